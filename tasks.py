@@ -1,0 +1,41 @@
+"""Charter's tasks: a thin layer over the charter package (``invoke --list``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+
+
+@task(help={"strict": "treat warnings as errors", "format": "text (default) or github",
+            "docx": "check the numbers in a DOCX a co-author edited instead of the sources"})
+def check(c, strict=False, format="text", docx=None):
+    """Validate the data and prove every number in the text matches it."""
+    from charter.check import main
+
+    code = main(ROOT, strict=strict, fmt=format, docx=docx)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"format": "text (default) or json"})
+def counts(c, format="text"):
+    """Print every count the data gives, with its placeholder name."""
+    from charter.check import print_counts
+
+    print_counts(ROOT, fmt=format)
+
+
+@task(help={"format": "docx or pdf (default: both)", "blind": "anonymised manuscript for peer review",
+            "paper": "a4 (default) or letter"})
+def build(c, format=None, blind=False, paper="a4"):
+    """Build build/manuscript.docx and build/manuscript.pdf from the sources."""
+    from charter.build import BuildError, build as run_build
+
+    formats = (format,) if format else ("docx", "pdf")
+    try:
+        run_build(ROOT, formats=formats, blind=blind, paper=paper)
+    except BuildError as error:
+        raise Exit(str(error), code=1)
