@@ -39,3 +39,31 @@ def build(c, format=None, blind=False, paper="a4"):
         run_build(ROOT, formats=formats, blind=blind, paper=paper)
     except BuildError as error:
         raise Exit(str(error), code=1)
+
+
+@task(positional=["files"],
+      help={"files": "returned DOCX file(s): one path, several separated by commas or spaces, or a quoted glob",
+            "format": "text (default), csv or json",
+            "apply": "apply tracked changes inside one prose paragraph back to its source",
+            "force": "with --apply: also touch files with uncommitted changes"})
+def review(c, files, format="text", apply=False, force=False):
+    """List comments and tracked changes in returned DOCX files, traced to their source files."""
+    from charter.review import main
+
+    paths = _expand_paths(files)
+    if not paths:
+        raise Exit(f"No DOCX file matches {files!r}: name the returned file(s), e.g. invoke review returned.docx", code=2)
+    code = main(ROOT, paths, fmt=format, apply=apply, force=force)
+    if code:
+        raise Exit(code=code)
+
+
+def _expand_paths(spec: str) -> list[str]:
+    """Split 'a.docx,b.docx' or 'a.docx b.docx' and expand globs, keeping the order given."""
+    import glob
+    import re
+
+    paths: list[str] = []
+    for part in filter(None, re.split(r"[,\s]+", spec)):
+        paths.extend(sorted(glob.glob(part)) if any(ch in part for ch in "*?[") else [part])
+    return paths
