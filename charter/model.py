@@ -14,6 +14,12 @@ from typing import Mapping
 EMPTY: Mapping = MappingProxyType({})
 
 
+def _empty() -> Mapping:
+    # Python 3.11's dataclasses refuse an unhashable default such as a mappingproxy
+    # ("mutable default ... use default_factory"); 3.12 made mappingproxy hashable.
+    return EMPTY
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a value was written: file path (relative to the project), 1-based line and column."""
@@ -81,10 +87,10 @@ class Study:
     validity: Validity
     keywords: tuple[str, ...]
     reports: tuple[str, ...] = ()  # citation keys of further reports (papers) of the same study
-    extra: Mapping[str, object] = EMPTY  # fields declared by the review in review.yaml
+    extra: Mapping[str, object] = field(default_factory=_empty)  # fields declared by the review in review.yaml
     source: Location = Location("")  # the file
     # dotted field path -> where its value is written; used by messages and by `invoke review`
-    positions: Mapping[str, Location] = EMPTY
+    positions: Mapping[str, Location] = field(default_factory=_empty)
 
     @property
     def citation_keys(self) -> tuple[str, ...]:
@@ -187,7 +193,7 @@ class Prisma:
     new_reports: int | None = None
     total_studies: int | None = None
     total_reports: int | None = None
-    positions: Mapping[str, Location] = EMPTY
+    positions: Mapping[str, Location] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,7 @@ class Review:
     table_caption: str = ""
     table_note: str = ""
     source: Location = Location("review.yaml")
-    positions: Mapping[str, Location] = EMPTY
+    positions: Mapping[str, Location] = field(default_factory=_empty)
 
     def theme(self, key: str) -> Theme | None:
         return next((t for t in self.themes if t.key == key), None)
@@ -234,13 +240,13 @@ class Reference:
     entry_type: str
     first_author: str  # family name of the first author (or editor, or title when neither)
     year: str  # as written ("2017", "n.d." when missing)
-    fields: Mapping[str, str] = EMPTY
+    fields: Mapping[str, str] = field(default_factory=_empty)
     location: Location = Location("")
 
 
 @dataclass(frozen=True)
 class Bibliography:
-    references: Mapping[str, Reference] = EMPTY
+    references: Mapping[str, Reference] = field(default_factory=_empty)
     files: tuple[str, ...] = ()  # the bib files, relative paths, in load order
 
 
