@@ -115,7 +115,7 @@ population: moderate
 STUDY_BERG = """\
 id: berg2018
 theme: a
-country: NO
+country: Norway
 design:
   orientation: qualitative
   method: Semi-structured interviews, thematic analysis

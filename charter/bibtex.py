@@ -1,0 +1,351 @@
+"""Scan BibTeX/BibLaTeX files enough to check citation keys and sort Table 1.
+
+Not a full parser (pandoc's citeproc reads the bibliography for the
+references themselves): a tolerant scanner that finds each entry
+``@type{key, field = {…} | "…" | number | macro, …}``, follows brace nesting,
+skips ``@comment``, ``@preamble`` and text outside entries (``%`` lines), expands
+``@string`` macros, and reports a malformed entry with its line, then carries
+on at the next line that starts with ``@``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .model import Location, Problem, Reference
+
+_NAME = re.compile(r"[A-Za-z0-9_:.+\-/]+")
+_ENTRY_START = re.compile(r"\n[ \t]*@[A-Za-z]+[ \t]*[{(]")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+# LaTeX accents and letters authors still type in .bib files: {\"o}, \'{e}, {\o}, {\aa}.
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+            ".": "\u0307", "c": "\u0327", "v": "\u030c", "u": "\u0306", "H": "\u030b", "k": "\u0328",
+            "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_LETTERS = {"o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "aa": "å", "AA": "Å", "oe": "œ", "OE": "Œ",
+            "ss": "ß", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ"}
+_ACCENT_COMMAND = re.compile(r"""\\([."'`^~=]|[cvuHkrdb](?=[\s{]))\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))""")
+_LETTER_COMMAND = re.compile(r"\\(ae|AE|aa|AA|oe|OE|ss|[oOlLij])(?![A-Za-z])\s*")
+
+
+def latex_to_unicode(text: str) -> str:
+    """Turn LaTeX accents and braces into plain Unicode text: '{\\"O}sterberg' -> 'Österberg'."""
+    def letter(match: re.Match) -> str:
+        return _LETTERS[match.group(1)]
+
+    def accent(match: re.Match) -> str:
+        base = match.group(2) or match.group(3)
+        base = _LETTERS.get(base[1:], base[1:]) if base.startswith("\\") else base
+        return base + _ACCENTS[match.group(1)]
+
+    text = _ACCENT_COMMAND.sub(accent, text)
+    text = _LETTER_COMMAND.sub(letter, text)
+    text = text.replace("\\&", "&").replace("--", "–").replace("~", " ")
+    text = re.sub(r"\\[A-Za-z]+\s*", "", text)  # other commands (\textit …): keep their argument only
+    text = text.replace("{", "").replace("}", "")
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())
+
+
+def _split_top(text: str, separator: re.Pattern) -> list[str]:
+    """Split text on separator matches that are not inside braces."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            match = separator.match(text, index)
+            if match:
+                parts.append(text[start:index])
+                start = index = match.end()
+                continue
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_COMMA = re.compile(r",")
+_SPACE = re.compile(r"\s+")
+
+
+def family_name(name: str) -> str:
+    """Family name of one BibTeX name: 'Family, Given', 'Given Family', '{Organisation Name}'."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}") and _balanced(name[1:-1]):
+        return latex_to_unicode(name)  # {World Health Organization}: one corporate name
+    parts = _split_top(name, _COMMA)
+    if len(parts) > 1:
+        return latex_to_unicode(parts[0])
+    words = [w for w in _split_top(name, _SPACE) if w]
+    return latex_to_unicode(words[-1]) if words else ""
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def first_author(fields: dict[str, str]) -> str:
+    """Family name of the first author, else of the first editor, else the title (for sorting)."""
+    for role in ("author", "editor"):
+        if fields.get(role, "").strip():
+            return family_name(_split_top(fields[role].strip(), _AND)[0])
+    return latex_to_unicode(fields.get("title", ""))
+
+
+def year_of(fields: dict[str, str]) -> str:
+    """The year as written, from `year` or the start of a BibLaTeX `date`; 'n.d.' when neither."""
+    if fields.get("year", "").strip():
+        return latex_to_unicode(fields["year"])
+    match = re.match(r"\s*(\d{4})", fields.get("date", ""))
+    return match.group(1) if match else "n.d."
+
+
+class _Malformed(Exception):
+    """A mistake inside one entry: where, and what to say."""
+
+    def __init__(self, position: int, message: str):
+        super().__init__(message)
+        self.position = position
+        self.message = message
+
+
+@dataclass
+class _Scanner:
+    path: str
+    text: str
+    line_starts: list[int]
+
+    def line_column(self, position: int) -> tuple[int, int]:
+        line = bisect_right(self.line_starts, position)
+        return line, position - self.line_starts[line - 1] + 1
+
+    def location(self, position: int) -> Location:
+        return Location(self.path, *self.line_column(position))
+
+    def skip_space(self, index: int) -> int:
+        while index < len(self.text) and self.text[index].isspace():
+            index += 1
+        return index
+
+    def braced(self, index: int, field_name: str) -> tuple[str, int]:
+        """Text inside the braces opening at index, and the index after the closing brace."""
+        depth, start = 0, index
+        while index < len(self.text):
+            char = self.text[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth == 0:
+                    return self.text[start + 1:index], index + 1
+            elif char == "\n" and _ENTRY_START.match(self.text, index):
+                break  # the next entry starts: this value's braces never closed
+            index += 1
+        line = self.line_column(start)[0]
+        raise _Malformed(start, f"unbalanced braces in field '{field_name}': the '{{' at line {line} is never "
+                                "closed; add the missing '}'")
+
+    def quoted(self, index: int, field_name: str) -> tuple[str, int]:
+        depth, start = 0, index
+        index += 1
+        while index < len(self.text):
+            char = self.text[index]
+            if char == "\\":
+                index += 2
+                continue
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == '"' and depth <= 0:
+                return self.text[start + 1:index], index + 1
+            elif char == "\n" and _ENTRY_START.match(self.text, index):
+                break
+            index += 1
+        raise _Malformed(start, f"field '{field_name}': the quote '\"' is never closed; add the closing '\"'")
+
+    def value(self, index: int, field_name: str, macros: dict[str, str]) -> tuple[str, int]:
+        """A field value: pieces in braces, quotes, numbers or macro names joined by '#'."""
+        pieces = []
+        while True:
+            index = self.skip_space(index)
+            char = self.text[index:index + 1]
+            if char == "{":
+                piece, index = self.braced(index, field_name)
+            elif char == '"':
+                piece, index = self.quoted(index, field_name)
+            else:
+                match = _NAME.match(self.text, index)
+                if not match:
+                    raise _Malformed(index, f"field '{field_name}' has no value: write {field_name} = {{…}}")
+                word = match.group()
+                piece = macros.get(word.lower(), word)
+                index = match.end()
+            pieces.append(piece)
+            after = self.skip_space(index)
+            if self.text[after:after + 1] != "#":
+                return "".join(pieces), index
+            index = after + 1
+
+
+def _string_macros() -> dict[str, str]:
+    return {month: month.capitalize() for month in _MONTHS}
+
+
+def scan_bibtex(path: str, text: str) -> tuple[list[Reference], list[Problem]]:
+    """Find the entries of one .bib file (path relative to the project) and the mistakes in it."""
+    scanner = _Scanner(path, text, [0] + [m.end() for m in re.finditer("\n", text)])
+    references: list[Reference] = []
+    problems: list[Problem] = []
+    macros = _string_macros()
+    seen: dict[str, Location] = {}
+    index = 0
+    while True:
+        at = text.find("@", index)
+        if at < 0:
+            break
+        entry_type_match = re.compile(r"@\s*([A-Za-z]+)\s*([{(])").match(text, at)
+        if not entry_type_match:
+            # an '@' in free text between entries (e.g. an e-mail in a comment) is not an entry
+            line_start = text.rfind("\n", 0, at) + 1
+            if text[line_start:at].strip() == "":
+                problems.append(Problem(scanner.location(at), "",
+                                        "an entry must start '@type{key,' (e.g. @article{smith2020,)"))
+            index = at + 1
+            continue
+        entry_type = entry_type_match.group(1).lower()
+        opener = entry_type_match.group(2)
+        closer = "}" if opener == "{" else ")"
+        body = entry_type_match.end()
+        try:
+            if entry_type in ("comment", "preamble"):
+                if opener == "{":
+                    _, index = scanner.braced(body - 1, "@" + entry_type)
+                else:
+                    index = text.find(")", body) + 1 or len(text)
+                continue
+            if entry_type == "string":
+                index = _scan_string(scanner, body, closer, macros)
+                continue
+            reference, index, entry_problems = _scan_entry(scanner, at, body, entry_type, closer, macros)
+            problems.extend(entry_problems)
+            if reference is None:
+                continue
+            if reference.key in seen:
+                first = seen[reference.key]
+                problems.append(Problem(reference.location, reference.key,
+                                        f"duplicate citation key '{reference.key}' (first at line {first.line}): "
+                                        "give each entry its own key or delete the copy"))
+                continue
+            seen[reference.key] = reference.location
+            references.append(reference)
+        except _Malformed as mistake:
+            problems.append(Problem(scanner.location(mistake.position), _key_near(text, body),
+                                    mistake.message))
+            next_entry = _ENTRY_START.search(text, max(mistake.position - 1, at + 1))
+            index = next_entry.start() + 1 if next_entry else len(text)
+    return references, problems
+
+
+def _key_near(text: str, body: int) -> str:
+    match = re.compile(r"\s*([^\s,{}()=\"#%]+)\s*,").match(text, body)
+    return match.group(1) if match else ""
+
+
+def _scan_string(scanner: _Scanner, index: int, closer: str, macros: dict[str, str]) -> int:
+    index = scanner.skip_space(index)
+    name = _NAME.match(scanner.text, index)
+    if not name:
+        raise _Malformed(index, "@string needs a name: @string{name = {value}}")
+    index = scanner.skip_space(name.end())
+    if scanner.text[index:index + 1] != "=":
+        raise _Malformed(index, f"@string{{{name.group()} …}}: expected '=' after the name")
+    value, index = scanner.value(index + 1, name.group(), macros)
+    macros[name.group().lower()] = value
+    index = scanner.skip_space(index)
+    if scanner.text[index:index + 1] != closer:
+        raise _Malformed(index, f"@string{{{name.group()} …}}: expected '{closer}' after the value")
+    return index + 1
+
+
+def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer: str,
+                macros: dict[str, str]) -> tuple[Reference | None, int, list[Problem]]:
+    text = scanner.text
+    where = scanner.location(at)
+    problems: list[Problem] = []
+    index = scanner.skip_space(index)
+    key_match = re.compile(r"[^\s,{}()=\"#%]+").match(text, index)
+    after_key = scanner.skip_space(key_match.end()) if key_match else index
+    if not key_match or text[after_key:after_key + 1] == "=":
+        raise _Malformed(index, f"@{entry_type} entry has no citation key: write @{entry_type}{{key, …}}")
+    key = key_match.group()
+    index = after_key
+    fields: dict[str, str] = {}
+    if text[index:index + 1] == closer:
+        index += 1
+    elif text[index:index + 1] != ",":
+        raise _Malformed(index, f"missing comma after the key '{key}': write @{entry_type}{{{key}, …")
+    else:
+        index += 1
+        while True:
+            index = scanner.skip_space(index)
+            char = text[index:index + 1]
+            if char == closer:
+                index += 1
+                break
+            if not char:
+                raise _Malformed(at, f"entry '{key}' is not closed: add '{closer}' at its end")
+            if char == "@" and _ENTRY_START.match("\n" + text[index:index + 40]):
+                raise _Malformed(at, f"entry '{key}' is not closed before the next entry starts: "
+                                     f"add '{closer}' at its end")
+            name_match = _NAME.match(text, index)
+            if not name_match:
+                raise _Malformed(index, f"entry '{key}': expected a field name (e.g. title = {{…}}) "
+                                        f"but found '{text[index]}'")
+            name = name_match.group().lower()
+            index = scanner.skip_space(name_match.end())
+            if text[index:index + 1] != "=":
+                raise _Malformed(index, f"entry '{key}': expected '=' after the field name '{name}'")
+            value_start = index + 1
+            value, index = scanner.value(value_start, name, macros)
+            if name in fields:
+                problems.append(Problem(scanner.location(name_match.start()), key,
+                                        f"field '{name}' is given twice in entry '{key}': keep one"))
+            fields[name] = value.strip()
+            index = scanner.skip_space(index)
+            char = text[index:index + 1]
+            if char == ",":
+                index += 1
+            elif char != closer:
+                following = _NAME.match(text, index)
+                if following and text[scanner.skip_space(following.end()):][:1] == "=":
+                    # tolerate it, but say so: BibTeX itself would stop reading here
+                    problems.append(Problem(scanner.location(index), key,
+                                            f"missing comma after field '{name}' in entry '{key}'"))
+                    continue
+                if char == "@":
+                    raise _Malformed(at, f"entry '{key}' is not closed before the next entry (line "
+                                         f"{scanner.line_column(index)[0]}): check that each '{{' in its "
+                                         f"fields has its '}}' and that the entry ends with '{closer}'")
+                raise _Malformed(index, f"entry '{key}': expected ',' or '{closer}' after field '{name}'")
+    if not fields.get("author", "").strip() and not fields.get("editor", "").strip() \
+            and not fields.get("title", "").strip():
+        problems.append(Problem(where, key, f"entry '{key}' has neither author nor title: add at least one"))
+    reference = Reference(key=key, entry_type=entry_type, first_author=first_author(fields),
+                          year=year_of(fields), fields=MappingProxyType(fields), location=where)
+    return reference, index, problems

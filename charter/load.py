@@ -1,0 +1,129 @@
+"""Load a Charter project from its folder: review.yaml, studies/*.yaml, bib/*.bib.
+
+The only module here that reads files. Every mistake becomes a Problem in
+``Project.problems`` (paths relative to the project folder); nothing raises
+on a user's mistake, so ``invoke check`` can list them all in one run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+from yaml.nodes import Node
+
+from .bibtex import scan_bibtex
+from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
+from .validate import _BUILTIN_STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems
+from .yaml_source import compose, decode
+
+REVIEW_FILE = "review.yaml"
+STUDIES_DIR = "studies"
+BIB_DIR = "bib"
+
+
+def _read_yaml(root: Path, rel: str, empty_hint: str) -> tuple[Node | None, list[Problem]]:
+    """Read and compose one YAML file; None (with the problems) when it cannot be used."""
+    try:
+        data = (root / rel).read_bytes()
+    except OSError as error:
+        return None, [Problem(Location(rel), "", f"cannot read the file: {error.strerror}")]
+    text, problems = decode(rel, data)
+    if text is None:
+        return None, problems
+    node, problems = compose(rel, text)
+    if node is None and not problems:
+        problems = [Problem(Location(rel, 1, 1), "", f"the file is empty: {empty_hint}")]
+    return node, problems
+
+
+def load_review(root: str | Path) -> tuple[Review | None, list[Problem]]:
+    """Read and check review.yaml; None when it is missing or cannot be read at all."""
+    root = Path(root)
+    if not (root / REVIEW_FILE).is_file():
+        return None, [Problem(Location(REVIEW_FILE), "", f"{REVIEW_FILE} not found in {root}: every project needs "
+                              "one (title, question, themes, vocabularies; see docs/format.md)")]
+    node, problems = _read_yaml(root, REVIEW_FILE, "write the review's title, question, themes and vocabularies "
+                                                   "(see docs/format.md)")
+    if node is None:
+        return None, problems
+    review, review_problems = read_review(REVIEW_FILE, node)
+    return review, problems + review_problems
+
+
+def load_bibliography(root: str | Path) -> tuple[Bibliography, list[Problem]]:
+    """Scan every bib/*.bib file; report malformed entries and keys used twice."""
+    root = Path(root)
+    files = sorted(p for p in (root / BIB_DIR).glob("*.bib") if p.is_file()) if (root / BIB_DIR).is_dir() else []
+    problems: list[Problem] = []
+    if not files:
+        problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX) of the "
+                                "included studies and the other works the manuscript cites in {BIB_DIR}/"))
+    references: dict[str, Reference] = {}
+    for file in files:
+        rel = file.relative_to(root).as_posix()
+        text, file_problems = decode(rel, file.read_bytes())
+        problems += file_problems
+        if text is None:
+            continue
+        found, file_problems = scan_bibtex(rel, text)
+        problems += file_problems
+        for reference in found:
+            first = references.get(reference.key)
+            if first is not None:
+                problems.append(Problem(reference.location, reference.key,
+                                        f"duplicate citation key '{reference.key}': also at {first.location}; "
+                                        "keep one entry"))
+                continue
+            references[reference.key] = reference
+    bibliography = Bibliography(MappingProxyType(references), tuple(f.relative_to(root).as_posix() for f in files))
+    return bibliography, problems
+
+
+_STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in _BUILTIN_STUDY_FIELDS.items() if required)
+               + " (see docs/format.md); delete the file if it is not a study")
+
+
+def load_studies(root: str | Path, review: Review | None) -> tuple[list[Study], list[Problem]]:
+    """Read every studies/*.yaml, checked against the review (when it could be read); sorted by id."""
+    root = Path(root)
+    folder = root / STUDIES_DIR
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], [Problem(Location(STUDIES_DIR), "", f"no {STUDIES_DIR}/ folder: write one <id>.yaml file per "
+                                                       "included study there")]
+    studies: list[Study] = []
+    for file in sorted(folder.iterdir()):
+        rel = f"{STUDIES_DIR}/{file.name}"
+        if file.name.startswith(".") or not file.is_file():
+            continue
+        if file.suffix == ".yml":
+            problems.append(Problem(Location(rel), "", f"study files end in .yaml: rename it to {file.stem}.yaml"))
+            continue
+        if file.suffix != ".yaml":
+            continue
+        node, file_problems = _read_yaml(root, rel, _STUDY_HINT)
+        problems += file_problems
+        if node is None:
+            continue
+        study, study_problems = read_study(rel, file.stem, node, review)
+        problems += study_problems
+        studies.append(study)
+    if not studies and not problems:
+        problems.append(Problem(Location(STUDIES_DIR), "", f"no study files: write one <id>.yaml file per included "
+                                                           f"study in {STUDIES_DIR}/"))
+    studies.sort(key=lambda s: s.id)
+    return studies, problems
+
+
+def load_project(root: str | Path) -> Project:
+    """Load and check the whole project; every problem found is in ``Project.problems``."""
+    root = Path(root).resolve()
+    review, review_problems = load_review(root)
+    bibliography, bib_problems = load_bibliography(root)
+    studies, study_problems = load_studies(root, review)
+    bib_loaded = bool(bibliography.files)
+    cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded)
+    problems = sort_problems([*review_problems, *bib_problems, *study_problems, *cross_problems])
+    return Project(root=str(root), review=review or empty_review(), studies=tuple(studies),
+                   bibliography=bibliography, problems=problems)

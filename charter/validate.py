@@ -1,0 +1,482 @@
+"""Turn composed YAML into the review's model, checking every field against what it must be.
+
+``read_review`` and ``read_study`` convert one file each (a study is checked
+against the review's themes, vocabularies and declared fields);
+``check_project`` checks what only the whole project shows: duplicate ids,
+citation keys missing from ``bib/``, PRISMA totals against the study files.
+All return problems instead of raising.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from types import MappingProxyType
+from typing import Iterable, Sequence
+
+from yaml.nodes import Node, ScalarNode
+
+from .model import (Bibliography, Column, Design, ExclusionReason, ExtraField, Location, Participants, Prisma,
+                    Problem, Review, Search, Source, Study, Subtheme, Term, Theme, Validity)
+from .suggest import did_you_mean
+from .yaml_source import NodeReader
+
+# ---------------------------------------------------------------------- review
+
+REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": True, "vocabularies": True,
+                 "country_groups": False, "study_fields": False, "table": False, "search": False,
+                 "prisma": False}
+REVIEW_TYPES = ("scoping", "systematic")
+EXTRA_FIELD_TYPES = ("text", "integer", "choice", "list")
+# Table 1 columns a review may show besides its own declared fields.
+TABLE_FIELDS = ("study", "research_question", "participants", "findings", "design", "validity")
+
+PRISMA_COUNTS = ("database_records", "register_records", "duplicates", "excluded_automatic", "excluded_other",
+                 "records_screened", "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports",
+                 "dbr_assessed", "dbr_excluded", "other_sought_reports", "other_notretrieved_reports",
+                 "other_assessed", "other_excluded", "previous_studies", "previous_reports", "new_studies",
+                 "new_reports", "total_studies", "total_reports")
+PRISMA_SOURCES = ("databases", "registers", "other_sources")
+PRISMA_REASONS = ("dbr_excluded_reasons", "other_excluded_reasons")
+PRISMA_FIELDS = {name: False for name in (*PRISMA_SOURCES, *PRISMA_COUNTS, *PRISMA_REASONS)}
+
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def empty_review(path: str = "review.yaml") -> Review:
+    """A review with nothing declared: what the project holds when review.yaml cannot be read."""
+    return Review(title="", question="", review_type="scoping", themes=(), orientations=(),
+                  country_groups=MappingProxyType({}), country_group_labels=MappingProxyType({}),
+                  extra_fields=(), search=Search(), prisma=Prisma(), table_columns=(), source=Location(path))
+
+
+def _unique_keys(reader: NodeReader, keyed: Sequence[tuple[str, str]], what: str) -> None:
+    """Report a key used twice in a list of (field path of the key, key)."""
+    first: dict[str, str] = {}
+    for path, key in keyed:
+        if key in first:
+            line = reader.positions[first[key]].line
+            reader.error(reader.positions[path], path, f"{what} '{key}' is declared twice (first at line {line}): "
+                                                       "each needs its own key")
+        else:
+            first[key] = path
+
+
+def _key(reader: NodeReader, node: Node | None, path: str, what: str) -> str | None:
+    """A key that study files and placeholders refer to: letters, digits, '-' and '_'."""
+    value = reader.text(node, path)
+    if value is not None and not _KEY.fullmatch(value):
+        reader.error(node, path, f"{what} '{value}' may contain only letters, digits, '-' and '_' "
+                                 "(it is used in study files and placeholders such as {{ n.theme.a }})")
+    return value
+
+
+def _themes(reader: NodeReader, node: Node | None) -> tuple[Theme, ...]:
+    themes: list[Theme] = []
+    keyed: list[tuple[str, str]] = []
+    for index, (path, item) in enumerate(reader.items(node, "themes", what="a list of themes")):
+        fields = reader.mapping(item, path, {"key": True, "label": True, "order": False, "subthemes": False},
+                                what="a theme")
+        if not fields and item is not None:
+            continue
+        key = _key(reader, fields.get("key"), f"{path}.key", "a theme key")
+        label = reader.text(fields.get("label"), f"{path}.label") or ""
+        order = reader.integer(fields.get("order"), f"{path}.order", nullable=False)
+        subthemes: list[Subtheme] = []
+        sub_keyed: list[tuple[str, str]] = []
+        for sub_path, sub in reader.items(fields.get("subthemes"), f"{path}.subthemes", what="a list of sub-themes"):
+            sub_fields = reader.mapping(sub, sub_path, {"key": True, "label": True}, what="a sub-theme")
+            sub_key = _key(reader, sub_fields.get("key"), f"{sub_path}.key", "a sub-theme key")
+            if sub_key is not None:
+                sub_keyed.append((f"{sub_path}.key", sub_key))
+                subthemes.append(Subtheme(sub_key, reader.text(sub_fields.get("label"), f"{sub_path}.label") or ""))
+        _unique_keys(reader, sub_keyed, "sub-theme")
+        if key is not None:
+            keyed.append((f"{path}.key", key))
+            themes.append(Theme(key, label, order if order is not None else index + 1, tuple(subthemes)))
+    _unique_keys(reader, keyed, "theme")
+    if node is not None and not themes and not reader.problems:
+        reader.error(node, "themes", "declare at least one theme (key and label)")
+    orders = Counter(t.order for t in themes)
+    for theme in themes:
+        if orders[theme.order] > 1:
+            reader.error(reader.positions.get(f"themes.{themes.index(theme)}.order"), "themes",
+                         f"two themes have order {theme.order}: give each theme its own order")
+            break
+    return tuple(sorted(themes, key=lambda t: t.order))
+
+
+def _orientations(reader: NodeReader, node: Node | None) -> tuple[Term, ...]:
+    fields = reader.mapping(node, "vocabularies", {"orientation": True}, what="the vocabularies")
+    terms: list[Term] = []
+    keyed: list[tuple[str, str]] = []
+    for path, item in reader.items(fields.get("orientation"), "vocabularies.orientation",
+                                   what="a list of design orientations"):
+        if isinstance(item, ScalarNode):  # shorthand: "- qualitative" is key and label at once
+            key = _key(reader, item, path, "an orientation key")
+            if key is not None:
+                terms.append(Term(key, key))
+                keyed.append((path, key))
+            continue
+        term = reader.mapping(item, path, {"key": True, "label": True, "abbreviation": False},
+                              what="a design orientation")
+        key = _key(reader, term.get("key"), f"{path}.key", "an orientation key")
+        if key is None:
+            continue
+        label = reader.text(term.get("label"), f"{path}.label") or key
+        abbreviation = reader.text(term.get("abbreviation"), f"{path}.abbreviation", required=False)
+        terms.append(Term(key, label, abbreviation))
+        keyed.append((f"{path}.key", key))
+    _unique_keys(reader, keyed, "orientation")
+    return tuple(terms)
+
+
+def _country_groups(reader: NodeReader, node: Node | None) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, str] = {}
+    if node is None or reader.is_null(node):
+        return groups, labels
+    group_nodes = reader.mapping(node, "country_groups", {}, check_unknown=False, what="country groups")
+    where: dict[str, str] = {}
+    for key, group_node in group_nodes.items():
+        path = f"country_groups.{key}"
+        if not _KEY.fullmatch(key):
+            reader.error(group_node, path, f"a group key '{key}' may contain only letters, digits, '-' and '_'")
+        fields = reader.mapping(group_node, path, {"label": False, "members": True}, what="a country group")
+        labels[key] = reader.text(fields.get("label"), f"{path}.label") or key
+        members = reader.text_list(fields.get("members"), f"{path}.members", what="a list of countries")
+        for index, country in enumerate(members):
+            if country in where and where[country] != key:
+                reader.error(reader.positions[f"{path}.members.{index}"], f"{path}.members.{index}",
+                             f"'{country}' is already in group '{where[country]}': a country belongs to one group")
+            where.setdefault(country, key)
+        groups[key] = members
+    return groups, labels
+
+
+_BUILTIN_STUDY_FIELDS: dict[str, bool] = {
+    "id": True, "reports": False, "theme": True, "subtheme": False, "country": True, "design": True,
+    "research_question": True, "participants": True, "findings": True, "validity": True, "keywords": True}
+
+
+def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ...]:
+    extras: list[ExtraField] = []
+    keyed: list[tuple[str, str]] = []
+    for path, item in reader.items(node, "study_fields", what="a list of study fields"):
+        fields = reader.mapping(item, path, {"name": True, "label": False, "type": True, "choices": False,
+                                             "required": False}, what="a study field")
+        name = reader.text(fields.get("name"), f"{path}.name")
+        kind = reader.text(fields.get("type"), f"{path}.type")
+        if name is None:
+            continue
+        if name in _BUILTIN_STUDY_FIELDS:
+            reader.error(fields["name"], f"{path}.name", f"'{name}' is already a field of every study: "
+                                                         "choose another name")
+            continue
+        if not _FIELD_NAME.fullmatch(name):
+            reader.error(fields["name"], f"{path}.name", f"a field name '{name}' must be lower case letters, digits "
+                                                         "and '_', starting with a letter (e.g. population)")
+        if kind is not None and kind not in EXTRA_FIELD_TYPES:
+            reader.error(fields["type"], f"{path}.type", f"expected one of {', '.join(EXTRA_FIELD_TYPES)} but got "
+                                                         f"'{kind}'{did_you_mean(kind, EXTRA_FIELD_TYPES)}")
+            kind = None
+        choices = reader.text_list(fields.get("choices"), f"{path}.choices", what="a list of allowed values")
+        if kind == "choice" and not choices:
+            reader.error(fields.get("type"), f"{path}.choices", f"a field of type choice needs its allowed "
+                                                                "values: add choices: [first, second]")
+        if choices and kind in ("text", "integer"):
+            reader.error(fields["choices"], f"{path}.choices", f"choices apply only to type choice or list, "
+                                                               f"not {kind}")
+        required = reader.boolean(fields.get("required"), f"{path}.required")
+        label = reader.text(fields.get("label"), f"{path}.label") or name
+        keyed.append((f"{path}.name", name))
+        extras.append(ExtraField(name, label, kind or "text", bool(required), choices))
+    _unique_keys(reader, keyed, "study field")
+    return tuple(extras)
+
+
+def _table(reader: NodeReader, node: Node | None, extras: Sequence[ExtraField]) -> tuple[tuple[Column, ...], str, str]:
+    fields = reader.mapping(node, "table", {"caption": False, "note": False, "columns": False}, what="Table 1")
+    caption = reader.text(fields.get("caption"), "table.caption", required=False) or ""
+    note = reader.text(fields.get("note"), "table.note", required=False) or ""
+    allowed = (*TABLE_FIELDS, *(e.name for e in extras))
+    columns: list[Column] = []
+    for path, item in reader.items(fields.get("columns"), "table.columns", what="a list of columns"):
+        column = reader.mapping(item, path, {"field": True, "heading": True, "width": False}, what="a column")
+        name = reader.text(column.get("field"), f"{path}.field")
+        if name is not None and name not in allowed:
+            reader.error(column["field"], f"{path}.field",
+                         f"expected one of {', '.join(allowed)} but got '{name}'{did_you_mean(name, allowed)}")
+        heading = reader.text(column.get("heading"), f"{path}.heading") or ""
+        width = reader.number(column.get("width"), f"{path}.width")
+        if width is not None and width <= 0:
+            reader.error(column["width"], f"{path}.width", f"expected a width above 0 but got {width:g}")
+            width = None
+        if name is not None:
+            columns.append(Column(name, heading, width))
+    return tuple(columns), caption, note
+
+
+def _search(reader: NodeReader, node: Node | None) -> Search:
+    names = ("databases", "date_from", "date_to", "last_search", "languages", "terms")
+    fields = reader.mapping(node, "search", {name: False for name in names}, what="the search")
+
+    def text(name: str) -> str | None:
+        return reader.text(fields.get(name), f"search.{name}", required=False)
+
+    def texts(name: str) -> tuple[str, ...]:
+        return reader.text_list(fields.get(name), f"search.{name}")
+
+    return Search(databases=texts("databases"), date_from=text("date_from"), date_to=text("date_to"),
+                  last_search=text("last_search"), languages=texts("languages"), terms=texts("terms"))
+
+
+def _prisma(reader: NodeReader, node: Node | None) -> Prisma:
+    fields = reader.mapping(node, "prisma", PRISMA_FIELDS, what="the PRISMA flow numbers")
+    values: dict[str, object] = {}
+    for name in PRISMA_COUNTS:
+        values[name] = reader.integer(fields.get(name), f"prisma.{name}")
+    for name in PRISMA_SOURCES:
+        sources = []
+        for path, item in reader.items(fields.get(name), f"prisma.{name}", what="a list of {name, records}"):
+            source = reader.mapping(item, path, {"name": True, "records": False}, what="a source")
+            source_name = reader.text(source.get("name"), f"{path}.name")
+            if source_name is not None:
+                sources.append(Source(source_name, reader.integer(source.get("records"), f"{path}.records")))
+        values[name] = tuple(sources)
+    for name in PRISMA_REASONS:
+        reasons = []
+        for path, item in reader.items(fields.get(name), f"prisma.{name}", what="a list of {reason, count}"):
+            reason = reader.mapping(item, path, {"reason": True, "count": False}, what="an exclusion reason")
+            text = reader.text(reason.get("reason"), f"{path}.reason")
+            if text is not None:
+                reasons.append(ExclusionReason(text, reader.integer(reason.get("count"), f"{path}.count")))
+        values[name] = tuple(reasons)
+    positions = {path: where for path, where in reader.positions.items() if path.startswith("prisma.")}
+    return Prisma(**values, positions=MappingProxyType(positions))
+
+
+def read_review(path: str, node: Node) -> tuple[Review, list[Problem]]:
+    """Convert the composed review.yaml into a Review; report everything wrong with it."""
+    reader = NodeReader(path)
+    fields = reader.mapping(node, "", REVIEW_FIELDS, what="review.yaml")
+    title = reader.text(fields.get("title"), "title") or ""
+    question = reader.text(fields.get("question"), "question") or ""
+    review_type = reader.text(fields.get("type"), "type") or "scoping"
+    if "type" in fields and review_type not in REVIEW_TYPES:
+        reader.error(fields["type"], "type", f"expected one of {', '.join(REVIEW_TYPES)} but got "
+                                             f"'{review_type}'{did_you_mean(review_type, REVIEW_TYPES)}")
+    themes = _themes(reader, fields.get("themes"))
+    orientations = _orientations(reader, fields.get("vocabularies"))
+    groups, labels = _country_groups(reader, fields.get("country_groups"))
+    extras = _extra_fields(reader, fields.get("study_fields"))
+    columns, caption, note = _table(reader, fields.get("table"), extras)
+    search = _search(reader, fields.get("search"))
+    prisma = _prisma(reader, fields.get("prisma"))
+    review = Review(title=title, question=question, review_type=review_type, themes=themes,
+                    orientations=orientations, country_groups=MappingProxyType(groups),
+                    country_group_labels=MappingProxyType(labels), extra_fields=extras, search=search,
+                    prisma=prisma, table_columns=columns, table_caption=caption, table_note=note,
+                    source=Location(path), positions=MappingProxyType(dict(reader.positions)))
+    return review, reader.problems
+
+
+# --------------------------------------------------------------------- studies
+
+
+class _Vocabulary:
+    """What a study may refer to, precomputed once for all study files."""
+
+    def __init__(self, review: Review):
+        self.review = review
+        self.themes = {t.key: t for t in review.themes}
+        self.theme_keys = tuple(self.themes)
+        self.orientations = tuple(t.key for t in review.orientations)
+        self.orientation_by_label = {t.label.casefold(): t.key for t in review.orientations}
+        self.group_of = {c: g for g, members in review.country_groups.items() for c in members}
+        self.countries = tuple(self.group_of)
+        self.extras = {e.name: e for e in review.extra_fields}
+        self.fields = {**_BUILTIN_STUDY_FIELDS, **{e.name: e.required for e in review.extra_fields}}
+
+
+_vocabulary_cache: dict[int, tuple[Review, _Vocabulary]] = {}
+
+
+def _vocabulary(review: Review) -> _Vocabulary:
+    cached = _vocabulary_cache.get(id(review))
+    if cached is None or cached[0] is not review:
+        _vocabulary_cache.clear()
+        cached = (review, _Vocabulary(review))
+        _vocabulary_cache[id(review)] = cached
+    return cached[1]
+
+
+def _one_of(reader: NodeReader, node: Node | None, path: str, value: str | None, allowed: Sequence[str],
+            what: str, labels: dict[str, str] | None = None) -> None:
+    """Report a value outside its vocabulary, naming the allowed values and the nearest one."""
+    if value is None or value in allowed:
+        return
+    near = (labels or {}).get(value.casefold())
+    hint = f" (did you mean '{near}'? write the key, not the label)" if near else did_you_mean(value, allowed)
+    choices = ", ".join(allowed) if allowed else "(none declared)"
+    reader.error(node, path, f"expected one of {choices} ({what}) but got '{value}'{hint}")
+
+
+def read_study(path: str, stem: str, node: Node, review: Review | None) -> tuple[Study, list[Problem]]:
+    """Convert one composed study file; check it against the review when the review could be read."""
+    reader = NodeReader(path)
+    vocabulary = _vocabulary(review) if review is not None else None
+    known = vocabulary.fields if vocabulary else _BUILTIN_STUDY_FIELDS
+    fields = reader.mapping(node, "", known, what="a study file", check_unknown=vocabulary is not None)
+
+    study_id = reader.text(fields.get("id"), "id")
+    if study_id is not None and study_id != stem:
+        reader.error(fields["id"], "id", f"the id '{study_id}' differs from the file name '{stem}.yaml': "
+                                         f"rename the file to {study_id}.yaml or write id: {stem}")
+    reports = reader.text_list(fields.get("reports"), "reports", what="a list of citation keys")
+
+    theme = reader.text(fields.get("theme"), "theme")
+    subtheme = reader.text(fields.get("subtheme"), "subtheme", required=False)
+    countries = reader.text_list(fields.get("country"), "country", single=True, what="a country or a list of countries")
+    if "country" in fields and not countries and not reader.is_null(fields["country"]):
+        pass  # the item itself was reported
+    elif "country" in fields and not countries:
+        reader.error(fields["country"], "country", "expected a country or a list of countries but the value is empty")
+
+    design = reader.mapping(fields.get("design"), "design", {"orientation": True, "method": True},
+                            what="the design (orientation, method)")
+    orientation = reader.text(design.get("orientation"), "design.orientation")
+    method = reader.text(design.get("method"), "design.method")
+    question = reader.text(fields.get("research_question"), "research_question")
+    participants = reader.mapping(fields.get("participants"), "participants", {"description": True, "n": False},
+                                  what="the participants (description, n)")
+    description = reader.text(participants.get("description"), "participants.description")
+    n = reader.integer(participants.get("n"), "participants.n", nullable=True,
+                       what="the number of participants as a whole number")
+    findings = reader.text_list(fields.get("findings"), "findings", what="a list of findings")
+    if "findings" in fields and not findings and not any(p.field.startswith("findings") for p in reader.problems):
+        reader.error(fields["findings"], "findings", "expected at least one finding, one '- statement' per line")
+    validity = reader.mapping(fields.get("validity"), "validity", {"internal": True, "external": True},
+                              what="the validity (internal, external)")
+    internal = reader.text(validity.get("internal"), "validity.internal")
+    external = reader.text(validity.get("external"), "validity.external")
+    keywords = reader.text_list(fields.get("keywords"), "keywords", what="a list of keywords")
+
+    extra: dict[str, object] = {}
+    if vocabulary is not None:
+        _check_vocabulary(reader, fields, vocabulary, theme, subtheme, orientation, design, countries)
+        for name, declared in vocabulary.extras.items():
+            if name in fields:
+                extra[name] = _extra_value(reader, fields[name], declared)
+
+    study = Study(id=study_id or stem, theme=theme or "", subtheme=subtheme, countries=countries,
+                  design=Design(orientation or "", method or ""), research_question=question or "",
+                  participants=Participants(description or "", n), findings=findings,
+                  validity=Validity(internal or "", external or ""), keywords=keywords, reports=reports,
+                  extra=MappingProxyType(extra), source=Location(path),
+                  positions=MappingProxyType(reader.positions))
+    return study, reader.problems
+
+
+def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _Vocabulary, theme: str | None,
+                      subtheme: str | None, orientation: str | None, design: dict[str, Node],
+                      countries: Sequence[str]) -> None:
+    theme_labels = {t.label.casefold(): t.key for t in vocabulary.themes.values()}
+    _one_of(reader, fields.get("theme"), "theme", theme, vocabulary.theme_keys, "the theme keys in review.yaml",
+            theme_labels)
+    declared = vocabulary.themes.get(theme or "")
+    if subtheme is not None and declared is not None:
+        keys = tuple(s.key for s in declared.subthemes)
+        if not keys:
+            reader.error(fields["subtheme"], "subtheme", f"theme '{declared.key}' has no sub-themes in review.yaml: "
+                                                         "remove the subtheme line or declare it under the theme")
+        elif subtheme not in keys:
+            elsewhere = [t.key for t in vocabulary.themes.values() if any(s.key == subtheme for s in t.subthemes)]
+            hint = (f" ('{subtheme}' is a sub-theme of theme '{elsewhere[0]}': check the theme)" if elsewhere
+                    else did_you_mean(subtheme, keys))
+            reader.error(fields["subtheme"], "subtheme",
+                         f"expected one of {', '.join(keys)} (the sub-themes of theme '{declared.key}') "
+                         f"but got '{subtheme}'{hint}")
+    _one_of(reader, design.get("orientation"), "design.orientation", orientation, vocabulary.orientations,
+            "vocabularies.orientation in review.yaml", vocabulary.orientation_by_label)
+    if vocabulary.group_of:
+        for index, country in enumerate(countries):
+            if country not in vocabulary.group_of:
+                path = "country" if f"country.{index}" not in reader.positions else f"country.{index}"
+                groups = ", ".join(vocabulary.review.country_groups)
+                reader.error(reader.positions[path], path,
+                             f"'{country}' is in no country group of review.yaml ({groups})"
+                             f"{did_you_mean(country, vocabulary.countries)}; add it to the members of one group",
+                             severity="warning")
+
+
+def _extra_value(reader: NodeReader, node: Node, declared: ExtraField) -> object:
+    name = declared.name
+    if declared.type == "integer":
+        return reader.integer(node, name)
+    if declared.type == "list":
+        values = reader.text_list(node, name)
+        if declared.choices:
+            for index, value in enumerate(values):
+                _one_of(reader, reader.positions.get(f"{name}.{index}"), f"{name}.{index}", value,
+                        declared.choices, f"study_fields '{name}' in review.yaml")
+        return values
+    value = reader.text(node, name, required=declared.required)
+    if declared.type == "choice":
+        _one_of(reader, node, name, value, declared.choices, f"study_fields '{name}' in review.yaml")
+    return value
+
+
+# --------------------------------------------------------------------- project
+
+
+def check_project(review: Review | None, studies: Sequence[Study], bibliography: Bibliography,
+                  bib_loaded: bool = True) -> list[Problem]:
+    """Check what only the whole project shows: ids, citation keys, PRISMA totals."""
+    problems: list[Problem] = []
+
+    def at(study: Study, path: str) -> Location:
+        return study.positions.get(path, study.source)
+
+    owner: dict[str, Study] = {}
+    for study in studies:
+        if study.id in owner:
+            other = owner[study.id]
+            problems.append(Problem(at(study, "id"), "id", f"the id '{study.id}' is also used by "
+                                    f"{other.source.path}: each study needs its own id"))
+        else:
+            owner[study.id] = study
+    for study in studies:
+        for index, key in enumerate(study.reports):
+            if key in owner or key == study.id:
+                whose = "this study's own id" if key == study.id else f"the id of {owner[key].source.path}"
+                problems.append(Problem(at(study, f"reports.{index}"), f"reports.{index}",
+                                        f"'{key}' is {whose}: list here only further reports of this study"))
+
+    if bib_loaded:
+        keys = tuple(bibliography.references)
+        for study in studies:
+            for path, key in (("id", study.id), *((f"reports.{i}", k) for i, k in enumerate(study.reports))):
+                if key not in bibliography.references:
+                    files = ", ".join(bibliography.files) or "bib/"
+                    problems.append(Problem(at(study, path), path, f"citation key '{key}' is not in bib/ "
+                                            f"({files}){did_you_mean(key, keys)}: add its entry, "
+                                            f"e.g. @article{{{key}, author = {{…}}, title = {{…}}, year = {{…}}}}"))
+
+    if review is not None:
+        prisma = review.prisma
+        for name, value, what in (("total_studies", len(studies), "study files in studies/"),
+                                  ("total_reports", sum(len(s.citation_keys) for s in studies),
+                                   "reports of the study files (ids plus their reports)")):
+            stated = getattr(prisma, name)
+            if stated is not None and stated != value:
+                problems.append(Problem(prisma.positions.get(f"prisma.{name}", review.source), f"prisma.{name}",
+                                        f"review.yaml says {stated} but there are {value} {what}: "
+                                        "correct the number or the study files"))
+    return problems
+
+
+def sort_problems(problems: Iterable[Problem]) -> tuple[Problem, ...]:
+    """Order problems by file, then line, then column, so each file's mistakes read top to bottom."""
+    return tuple(sorted(problems, key=lambda p: (p.location.path, p.location.line, p.location.column)))
