@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from charter.counts import compute_counts
-
-load_project = pytest.importorskip("charter.load").load_project  # the loader lands in parallel
+from charter.load import load_project
 
 from conftest import REPO
 
@@ -79,3 +78,8 @@ def test_unknown_numbers_stay_null(project):
     assert prisma.duplicates is None
     assert prisma.records_screened is None
     assert [r.count for r in prisma.dbr_excluded_reasons] == [None, None]
+
+
+def test_table_caption_takes_its_count_from_the_data(project):
+    assert "{{ n.included }}" in project.review.table_caption
+    assert "29" not in project.review.table_caption
