@@ -85,7 +85,10 @@ _STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in _BUI
 
 
 def load_studies(root: str | Path, review: Review | None) -> tuple[list[Study], list[Problem]]:
-    """Read every studies/*.yaml, checked against the review (when it could be read); sorted by id."""
+    """Read every studies/*.yaml, checked against the review (when it could be read); sorted by id.
+
+    A file that cannot be read as YAML at all gives no Study, only its problems.
+    """
     root = Path(root)
     folder = root / STUDIES_DIR
     problems: list[Problem] = []
@@ -123,7 +126,9 @@ def load_project(root: str | Path) -> Project:
     bibliography, bib_problems = load_bibliography(root)
     studies, study_problems = load_studies(root, review)
     bib_loaded = bool(bibliography.files)
-    cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded)
+    unread = {p.location.path for p in study_problems} - {s.source.path for s in studies}
+    cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded,
+                                   all_studies_read=not unread)
     problems = sort_problems([*review_problems, *bib_problems, *study_problems, *cross_problems])
     return Project(root=str(root), review=review or empty_review(), studies=tuple(studies),
                    bibliography=bibliography, problems=problems)

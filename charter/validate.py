@@ -432,8 +432,12 @@ def _extra_value(reader: NodeReader, node: Node, declared: ExtraField) -> object
 
 
 def check_project(review: Review | None, studies: Sequence[Study], bibliography: Bibliography,
-                  bib_loaded: bool = True) -> list[Problem]:
-    """Check what only the whole project shows: ids, citation keys, PRISMA totals."""
+                  bib_loaded: bool = True, all_studies_read: bool = True) -> list[Problem]:
+    """Check what only the whole project shows: ids, citation keys, PRISMA totals.
+
+    With ``all_studies_read`` false (a study file could not be read), the
+    totals are not compared: the file's own problem says what to fix first.
+    """
     problems: list[Problem] = []
 
     def at(study: Study, path: str) -> Location:
@@ -464,7 +468,7 @@ def check_project(review: Review | None, studies: Sequence[Study], bibliography:
                                             f"({files}){did_you_mean(key, keys)}: add its entry, "
                                             f"e.g. @article{{{key}, author = {{…}}, title = {{…}}, year = {{…}}}}"))
 
-    if review is not None:
+    if review is not None and all_studies_read:
         prisma = review.prisma
         for name, value, what in (("total_studies", len(studies), "study files in studies/"),
                                   ("total_reports", sum(len(s.citation_keys) for s in studies),

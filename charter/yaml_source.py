@@ -21,7 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Location, Problem
-from .suggest import did_you_mean
+from .suggest import closest
 
 # The C composer is ~10x faster; it builds the same node tree.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -68,7 +68,7 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
 
 # Plain-language hints for the syntax errors authors meet most.
 _SYNTAX_HINTS = (
-    ("mapping values are not allowed here",
+    ("mapping values are not allowed",
      "a text containing ': ' must be put in quotes, e.g. method: \"Survey: two waves\""),
     ("could not find expected ':'", "each line must be 'field: value'; check the line above for a missing ':'"),
     ("did not find expected key", "check the indentation: fields of one block must start in the same column"),
@@ -98,7 +98,34 @@ def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     except yaml.YAMLError as error:  # e.g. a control character the reader refuses
         problems.append(Problem(Location(path, 1, 1), "", f"not valid YAML: {error}"))
         return None, problems
+    if node is not None and "&" in text:  # no anchor, no alias: skip the walk
+        aliases = _alias_problems(path, node)
+        if aliases:
+            return None, problems + aliases
     return node, problems
+
+
+def _alias_problems(path: str, root: Node) -> list[Problem]:
+    """Report each place a value is reused through an alias (*name), at the place of reuse."""
+    seen: set[int] = set()
+    problems: list[Problem] = []
+    stack: list[tuple[Node, str, Node]] = [(root, "", root)]  # (node, field path, where it is written)
+    while stack:
+        node, field_path, written = stack.pop()
+        if id(node) in seen:
+            problems.append(Problem(location(path, written), field_path,
+                                    "this value repeats an anchored value through an alias (*name); anchors and "
+                                    "aliases are not allowed: write the value out in full"))
+            continue
+        seen.add(id(node))
+        prefix = f"{field_path}." if field_path else ""
+        if isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack.append((value, prefix + str(getattr(key, "value", "?")), key))
+        elif isinstance(node, SequenceNode):
+            for index in reversed(range(len(node.value))):
+                stack.append((node.value[index], f"{prefix}{index}", node.value[index]))
+    return sorted(problems, key=lambda p: (p.location.line, p.location.column))
 
 
 def _describe(node: Node) -> str:
@@ -123,7 +150,6 @@ class NodeReader:
     path: str
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, Location] = field(default_factory=dict)
-    _seen: set[int] = field(default_factory=set)
 
     # ------------------------------------------------------------ reporting
 
@@ -137,13 +163,8 @@ class NodeReader:
         self.problems.append(Problem(where, field_path, message, severity))
 
     def _accept(self, node: Node, field_path: str) -> bool:
-        """Record where the value is; refuse aliases and tags we do not allow."""
+        """Record where the value is; refuse tags we do not allow (aliases were refused by compose)."""
         self.positions[field_path] = location(self.path, node)
-        if id(node) in self._seen:
-            self.error(node, field_path,
-                       "this value is an alias (*name) of an earlier one; aliases are not allowed: write the value out")
-            return False
-        self._seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self.error(node, field_path, f"tag '{node.tag.replace(_TAG, '!!')}' is not allowed: "
                        "write plain text, numbers, lists and field: value mappings")
@@ -170,6 +191,7 @@ class NodeReader:
         known = set(fields) | set(extra)
         found: dict[str, Node] = {}
         first_line: dict[str, int] = {}
+        misspelt: set[str] = set()  # required fields an unknown key probably meant: one message is enough
         prefix = f"{field_path}." if field_path else ""
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -184,13 +206,16 @@ class NodeReader:
             first_line[key] = key_node.start_mark.line + 1
             if check_unknown and key not in known:
                 choices = sorted(known)
-                hint = did_you_mean(key, choices)
+                meant = closest(key, choices)
+                hint = f" (did you mean '{meant}'?)" if meant else ""
+                if meant:
+                    misspelt.add(meant)
                 listing = "" if hint else f"; expected one of: {', '.join(choices)}"
                 self.error(key_node, prefix + key, f"unknown field '{key}'{hint}{listing}")
                 continue
             found[key] = value_node
         for name, required in fields.items():
-            if required and name not in found and name not in first_line:
+            if required and name not in found and name not in first_line and name not in misspelt:
                 where = f" in {what}" if what else ""
                 self.error(node, prefix + name, f"missing required field '{name}'{where}")
         return found
