@@ -58,7 +58,7 @@ def load_bibliography(root: str | Path) -> tuple[Bibliography, list[Problem]]:
     problems: list[Problem] = []
     if not files:
         problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX) of the "
-                                "included studies and the other works the manuscript cites in {BIB_DIR}/"))
+                                f"included studies and the other works the manuscript cites in {BIB_DIR}/"))
     references: dict[str, Reference] = {}
     for file in files:
         rel = file.relative_to(root).as_posix()

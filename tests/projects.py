@@ -221,3 +221,9 @@ def minimal_project_files() -> dict[str, str]:
         "manuscript/metadata.yaml": METADATA_YAML,
         "manuscript/01-introduction.md": SECTION_INTRODUCTION,
     }
+
+
+def changed(files: dict[str, str], path: str, old: str, new: str) -> dict[str, str]:
+    """Return a copy of files with one exact piece of text replaced in one file (it must be there once)."""
+    assert files[path].count(old) == 1, f"{old!r} is not once in {path}"
+    return {**files, path: files[path].replace(old, new)}
