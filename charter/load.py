@@ -14,7 +14,8 @@ from yaml.nodes import Node
 
 from .bibtex import scan_bibtex
 from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
-from .validate import _BUILTIN_STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems
+from .validate import (_BUILTIN_STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
+                       unreliable_sections)
 from .yaml_source import compose, decode
 
 REVIEW_FILE = "review.yaml"
@@ -84,7 +85,8 @@ _STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in _BUI
                + " (see docs/format.md); delete the file if it is not a study")
 
 
-def load_studies(root: str | Path, review: Review | None) -> tuple[list[Study], list[Problem]]:
+def load_studies(root: str | Path, review: Review | None,
+                 unreliable: frozenset[str] = frozenset()) -> tuple[list[Study], list[Problem]]:
     """Read every studies/*.yaml, checked against the review (when it could be read); sorted by id.
 
     A file that cannot be read as YAML at all gives no Study, only its problems.
@@ -109,7 +111,7 @@ def load_studies(root: str | Path, review: Review | None) -> tuple[list[Study], 
         problems += file_problems
         if node is None:
             continue
-        study, study_problems = read_study(rel, file.stem, node, review)
+        study, study_problems = read_study(rel, file.stem, node, review, unreliable)
         problems += study_problems
         studies.append(study)
     if not studies and not problems:
@@ -124,7 +126,7 @@ def load_project(root: str | Path) -> Project:
     root = Path(root).resolve()
     review, review_problems = load_review(root)
     bibliography, bib_problems = load_bibliography(root)
-    studies, study_problems = load_studies(root, review)
+    studies, study_problems = load_studies(root, review, unreliable_sections(review_problems))
     bib_loaded = bool(bibliography.files)
     unread = {p.location.path for p in study_problems} - {s.source.path for s in studies}
     cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded,

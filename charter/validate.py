@@ -10,7 +10,6 @@ All return problems instead of raising.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from types import MappingProxyType
 from typing import Iterable, Sequence
 
@@ -18,7 +17,7 @@ from yaml.nodes import Node, ScalarNode
 
 from .model import (Bibliography, Column, Design, ExclusionReason, ExtraField, Location, Participants, Prisma,
                     Problem, Review, Search, Source, Study, Subtheme, Term, Theme, Validity)
-from .suggest import did_you_mean
+from .suggest import closest, did_you_mean
 from .yaml_source import NodeReader
 
 # ---------------------------------------------------------------------- review
@@ -90,20 +89,24 @@ def _themes(reader: NodeReader, node: Node | None) -> tuple[Theme, ...]:
             sub_key = _key(reader, sub_fields.get("key"), f"{sub_path}.key", "a sub-theme key")
             if sub_key is not None:
                 sub_keyed.append((f"{sub_path}.key", sub_key))
-                subthemes.append(Subtheme(sub_key, reader.text(sub_fields.get("label"), f"{sub_path}.label") or ""))
+                if all(s.key != sub_key for s in subthemes):
+                    subthemes.append(Subtheme(sub_key, reader.text(sub_fields.get("label"), f"{sub_path}.label")
+                                              or ""))
         _unique_keys(reader, sub_keyed, "sub-theme")
         if key is not None:
             keyed.append((f"{path}.key", key))
-            themes.append(Theme(key, label, order if order is not None else index + 1, tuple(subthemes)))
+            if all(t.key != key for t in themes):  # a second theme 'a' is reported below, not used
+                themes.append(Theme(key, label, order if order is not None else index + 1, tuple(subthemes)))
     _unique_keys(reader, keyed, "theme")
     if node is not None and not themes and not reader.problems:
         reader.error(node, "themes", "declare at least one theme (key and label)")
-    orders = Counter(t.order for t in themes)
-    for theme in themes:
-        if orders[theme.order] > 1:
-            reader.error(reader.positions.get(f"themes.{themes.index(theme)}.order"), "themes",
-                         f"two themes have order {theme.order}: give each theme its own order")
-            break
+    first_with: dict[int, str] = {}
+    for index, theme in enumerate(themes):
+        if theme.order in first_with:
+            path = next(p for p in (f"themes.{index}.order", f"themes.{index}") if p in reader.positions)
+            reader.error(reader.positions[path], path, f"themes '{first_with[theme.order]}' and '{theme.key}' both "
+                         f"have order {theme.order}: give each theme its own order (or none: list order is used)")
+        first_with.setdefault(theme.order, theme.key)
     return tuple(sorted(themes, key=lambda t: t.order))
 
 
@@ -116,7 +119,8 @@ def _orientations(reader: NodeReader, node: Node | None) -> tuple[Term, ...]:
         if isinstance(item, ScalarNode):  # shorthand: "- qualitative" is key and label at once
             key = _key(reader, item, path, "an orientation key")
             if key is not None:
-                terms.append(Term(key, key))
+                if all(t.key != key for t in terms):
+                    terms.append(Term(key, key))
                 keyed.append((path, key))
             continue
         term = reader.mapping(item, path, {"key": True, "label": True, "abbreviation": False},
@@ -126,7 +130,8 @@ def _orientations(reader: NodeReader, node: Node | None) -> tuple[Term, ...]:
             continue
         label = reader.text(term.get("label"), f"{path}.label") or key
         abbreviation = reader.text(term.get("abbreviation"), f"{path}.abbreviation", required=False)
-        terms.append(Term(key, label, abbreviation))
+        if all(t.key != key for t in terms):
+            terms.append(Term(key, label, abbreviation))
         keyed.append((f"{path}.key", key))
     _unique_keys(reader, keyed, "orientation")
     return tuple(terms)
@@ -191,7 +196,8 @@ def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ..
         required = reader.boolean(fields.get("required"), f"{path}.required")
         label = reader.text(fields.get("label"), f"{path}.label") or name
         keyed.append((f"{path}.name", name))
-        extras.append(ExtraField(name, label, kind or "text", bool(required), choices))
+        if all(e.name != name for e in extras):
+            extras.append(ExtraField(name, label, kind or "text", bool(required), choices))
     _unique_keys(reader, keyed, "study field")
     return tuple(extras)
 
@@ -282,6 +288,17 @@ def read_review(path: str, node: Node) -> tuple[Review, list[Problem]]:
     return review, reader.problems
 
 
+def unreliable_sections(review_problems: Iterable[Problem]) -> frozenset[str]:
+    """The review.yaml sections with an error; studies are not checked against those (no cascade of messages)."""
+    sections = set()
+    for problem in review_problems:
+        if problem.severity != "error":
+            continue
+        top = problem.field.split(".")[0]
+        sections.add(top if top in REVIEW_FIELDS else (closest(top, REVIEW_FIELDS) or top))
+    return frozenset(sections)
+
+
 # --------------------------------------------------------------------- studies
 
 
@@ -323,12 +340,18 @@ def _one_of(reader: NodeReader, node: Node | None, path: str, value: str | None,
     reader.error(node, path, f"expected one of {choices} ({what}) but got '{value}'{hint}")
 
 
-def read_study(path: str, stem: str, node: Node, review: Review | None) -> tuple[Study, list[Problem]]:
-    """Convert one composed study file; check it against the review when the review could be read."""
+def read_study(path: str, stem: str, node: Node, review: Review | None,
+               unreliable: frozenset[str] = frozenset()) -> tuple[Study, list[Problem]]:
+    """Convert one composed study file; check it against the review when the review could be read.
+
+    ``unreliable`` names review.yaml sections that have errors (see
+    ``unreliable_sections``): values are not checked against those.
+    """
     reader = NodeReader(path)
     vocabulary = _vocabulary(review) if review is not None else None
     known = vocabulary.fields if vocabulary else _BUILTIN_STUDY_FIELDS
-    fields = reader.mapping(node, "", known, what="a study file", check_unknown=vocabulary is not None)
+    fields = reader.mapping(node, "", known, what="a study file",
+                            check_unknown=vocabulary is not None and "study_fields" not in unreliable)
 
     study_id = reader.text(fields.get("id"), "id")
     if study_id is not None and study_id != stem:
@@ -365,9 +388,9 @@ def read_study(path: str, stem: str, node: Node, review: Review | None) -> tuple
 
     extra: dict[str, object] = {}
     if vocabulary is not None:
-        _check_vocabulary(reader, fields, vocabulary, theme, subtheme, orientation, design, countries)
+        _check_vocabulary(reader, fields, vocabulary, theme, subtheme, orientation, design, countries, unreliable)
         for name, declared in vocabulary.extras.items():
-            if name in fields:
+            if name in fields and "study_fields" not in unreliable:
                 extra[name] = _extra_value(reader, fields[name], declared)
 
     study = Study(id=study_id or stem, theme=theme or "", subtheme=subtheme, countries=countries,
@@ -381,12 +404,13 @@ def read_study(path: str, stem: str, node: Node, review: Review | None) -> tuple
 
 def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _Vocabulary, theme: str | None,
                       subtheme: str | None, orientation: str | None, design: dict[str, Node],
-                      countries: Sequence[str]) -> None:
-    theme_labels = {t.label.casefold(): t.key for t in vocabulary.themes.values()}
-    _one_of(reader, fields.get("theme"), "theme", theme, vocabulary.theme_keys, "the theme keys in review.yaml",
-            theme_labels)
+                      countries: Sequence[str], unreliable: frozenset[str]) -> None:
+    if "themes" not in unreliable:
+        theme_labels = {t.label.casefold(): t.key for t in vocabulary.themes.values()}
+        _one_of(reader, fields.get("theme"), "theme", theme, vocabulary.theme_keys, "the theme keys in review.yaml",
+                theme_labels)
     declared = vocabulary.themes.get(theme or "")
-    if subtheme is not None and declared is not None:
+    if subtheme is not None and declared is not None and "themes" not in unreliable:
         keys = tuple(s.key for s in declared.subthemes)
         if not keys:
             reader.error(fields["subtheme"], "subtheme", f"theme '{declared.key}' has no sub-themes in review.yaml: "
@@ -398,9 +422,10 @@ def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _
             reader.error(fields["subtheme"], "subtheme",
                          f"expected one of {', '.join(keys)} (the sub-themes of theme '{declared.key}') "
                          f"but got '{subtheme}'{hint}")
-    _one_of(reader, design.get("orientation"), "design.orientation", orientation, vocabulary.orientations,
-            "vocabularies.orientation in review.yaml", vocabulary.orientation_by_label)
-    if vocabulary.group_of:
+    if "vocabularies" not in unreliable:
+        _one_of(reader, design.get("orientation"), "design.orientation", orientation, vocabulary.orientations,
+                "vocabularies.orientation in review.yaml", vocabulary.orientation_by_label)
+    if vocabulary.group_of and "country_groups" not in unreliable:
         for index, country in enumerate(countries):
             if country not in vocabulary.group_of:
                 path = "country" if f"country.{index}" not in reader.positions else f"country.{index}"
