@@ -1,0 +1,128 @@
+"""The literal-number check: which hand-typed numbers state a count, and how accurately."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from charter.counts import Count
+from charter.model import Location
+from charter.numbers import Lexicon, check_markdown, claims_in_text, find_claims, word_value
+
+DATA = Path(__file__).parent / "data" / "number_sentences.yaml"
+
+
+def reference_counts() -> dict[str, Count]:
+    """The counts of the reference review, fixed here so the accuracy test does not move with the data."""
+    rows = [
+        ("included", 29, "included studies"),
+        ("reports", 29, "reports (papers) of the included studies"),
+        ("themes", 2, "themes"),
+        ("theme.a", 13, "studies in theme (a) Associations between mental health and social support"),
+        ("subtheme.a.status", 8, "studies in sub-theme Social support, mental health status and support preferences"),
+        ("subtheme.a.severe", 5, "studies in sub-theme Social support in the lives of people with severe mental "
+                                 "health problems"),
+        ("theme.b", 16, "studies in theme (b) Features of social support-oriented services"),
+        ("subtheme.b.direct", 11, "studies in sub-theme Social support as a direct strategy of services"),
+        ("subtheme.b.indirect", 5, "studies in sub-theme Social support strengthened indirectly (housing, income)"),
+        ("orientation.qualitative", 9, "studies with a qualitative design"),
+        ("orientation.quantitative", 13, "studies with a quantitative design"),
+        ("orientation.review", 3, "studies with a literature review design"),
+        ("orientation.conceptual", 2, "studies with a conceptual framework design"),
+        ("orientation.mixed-methods", 1, "studies with a mixed-method evaluation design"),
+        ("orientation.case-study", 1, "studies with a naturalistic case study design"),
+        ("countries", 11, "distinct countries of the included studies"),
+        ("country.australia", 1, "studies from Australia"),
+        ("country.canada", 2, "studies from Canada"),
+        ("country.china", 1, "studies from China"),
+        ("country.england", 3, "studies from England"),
+        ("country.international", 3, "studies from International"),
+        ("country.malaysia", 1, "studies from Malaysia"),
+        ("country.netherlands", 1, "studies from Netherlands"),
+        ("country.norway", 5, "studies from Norway"),
+        ("country.scotland", 1, "studies from Scotland"),
+        ("country.sweden", 1, "studies from Sweden"),
+        ("country.usa", 10, "studies from USA"),
+        ("country_group.western", 27, "studies from western countries"),
+        ("country_group.non_western", 2, "studies from non-western countries"),
+        ("keyword.peer_support", 3, 'studies with "peer support" among their keywords'),
+        ("keyword.recovery", 9, 'studies with "recovery" among their keywords'),
+        ("keyword.social_support", 20, 'studies with "social support" among their keywords'),
+        ("population.severe", 12, "studies with mental health problems studied severe"),
+        ("databases", 5, "databases searched"),
+        ("prisma.identified", 2819, "records identified from databases"),
+        ("prisma.database.cinahl", None, "records from CINAHL"),
+        ("prisma.database.psycinfo_ovid", None, "records from PsycINFO (Ovid)"),
+        ("prisma.database_records", 2819, "records identified from databases"),
+        ("prisma.duplicates", None, "duplicate records removed before screening"),
+        ("prisma.records_screened", None, "records screened"),
+        ("prisma.records_excluded", None, "records excluded after screening"),
+        ("prisma.dbr_sought_reports", None, "reports sought for retrieval"),
+        ("prisma.dbr_notretrieved_reports", None, "reports not retrieved"),
+        ("prisma.dbr_assessed", 53, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_excluded", 24, "full-text reports excluded"),
+        ("prisma.new_studies", 29, "new studies included"),
+        ("prisma.total_studies", 29, "studies included in the review (PRISMA)"),
+        ("prisma.total_reports", 29, "reports of included studies (PRISMA)"),
+    ]
+    return {name: Count(name, value, meaning) for name, value, meaning in rows}
+
+
+GROUPS = {
+    "western": ("Australia", "Canada", "England", "Netherlands", "Norway", "Scotland", "Sweden", "USA",
+                "International"),
+    "non_western": ("Malaysia", "China"),
+}
+LEXICON = Lexicon.from_counts(reference_counts(), GROUPS)
+
+
+def found_in(item: dict) -> set[tuple[int, str]]:
+    """The (number, count) pairs the checker finds in an item's text (after its context, if any)."""
+    before = item.get("before", "")
+    text = f"{before} {item['text']}" if before else item["text"]
+    return {(f.claim.number, f.claim.count) for f in claims_in_text(text, LEXICON) if f.offset >= len(before)}
+
+
+def expected_in(item: dict) -> set[tuple[int, str]]:
+    return {(e["number"], e["count"]) for e in item["expect"]}
+
+
+def score(items: list[dict]) -> tuple[float, float, list[str]]:
+    """Precision, recall and the disagreements over labelled items."""
+    tp = fp = fn = 0
+    misses = []
+    for item in items:
+        found, expected = found_in(item), expected_in(item)
+        tp += len(found & expected)
+        fp += len(found - expected)
+        fn += len(expected - found)
+        if found != expected:
+            misses.append(f"{item['text'][:90]!r}: extra {sorted(found - expected)}, missed {sorted(expected - found)}")
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall, misses
+
+
+def load_items(batch: str | None = None) -> list[dict]:
+    items = yaml.safe_load(DATA.read_text(encoding="utf-8"))["sentences"]
+    return [i for i in items if batch is None or i.get("batch", "rules") == batch]
+
+
+def test_labelled_sentences_precision_and_recall():
+    items = load_items()
+    assert len(items) >= 150
+    precision, recall, misses = score(items)
+    print(f"\nnumber check over {len(items)} labelled sentences: precision {precision:.3f}, recall {recall:.3f}")
+    print("\n".join(misses))
+    assert precision >= 0.95 and recall >= 0.95, "\n".join(misses)
+
+
+def test_held_out_batch_is_scored_and_reported():
+    """Sentences written after the rules were frozen: printed so the report is honest; must stay useful."""
+    items = load_items("held-out")
+    precision, recall, misses = score(items)
+    print(f"\nheld-out batch of {len(items)} sentences: precision {precision:.3f}, recall {recall:.3f}")
+    print("\n".join(misses))
+    assert precision >= 0.8 and recall >= 0.8, "\n".join(misses)
