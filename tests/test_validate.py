@@ -1,0 +1,352 @@
+"""Field-by-field validation of study files and review.yaml, on real files.
+
+Each case starts from the minimal valid project (tests/projects.py), changes one
+thing, and asserts the exact message a researcher reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from charter.load import load_project
+from conftest import write_files
+from projects import changed, minimal_project_files
+
+BERG = "studies/berg2018.yaml"
+AHMAD = "studies/ahmad2020.yaml"
+REVIEW = "review.yaml"
+
+
+def problems_after(tmp_path, path: str, *replacements: tuple[str, str]) -> list[str]:
+    """Messages of the minimal project with text replaced in one file."""
+    files = minimal_project_files()
+    for old, new in replacements:
+        files = changed(files, path, old, new)
+    return [f"{p} [{p.severity}]" for p in load_project(write_files(tmp_path, files)).problems]
+
+
+STUDY_CASES = [
+    pytest.param(
+        [("research_question:", "reserch_question:")],
+        ["studies/berg2018.yaml:7:1: reserch_question: unknown field 'reserch_question' "
+         "(did you mean 'research_question'?) [error]"],
+        id="unknown-field-typo"),
+    pytest.param(
+        [("keywords:", "colour: red\nkeywords:")],
+        ["studies/berg2018.yaml:16:1: colour: unknown field 'colour'; expected one of: country, design, findings, "
+         "id, keywords, participants, population, reports, research_question, subtheme, theme, validity [error]"],
+        id="unknown-field"),
+    pytest.param(
+        [("  method: Semi-structured interviews, thematic analysis\n", "  methd: interviews\n")],
+        ["studies/berg2018.yaml:6:3: design.methd: unknown field 'methd' (did you mean 'method'?) [error]"],
+        id="nested-unknown-field"),
+    pytest.param(
+        [("theme: a\n", "")],
+        ["studies/berg2018.yaml:1:1: theme: missing required field 'theme' in a study file [error]"],
+        id="missing-field"),
+    pytest.param(
+        [("  internal: Small purposive sample.\n", "")],
+        ["studies/berg2018.yaml:14:3: validity.internal: missing required field 'internal' in the validity "
+         "(internal, external) [error]"],
+        id="missing-nested-field"),
+    pytest.param(
+        [("orientation: qualitative", "orientation: qualitive")],
+        ["studies/berg2018.yaml:5:16: design.orientation: expected one of qualitative, quantitative, review "
+         "(vocabularies.orientation in review.yaml) but got 'qualitive' (did you mean 'qualitative'?) [error]"],
+        id="value-outside-vocabulary"),
+    pytest.param(
+        [("theme: a", "theme: c")],
+        ["studies/berg2018.yaml:2:8: theme: expected one of a, b (the theme keys in review.yaml) but got 'c' "
+         "[error]"],
+        id="theme-not-declared"),
+    pytest.param(
+        [("theme: a", "theme: Features of social support-oriented services")],
+        ["studies/berg2018.yaml:2:8: theme: expected one of a, b (the theme keys in review.yaml) but got "
+         "'Features of social support-oriented services' (did you mean 'b'? write the key, not the label) "
+         "[error]"],
+        id="theme-label-instead-of-key"),
+    pytest.param(
+        [("theme: a\n", "theme: a\nsubtheme: statuss\n")],
+        ["studies/berg2018.yaml:3:11: subtheme: expected one of status (the sub-themes of theme 'a') but got "
+         "'statuss' (did you mean 'status'?) [error]"],
+        id="subtheme-typo"),
+    pytest.param(
+        [("theme: a\n", "theme: b\nsubtheme: status\n")],
+        ["studies/berg2018.yaml:3:11: subtheme: theme 'b' has no sub-themes in review.yaml: remove the subtheme "
+         "line or declare it under the theme [error]"],
+        id="subtheme-of-a-theme-without-subthemes"),
+    pytest.param(
+        [("research_question: How do service users describe support from friends during recovery?",
+          "research_question: [How, why]")],
+        ["studies/berg2018.yaml:7:20: research_question: expected text but got a list [error]"],
+        id="list-where-text-expected"),
+    pytest.param(
+        [("  internal: Small purposive sample.", "  internal:\n    sample: small")],
+        ["studies/berg2018.yaml:15:5: validity.internal: expected text but got a mapping (field: value lines) "
+         "[error]"],
+        id="mapping-where-text-expected"),
+    pytest.param(
+        [("research_question: How do service users describe support from friends during recovery?",
+          "research_question:")],
+        ["studies/berg2018.yaml:7:19: research_question: expected text but the value is empty [error]"],
+        id="empty-text"),
+    pytest.param(
+        [("n: null", "n: about 40")],
+        ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
+         "(or null when not reported) but got 'about 40' [error]"],
+        id="text-where-number-expected"),
+    pytest.param(
+        [("n: null", "n: -4")],
+        ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
+         "(or null when not reported) but got -4: counts cannot be negative [error]"],
+        id="negative-count"),
+    pytest.param(
+        [("n: null", "n: 2,819")],
+        ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
+         "(or null when not reported) but got '2,819'; write it without separators: 2819 [error]"],
+        id="thousands-separator"),
+    pytest.param(
+        [("n: null", "n: '40'")],
+        ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
+         "(or null when not reported) but got '40'; remove the quotes [error]"],
+        id="quoted-number"),
+    pytest.param(
+        [("n: null", "n: 12.5")],
+        ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
+         "(or null when not reported) but got '12.5' [error]"],
+        id="fraction"),
+    pytest.param(
+        [("participants:\n  description: Service users in community mental health care\n  n: null",
+          "participants: 12 service users")],
+        ["studies/berg2018.yaml:8:15: participants: expected field: value lines (the participants "
+         "(description, n)) but got '12 service users' [error]"],
+        id="text-where-mapping-expected"),
+    pytest.param(
+        [("findings:\n  - Friends offered a sense of ordinary life.", "findings: []")],
+        ["studies/berg2018.yaml:11:11: findings: expected at least one finding, one '- statement' per line "
+         "[error]"],
+        id="no-findings"),
+    pytest.param(
+        [("keywords: [social support, recovery, friendship]", "keywords: social support, recovery")],
+        ["studies/berg2018.yaml:16:11: keywords: expected a list of keywords such as [first, second] or one "
+         "'- item' per line but got 'social support, recovery' [error]"],
+        id="text-where-list-expected"),
+    pytest.param(
+        [("keywords: [social support, recovery, friendship]", "keywords: [social support, [a, b]]")],
+        ["studies/berg2018.yaml:16:28: keywords.1: expected text but got a list [error]"],
+        id="list-in-list"),
+    pytest.param(
+        [("country: Norway", "country: Norwy")],
+        ["studies/berg2018.yaml:3:10: country: 'Norwy' is in no country group of review.yaml (western, "
+         "non_western) (did you mean 'Norway'?); add it to the members of one group [warning]"],
+        id="country-in-no-group-is-a-warning"),
+    pytest.param(
+        [("country: Norway", "country: [Norway, Peru]")],
+        ["studies/berg2018.yaml:3:19: country.1: 'Peru' is in no country group of review.yaml (western, "
+         "non_western); add it to the members of one group [warning]"],
+        id="second-country-in-no-group"),
+    pytest.param(
+        [("keywords:", "population: sever\nkeywords:")],
+        ["studies/berg2018.yaml:16:13: population: expected one of severe, moderate, context-specific "
+         "(study_fields 'population' in review.yaml) but got 'sever' (did you mean 'severe'?) [error]"],
+        id="declared-field-outside-its-choices"),
+]
+
+
+@pytest.mark.parametrize("replacements, expected", STUDY_CASES)
+def test_study_file_mistakes(tmp_path, replacements, expected):
+    assert problems_after(tmp_path, BERG, *replacements) == expected
+
+
+REVIEW_CASES = [
+    pytest.param(
+        [("  - key: b\n", "  - key: a\n")],
+        ["review.yaml:11:10: themes.1.key: theme 'a' is declared twice (first at line 6): each needs its own key "
+         "[error]"],
+        id="duplicate-theme"),
+    pytest.param(
+        [("    label: Features of social support-oriented services\n", "")],
+        ["review.yaml:11:5: themes.1.label: missing required field 'label' in a theme [error]"],
+        id="theme-without-label"),
+    pytest.param(
+        [("      - key: status\n", "      - key: status\n        label: Again\n      - key: status\n")],
+        ["review.yaml:11:14: themes.0.subthemes.1.key: sub-theme 'status' is declared twice (first at line 9): "
+         "each needs its own key [error]"],
+        id="duplicate-subtheme"),
+    pytest.param(
+        [("  - key: b\n", "  - key: b c\n")],
+        ["review.yaml:11:10: themes.1.key: a theme key 'b c' may contain only letters, digits, '-' and '_' "
+         "(it is used in study files and placeholders such as {{ n.theme.a }}) [error]"],
+        id="theme-key-with-space"),
+    pytest.param(
+        [("type: scoping", "type: scopin")],
+        ["review.yaml:3:7: type: expected one of scoping, systematic but got 'scopin' (did you mean 'scoping'?) "
+         "[error]"],
+        id="review-type"),
+    pytest.param(
+        [("study_fields:", "stdy_fields:")],
+        ["review.yaml:28:1: stdy_fields: unknown field 'stdy_fields' (did you mean 'study_fields'?) [error]"],
+        id="unknown-top-level-field-without-cascade"),
+    pytest.param(
+        [("  orientation:\n", "  orientaton:\n")],
+        ["review.yaml:15:3: vocabularies.orientaton: unknown field 'orientaton' (did you mean 'orientation'?) "
+         "[error]"],
+        id="vocabulary-typo-without-cascade"),
+    pytest.param(
+        [("    - {key: review, label: review, abbreviation: REV}",
+          "    - {key: review, label: review, abbreviation: REV}\n    - qualitative")],
+        ["review.yaml:19:7: vocabularies.orientation.3: orientation 'qualitative' is declared twice (first at "
+         "line 16): each needs its own key [error]"],
+        id="duplicate-term"),
+    pytest.param(
+        [("members: [Malaysia, China]", "members: [Malaysia, China, USA]")],
+        ["review.yaml:26:32: country_groups.non_western.members.2: 'USA' is already in group 'western': a country "
+         "belongs to one group [error]"],
+        id="country-in-two-groups"),
+    pytest.param(
+        [("    type: choice\n", "    type: choise\n")],
+        ["review.yaml:31:11: study_fields.0.type: expected one of text, integer, choice, list but got 'choise' "
+         "(did you mean 'choice'?) [error]"],
+        id="study-field-type"),
+    pytest.param(
+        [("  - name: population", "  - name: theme")],
+        ["review.yaml:29:11: study_fields.0.name: 'theme' is already a field of every study: choose another name "
+         "[error]"],
+        id="study-field-shadows-a-built-in"),
+    pytest.param(
+        [("    required: false", "    required: no")],
+        ["review.yaml:33:15: study_fields.0.required: expected true or false but got 'no' [error]"],
+        id="yes-no-boolean"),
+    pytest.param(
+        [("{field: design, heading: Design}", "{field: desing, heading: Design}")],
+        ["review.yaml:41:15: table.columns.2.field: expected one of study, research_question, participants, "
+         "findings, design, validity, population but got 'desing' (did you mean 'design'?) [error]"],
+        id="table-column-names-no-field"),
+    pytest.param(
+        [("width: 2}", "width: -2}")],
+        ["review.yaml:42:56: table.columns.3.width: expected a width above 0 but got -2 [error]"],
+        id="column-width"),
+    pytest.param(
+        [("dbr_assessed: 53", "dbr_assessed: fifty-three")],
+        ["review.yaml:60:17: prisma.dbr_assessed: expected a whole number of 0 or more (or null when not "
+         "reported) but got 'fifty-three' [error]"],
+        id="prisma-text"),
+    pytest.param(
+        [("dbr_assessed: 53", "dbr_assessed: -53")],
+        ["review.yaml:60:17: prisma.dbr_assessed: expected a whole number of 0 or more (or null when not "
+         "reported) but got -53: counts cannot be negative [error]"],
+        id="prisma-negative"),
+    pytest.param(
+        [("  duplicates: null", "  duplicate: null")],
+        ["review.yaml:57:3: prisma.duplicate: unknown field 'duplicate' (did you mean 'duplicates'?) [error]"],
+        id="prisma-typo"),
+    pytest.param(
+        [("{name: CINAHL, records: null}", "{name: CINAHL, records: many}")],
+        ["review.yaml:54:31: prisma.databases.0.records: expected a whole number of 0 or more (or null when not "
+         "reported) but got 'many' [error]"],
+        id="prisma-source-records"),
+    pytest.param(
+        [("  - key: b\n", "  - key: b\n    order: 1\n")],
+        ["review.yaml:12:12: themes.1.order: themes 'a' and 'b' both have order 1: give each theme its own order "
+         "(or none: list order is used) [error]"],
+        id="theme-order-twice"),
+]
+
+
+@pytest.mark.parametrize("replacements, expected", REVIEW_CASES)
+def test_review_yaml_mistakes(tmp_path, replacements, expected):
+    assert problems_after(tmp_path, REVIEW, *replacements) == expected
+
+
+def test_review_values(tmp_path):
+    review = load_project(write_files(tmp_path, minimal_project_files())).review
+    assert review.review_type == "scoping"
+    assert [(t.key, t.order, [s.key for s in t.subthemes]) for t in review.themes] == [
+        ("a", 1, ["status"]), ("b", 2, [])]
+    assert [(t.key, t.abbreviation) for t in review.orientations] == [
+        ("qualitative", "QUAL"), ("quantitative", "QUAN"), ("review", "REV")]
+    assert review.country_groups == {"western": ("Norway", "USA", "Canada"), "non_western": ("Malaysia", "China")}
+    assert review.country_group_labels == {"western": "western", "non_western": "non-western"}
+    (population,) = review.extra_fields
+    assert (population.name, population.type, population.required, population.choices) == (
+        "population", "choice", False, ("severe", "moderate", "context-specific"))
+    assert [(c.field, c.width) for c in review.table_columns] == [
+        ("study", 1.2), ("research_question", None), ("design", None), ("findings", 2.0)]
+    assert review.search.databases[1] == "PsycINFO (Ovid)"
+    assert review.search.last_search == "2020-01"
+    prisma = review.prisma
+    assert (prisma.database_records, prisma.dbr_assessed, prisma.duplicates) == (2819, 53, None)
+    assert [(s.name, s.records) for s in prisma.databases] == [("CINAHL", None), ("PsycINFO (Ovid)", None)]
+
+
+def test_themes_follow_their_order_field(tmp_path):
+    files = changed(minimal_project_files(), REVIEW, "  - key: a\n", "  - key: a\n    order: 2\n")
+    files = changed(files, REVIEW, "  - key: b\n", "  - key: b\n    order: 1\n")
+    review = load_project(write_files(tmp_path, files)).review
+    assert [t.key for t in review.themes] == ["b", "a"]
+
+
+# ------------------------------------------------------------- declared study fields
+
+
+EXTRA_FIELDS = """\
+study_fields:
+  - name: population
+    label: mental health problems studied
+    type: choice
+    choices: [severe, moderate, context-specific]
+    required: true
+  - name: setting
+    type: text
+  - name: follow_up_months
+    type: integer
+  - name: outcomes
+    type: list
+    choices: [recovery, wellbeing, symptoms]
+"""
+
+
+def review_with_extra_fields() -> dict[str, str]:
+    files = minimal_project_files()
+    start = files[REVIEW].index("study_fields:")
+    end = files[REVIEW].index("table:")
+    return {**files, REVIEW: files[REVIEW][:start] + EXTRA_FIELDS + "\n" + files[REVIEW][end:]}
+
+
+def test_declared_fields_land_in_extra(tmp_path):
+    files = review_with_extra_fields()
+    files = changed(files, AHMAD, "population: moderate\n",
+                    "population: moderate\nsetting: outpatient clinic\nfollow_up_months: 6\n"
+                    "outcomes: [recovery, symptoms]\n")
+    files = changed(files, BERG, "keywords:", "population: severe\nkeywords:")
+    project = load_project(write_files(tmp_path, files))
+    assert [str(p) for p in project.problems] == []
+    ahmad, berg, carter = project.studies
+    assert ahmad.extra == {"population": "moderate", "setting": "outpatient clinic", "follow_up_months": 6,
+                           "outcomes": ("recovery", "symptoms")}
+    assert berg.extra == {"population": "severe"}
+    assert str(ahmad.positions["outcomes.1"]) == "studies/ahmad2020.yaml:23:22"
+
+
+def test_declared_field_mistakes(tmp_path):
+    files = review_with_extra_fields()
+    files = changed(files, AHMAD, "population: moderate\n",
+                    "population: moderate\nsetting: [clinic]\nfollow_up_months: six\noutcomes: [recovery, joy]\n")
+    project = load_project(write_files(tmp_path, files))
+    assert [str(p) for p in project.problems] == [
+        "studies/ahmad2020.yaml:21:10: setting: expected text but got a list",
+        "studies/ahmad2020.yaml:22:19: follow_up_months: expected a whole number of 0 or more (or null when not "
+        "reported) but got 'six'",
+        "studies/ahmad2020.yaml:23:22: outcomes.1: expected one of recovery, wellbeing, symptoms (study_fields "
+        "'outcomes' in review.yaml) but got 'joy'",
+        "studies/berg2018.yaml:1:1: population: missing required field 'population' in a study file",
+    ]
+
+
+def test_undeclared_field_is_unknown(tmp_path):
+    files = changed(minimal_project_files(), REVIEW, "  - name: population", "  - name: populations")
+    problems = [str(p) for p in load_project(write_files(tmp_path, files)).problems]
+    assert problems == [
+        "studies/ahmad2020.yaml:20:1: population: unknown field 'population' (did you mean 'populations'?)",
+        "studies/carter2019.yaml:16:1: population: unknown field 'population' (did you mean 'populations'?)",
+    ]
