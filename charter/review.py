@@ -1,0 +1,571 @@
+"""Trace co-authors' comments and tracked changes in a returned DOCX back to the source files.
+
+Pipeline: read the returned DOCX (``docx_review``) → find each mark's anchor
+(the bookmark the build put around every paragraph, Table 1 cell and title-page
+item) → look the anchor up in the manifest → the source file, line and field.
+Where an edit destroyed the anchor, the paragraph's text is matched against
+the sources and the location is marked approximate; a location is reported as
+exact only when a surviving anchor gives it. Edits to data (a Table 1 cell, the
+PRISMA figure, a number a placeholder produced) are flagged: the fix belongs in
+the data, not the text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from .docx_review import OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument, embed_manifest, read_docx
+
+__all__ = ["main", "embed_manifest", "review_items", "ReviewItem", "Place"]
+
+MANIFEST_NAME = "manuscript.anchors.json"
+# Below this similarity (0–100) a paragraph whose anchor is gone is reported as not traced.
+MATCH_THRESHOLD = 60
+EDIT_SOURCE = "edit the source, not the text"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something in the returned document comes from."""
+
+    path: str = ""  # project-relative file; "" when it could not be traced
+    line: int | None = None
+    field: str | None = None  # dotted field in a YAML file, or a citation key in a .bib file
+    kind: str = ""  # prose, table, metadata, figure, reference
+    anchor: str | None = None
+    approximate: bool = False
+
+    @property
+    def source(self) -> str:
+        """``manuscript/02-method.md:41`` for prose, ``studies/x.yaml: findings.1`` for a field."""
+        if not self.path:
+            return ""
+        if self.field:
+            return f"{self.path}: {self.field}"
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One comment, reply, insertion or deletion, traced to its source."""
+
+    docx: str  # the returned file it came from
+    reviewer: str  # the comment's or change's author
+    kind: str  # "comment", "reply", "insertion" or "deletion"
+    id: str  # comment id, or "change-N" in document order
+    date: str
+    text: str  # the comment, or the inserted or deleted text
+    quote: str  # the text commented on, or the paragraph around a change
+    source: str  # e.g. "manuscript/02-method.md:41", "studies/puyat2013.yaml: findings.1"; "" if not traced
+    path: str
+    line: int | None
+    field: str | None
+    approximate: bool  # True: the anchor was gone and the place was found by matching text
+    edit_source: str  # "" or what to change in the data instead of the text
+    reply_to: str | None  # id of the comment this one answers
+    paragraph: int  # position in the document, for ordering
+
+
+# ------------------------------------------------------------------ text helpers
+
+
+def _plain(text: str) -> str:
+    """Lower-case, accent-free, single-spaced text for comparing document and source."""
+    text = unicodedata.normalize("NFKD", text.replace(OBJECT, " "))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*n\.([A-Za-z0-9_.\-]+)[^}]*\}\}")
+_CITATION = re.compile(r"\[[^\]]*@[^\]]*\]|(?<![\w.])@[\w:.\-]+")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+def rendered_guess(entry: dict) -> str:
+    """Approximate the text the build rendered from a manifest entry's source text."""
+    texts = {p.get("name"): p.get("text", "") for p in entry.get("placeholders") or ()}
+    text = _PLACEHOLDER.sub(lambda m: texts.get(m.group(1), ""), entry.get("text") or "")
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    text = _CITATION.sub("", text)
+    text = re.sub(r"^\s*(?:[#>]+|[-*+]|\d+\.)\s+", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`\\]", "", text)
+    return text
+
+
+def _words_pattern(text: str) -> str:
+    """A regex matching text with any whitespace (line breaks included) between its words."""
+    return r"\s+".join(re.escape(word) for word in text.split())
+
+
+def _line_in_block(entry: dict, hints: list[str]) -> int | None:
+    """The source line of the first hint found exactly once in the entry's source text."""
+    block, first = entry.get("text") or "", entry.get("line")
+    if not first:
+        return None
+    for hint in hints:
+        words = hint.replace(OBJECT, " ").split()
+        if len(" ".join(words)) < 4:
+            continue
+        pattern = _words_pattern(" ".join(words[:8]))
+        found = [m.start() for m in re.finditer(pattern, block)]
+        if len(found) == 1:
+            return first + block.count("\n", 0, found[0])
+    return first
+
+
+# ------------------------------------------------------------------ tracing
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What tracing needs besides the document: the manifest and the bibliography."""
+
+    anchors: dict  # anchor name -> manifest entry
+    references: dict  # citation key -> (bib path, line, first author, year, title)
+
+
+def _place_of_anchor(name: str, context: _Context, hints: list[str]) -> Place | None:
+    """The place an anchor names, or None when it is not one of ours."""
+    if name in context.anchors:
+        entry = context.anchors[name]
+        kind = entry.get("kind", "prose")
+        line = _line_in_block(entry, hints) if kind == "prose" else entry.get("line")
+        field = entry.get("field") if kind != "prose" else None
+        return Place(entry.get("source", ""), line, field, kind, name)
+    if name.startswith("ref-") and name[4:] in context.references:
+        key = name[4:]
+        path, line = context.references[key][:2]
+        return Place(path, line, key, "reference", name)
+    return None
+
+
+def _known(anchors: tuple[str, ...], context: _Context) -> list[str]:
+    return [a for a in anchors if a in context.anchors or (a.startswith("ref-") and a[4:] in context.references)]
+
+
+class _Tracer:
+    """Trace paragraphs and marks of one document; remembers paragraph results."""
+
+    def __init__(self, document: ReturnedDocument, context: _Context) -> None:
+        self.document = document
+        self.context = context
+        self._paragraph_places: dict[int, Place] = {}
+        present = {a for a in document.bookmarks}
+        # anchors the build wrote that the co-author's edits removed: the likely homes of orphan text
+        self.lost = [a for a in context.anchors if a not in present]
+
+    def at_anchors(self, anchors: tuple[str, ...], hints: list[str]) -> Place | None:
+        """The innermost of our anchors among those given (outermost first)."""
+        known = _known(anchors, self.context)
+        return _place_of_anchor(known[-1], self.context, hints) if known else None
+
+    def paragraph(self, index: int, hints: list[str]) -> Place:
+        """Where a paragraph comes from: its one anchor, else text matching (approximate)."""
+        paragraph = self.document.paragraphs[index]
+        known = _known(paragraph.anchors, self.context)
+        if len({a for a in known}) == 1:
+            return _place_of_anchor(known[0], self.context, hints) or Place()
+        if known:
+            # two anchors in one paragraph: paragraphs were merged; name the first, but do not claim it
+            place = _place_of_anchor(known[0], self.context, hints)
+            return replace(place, approximate=True) if place else Place()
+        if index not in self._paragraph_places:
+            self._paragraph_places[index] = self._match_text(paragraph, hints)
+        return self._paragraph_places[index]
+
+    def _match_text(self, paragraph: Paragraph, hints: list[str]) -> Place:
+        text = _plain(paragraph.original)
+        if not text:
+            # a paragraph the co-author inserted: it belongs with the paragraph before it
+            for before in range(paragraph.index - 1, -1, -1):
+                if _plain(self.document.paragraphs[before].original):
+                    place = self.paragraph(before, [])
+                    return replace(place, approximate=True) if place.path else place
+            return Place()
+        reference = self._match_reference(text)
+        if reference:
+            return reference
+        best = self._best_entry(text, self.lost) or self._best_entry(text, list(self.context.anchors))
+        if not best:
+            return Place()
+        place = _place_of_anchor(best, self.context, hints + [paragraph.original])
+        return replace(place, approximate=True) if place else Place()
+
+    def _best_entry(self, text: str, names: list[str]) -> str | None:
+        best, best_score = None, 0.0
+        for name in names:
+            entry = self.context.anchors[name]
+            if not entry.get("text"):
+                continue
+            score = fuzz.ratio(text, _plain(rendered_guess(entry)))
+            if score > best_score:
+                best, best_score = name, score
+        return best if best_score >= MATCH_THRESHOLD else None
+
+    def _match_reference(self, text: str) -> Place | None:
+        """A reference-list entry: first author, year and title all found in the paragraph."""
+        found = []
+        for key, (path, line, author, year, title) in self.context.references.items():
+            if author and _plain(author) in text and year and year in text and title:
+                if fuzz.partial_ratio(_plain(title), text) >= 90:
+                    found.append(Place(path, line, key, "reference", None, approximate=True))
+        return found[0] if len(found) == 1 else None
+
+
+def _quote(document: ReturnedDocument, start: Position | None, end: Position | None) -> tuple[str, tuple[str, ...]]:
+    """The text between two points as the co-author sees it, and the anchors on that text."""
+    if start is None or end is None:
+        return "", ()
+    texts, anchors = [], []
+    last = min(end.paragraph, len(document.paragraphs) - 1)
+    for index in range(start.paragraph, last + 1):
+        offset, parts = 0, []
+        for piece in document.paragraphs[index].pieces:
+            lo, hi = offset, offset + len(piece.text)
+            offset = hi
+            from_ = start.offset if index == start.paragraph else 0
+            to = end.offset if index == end.paragraph else 10**9
+            if hi <= from_ or lo >= to:
+                continue
+            anchors.extend(piece.anchors)
+            if piece.status != "deleted":
+                parts.append(piece.text[max(from_ - lo, 0):max(min(to, hi) - lo, 0)])
+        texts.append("".join(parts))
+    quote = "\n".join(t for t in texts if t).replace(OBJECT, "[image]")
+    return quote.strip(), tuple(dict.fromkeys(anchors))
+
+
+def _marked(pieces) -> str:
+    return "".join(p.text if p.status == "same" else f"[-{p.text}-]" if p.status == "deleted" else f"{{+{p.text}+}}"
+                   for p in pieces)
+
+
+def change_in_context(paragraph: Paragraph, change: Change, width: int = 40) -> str:
+    """The change inside its paragraph, all tracked changes marked: "and [-more-]{+less+} text…"."""
+    first, last = change.pieces[0], change.pieces[-1]
+    before = _marked(paragraph.pieces[:first])
+    after = _marked(paragraph.pieces[last + 1:])
+    middle = _marked(paragraph.pieces[first:last + 1])
+    cut_before = len(before) > width
+    cut_after = len(after) > width
+    text = (("…" + before[-width:].lstrip()) if cut_before else before) + middle + (
+        (after[:width].rstrip() + "…") if cut_after else after)
+    return text.replace(OBJECT, "[image]").strip()
+
+
+_COUNT_ORIGINS = (
+    ("included", "the number of study files in studies/"),
+    ("reports", "studies/*.yaml: reports (plus one main report per study)"),
+    ("themes", "review.yaml: themes"),
+    ("theme.", "studies/*.yaml: theme"),
+    ("subtheme.", "studies/*.yaml: subtheme"),
+    ("orientation.", "studies/*.yaml: design.orientation"),
+    ("countries", "studies/*.yaml: country"),
+    ("country.", "studies/*.yaml: country"),
+    ("country_group.", "review.yaml: country_groups and studies/*.yaml: country"),
+    ("keyword.", "studies/*.yaml: keywords"),
+    ("databases", "review.yaml: prisma.databases"),
+    ("prisma.identified", "review.yaml: prisma.database_records (or the records per database)"),
+    ("prisma.database.", "review.yaml: prisma.databases"),
+    ("prisma.dbr_excluded_reason.", "review.yaml: prisma.dbr_excluded_reasons"),
+)
+
+
+def count_origin(name: str) -> str:
+    """Where the data behind a count lives: 'studies/*.yaml: design.orientation' for 'orientation.qualitative'."""
+    for prefix, origin in _COUNT_ORIGINS:
+        if name == prefix or (prefix.endswith(".") and name.startswith(prefix)):
+            return origin
+    if name.startswith("prisma."):
+        return f"review.yaml: prisma.{name.split('.', 1)[1]}"
+    return f"studies/*.yaml: {name.split('.')[0]}"
+
+
+def placeholder_hits(entry: dict, original: str, start: int, end: int, inserted: str = "") -> list[dict]:
+    """The placeholders of a prose entry whose rendered number a change touches."""
+    hits = []
+    for placeholder in entry.get("placeholders") or ():
+        shown = placeholder.get("text") or ""
+        if not shown:
+            continue
+        for match in re.finditer(rf"(?<!\w){re.escape(shown)}(?!\w)", original):
+            lo, hi = match.span()
+            if start < end:
+                touched = start < hi and end > lo
+            else:  # an insertion at one point
+                touched = lo < start < hi or (start == hi and inserted[:1].isalnum()) or (
+                    start == lo and inserted[-1:].isalnum())
+            if touched:
+                hits.append(placeholder)
+                break
+    return hits
+
+
+def _data_flag(place: Place, context: _Context, change: Change | None, original: str) -> str:
+    """What to change in the data instead of the text, for a change that edits data; else ''."""
+    if change is None:
+        return ""
+    if place.kind == "table":
+        return f"{EDIT_SOURCE}: change {place.path}: {place.field}, then rebuild"
+    if place.kind == "figure":
+        return f"{EDIT_SOURCE}: change the PRISMA numbers in {place.path}: {place.field}, then rebuild"
+    if place.kind == "prose" and place.anchor in context.anchors:
+        entry = context.anchors[place.anchor]
+        hits = placeholder_hits(entry, original, change.start, change.end,
+                                change.text if change.kind == "insertion" else "")
+        if hits:
+            described = "; ".join(
+                f"{h.get('text')!r} is {{{{ n.{h.get('name')} }}}}, counted from {count_origin(h.get('name', ''))}"
+                for h in hits)
+            return f"{EDIT_SOURCE}: {described}; change the data, then rebuild"
+    return ""
+
+
+def review_items(document: ReturnedDocument, manifest: dict, references: dict, docx_name: str) -> list[ReviewItem]:
+    """Every comment, reply, insertion and deletion of one returned document, traced to its source.
+
+    ``references`` maps citation key -> (bib path, line, first author, year, title).
+    """
+    context = _Context(dict((manifest or {}).get("anchors") or {}), references)
+    tracer = _Tracer(document, context)
+    items: list[ReviewItem] = []
+
+    parents = dict(document.reply_parents)
+    if not document.threads_recorded:
+        parents = _infer_threads(document.comments)
+    by_id = {c.id: c for c in document.comments}
+    comment_places: dict[str, tuple[Place, str, int]] = {}
+    for comment in document.comments:
+        quote, anchors = _quote(document, comment.start, comment.end)
+        paragraph = comment.start.paragraph if comment.start else -1
+        place = tracer.at_anchors(anchors, [quote]) if anchors else None
+        if place is None and comment.start:
+            place = tracer.at_anchors(comment.start.anchors, [quote])
+        if place is None and 0 <= paragraph < len(document.paragraphs):
+            place = tracer.paragraph(paragraph, [quote])
+        comment_places[comment.id] = (place or Place(), quote, paragraph)
+
+    for comment in document.comments:
+        parent = parents.get(comment.id)
+        place, quote, paragraph = comment_places[comment.id]
+        root = parent
+        while root in parents:  # a reply to a reply: locate by the thread's first comment
+            root = parents[root]
+        if parent and (not place.path or comment.start is None) and root in comment_places:
+            place, quote, paragraph = comment_places[root]
+        items.append(ReviewItem(
+            docx=docx_name, reviewer=comment.author, kind="reply" if parent else "comment", id=comment.id,
+            date=comment.date, text=comment.text, quote=quote, source=place.source, path=place.path,
+            line=place.line, field=place.field, approximate=place.approximate, edit_source="",
+            reply_to=parent if parent in by_id else None, paragraph=paragraph))
+
+    for number, change in enumerate(document.changes, start=1):
+        paragraph = document.paragraphs[change.paragraph]
+        original = paragraph.original
+        hints = [change.text if change.kind == "deletion" else "",
+                 original[max(change.start - 30, 0):change.start], original[change.end:change.end + 30]]
+        place = tracer.at_anchors(change.anchors, hints) or tracer.paragraph(change.paragraph, hints)
+        items.append(ReviewItem(
+            docx=docx_name, reviewer=change.author, kind=change.kind, id=f"change-{number}", date=change.date,
+            text=change.text.replace(OBJECT, "[image]"), quote=change_in_context(paragraph, change),
+            source=place.source, path=place.path, line=place.line, field=place.field,
+            approximate=place.approximate, edit_source=_data_flag(place, context, change, original),
+            reply_to=None, paragraph=change.paragraph))
+    return items
+
+
+def _infer_threads(comments: tuple[Comment, ...]) -> dict[str, str]:
+    """Replies from a file whose writer dropped the thread links (LibreOffice 7.x).
+
+    LibreOffice keeps a reply as a comment on exactly the same text as the one it
+    answers; the earliest comment on a stretch of text starts the thread.
+    """
+    groups: dict[tuple, list[Comment]] = {}
+    for comment in comments:
+        if comment.start and comment.end:
+            key = (comment.start.paragraph, comment.start.offset, comment.end.paragraph, comment.end.offset)
+            groups.setdefault(key, []).append(comment)
+    parents = {}
+    for group in groups.values():
+        ordered = sorted(group, key=lambda c: c.date)
+        for reply in ordered[1:]:
+            parents[reply.id] = ordered[0].id
+    return parents
+
+
+# ------------------------------------------------------------------ inputs at the edge
+
+
+def load_references(root: Path) -> dict:
+    """Citation key -> (bib path, line, first author, year, title) for every entry in bib/*.bib."""
+    from .bibtex import latex_to_unicode, scan_bibtex
+
+    references = {}
+    for bib in sorted((root / "bib").glob("*.bib")):
+        relative = bib.relative_to(root).as_posix()
+        try:
+            entries, _problems = scan_bibtex(relative, bib.read_text(encoding="utf-8", errors="replace"))
+        except Exception:  # a broken .bib is `invoke check`'s to report; here it only costs matching
+            continue
+        for entry in entries:
+            title = latex_to_unicode(entry.fields.get("title", ""))
+            references.setdefault(entry.key, (relative, entry.location.line or None, entry.first_author,
+                                              entry.year, title))
+    return references
+
+
+def load_manifest(root: Path, document: ReturnedDocument, docx: Path) -> tuple[dict | None, str]:
+    """The anchor manifest: the one inside the returned file, else build/'s; and a warning or ''."""
+    if document.manifest:
+        return document.manifest, ""
+    fallback = root / "build" / MANIFEST_NAME
+    if fallback.exists():
+        return json.loads(fallback.read_text(encoding="utf-8")), (
+            f"{docx}: the anchor map is not inside this file (its editor dropped it); using build/{MANIFEST_NAME}, "
+            "which fits only if you have not rebuilt since you sent the file out")
+    return None, (
+        f"{docx}: the anchor map is not inside this file and build/{MANIFEST_NAME} does not exist, "
+        "so nothing can be traced to its source; run `invoke build` on the version you sent out, then try again")
+
+
+# ------------------------------------------------------------------ output
+
+
+def _merge(items: list[ReviewItem]) -> list[ReviewItem]:
+    """Drop repeats of the same remark carried over from one returned file into another."""
+    seen, merged = set(), []
+    for item in items:
+        key = (item.kind, item.reviewer, item.date, item.text, item.source, item.quote)
+        if key not in seen:
+            seen.add(key)
+            merged.append(item)
+    return merged
+
+
+def _grouped(items: list[ReviewItem]) -> dict[str, list[ReviewItem]]:
+    """Items by source file, files in the order the document first mentions them, untraced last."""
+    groups: dict[str, list[ReviewItem]] = {}
+    for item in sorted(items, key=lambda i: (i.path == "", i.paragraph)):
+        groups.setdefault(item.path, []).append(item)
+    for path, members in groups.items():
+        members.sort(key=lambda i: (i.line or 0, i.paragraph))
+    return groups
+
+
+def _short_date(date: str) -> str:
+    return date.replace("T", " ")[:16] if date else "no date"
+
+
+def format_text(items: list[ReviewItem]) -> str:
+    """The list for reading: grouped by source file, replies under their comment."""
+    if not items:
+        return "No comments or tracked changes found.\n"
+    lines = []
+    by_id = {(i.docx, i.id): i for i in items}
+    replies: dict[tuple, list[ReviewItem]] = {}
+    for item in items:
+        if item.reply_to and (item.docx, item.reply_to) in by_id:
+            replies.setdefault((item.docx, item.reply_to), []).append(item)
+    several = len({i.docx for i in items}) > 1
+    for path, members in _grouped(items).items():
+        lines.append(path or "Not traced to a source (find the quoted text by hand)")
+        for item in members:
+            if item.reply_to and (item.docx, item.reply_to) in by_id:
+                continue
+            lines.extend(_item_lines(item, several, "  "))
+            for reply in sorted(replies.get((item.docx, item.id), []), key=lambda r: r.date):
+                lines.extend(_item_lines(reply, several, "      "))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _item_lines(item: ReviewItem, several: bool, indent: str) -> list[str]:
+    where = item.field or (f"line {item.line}" if item.line else "") or ("?" if not item.path else "")
+    flags = " (approximate: anchor lost, found by matching text)" if item.approximate else ""
+    origin = f" [{item.docx}]" if several else ""
+    head = f"{indent}{where + '  ' if where else ''}{item.kind} by {item.reviewer or 'unknown'}, {_short_date(item.date)}{origin}{flags}"
+    out = [head]
+    if item.kind in ("comment", "reply"):
+        if item.quote and item.kind == "comment":
+            out.append(f"{indent}    on: \"{item.quote}\"")
+        out.append(f"{indent}    {item.text}")
+    else:
+        out.append(f"{indent}    {'inserted' if item.kind == 'insertion' else 'deleted'}: \"{item.text}\"")
+        out.append(f"{indent}    in: \"{item.quote}\"")
+    if item.edit_source:
+        out.append(f"{indent}    ! {item.edit_source}")
+    return out
+
+
+CSV_COLUMNS = ("docx", "reviewer", "kind", "id", "reply_to", "date", "source", "path", "line", "field",
+               "approximate", "text", "quote", "edit_source")
+
+
+def format_csv(items: list[ReviewItem]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for item in _ordered(items):
+        writer.writerow(asdict(item))
+    return buffer.getvalue()
+
+
+def format_json(items: list[ReviewItem]) -> str:
+    return json.dumps({"version": 1, "items": [asdict(i) for i in _ordered(items)]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _ordered(items: list[ReviewItem]) -> list[ReviewItem]:
+    return [item for members in _grouped(items).values() for item in members]
+
+
+FORMATS = {"text": format_text, "csv": format_csv, "json": format_json}
+
+
+def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], dict]:
+    """Read every returned file; return the merged items, messages, and {path: (document, manifest)}."""
+    references = load_references(root)
+    items, messages, documents = [], [], {}
+    for name in paths:
+        path = Path(name)
+        if not path.exists():
+            messages.append(f"{name}: no such file; give the path of the DOCX a co-author returned")
+            continue
+        try:
+            document = read_docx(path)
+        except NotADocx as error:
+            messages.append(str(error))
+            continue
+        manifest, warning = load_manifest(root, document, path)
+        if warning:
+            messages.append(warning)
+        documents[name] = (document, manifest)
+        items.extend(review_items(document, manifest or {}, references, path.name))
+    return _merge(items), messages, documents
+
+
+def main(root, paths: list[str], fmt: str = "text", apply: bool = False, force: bool = False) -> int:
+    """List the comments and tracked changes in returned DOCX files; with apply, write prose edits back."""
+    root = Path(root)
+    if fmt not in FORMATS:
+        print(f"unknown format {fmt!r}: use text, csv or json", file=sys.stderr)
+        return 2
+    items, messages, documents = collect(root, paths)
+    for message in messages:
+        print(message, file=sys.stderr)
+    sys.stdout.write(FORMATS[fmt](items))
+    failed = len(documents) < len(paths)
+    if apply and documents:
+        from .apply import apply_changes
+
+        if not apply_changes(root, documents, force=force, out=sys.stdout if fmt == "text" else sys.stderr):
+            failed = True
+    return 1 if failed else 0
