@@ -115,10 +115,11 @@ def year_of(fields: dict[str, str]) -> str:
 class _Malformed(Exception):
     """A mistake inside one entry: where, and what to say."""
 
-    def __init__(self, position: int, message: str):
+    def __init__(self, position: int, message: str, key: str = ""):
         super().__init__(message)
         self.position = position
         self.message = message
+        self.key = key
 
 
 @dataclass
@@ -255,7 +256,7 @@ def scan_bibtex(path: str, text: str) -> tuple[list[Reference], list[Problem]]:
             seen[reference.key] = reference.location
             references.append(reference)
         except _Malformed as mistake:
-            problems.append(Problem(scanner.location(mistake.position), _key_near(text, body),
+            problems.append(Problem(scanner.location(mistake.position), mistake.key or _key_near(text, body),
                                     mistake.message))
             next_entry = _ENTRY_START.search(text, max(mistake.position - 1, at + 1))
             index = next_entry.start() + 1 if next_entry else len(text)
@@ -299,7 +300,8 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
     if text[index:index + 1] == closer:
         index += 1
     elif text[index:index + 1] != ",":
-        raise _Malformed(index, f"missing comma after the key '{key}': write @{entry_type}{{{key}, …")
+        raise _Malformed(key_match.end(), f"missing comma after the key '{key}': write @{entry_type}{{{key}, …",
+                         key)
     else:
         index += 1
         while True:
@@ -323,6 +325,7 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
                 raise _Malformed(index, f"entry '{key}': expected '=' after the field name '{name}'")
             value_start = index + 1
             value, index = scanner.value(value_start, name, macros)
+            value_end = index
             if name in fields:
                 problems.append(Problem(scanner.location(name_match.start()), key,
                                         f"field '{name}' is given twice in entry '{key}': keep one"))
@@ -335,7 +338,7 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
                 following = _NAME.match(text, index)
                 if following and text[scanner.skip_space(following.end()):][:1] == "=":
                     # tolerate it, but say so: BibTeX itself would stop reading here
-                    problems.append(Problem(scanner.location(index), key,
+                    problems.append(Problem(scanner.location(value_end), key,
                                             f"missing comma after field '{name}' in entry '{key}'"))
                     continue
                 if char == "@":

@@ -1,0 +1,200 @@
+"""The tolerant BibTeX scanner: entries, names for sorting, and malformed entries with their lines."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from charter.bibtex import family_name, first_author, latex_to_unicode, scan_bibtex
+from charter.load import load_bibliography
+from conftest import write_files
+
+
+def scan(text: str):
+    references, problems = scan_bibtex("bib/refs.bib", textwrap.dedent(text).lstrip("\n"))
+    return {r.key: r for r in references}, [str(p) for p in problems]
+
+
+def test_entries_fields_and_lines():
+    references, problems = scan("""
+        % a comment line with an @ sign: someone@example.org
+        @string{nswr = "Nordic Social Work Research"}
+        @comment{anything {goes} here}
+        @preamble{"\\newcommand{\\noop}[1]{}"}
+
+        @Article{berg2018,
+          author  = {Berg, Øystein and Sæther, Åse},
+          title   = {Friends {and} recovery},
+          journal = nswr # { (online)},
+          year    = 2018,
+          pages   = "12--20",
+        }
+        @book(li2020,
+          author = {李, 明},
+          title = {中文书名},
+          year = {2020}
+        )
+        """)
+    assert problems == []
+    assert list(references) == ["berg2018", "li2020"]
+    berg = references["berg2018"]
+    assert (berg.entry_type, berg.first_author, berg.year, str(berg.location)) == (
+        "article", "Berg", "2018", "bib/refs.bib:6:1")
+    assert berg.fields["journal"] == "Nordic Social Work Research (online)"
+    assert berg.fields["title"] == "Friends {and} recovery"  # inner braces kept for citeproc
+    assert berg.fields["pages"] == "12--20"
+    assert berg.fields["author"] == "Berg, Øystein and Sæther, Åse"
+    li = references["li2020"]
+    assert (li.entry_type, li.first_author, li.fields["title"], str(li.location)) == (
+        "book", "李", "中文书名", "bib/refs.bib:13:1")
+
+
+@pytest.mark.parametrize("name, family", [
+    pytest.param("Andrea, Sarah B.", "Andrea", id="family-comma-given"),
+    pytest.param("Sarah B. Andrea", "Andrea", id="given-family"),
+    pytest.param("{World Health Organization}", "World Health Organization", id="corporate"),
+    pytest.param('{\\"O}sterberg, Karin', "Österberg", id="braced-accent"),
+    pytest.param('M\\"{u}ller, Jan', "Müller", id="accent-with-braced-letter"),
+    pytest.param("Kn{\\o}ss, Per", "Knøss", id="slashed-o"),
+    pytest.param("{\\AA}sberg, Hans", "Åsberg", id="a-ring"),
+    pytest.param("\\'{E}mile Zola", "Zola", id="given-family-accent"),
+    pytest.param("Bjørlykhaug, Knut Ivar", "Bjørlykhaug", id="unicode"),
+    pytest.param("den Dunnen, Wendy", "den Dunnen", id="particle"),
+    pytest.param("Forrester-Jones, Rachel", "Forrester-Jones", id="hyphen"),
+])
+def test_family_name(name, family):
+    assert family_name(name) == family
+
+
+def test_first_author_falls_back_to_editor_then_title():
+    assert first_author({"author": "Smith, A. and Jones, B."}) == "Smith"
+    assert first_author({"author": "{Smith and Sons} and Jones, B."}) == "Smith and Sons"
+    assert first_author({"editor": "Karlsson, Bengt and Borg, Marit"}) == "Karlsson"
+    assert first_author({"title": "{Mental} health atlas"}) == "Mental health atlas"
+
+
+def test_latex_to_unicode():
+    assert latex_to_unicode(r"S{\ae}l{\o}r and {\"A}ngel \c{c}a \v{s}") == "Sælør and Ängel ça š"
+
+
+def test_year_missing_or_from_date():
+    references, problems = scan("""
+        @misc{a, title = {No year}}
+        @online{b, title = {Dated}, date = {2019-05-01}}
+        """)
+    assert problems == []
+    assert (references["a"].year, references["b"].year) == ("n.d.", "2019")
+
+
+MALFORMED = [
+    pytest.param(
+        """
+        @article{a2
+          author = {X, Y},
+        }
+        """,
+        ["bib/refs.bib:1:12: a2: missing comma after the key 'a2': write @article{a2, …"],
+        id="missing-comma-after-key"),
+    pytest.param(
+        """
+        @article{,
+          title = {No key},
+        }
+        """,
+        ["bib/refs.bib:1:10: @article entry has no citation key: write @article{key, …}"],
+        id="missing-key"),
+    pytest.param(
+        """
+        @article{a3,
+          title = {Unbalanced {braces},
+          year = {2020},
+        }
+        @article{ok, title = {Fine}}
+        """,
+        ["bib/refs.bib:1:1: a3: entry 'a3' is not closed before the next entry (line 5): check that each '{' "
+         "in its fields has its '}' and that the entry ends with '}'"],
+        id="unbalanced-braces-before-next-entry"),
+    pytest.param(
+        """
+        @article{a6,
+          title = {Open {brace,
+          year = {2020},
+
+        @article{ok, title = {Fine}}
+        """,
+        ["bib/refs.bib:2:11: a6: unbalanced braces in field 'title': the '{' at line 2 is never closed; "
+         "add the missing '}'"],
+        id="unbalanced-braces-in-a-field"),
+    pytest.param(
+        """
+        @article{a4,
+          author = {Z, Q}
+          title = {missing comma}
+        }
+        """,
+        ["bib/refs.bib:2:18: a4: missing comma after field 'author' in entry 'a4'"],
+        id="missing-comma-between-fields"),
+    pytest.param(
+        """
+        @article{a8, title = "quote}
+        @article{ok, title = {Fine}}
+        """,
+        ["bib/refs.bib:1:22: a8: field 'title': the quote '\"' is never closed; add the closing '\"'"],
+        id="unclosed-quote"),
+    pytest.param(
+        """
+        @misc{a5, year = {2020}, url = {https://example.org}}
+        """,
+        ["bib/refs.bib:1:1: a5: entry 'a5' has neither author nor title: add at least one"],
+        id="no-author-no-title"),
+    pytest.param(
+        """
+        @article{a1, title = {One}}
+        @article{a1, title = {Two}}
+        """,
+        ["bib/refs.bib:2:1: a1: duplicate citation key 'a1' (first at line 1): give each entry its own key or "
+         "delete the copy"],
+        id="duplicate-key-in-a-file"),
+    pytest.param(
+        """
+        @article{a9, title = {One}, title = {Two}}
+        """,
+        ["bib/refs.bib:1:29: a9: field 'title' is given twice in entry 'a9': keep one"],
+        id="duplicate-field"),
+    pytest.param(
+        """
+        @article{a10, title = {Never closed},
+        """,
+        ["bib/refs.bib:1:1: a10: entry 'a10' is not closed: add '}' at its end"],
+        id="entry-never-closed"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MALFORMED)
+def test_malformed_entries(text, expected):
+    references, problems = scan(text)
+    assert problems == expected
+
+
+def test_scanning_carries_on_after_a_malformed_entry():
+    references, problems = scan("""
+        @article{a3,
+          title = {Unbalanced {braces},
+        }
+        @article{,
+          title = {No key},
+        }
+        @article{ok, author = {Berg, Ø.}, title = {Fine}}
+        """)
+    assert len(problems) == 2
+    assert list(references) == ["ok"]
+
+
+def test_bib_file_not_utf8(tmp_path):
+    write_files(tmp_path, {"bib/old.bib": "@article{a, author = {M\u00fcller, J.}, title = {T}}\n".encode("latin-1")})
+    bibliography, problems = load_bibliography(tmp_path)
+    assert [str(p) for p in problems] == [
+        "bib/old.bib:1:24: the file is not UTF-8 text: byte 0xfc at line 1 cannot be read; save the file with "
+        "UTF-8 encoding (in most editors: Save As → Encoding → UTF-8)"]
+    assert bibliography.references == {}
