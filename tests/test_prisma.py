@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 import re
@@ -12,8 +13,12 @@ import pypdf
 import pytest
 import typst
 
+from charter.load import load_review
 from charter.model import ExclusionReason, Location, Prisma, Review, Search, Source
-from charter.prisma import check_arithmetic, flow_layout, render_figure
+from charter.prisma import check_arithmetic, flow_layout, flow_typst, render_figure
+from charter.prisma_csv import COUNTS, prisma_to_yaml, read_prisma_csv
+from conftest import write_files
+from projects import REVIEW_YAML
 
 # The reference review: five databases, 2,819 records, 53 full texts, 29 studies; the rest not reported.
 REFERENCE = Prisma(
@@ -33,7 +38,9 @@ REFERENCE = Prisma(
 BUSY = Prisma(
     databases=(Source("MEDLINE via Ovid", 1200), Source("Embase", 900),
                Source("Cochrane Central Register of Controlled Trials (CENTRAL)", 300)),
+    database_records=2400,
     registers=(Source("ClinicalTrials.gov", 40), Source("WHO ICTRP", 10)),
+    register_records=50,
     duplicates=600, excluded_automatic=100, excluded_other=50,
     records_screened=1700, records_excluded=1500,
     dbr_sought_reports=200, dbr_notretrieved_reports=10, dbr_assessed=190, dbr_excluded=160,
@@ -92,8 +99,8 @@ def test_screened_is_identified_minus_removed_before_screening():
     prisma = dataclasses.replace(BUSY, records_screened=1699, records_excluded=1499)
     assert messages(prisma, 42) == [
         "review.yaml: prisma.records_screened: says 1,699 records screened, but "
-        "2,400 records identified from databases (prisma.databases) "
-        "plus 50 records identified from registers (prisma.registers) "
+        "2,400 records identified from databases (prisma.database_records) "
+        "plus 50 records identified from registers (prisma.register_records) "
         "minus 600 duplicates (prisma.duplicates) "
         "minus 100 marked as ineligible by automation tools (prisma.excluded_automatic) "
         "minus 50 removed for other reasons (prisma.excluded_other) leaves 1,700; "
@@ -249,11 +256,88 @@ def test_hostile_names_are_literal_text():
     prisma = dataclasses.replace(
         REFERENCE, databases=(Source(HOSTILE[0], 2000), Source(HOSTILE[1], 819)),
         dbr_excluded_reasons=(ExclusionReason(HOSTILE[2], 24),))
-    text = pdf_text(flow_layout_snippet(prisma))
+    text = pdf_text(flow_typst(review_with(prisma), 29))
     for hostile in HOSTILE:
         assert " ".join(hostile.split()) in text
 
 
-def flow_layout_snippet(prisma: Prisma) -> str:
-    from charter.prisma import flow_typst
-    return flow_typst(review_with(prisma), 29)
+# ------------------------------------------------------------------- CSV import
+
+DATA = Path(__file__).parent / "data" / "prisma"
+
+
+def without_positions(prisma: Prisma) -> Prisma:
+    return dataclasses.replace(prisma, positions={})
+
+
+def test_shiny_app_csv_reads_as_integers_and_lists():
+    prisma, problems = read_prisma_csv(DATA / "shiny_export.csv")
+    assert problems == []
+    assert prisma == without_positions(BUSY)
+
+
+def test_csv_round_trips_through_review_yaml_and_the_loader(tmp_path):
+    prisma, _ = read_prisma_csv(DATA / "shiny_export.csv")
+    hostile = dataclasses.replace(prisma, databases=(
+        *prisma.databases, Source('Yes: "quoted" #1, [x] {y}', None), Source("null", 7), Source("NO", 1)),
+        dbr_excluded_reasons=(*prisma.dbr_excluded_reasons, ExclusionReason("- a: b \\ é 中文", 0)))
+    block = prisma_to_yaml(hostile)
+    review_yaml = REVIEW_YAML[:REVIEW_YAML.index("prisma:")] + block
+    write_files(tmp_path, {"review.yaml": review_yaml})
+    review, problems = load_review(tmp_path)
+    assert problems == []
+    assert without_positions(review.prisma) == hostile
+
+
+def test_template_blanks_and_zeros_are_not_data(tmp_path):
+    # The app's own template: 0 everywhere, "Reason1, xxx; …" placeholders.
+    with open(DATA / "shiny_export.csv", encoding="utf-8", newline="") as export:
+        rows = list(csv.reader(export))
+    for row in rows[1:]:
+        row[-1] = {"dbr_excluded": "Reason1, xxx; Reason2, xxx; Reason3, xxx",
+                   "other_excluded": "Reason1, xxx; Reason2, xxx; Reason3, xxx",
+                   "database_specific_results": "Database 1, xxx; Database 2, xxx; Database 3, xxx",
+                   }.get(row[0], "0")
+    path = tmp_path / "PRISMA.csv"
+    with open(path, "w", encoding="utf-8", newline="") as template:
+        csv.writer(template).writerows(rows)
+    prisma, problems = read_prisma_csv(path)
+    assert problems == []
+    assert prisma.previous_studies is None and prisma.previous_reports is None
+    assert prisma.other_sources == () and prisma.other_excluded_reasons == () and prisma.other_assessed is None
+    assert prisma.register_records is None and prisma.registers == ()
+    assert prisma.databases == () and prisma.dbr_excluded_reasons == () and prisma.dbr_excluded is None
+    assert prisma.duplicates == 0  # a real zero where the review has the box
+
+
+def test_malformed_rows_are_reported_with_their_lines(tmp_path):
+    path = write_files(tmp_path, {"PRISMA.csv": """\
+        data,node,box,description,boxtext,tooltips,url,n
+        duplicates,node8,box3,Duplicate records,Duplicate records,NA,NA,12.5
+        records_screened,node9,box4,Records screened,Records screened,NA,NA,xxx
+        dbr_excluded,node14,box9,Reports excluded,Reports excluded,NA,NA,"Wrong population, 12; Wrong design, three"
+        dupilcates,node8,box3,Duplicate records,Duplicate records,NA,NA,4
+        records_screened,node9,box4,Records screened,Records screened,NA,NA,100
+        dbr_assessed,node13,box8,Reports assessed,Reports assessed,NA,NA,53,extra
+        """}) / "PRISMA.csv"
+    prisma, problems = read_prisma_csv(path)
+    where = str(path)
+    assert [str(p) for p in problems] == [
+        f"{where}:2: duplicates: n: expected a whole number (empty or xxx when not reported) but got '12.5'",
+        f"{where}:4: dbr_excluded: n: cannot read 'Wrong design, three'; write each entry as 'name, number' "
+        "and separate entries with ';' (e.g. 'Wrong population, 12; Wrong design, 3')",
+        f"{where}:5: dupilcates: not a PRISMA2020 box; the data column takes one of " + ", ".join(sorted((
+            *COUNTS, "database_specific_results", "register_specific_results", "dbr_excluded", "other_excluded",
+            "website_results", "organisation_results", "citations_results"))),
+        f"{where}:6: records_screened: given twice (first at line 3); keep one row",
+        f"{where}:7: the row has 9 cells but the header has 8; put quotes around a cell that contains a comma",
+    ]
+    assert prisma.records_screened is None
+    assert prisma.dbr_excluded_reasons == (ExclusionReason("Wrong population", 12),)
+
+
+def test_a_csv_without_the_n_column_is_rejected(tmp_path):
+    path = write_files(tmp_path, {"PRISMA.csv": "data,box\nduplicates,box3\n"}) / "PRISMA.csv"
+    assert [p.message for p in read_prisma_csv(path)[1]] == [
+        "the header row has no column n; expected the PRISMA2020 Shiny app's CSV export "
+        "(columns data, node, box, description, boxtext, tooltips, url, n)"]
