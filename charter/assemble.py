@@ -1,0 +1,328 @@
+"""Assemble the one Markdown document pandoc reads: title page, filled sections, placements, back matter.
+
+Every prose block of ``manuscript/*.md`` is wrapped in a Div whose id is a
+Word-safe bookmark name (``ch_p0001``…), and each title-page item gets one
+(``ch_m0001``…), so a comment a co-author makes in the DOCX can be traced back
+to the file and line it came from (``build/manuscript.anchors.json``).
+
+Before pandoc ever runs we check, with the source file and line, every
+citation key (pandoc would print "???" and a warning) and every
+cross-reference label (pandoc would print nothing: "as shown in .").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import yaml
+
+from .counts import Count
+from .metadata import BACK_MATTER, IDENTIFYING, Metadata
+from .model import Location, Problem
+from .placeholders import PLACEMENT_RE, fill_recording
+from .suggest import did_you_mean
+
+# What a placement line may place, and the label the text uses for it.
+PLACEMENTS = {("table", "studies"): "tbl-studies", ("figure", "prisma"): "fig-prisma"}
+_LABEL_NAMES = {"tbl": "Table", "fig": "Figure"}
+
+# A pandoc citation: @key or @{key}; not inside a word (e-mail addresses) and not escaped.
+_CITATION_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w][\w:.#$%&\-+?<>~/]*))")
+_KEY_TRAILING = ":.#$%&-+?<>~/"
+_FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+_DIV_FENCE_RE = re.compile(r"^:{3,}")
+_LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
+_ATX_RE = re.compile(r"^#{1,6}(\s|$)")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One manuscript section file as read: its project-relative path and text."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """The assembled Markdown, the anchors it defines, the numbered labels and any problems."""
+
+    markdown: str
+    anchors: Mapping[str, dict]
+    labels: Mapping[str, str]  # "tbl-studies" -> "Table 1"
+    placements: tuple[str, ...]  # labels placed, in document order
+    problems: tuple[Problem, ...]
+    blocks: tuple[tuple[str, int, str], ...] = ()  # (source, first line, text) of each prose block
+
+
+@dataclass
+class _Block:
+    lines: list[str] = field(default_factory=list)
+    first_line: int = 0
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape Markdown punctuation so text (a name, an e-mail) is read literally."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>@$^~&\"':;=%])", r"\\\1", text)
+    return escaped.replace("\n", " ")
+
+
+def split_blocks(text: str) -> list[_Block]:
+    """Split Markdown into top-level blocks (paragraph, heading, list, quote, fenced code or div).
+
+    Blank lines separate blocks, except inside fences and between the items
+    and indented continuations of one list, which stay one block.
+    """
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    fence: str | None = None
+    div_depth = 0
+    pending_blank = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if fence is not None or div_depth:
+            current.lines.append(line)
+            if fence is not None and stripped.startswith(fence) and not stripped[len(fence):].strip():
+                fence = None
+            elif fence is None and _DIV_FENCE_RE.match(stripped):
+                div_depth += -1 if not stripped.strip(":").strip() else 1
+            continue
+        if not stripped:
+            pending_blank = current is not None
+            continue
+        continues_list = (current is not None and pending_blank and _LIST_RE.match(current.lines[0])
+                          and (_LIST_RE.match(line) or line.startswith(("  ", "\t"))))
+        starts_new = current is None or (pending_blank and not continues_list) or _ATX_RE.match(line) \
+            or (current is not None and _ATX_RE.match(current.lines[0]))
+        if starts_new:
+            current = _Block([], number)
+            blocks.append(current)
+        elif pending_blank:
+            current.lines.append("")
+        pending_blank = False
+        current.lines.append(line)
+        if _FENCE_RE.match(stripped):
+            fence = _FENCE_RE.match(stripped).group(1)
+        elif _DIV_FENCE_RE.match(stripped) and stripped.strip(":").strip():
+            div_depth = 1
+    return blocks
+
+
+def _scan_references(text: str, path: str, first_line: int, known_keys: set[str], labels: Mapping[str, str],
+                     placed: set[str]) -> list[Problem]:
+    """Check every @key and @tbl-/@fig- label in text (outside code) against the bibliography and placements."""
+    problems = []
+    in_code = False
+    for offset, line in enumerate(text.split("\n")):
+        if _FENCE_RE.match(line.strip()):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        line_without_code = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+        for match in _CITATION_RE.finditer(line_without_code):
+            key = match.group("braced") or match.group("key").rstrip(_KEY_TRAILING)
+            where = Location(path, first_line + offset, match.start() + 1)
+            prefix = key.split("-", 1)[0]
+            if prefix in _LABEL_NAMES and "-" in key:
+                if key not in placed:
+                    kind = _LABEL_NAMES[prefix]
+                    options = sorted(placed)
+                    hint = did_you_mean(key, options)
+                    known = f"; the labels that exist are: {', '.join('@' + o for o in options)}" if options else ""
+                    problems.append(Problem(where, "", f"cross-reference to '@{key}', but no {kind.lower()} has "
+                                            f"that label{hint}{known}"
+                                            + _placement_hint(key)))
+                continue
+            if key not in known_keys:
+                hint = did_you_mean(key, sorted(known_keys))
+                problems.append(Problem(where, "", f"citation key '@{key}' is not in bib/{hint}; add the "
+                                        "reference to a .bib file in bib/ or correct the key"))
+    return problems
+
+
+def _placement_hint(label: str) -> str:
+    for (kind, name), placement_label in PLACEMENTS.items():
+        if placement_label == label:
+            return f"; place it with a line {{{{ {kind}:{name} }}}} in a section"
+    return ""
+
+
+def _metadata_block(meta: Metadata, filled: Mapping[str, str], blind: bool, labels: Mapping[str, str],
+                    paper: str) -> str:
+    """The YAML block pandoc reads: values for the Typst template and for the Lua filters."""
+    numbers = meta.affiliation_numbers()
+    values: dict[str, object] = {
+        "lang": meta.lang,
+        "charter-title": filled["title"],
+        "charter-labels": dict(labels),
+        "charter-paper": "us-letter" if paper == "letter" else "a4",
+    }
+    for name in ("subtitle", "short_title", "abstract"):
+        if filled.get(name):
+            values[f"charter-{name.replace('_', '-')}"] = filled[name]
+    if meta.keywords:
+        values["charter-keywords"] = md_escape("; ".join(meta.keywords))
+    if not blind and meta.authors:
+        values["charter-authors"] = [{
+            "name": md_escape(a.name),
+            "marks": ",".join(str(numbers[k]) for k in a.affiliations) + ("\\*" if a.corresponding else ""),
+        } for a in meta.authors]
+        values["charter-affiliations"] = [{"mark": str(n), "text": md_escape(meta.affiliations[k])}
+                                          for k, n in numbers.items()]
+        corresponding = [a for a in meta.authors if a.corresponding]
+        if corresponding:
+            values["charter-corresponding"] = _corresponding_line(corresponding)
+    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+def _corresponding_line(authors) -> str:
+    parts = []
+    for a in authors:
+        details = [md_escape(a.name)]
+        if a.email:
+            details.append(md_escape(a.email))
+        if a.orcid:
+            details.append("ORCID " + md_escape(a.orcid))
+        parts.append(", ".join(details))
+    return "; ".join(parts)
+
+
+class _Anchors:
+    def __init__(self) -> None:
+        self.entries: dict[str, dict] = {}
+        self.counters = {"p": 0, "m": 0}
+
+    def add(self, kind: str, entry: dict) -> str:
+        self.counters[kind] += 1
+        anchor = f"ch_{kind}{self.counters[kind]:04d}"
+        self.entries[anchor] = entry
+        return anchor
+
+
+def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors: _Anchors) -> list[str]:
+    """The DOCX title page as Markdown Divs with Word styles (the Typst template draws its own)."""
+    out = [":::: {.charter-titlepage}", ""]
+
+    def item(style: str, markdown: str, field_name: str | None, text: str | None = None) -> None:
+        attrs = f'custom-style="{style}"'
+        if field_name is not None:
+            where = meta.positions.get(field_name) or meta.source
+            anchor = anchors.add("m", {"kind": "metadata", "source": meta.source.path, "line": where.line or None,
+                                       "field": field_name, "text": text if text is not None else markdown})
+            attrs = f"#{anchor} {attrs}"
+        out.extend([f"::: {{{attrs}}}", markdown, ":::", ""])
+
+    item("Title", filled["title"], "title")
+    if filled.get("subtitle"):
+        item("Subtitle", filled["subtitle"], "subtitle")
+    if not blind:
+        numbers = meta.affiliation_numbers()
+        for index, author in enumerate(meta.authors):
+            marks = ",".join(str(numbers[k]) for k in author.affiliations) + ("\\*" if author.corresponding else "")
+            item("Author", md_escape(author.name) + (f"^{marks}^" if marks else ""), f"authors.{index}.name",
+                 author.name)
+        for key, number in numbers.items():
+            item("Affiliation", f"^{number}^ {md_escape(meta.affiliations[key])}", f"affiliations.{key}",
+                 meta.affiliations[key])
+        corresponding = [a for a in meta.authors if a.corresponding]
+        if corresponding:
+            item("Author Note", "\\* Corresponding author: " + _corresponding_line(corresponding), None)
+    if filled.get("abstract"):
+        item("Abstract Title", "Abstract", None)
+        item("Abstract", filled["abstract"], "abstract")
+    if meta.keywords:
+        item("Keywords", "**Keywords:** " + md_escape("; ".join(meta.keywords)), "keywords", "; ".join(meta.keywords))
+    out += ["```{=openxml}", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>', "```", "", "::::", ""]
+    return out
+
+
+def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str],
+             *, blind: bool = False, paper: str = "a4") -> Assembled:
+    """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements."""
+    problems: list[Problem] = []
+    anchors = _Anchors()
+
+    # Placements first: the labels they define are what the text may refer to.
+    placed: list[str] = []
+    for section in sections:
+        for match in PLACEMENT_RE.finditer(section.text):
+            line = section.text.count("\n", 0, match.start()) + 1
+            label = PLACEMENTS.get((match.group("kind"), match.group("name")))
+            where = Location(section.path, line)
+            if label is None:
+                known = ", ".join(f"{{{{ {k}:{n} }}}}" for k, n in PLACEMENTS)
+                problems.append(Problem(where, "", f"unknown placement '{match.group(0).strip()}'; Charter places "
+                                        f"{known}"))
+            elif label in placed:
+                problems.append(Problem(where, "", f"'{match.group(0).strip()}' is placed a second time; "
+                                        "keep one line for it"))
+            else:
+                placed.append(label)
+    numbering: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for label in placed:
+        prefix = label.split("-", 1)[0]
+        numbering[prefix] = numbering.get(prefix, 0) + 1
+        labels[label] = f"{_LABEL_NAMES[prefix]} {numbering[prefix]}"
+
+    # Metadata fields may hold placeholders too (the abstract usually does).
+    filled_meta: dict[str, str] = {}
+    for name in ("title", "subtitle", "short_title", "abstract", *(n for n, _ in BACK_MATTER)):
+        value = getattr(meta, name, None) if name not in meta.back_matter else meta.back_matter[name]
+        if not value:
+            continue
+        where = meta.positions.get(name) or meta.source
+        first = where.line + 1 if "\n" in value and where.line else where.line or 1
+        text, found, _ = fill_recording(value, counts, meta.source.path, first)
+        problems += found
+        problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed))
+        filled_meta[name] = text
+
+    out: list[str] = [_metadata_block(meta, filled_meta, blind, labels, paper), ""]
+    out += _title_page(meta, filled_meta, blind, anchors)
+
+    prose: list[tuple[str, int, str]] = []
+    has_refs = False
+    for section in sections:
+        text, found, fills = fill_recording(section.text, counts, section.path)
+        problems += found
+        problems += _scan_references(text, section.path, 1, known_keys, labels, set(placed))
+        has_refs = has_refs or "{#refs" in text
+        out.append(f"<!-- {section.path} -->")
+        out.append("")
+        for block in split_blocks(text):
+            body = "\n".join(block.lines)
+            placement = PLACEMENT_RE.fullmatch(body.strip())
+            if placement:
+                label = PLACEMENTS.get((placement.group("kind"), placement.group("name")))
+                if label:
+                    out += [f"::: {{#{label} .charter-placement}}", ":::", ""]
+                continue
+            if body.lstrip().startswith("<!--") or _DIV_FENCE_RE.match(body.lstrip()):
+                out += [body, ""]  # comments and the author's own divs pass through unwrapped
+                continue
+            last = block.first_line + len(block.lines) - 1
+            used = [{"name": f.name, "text": f.text} for f in fills if block.first_line <= f.line <= last]
+            anchor = anchors.add("p", {"kind": "prose", "source": section.path, "line": block.first_line,
+                                       "field": None, "text": body, "placeholders": used})
+            prose.append((section.path, block.first_line, body))
+            out += [f"::: {{#{anchor} .charter-prose}}", body, ":::", ""]
+
+    for name, heading in BACK_MATTER:
+        if name not in filled_meta or (blind and name in IDENTIFYING):
+            continue
+        where = meta.positions.get(name) or meta.source
+        anchor = anchors.add("m", {"kind": "metadata", "source": meta.source.path, "line": where.line or None,
+                                   "field": name, "text": filled_meta[name]})
+        out += [f"# {heading} {{.unnumbered .charter-back-matter}}", "",
+                f"::: {{#{anchor} .charter-prose}}", filled_meta[name], ":::", ""]
+    if not has_refs:
+        out += ["# References {.unnumbered}", "", "::: {#refs}", ":::", ""]
+
+    if "fig-prisma" in placed:
+        anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",
+                                       "line": None, "text": labels["fig-prisma"]}
+    return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose))

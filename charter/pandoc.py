@@ -1,0 +1,236 @@
+"""Run pandoc and Typst: the only module that starts a subprocess or calls the compilers.
+
+One pandoc run parses the Markdown and runs the Lua filters and citeproc,
+writing pandoc's JSON; from that JSON two pandoc runs write the DOCX and the
+Typst source at the same time; the ``typst`` package compiles the PDF. Parsing
+and citation processing therefore happen once however many formats we write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from lxml import etree
+
+FILTERS = Path(__file__).parent / "filters"
+# A fixed date for every timestamp pandoc writes (DOCX core properties, zip entries),
+# so the same sources give byte-identical files. SOURCE_DATE_EPOCH set by the user wins.
+DEFAULT_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+PAPER_TWIPS = {"a4": (11906, 16838), "letter": (12240, 15840)}
+
+
+class CompileError(Exception):
+    """Pandoc or Typst failed; the message says what it reported."""
+
+
+@dataclass(frozen=True)
+class PandocMessage:
+    level: str  # "WARNING", "INFO", …
+    text: str
+
+
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)
+    return env
+
+
+def _messages(stderr: str) -> list[PandocMessage]:
+    messages = []
+    for line in stderr.splitlines():
+        match = re.match(r"\[(\w+)\]\s*(.*)", line)
+        if match:
+            messages.append(PandocMessage(match.group(1), match.group(2)))
+        elif line.strip() and messages:
+            messages[-1] = PandocMessage(messages[-1].level, f"{messages[-1].text} {line.strip()}")
+        elif line.strip():
+            messages.append(PandocMessage("ERROR", line.strip()))
+    return messages
+
+
+def _run(args: Sequence[str], what: str) -> list[PandocMessage]:
+    process = subprocess.run([pandoc_path(), *args], capture_output=True, text=True, env=_environment())
+    if process.returncode != 0:
+        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{process.stderr.strip()}")
+    return _messages(process.stderr)
+
+
+# ------------------------------------------------------------ reference DOCX
+
+
+def reference_docx(build_dir: Path, paper: str, script: Path) -> Path:
+    """Generate the reference DOCX into build/ with the script in templates/, reusing it while unchanged."""
+    script_text = script.read_bytes()
+    version = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    digest = hashlib.sha256(script_text + version.encode() + paper.encode()).hexdigest()[:12]
+    target = build_dir / f"reference-{paper}-{digest}.docx"
+    if target.is_file():
+        return target
+    namespace: dict = {"__name__": "charter_reference_docx", "__file__": str(script)}
+    exec(compile(script_text, str(script), "exec"), namespace)  # the script is the project's own template code
+    default = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
+                             check=True, capture_output=True).stdout
+    for old in build_dir.glob(f"reference-{paper}-*.docx"):
+        old.unlink()
+    _write_atomically(target, namespace["make_reference_docx"](default, paper))
+    return target
+
+
+# -------------------------------------------------------------------- pandoc
+
+
+def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
+                     resource_path: Path) -> list[PandocMessage]:
+    """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc."""
+    args = [str(markdown), "--from", "markdown", "--to", "json", "--output", str(json_out),
+            "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", str(csl),
+            "--resource-path", str(resource_path), "--metadata", "link-citations=false",
+            "--metadata", "suppress-bibliography=false"]
+    for bib in bibliographies:
+        args += ["--bibliography", str(bib)]
+    return _run(args, "reading the manuscript and formatting citations")
+
+
+def json_to_outputs(json_in: Path, *, docx_out: Path | None, typst_out: Path | None, reference: Path | None,
+                    template: Path | None) -> list[PandocMessage]:
+    """Write the DOCX and the Typst source from pandoc's JSON, both pandoc processes running at once."""
+    jobs = []
+    env = _environment()
+    if docx_out is not None:
+        args = [str(json_in), "--from", "json", "--to", "docx", "--output", str(docx_out),
+                "--reference-doc", str(reference)]
+        jobs.append(("writing the DOCX", subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE,
+                                                          stderr=subprocess.PIPE, text=True, env=env)))
+    if typst_out is not None:
+        args = [str(json_in), "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
+                "--template", str(template), "--lua-filter", str(FILTERS / "typst.lua"), "--wrap", "preserve"]
+        jobs.append(("writing the Typst source", subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE,
+                                                                  stderr=subprocess.PIPE, text=True, env=env)))
+    messages: list[PandocMessage] = []
+    failures = []
+    for what, process in jobs:
+        _, stderr = process.communicate()
+        if process.returncode != 0:
+            failures.append(f"pandoc failed while {what} (exit code {process.returncode}):\n{stderr.strip()}")
+        messages += _messages(stderr)
+    if failures:
+        raise CompileError("\n".join(failures))
+    return messages
+
+
+# --------------------------------------------------------------------- typst
+
+
+def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[str, str]) -> list[str]:
+    """Compile the Typst source to PDF; return Typst's warnings as text."""
+    import typst
+
+    try:
+        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root),
+                                             sys_inputs=dict(inputs), timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
+    except typst.TypstError as error:
+        raise CompileError(f"Typst could not compile {source.name}: {error}") from error
+    warnings = result[1] if isinstance(result, tuple) else []
+    return [str(getattr(w, "message", w)) for w in warnings or []]
+
+
+# -------------------------------------------------------------- DOCX finish
+
+
+def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
+    """Fix what pandoc cannot be told: landscape sections that keep the footer and paper; core properties.
+
+    * every section break the Lua filter inserted gets the footer (page
+      numbers) and margins of the document's final section and the chosen
+      paper size, turned for landscape;
+    * docProps/core.xml gets the title, and the authors only when given
+      (a blind manuscript names nobody);
+    * zip entries get a fixed date so the bytes are reproducible.
+    """
+    with zipfile.ZipFile(docx) as source:
+        names = source.namelist()
+        files = {name: source.read(name) for name in names}
+    files["word/document.xml"] = _sections(files["word/document.xml"], paper)
+    files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, files[name])
+    docx.write_bytes(out.getvalue())
+
+
+def _sections(document_xml: bytes, paper: str) -> bytes:
+    root = etree.fromstring(document_xml)
+    body = root.find("w:body", NS)
+    final = body.find("w:sectPr", NS)
+    width, height = PAPER_TWIPS[paper]
+    _set_page(final, width, height, landscape=False)
+    for inserted in body.findall("w:p/w:pPr/w:sectPr", NS):
+        landscape = inserted.find("w:pgSz", NS).get(f"{{{W}}}orient") == "landscape"
+        for child in list(inserted):
+            inserted.remove(child)
+        for child in final:
+            inserted.append(etree.fromstring(etree.tostring(child)))
+        _set_page(inserted, width, height, landscape=landscape)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
+    size = section.find("w:pgSz", NS)
+    if size is None:
+        size = etree.SubElement(section, f"{{{W}}}pgSz")
+        # CT_SectPr order: header/footer references, footnotePr, endnotePr, type, then pgSz.
+        anchor = [c for c in section if etree.QName(c).localname in
+                  ("headerReference", "footerReference", "footnotePr", "endnotePr", "type")]
+        if anchor:
+            anchor[-1].addnext(size)
+    size.attrib.clear()
+    if landscape:
+        size.set(f"{{{W}}}w", str(height))
+        size.set(f"{{{W}}}h", str(width))
+        size.set(f"{{{W}}}orient", "landscape")
+    else:
+        size.set(f"{{{W}}}w", str(width))
+        size.set(f"{{{W}}}h", str(height))
+
+
+def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
+    root = etree.fromstring(core_xml)
+    namespaces = {"dc": "http://purl.org/dc/elements/1.1/",
+                  "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
+    for tag, value in (("dc:title", core.get("title", "")), ("dc:creator", core.get("creator", "")),
+                       ("cp:lastModifiedBy", core.get("creator", "")), ("cp:keywords", core.get("keywords", ""))):
+        prefix, local = tag.split(":")
+        element = root.find(tag, namespaces)
+        if element is None:
+            element = etree.SubElement(root, f"{{{namespaces[prefix]}}}{local}")
+        element.text = value
+        if not value:
+            root.remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

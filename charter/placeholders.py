@@ -1,0 +1,117 @@
+"""Fill the count placeholders of the manuscript: ``{{ n.included }}`` → ``29``.
+
+Three renderings: digits with thousands separators (``2,819``), ``| words``
+(``twenty-nine``) and ``| Words`` for a sentence start (``Twenty-nine``). A
+count the authors did not report renders "not reported". The placement lines
+``{{ table:studies }}`` and ``{{ figure:prisma }}`` are left for assembly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from num2words import num2words
+
+from .counts import Count
+from .model import Location, Problem
+from .suggest import did_you_mean
+
+# A count placeholder: ``{{ n.NAME }}`` or ``{{ n.NAME | FILTER }}``.
+PLACEHOLDER_RE = re.compile(
+    r"\{\{\s*n\.(?P<name>[A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(?:\|\s*(?P<filter>[^\s}]*)\s*)?\}\}"
+)
+# Anything in double braces, to catch what is meant as a placeholder but mistyped.
+_ANY_BRACES_RE = re.compile(r"\{\{(?P<inner>[^{}\n]*)\}\}")
+# The placement lines handled by assembly, and only when alone on their line.
+PLACEMENT_RE = re.compile(r"^[ \t]*\{\{\s*(?P<kind>table|figure):(?P<name>[A-Za-z0-9_\-]+)\s*\}\}[ \t]*$",
+                          re.MULTILINE)
+
+FILTERS = ("words", "Words")
+NOT_REPORTED = "not reported"
+
+
+@dataclass(frozen=True)
+class Filled:
+    """One placeholder that was replaced: its name, what it became, and its 1-based line."""
+
+    name: str
+    text: str
+    line: int
+
+
+def render(count: Count, filter_name: str | None) -> str:
+    """Render a count as digits ("2,819"), words ("twenty-nine") or capitalised words ("Twenty-nine")."""
+    if count.value is None:
+        text = NOT_REPORTED
+    elif filter_name in ("words", "Words"):
+        text = num2words(count.value, lang="en")
+    else:
+        text = f"{count.value:,}"
+    if filter_name == "Words":
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def fill_recording(text: str, counts: Mapping[str, Count], path: str,
+                   first_line: int = 1) -> tuple[str, list[Problem], list[Filled]]:
+    """Like ``fill`` and also return each replacement made, in text order."""
+    problems: list[Problem] = []
+    filled: list[Filled] = []
+    names = [f"n.{name}" for name in counts]
+
+    def line_of(offset: int) -> int:
+        return first_line + text.count("\n", 0, offset)
+
+    def column_of(offset: int) -> int:
+        return offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    def replace(match: re.Match) -> str:
+        inner = match.group("inner").strip()
+        where = Location(path, line_of(match.start()), column_of(match.start()))
+        placeholder = PLACEHOLDER_RE.fullmatch(match.group(0))
+        if placeholder is None:
+            if re.fullmatch(r"(table|figure):[A-Za-z0-9_\-]+", inner.replace(" ", "")):
+                if PLACEMENT_RE.fullmatch(_line_at(text, match.start())):
+                    return match.group(0)  # a placement line: assembly's job
+                problems.append(Problem(where, "", f"'{{{{ {inner} }}}}' must stand alone on its own line "
+                                        "to place the table or figure there"))
+                return match.group(0)
+            hint = did_you_mean(inner.split("|")[0].strip(), names)
+            problems.append(Problem(where, "", f"'{match.group(0)}' is not a placeholder{hint}; write "
+                                    "{{ n.NAME }}, {{ n.NAME | words }} or {{ n.NAME | Words }} "
+                                    "(run 'invoke counts' to list every NAME)"))
+            return match.group(0)
+        name, filter_name = placeholder.group("name"), placeholder.group("filter")
+        ok = True
+        if name not in counts:
+            hint = did_you_mean(f"n.{name}", names)
+            hint = hint or " (run 'invoke counts' to list every name)"
+            problems.append(Problem(where, "", f"unknown placeholder 'n.{name}'{hint}"))
+            ok = False
+        if filter_name is not None and filter_name not in FILTERS:
+            hint = did_you_mean(filter_name, FILTERS)
+            problems.append(Problem(where, "", f"unknown filter '{filter_name}' in '{match.group(0)}'{hint}; "
+                                    "use | words (twenty-nine) or | Words (Twenty-nine) or none (29)"))
+            ok = False
+        if not ok:
+            return match.group(0)
+        rendered = render(counts[name], filter_name)
+        filled.append(Filled(name, rendered, where.line))
+        return rendered
+
+    result = _ANY_BRACES_RE.sub(replace, text)
+    return result, problems, filled
+
+
+def fill(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1) -> tuple[str, list[Problem]]:
+    """Replace every count placeholder in text; report unknown names and filters with file and line."""
+    result, problems, _ = fill_recording(text, counts, path, first_line)
+    return result, problems
+
+
+def _line_at(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start:] if end < 0 else text[start:end]

