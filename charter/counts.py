@@ -117,7 +117,7 @@ def compute_counts(project: Project) -> dict[str, Count]:
         for s in studies:
             value = s.extra.get(extra.name)
             items = value if isinstance(value, (list, tuple)) else ([] if value is None else [value])
-            values.update(dict.fromkeys(str(v) for v in items))
+            values.update(list(dict.fromkeys(str(v) for v in items)))
         for value in extra.choices or tuple(sorted(values)):
             add(f"{extra.name}.{slug(value)}", values[value], f"studies with {extra.label} {value}")
 

@@ -310,6 +310,8 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone", "only"):
             return True
+        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
+            return True  # "a quantitative one"
     return False
 
 
@@ -844,42 +846,40 @@ def _suggestion(claim: Claim) -> str:
     return f"{{{{ n.{claim.count}{flt} }}}}"
 
 
-def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location) -> Problem | None:
+def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str = "") -> Problem | None:
     """The problem a claim makes: an error when it contradicts the data, a warning when it matches."""
     count = counts.get(claim.count)
     if count is None:
-        return Problem(location, "", f'"{claim.quote}" is marked count={claim.count}, which is not a count '
-                                     "(run 'invoke counts' to list every name)")
+        return Problem(location, "", f'{prefix}"{claim.quote}" is marked count={claim.count}, which is not a count '
+                                     "(run 'invoke counts' to list every name, or write count=none)")
     if count.value is None:
         return None  # the data does not report it: nothing to compare
     says = f"{claim.number:,}"
     has = f"{count.value:,} {count.meaning}"
     if claim.number != count.value:
-        return Problem(location, "", f'"{claim.quote}" says {says}, the data has {has} (n.{claim.count}); '
+        return Problem(location, "", f'{prefix}"{claim.quote}" says {says}, the data has {has} (n.{claim.count}); '
                                      f"correct the text or the data, and write {_suggestion(claim)}")
-    return Problem(location, "", f'"{claim.quote}" is typed by hand; write {_suggestion(claim)} '
+    return Problem(location, "", f'{prefix}"{claim.quote}" is typed by hand; write {_suggestion(claim)} '
                                  f"so it follows the data ({has})", severity="warning")
 
 
 def check_markdown(text: str, lexicon: Lexicon, path: str, first_line: int = 1) -> list[Problem]:
     """Check every number typed in a Markdown text against the counts."""
-    counts = lexicon.counts
     problems = []
     for found in claims_in_text(text, lexicon):
         line = first_line + text.count("\n", 0, found.offset)
-        problem = claim_problem(found.claim, counts, Location(path, line))
+        problem = claim_problem(found.claim, lexicon.counts, Location(path, line))
         if problem is not None:
             problems.append(problem)
     return problems
 
 
-def check_paragraphs(paras: Iterable[str], lexicon: Lexicon, label: str) -> list[Problem]:
-    """Check every number in plain-text paragraphs (of a DOCX); places are "paragraph N"."""
-    counts = lexicon.counts
+def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: str) -> list[Problem]:
+    """Check every number in numbered plain-text paragraphs (of a DOCX); places are "label: paragraph N"."""
     problems = []
-    for number, para in enumerate(paras, start=1):
+    for number, para in paras:
         for found in claims_in_text(para.replace("\n", " "), lexicon):
-            problem = claim_problem(found.claim, counts, Location(f"{label}: paragraph {number}"))
+            problem = claim_problem(found.claim, lexicon.counts, Location(label), f"paragraph {number}: ")
             if problem is not None:
                 problems.append(problem)
     return problems

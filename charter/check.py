@@ -1,0 +1,370 @@
+"""``invoke check``: validate the data and prove every number in the text matches it.
+
+Gathers every problem first — validation of the data (``load_project``), the
+PRISMA arithmetic, placeholders, citation keys and cross-references (the same
+``assemble`` the build runs), the structure of the manuscript (Table 1 and
+Figure 1 placed and referred to, no remnants of lost references, every
+bibliography entry used) and the hand-typed numbers (``charter.numbers``) —
+then prints them, errors first, and a one-line summary. ``--docx`` runs the
+number check on a DOCX a co-author edited instead of on the sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Mapping, TextIO
+
+from tabulate import tabulate
+
+from .assemble import PLACEMENTS, Section, assemble
+from .counts import Count, compute_counts
+from .load import load_project
+from .metadata import METADATA_PATH, read_metadata
+from .model import Location, Problem, Project
+from .numbers import Lexicon, check_markdown, check_paragraphs
+from .prisma import check_arithmetic
+
+MANUSCRIPT = "manuscript"
+_LABEL_WORDS = {"tbl": "Table", "fig": "Figure"}
+_PLACEMENT_LINES = {label: f"{{{{ {kind}:{name} }}}}" for (kind, name), label in PLACEMENTS.items()}
+_REFERENCE_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w][\w:.#$%&\-+?<>~/]*))")
+_KEY_TRAILING = ":.#$%&-+?<>~/"
+
+# What a lost cross-reference or citation leaves behind in text pasted from a PDF or an old DOCX.
+_REMNANTS = (
+    (re.compile(r"\b(?:as (?:shown|seen|presented|illustrated|summari[sz]ed|described|listed|detailed|given) "
+                r"in|see|cf\.?|in|from) +(?=[.,;:)])", re.I), "a reference is missing here"),
+    (re.compile(r"\(\s*(?:see|cf\.?)?\s*\)"), "an empty parenthesis is left where a reference was"),
+    (re.compile(r"\b(?:Table|Figure|Fig\.)\s*\?+"), "a lost cross-reference"),
+    (re.compile(r"\[\s*@?\s*\]"), "an empty citation"),
+    (re.compile(r"\?\?\?"), "pandoc's mark of a citation it could not resolve"),
+)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def read_sections(root: Path) -> list[Section]:
+    """The manuscript sections, ``manuscript/*.md`` in file-name order."""
+    return [Section(f"{MANUSCRIPT}/{p.name}", p.read_text(encoding="utf-8"))
+            for p in sorted((root / MANUSCRIPT).glob("*.md"))]
+
+
+def _masked_lines(text: str) -> list[str]:
+    """Lines of Markdown with code (fenced and inline) and comments blanked, for the structural scans."""
+    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    lines, fence = [], None
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if fence:
+            lines.append("")
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        match = re.match(r"^(`{3,}|~{3,})", stripped)
+        if match:
+            fence = match.group(1)
+            lines.append("")
+            continue
+        lines.append(re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), line))
+    return lines
+
+
+def _abstract(root: Path, meta) -> tuple[str, int] | None:
+    """The abstract as written in metadata.yaml and the line its text starts on."""
+    if meta is None or not meta.abstract:
+        return None
+    where = meta.positions.get("abstract") or meta.source
+    first = where.line + 1 if "\n" in meta.abstract.strip() and where.line else where.line or 1
+    return meta.abstract, first
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def cited_keys(texts: Iterable[tuple[str, str, int]]) -> dict[str, Location]:
+    """Every @key the texts cite (cross-references excluded), with the first place it is cited."""
+    keys: dict[str, Location] = {}
+    for path, text, first in texts:
+        for number, line in enumerate(_masked_lines(text)):
+            for match in _REFERENCE_RE.finditer(line):
+                key = match.group("braced") or match.group("key").rstrip(_KEY_TRAILING)
+                if key.split("-", 1)[0] in _LABEL_WORDS and "-" in key:
+                    continue
+                keys.setdefault(key, Location(path, first + number))
+    return keys
+
+
+def check_cross_references(sections: list[Section], placed: Iterable[str]) -> list[Problem]:
+    """Every placed table and figure is referred to in the text (unresolved references: ``assemble``)."""
+    referred: set[str] = set()
+    for section in sections:
+        for line in _masked_lines(section.text):
+            for match in _REFERENCE_RE.finditer(line):
+                referred.add((match.group("braced") or match.group("key")).rstrip(_KEY_TRAILING))
+    problems = []
+    for label in placed:
+        if label not in referred:
+            where = _placement_location(sections, label)
+            kind = _LABEL_WORDS[label.split("-", 1)[0]]
+            problems.append(Problem(where, "", f"{kind.lower()} '{label}' is placed but the text never refers to it; "
+                                    f"write @{label} where the text discusses it (rendered '{kind} N')"))
+    return problems
+
+
+def _placement_location(sections: list[Section], label: str) -> Location:
+    line_text = _PLACEMENT_LINES[label]
+    for section in sections:
+        for number, line in enumerate(section.text.split("\n"), start=1):
+            if re.fullmatch(r"\s*\{\{\s*" + re.escape(line_text[2:-2].strip()) + r"\s*\}\}\s*", line):
+                return Location(section.path, number)
+    return Location(MANUSCRIPT)
+
+
+def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
+    """Find what a lost reference leaves in prose: "as shown in .", "see ()", "Table ?", "[@]"."""
+    problems = []
+    for number, line in enumerate(_masked_lines(text)):
+        if line.lstrip().startswith(("#", "|", "{{")):
+            continue
+        where = Location(path, first_line + number)
+        for pattern, what in _REMNANTS:
+            for match in pattern.finditer(line):
+                problems.append(Problem(where, "", f'"{_around(line, match)}": {what}; write @tbl-… or @fig-… '
+                                        "for a table or figure, or [@key] for a citation"))
+        # a sentence that starts with its verb has lost its subject: ". presents information"
+        for match in re.finditer(r"(?:^|[.!?]\s+)((?:presents|shows|summari[sz]es|lists|details)\b)", line):
+            if not line[:match.start(1)].strip().endswith(":"):
+                problems.append(Problem(where, "", f'"{_around(line, match)}": the sentence starts with its verb; '
+                                        "its subject was probably a lost cross-reference (@tbl-… or @fig-…)"))
+    return problems
+
+
+def _around(line: str, match: re.Match, width: int = 24) -> str:
+    start = max(0, match.start() - width)
+    end = min(len(line), match.end() + 4)
+    return ("…" if start else "") + line[start:end].strip() + ("…" if end < len(line) else "")
+
+
+def check_unused_references(project: Project, cited: Mapping[str, Location]) -> list[Problem]:
+    """Bibliography entries that neither the manuscript nor a study file cites (warnings)."""
+    used = set(cited) | {key for study in project.studies for key in study.citation_keys}
+    problems = []
+    for key, reference in project.bibliography.references.items():
+        if key not in used:
+            problems.append(Problem(reference.location, "", f"the reference '{key}' is cited nowhere (neither in "
+                                    "manuscript/ nor by a study file); cite it or remove it from the bibliography",
+                                    severity="warning"))
+    return problems
+
+
+def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]:
+    """Theme counts add up to the number of included studies; Table 1 is placed (done by the caller)."""
+    themes = [c for name, c in counts.items() if name.startswith("theme.")]
+    total = sum(c.value or 0 for c in themes)
+    included = counts["included"].value
+    if themes and total != included:
+        parts = " + ".join(f"{c.value} ({c.name})" for c in themes)
+        return [Problem(project.review.positions.get("themes", project.review.source), "themes",
+                        f"the themes hold {parts} = {total} studies, but {included} studies are included; "
+                        "give every study file a theme declared in review.yaml")]
+    return []
+
+
+def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Problem]:
+    """Every check of the manuscript against the data; the data's own problems are in ``project.problems``."""
+    root = Path(project.root)
+    sections = read_sections(root)
+    meta, meta_problems = read_metadata(root)
+    problems: list[Problem] = list(meta_problems)
+    problems += check_arithmetic(project.review.prisma, len(project.studies))
+    problems += check_totals(project, counts)
+    if meta is not None:
+        assembled = assemble(meta, sections, counts, set(project.bibliography.references))
+        problems += assembled.problems
+        placed = assembled.placements
+    else:
+        placed = ()
+    if not sections:
+        problems.append(Problem(Location(MANUSCRIPT), "", "there are no sections: write manuscript/01-introduction.md "
+                                "and the others (see docs/format.md)"))
+    elif "tbl-studies" not in placed:
+        problems.append(Problem(Location(MANUSCRIPT), "", "Table 1 (the included studies) is placed nowhere: put a "
+                                "line {{ table:studies }} where it belongs in a section"))
+    problems += check_cross_references(sections, placed)
+    lexicon = Lexicon.from_counts(counts, project.review.country_groups)
+    texts = [(s.path, s.text, 1) for s in sections]
+    abstract = _abstract(root, meta)
+    if abstract is not None:
+        texts.append((METADATA_PATH, abstract[0], abstract[1]))
+    for path, text, first in texts:
+        problems += check_remnants(path, text, first)
+        problems += check_markdown(text, lexicon, path, first)
+    problems += check_unused_references(project, cited_keys(texts))
+    return problems
+
+
+# ------------------------------------------------------------------ the DOCX
+
+
+def docx_paragraphs(docx: Path) -> list[str | None]:
+    """The text paragraphs of a DOCX with tracked changes accepted; None for headings (counted, not checked).
+
+    Tables and the reference list are left out. Pandoc reads the file
+    (``--track-changes=accept``); ``+styles`` keeps Word's paragraph styles so
+    the bibliography can be recognised.
+    """
+    import pypandoc
+
+    document = json.loads(pypandoc.convert_file(str(docx), "json", format="docx+styles",
+                                                extra_args=["--track-changes=accept"]))
+    paragraphs: list[str | None] = []
+    in_references = False
+
+    def walk(blocks: list) -> None:
+        nonlocal in_references
+        for block in blocks:
+            kind, content = block["t"], block.get("c")
+            if kind == "Header":
+                title = _inline_text(content[2]).strip().lower()
+                in_references = title in ("references", "reference list", "bibliography", "works cited")
+                paragraphs.append(None)
+            elif in_references:
+                continue
+            elif kind in ("Para", "Plain"):
+                paragraphs.append(_inline_text(content))
+            elif kind == "Div":
+                attrs = content[0]
+                style = dict(attrs[2]).get("custom-style", "")
+                if attrs[0] == "refs" or style.lower() in ("bibliography", "references") or \
+                        "references" in attrs[1]:
+                    continue
+                walk(content[1])
+            elif kind == "BlockQuote":
+                walk(content)
+            elif kind in ("BulletList", "OrderedList"):
+                for item in content if kind == "BulletList" else content[1]:
+                    walk(item)
+            # tables, figures, code and raw blocks carry no prose to check
+
+    walk(document["blocks"])
+    return paragraphs
+
+
+def _inline_text(inlines: list) -> str:
+    parts = []
+    for inline in inlines:
+        kind, content = inline["t"], inline.get("c")
+        if kind == "Str":
+            parts.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            parts.append(" ")
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            parts.append(_inline_text(content))
+        elif kind in ("Span", "Link", "Quoted", "Cite"):
+            inner = _inline_text(content[1] if kind != "Cite" else content[1])
+            parts.append(f"“{inner}”" if kind == "Quoted" else inner)
+        elif kind == "Math":
+            parts.append(content[1])
+        # notes, code and images are not prose of the paragraph
+    return "".join(parts)
+
+
+def check_docx(docx: Path, lexicon: Lexicon) -> list[Problem]:
+    """The number check on the paragraphs of a DOCX; places are "edited.docx: paragraph N"."""
+    numbered = [(n, text) for n, text in enumerate(docx_paragraphs(docx), start=1) if text]
+    return check_paragraphs(numbered, lexicon, docx.name)
+
+
+# ------------------------------------------------------------------ output
+
+
+def _sorted(problems: Iterable[Problem]) -> list[Problem]:
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.severity != "error", p.location.path, p.location.line,
+                                         p.location.column))
+
+
+def _github(problem: Problem) -> str:
+    level = "error" if problem.severity == "error" else "warning"
+    where = f"file={problem.location.path}"
+    if problem.location.line:
+        where += f",line={problem.location.line}"
+    if problem.location.column:
+        where += f",col={problem.location.column}"
+    message = (f"{problem.field}: " if problem.field else "") + problem.message
+    message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{level} {where}::{message}"
+
+
+def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt: str = "text",
+           out: TextIO | None = None) -> int:
+    """Print the problems (errors first) and the summary line; return the exit status."""
+    out = out or sys.stdout
+    problems = [replace(p, severity="error") if strict and p.severity == "warning" else p for p in problems]
+    problems = _sorted(problems)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    for problem in problems:
+        print(_github(problem) if fmt == "github" else str(problem), file=out)
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    line = f"invoke check: {plural(errors, 'error')}, {plural(warnings, 'warning')} — {summary}"
+    print(line if fmt != "github" else f"::notice::{line}" if not errors else line, file=out)
+    return 1 if errors else 0
+
+
+def _summary(project: Project) -> str:
+    n = len(project.studies)
+    themes = len(project.review.themes)
+    refs = len(project.bibliography.references)
+    return (f"{n} {'study' if n == 1 else 'studies'}, {themes} {'theme' if themes == 1 else 'themes'}, "
+            f"{refs} {'reference' if refs == 1 else 'references'}")
+
+
+def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list[Problem]]:
+    """Load the project and gather every problem (of the sources, or of the edited DOCX)."""
+    project = load_project(root)
+    counts = compute_counts(project)
+    problems = list(project.problems)
+    if docx is not None:
+        path = Path(docx)
+        if not path.is_file():
+            problems.append(Problem(Location(str(docx)), "", "no such file: give the path of the edited DOCX"))
+        else:
+            problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups))
+    else:
+        problems += check_project_text(project, counts)
+    return project, problems
+
+
+def main(root: str | Path, strict: bool = False, fmt: str = "text", docx: str | Path | None = None,
+         out: TextIO | None = None) -> int:
+    """Check the project under root (or an edited DOCX); print the findings; return the exit status."""
+    if fmt not in ("text", "github"):
+        print(f"unknown format '{fmt}': use text or github", file=out or sys.stderr)
+        return 2
+    project, problems = run(root, docx)
+    return report(problems, _summary(project), strict=strict, fmt=fmt, out=out)
+
+
+def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None) -> None:
+    """Print every count with its placeholder name, value and meaning (a table, or JSON)."""
+    out = out or sys.stdout
+    project = load_project(root)
+    counts = compute_counts(project)
+    if fmt == "json":
+        data = {name: {"placeholder": f"{{{{ n.{name} }}}}", "value": c.value, "meaning": c.meaning}
+                for name, c in counts.items()}
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+    else:
+        rows = [(f"n.{name}", "not reported" if c.value is None else f"{c.value:,}", c.meaning)
+                for name, c in counts.items()]
+        print(tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
+              file=out)
+    if project.errors:
+        print(f"note: the data has {len(project.errors)} errors, so some counts may be wrong; run 'invoke check'",
+              file=sys.stderr)
