@@ -8,6 +8,7 @@ A box whose number is ``None`` reads "not reported"; nothing is ever guessed.
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -498,14 +499,12 @@ def typst_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+_UNBREAKABLE = re.compile(rf"[^\s/\-_.]{{{_LONG_WORD + 1},}}")
+
+
 def _breakable(text: str) -> str:
-    """Let an overlong word (a URL, a database name without spaces) wrap instead of overflowing its box."""
-    words = []
-    for word in text.split(" "):
-        if len(word) > _LONG_WORD:
-            word = "\u200b".join(word[i:i + 12] for i in range(0, len(word), 12))
-        words.append(word)
-    return " ".join(words)
+    """Let an overlong word wrap instead of overflowing its box (Typst breaks a URL at "/" by itself)."""
+    return _UNBREAKABLE.sub(lambda m: "\u200b".join(m[0][i:i + 12] for i in range(0, len(m[0]), 12)), text)
 
 
 def _typst_value(value: object) -> str:
@@ -554,6 +553,13 @@ _ENGINE = r"""
     let rows = calc.max(..boxes.map(b => b.row)) + 1
     let row-heights = range(rows).map(r => calc.max(0.0, ..boxes.enumerate()
       .filter(((i, b)) => b.row == r).map(((i, b)) => heights.at(i))))
+    // a phase's rows must be at least as tall as its rotated label is long
+    for phase in phases {
+      let needed = measure(style(weight: "bold", phase.label)).width / pt + 2 * inset
+      let rows-of = range(phase.first, phase.last + 1)
+      let have = rows-of.map(r => row-heights.at(r)).sum() + (rows-of.len() - 1) * gap-y
+      if have < needed { row-heights.at(phase.last) += needed - have }
+    }
     let ys = ()
     let y = 0.0
     for h in row-heights {

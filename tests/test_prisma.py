@@ -189,12 +189,23 @@ def test_per_database_counts_are_listed_when_known():
     assert not any("CINAHL" in t for t in texts(REFERENCE))
 
 
+def test_overlong_words_get_break_opportunities_so_no_box_overflows():
+    name = "Supercalifragilisticexpialidociousandevenlonger"
+    snippet = flow_typst(review_with(dataclasses.replace(REFERENCE, databases=(Source(name, 1),))), 29)
+    assert name not in snippet
+    assert name in snippet.replace("\u200b", "")
+    assert "https://example.org/a/long/path" in flow_typst(review_with(dataclasses.replace(
+        REFERENCE, databases=(Source("https://example.org/a/long/path", 1),))), 29)  # Typst breaks at "/"
+
+
 # ------------------------------------------------------------ real Typst output
 
 
 def pdf_text(snippet: str) -> str:
-    """Compile the snippet into an A4 page as the build would, and read its text back, whitespace collapsed."""
-    source = '#set page(paper: "a4")\n#figure(caption: [Flow])[\n' + snippet + "\n]\n"
+    """Compile the snippet into a double-spaced A4 manuscript page, and read its text back, whitespace collapsed."""
+    manuscript = ('#set page(paper: "a4")\n#set par(leading: 2em, justify: true, first-line-indent: 2em)\n'
+                  '#set text(size: 12pt, font: "Libertinus Serif")\n')
+    source = manuscript + "#figure(caption: [Flow])[\n" + snippet + "\n]\n"
     pdf = typst.compile(source.encode("utf-8"), format="pdf")
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     return " ".join(text.split())
