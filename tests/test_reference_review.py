@@ -83,3 +83,10 @@ def test_unknown_numbers_stay_null(project):
 def test_table_caption_takes_its_count_from_the_data(project):
     assert "{{ n.included }}" in project.review.table_caption
     assert "29" not in project.review.table_caption
+
+
+def test_severe_problems_are_the_dominant_population(counts):
+    # The review: most studies concern severe/long-term mental health problems.
+    severe = counts["population.severe"].value
+    assert severe > counts["population.moderate"].value
+    assert severe > counts["population.context_specific"].value
