@@ -76,7 +76,7 @@ _RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
 _INCLUDED_RE = re.compile(
     r"\binclu(?:ded|sion|de|des|ding)\b|\bmet the\b|\bmeeting the\b|\bthis (?:scoping |systematic |present )?"
     r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
-    r"|\bbase for the review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
+    r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b", re.IGNORECASE)
 _STEP_RES = (
@@ -524,19 +524,35 @@ def _count_for(category: str, kind: str, hit: _Hit) -> str:
 _SAME_LENGTH = {0x2010: "-", 0x2011: "-", 0x00A0: " ", 0x202F: " ", 0x2009: " ", 0x2007: " "}
 
 
+def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of a sentence that report cited work: the clauses (split at ";" and ": ") holding a
+    citation, or the whole sentence when its first clause holds one ("@smolak2013 reviewed 43 studies; …")."""
+    spans = [*citations, *((m.start(), m.end()) for m in _CITATION_RE.finditer(sentence))]
+    if not spans:
+        return []
+    bounds = [0, *(m.end() for m in re.finditer(r";|:(?=\s)", sentence)), len(sentence)]
+    clauses = list(zip(bounds, bounds[1:]))
+    cited = [c for c in clauses if any(c[0] <= s < c[1] for s, _ in spans)]
+    if clauses[0] in cited:
+        return [(0, len(sentence))]
+    return cited
+
+
 def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
-                annotations: Iterable[tuple[int, int, str]] = ()) -> list[Claim]:
+                annotations: Iterable[tuple[int, int, str]] = (),
+                citations: Iterable[tuple[int, int]] = ()) -> list[Claim]:
     """The numbers of one sentence that state a count the data knows, in order.
 
     ``cited``: the sentence is about cited work even without a citation of its
     own (it continues the previous sentence: "Of these, 12 …").
     ``annotations``: (start, end, count name or "none") spans the author marked.
+    ``citations``: (start, end) of citations already blanked out of the sentence.
     """
     annotations = tuple(annotations)
     sentence = sentence.translate(_SAME_LENGTH)
     tokens = _tokens(sentence)
     numbers = [k for k, t in enumerate(tokens) if _is_number(t)]
-    cited = cited or bool(_CITATION_RE.search(sentence))
+    cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
     for idx, i in enumerate(numbers):
@@ -556,7 +572,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             continue
         seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
         seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
-        claim = _classify(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon, cited, nouns)
+        in_cited = any(a <= token.start < b for a, b in cited_parts)
+        claim = _classify(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon, in_cited, nouns)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -645,6 +662,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return _claim(sentence, token, "included", noun.end, None)
     complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
     hit = None
+    if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
+        forward_ok = []
     if forward_ok:
         hit = min(forward_ok, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_ok:
@@ -749,7 +768,8 @@ _MASKS = (
     re.compile(r"\$[^$\n]+\$"),  # math
     re.compile(r"\{[#.][^{}\n]*\}"),  # attributes {#sec-x .unnumbered}
 )
-_CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]|(?<![\w@.\-])@[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
+_CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
+                               r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -828,11 +848,12 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
         for s_start, s_end in split_sentences(para):
             sentence = para[s_start:s_end]
             raw_sentence = raw[s_start:s_end]
-            cited = bool(_CITATION_RE.search(raw_sentence) or _CITE_BRACKETS_RE.search(raw_sentence))
+            spans = [(m.start(), m.end()) for r in (_CITATION_RE, _CITE_BRACKETS_RE) for m in r.finditer(raw_sentence)]
+            cited = bool(spans)
             inherit = previous_cited and bool(_ANAPHOR_RE.search(sentence))
             base = p_start + s_start
             notes = [(a - base, b - base, name) for a, b, name in annotations if base <= a and b <= base + len(sentence)]
-            for claim in find_claims(sentence, lexicon, cited=cited or inherit, annotations=notes):
+            for claim in find_claims(sentence, lexicon, cited=inherit, annotations=notes, citations=spans):
                 found.append(Found(claim, base + claim.start))
             previous_cited = cited or inherit
     return found
