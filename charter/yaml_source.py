@@ -232,7 +232,11 @@ class NodeReader:
         for name, required in fields.items():
             if required and name not in found and name not in first_line and name not in misspelt:
                 where = f" in {what}" if what else ""
-                self.error(node, prefix + name, f"missing required field '{name}'{where}")
+                parent = field_path.rsplit(".", 1)[-1]
+                fix = (f"add a line '{name}: …'" if not field_path else
+                       f"add '{name}: …' to this item" if parent.isdigit() else
+                       f"add '{name}: …' under '{parent}:'")
+                self.error(node, prefix + name, f"missing required field '{name}'{where}: {fix}")
         return found
 
     # --------------------------------------------------------------- values

@@ -307,3 +307,56 @@ def test_duplicate_citation_key_across_bib_files(tmp_path):
         "bib/references.bib:16:1: berg2018: duplicate citation key 'berg2018': also at bib/more.bib:1:1; "
         "keep one entry"]
     assert bibliography.files == ("bib/more.bib", "bib/references.bib")
+
+
+# ------------------------------------------------------------ properties of the reader
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from charter.validate import read_review, read_study  # noqa: E402
+from charter.yaml_source import compose  # noqa: E402
+
+import yaml  # noqa: E402
+
+# Plain words that YAML 1.1 would turn into booleans, numbers, dates or null-ish values.
+SURPRISES = ["NO", "no", "Yes", "on", "OFF", "y", "n", "2020-01-01", "2020-01", "1e3", "0x1F", "012", "0o17",
+             ".inf", ".nan", "1_000", "1:30", "3.10", "+1", "-0"]
+
+
+def study_text(**overrides: str) -> str:
+    return "".join(f"{line}\n" for line in minimal_project_files()[BERG].splitlines()
+                   if line.split(":")[0] not in overrides) + "".join(f"{k}: {v}\n" for k, v in overrides.items())
+
+
+def read(text: str):
+    review_node, problems = compose("review.yaml", minimal_project_files()["review.yaml"])
+    review, _ = read_review("review.yaml", review_node)
+    node, problems = compose(BERG, text)
+    assert problems == []
+    return read_study(BERG, "berg2018", node, review)
+
+
+@given(st.lists(st.sampled_from(SURPRISES), min_size=1, max_size=5))
+@settings(deadline=None)  # no timing condition on a shared, slow machine
+def test_plain_yaml_11_words_stay_the_text_typed(words):
+    study, problems = read(study_text(keywords="[" + ", ".join(words) + "]", research_question=words[0]))
+    assert [str(p) for p in problems] == []
+    assert study.keywords == tuple(words)
+    assert study.research_question == words[0]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1).filter(str.strip))
+@settings(max_examples=200, deadline=None)
+def test_any_quoted_text_survives(text):
+    quoted = yaml.dump(text, default_style='"', allow_unicode=True, width=10_000).strip()
+    study, problems = read(study_text(research_question=quoted))
+    assert [str(p) for p in problems] == []
+    assert study.research_question == text
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+@settings(deadline=None)
+def test_whole_numbers_are_read_exactly(number):
+    text = study_text().replace("n: null", f"n: {number}")
+    study, problems = read(text)
+    assert problems == [] and study.participants.n == number

@@ -42,12 +42,13 @@ STUDY_CASES = [
         id="nested-unknown-field"),
     pytest.param(
         [("theme: a\n", "")],
-        ["studies/berg2018.yaml:1:1: theme: missing required field 'theme' in a study file [error]"],
+        ["studies/berg2018.yaml:1:1: theme: missing required field 'theme' in a study file: "
+         "add a line 'theme: …' [error]"],
         id="missing-field"),
     pytest.param(
         [("  internal: Small purposive sample.\n", "")],
         ["studies/berg2018.yaml:14:3: validity.internal: missing required field 'internal' in the validity "
-         "(internal, external) [error]"],
+         "(internal, external): add 'internal: …' under 'validity:' [error]"],
         id="missing-nested-field"),
     pytest.param(
         [("orientation: qualitative", "orientation: qualitive")],
@@ -166,7 +167,8 @@ REVIEW_CASES = [
         id="duplicate-theme"),
     pytest.param(
         [("    label: Features of social support-oriented services\n", "")],
-        ["review.yaml:11:5: themes.1.label: missing required field 'label' in a theme [error]"],
+        ["review.yaml:11:5: themes.1.label: missing required field 'label' in a theme: "
+         "add 'label: …' to this item [error]"],
         id="theme-without-label"),
     pytest.param(
         [("      - key: status\n", "      - key: status\n        label: Again\n      - key: status\n")],
@@ -339,7 +341,8 @@ def test_declared_field_mistakes(tmp_path):
         "reported) but got 'six'",
         "studies/ahmad2020.yaml:23:22: outcomes.1: expected one of recovery, wellbeing, symptoms (study_fields "
         "'outcomes' in review.yaml) but got 'joy'",
-        "studies/berg2018.yaml:1:1: population: missing required field 'population' in a study file",
+        "studies/berg2018.yaml:1:1: population: missing required field 'population' in a study file: "
+        "add a line 'population: …'",
     ]
 
 
