@@ -607,3 +607,85 @@ def test_missing_and_broken_files_are_reported(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{tmp_path / 'absent.docx'}: no such file; give the path of the DOCX a co-author returned"
     assert err[1].startswith(f"{tmp_path / 'notes.docx'}: cannot open it as a DOCX")
+
+
+# ------------------------------------------------------------------ --apply
+
+from charter.apply import locate  # noqa: E402
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+
+def committed_project(root: Path) -> Path:
+    project(root)
+    git(root, "init", "-q")
+    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "add", "manuscript", "studies", "bib")
+    git(root, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "sources")
+    return root
+
+
+@needs_libreoffice
+def test_apply_writes_prose_and_study_text_changes_back_and_prints_the_diff(tmp_path, capsys):
+    root = committed_project(tmp_path / "project")
+    path = tmp_path / "returned.docx"
+    shutil.copy(built_docx(root), path)
+    track_change(path, "more", "less", "Ann Reviewer")  # on the source's first line of the paragraph
+    track_change(path, "", " in Norway", "Ann Reviewer", after="charted the data")
+    track_change(path, "mood disorder", "mood or anxiety disorder", "Bob Coauthor")  # Table 1: findings.1
+    resaved = resave_with_libreoffice(path, tmp_path / "lo")
+    assert review.main(root, [str(resaved)], apply=True) == 0
+    out = capsys.readouterr().out
+    assert (root / "manuscript/02-method.md").read_text() == METHOD_MD.replace(
+        "and more text", "and less text").replace("charted the data", "charted the data in Norway")
+    assert (root / "studies/puyat2013.yaml").read_text() == STUDY_YAML.replace(
+        "odds of mood disorder", "odds of mood or anxiety disorder")
+    assert "-Second paragraph, *emphasis*, and more text\n+Second paragraph, *emphasis*, and less text\n" in out
+    assert "+  - Low support went with higher odds of mood or anxiety disorder.\n" in out
+    assert out.endswith("Applied 3 tracked changes to the sources.\n")
+
+
+def test_apply_refuses_data_edits_and_uncommitted_files_unless_forced(tmp_path, capsys):
+    root = committed_project(tmp_path / "project")
+    path = tmp_path / "returned.docx"
+    shutil.copy(built_docx(root), path)
+    track_change(path, "29", "30", "Bob Coauthor")
+    track_change(path, "412", "415", "Bob Coauthor")
+    track_change(path, "independently", "separately", "Ann Reviewer")
+    method = root / "manuscript/02-method.md"
+    method.write_text(METHOD_MD + "\nAn unsaved new paragraph.\n")  # not committed
+    assert review.main(root, [str(path)], apply=True) == 1
+    out = capsys.readouterr().out
+    assert method.read_text() == METHOD_MD + "\nAn unsaved new paragraph.\n"
+    assert (
+        'manuscript/02-method.md:3: not applied (Bob Coauthor: "29" → "30"): it changes a number made by '
+        '{{ n.included }}; change the data instead\n'
+        'studies/puyat2013.yaml: participants.n: not applied (Bob Coauthor: "412" → "415"): it changes data; '
+        'edit studies/puyat2013.yaml: participants.n instead\n'
+        'manuscript/02-method.md:9: not applied (Ann Reviewer: "independently" → "separately"): the file has '
+        'uncommitted changes; commit them first, or use --force\n') in out
+    assert review.main(root, [str(path)], apply=True, force=True) == 1  # the data edits are still refused
+    assert method.read_text() == METHOD_MD.replace("independently", "separately") + "\nAn unsaved new paragraph.\n"
+    assert "Applied 1 tracked change to the sources." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("block, paragraph, expected", [
+    # paragraph: the rendered text with the changed stretch in ⟦ ⟧; expected: the block with it as []
+    pytest.param("Some more text\nand more.", "Some ⟦more text⟧ and more.", "Some []\nand more.", id="unique"),
+    pytest.param("and more text and more words", "and more text and ⟦more⟧ words", "and more text and [] words",
+                 id="needs-context"),
+    pytest.param("furthermore, more", "furthermore, ⟦more⟧", "furthermore, []", id="whole-words-only"),
+    pytest.param("one *two* three", "one ⟦two⟧ three", "one *[]* three", id="inside-markup"),
+    pytest.param("x " * 30, "x " * 15 + "⟦x⟧ " + "x " * 14, None, id="ambiguous"),
+    pytest.param("see {{ n.included }} studies", "see ⟦29⟧ studies", None, id="placeholder"),
+    pytest.param("as [@smith2020] found", "as (Smith, ⟦2020⟧) found", None, id="citation"),
+])
+def test_locate_finds_only_unique_literal_text(block, paragraph, expected):
+    start = paragraph.index("⟦")
+    end = paragraph.index("⟧") - 1
+    found = locate(block, paragraph.replace("⟦", "").replace("⟧", ""), start, end)
+    if expected is None:
+        assert isinstance(found, str)
+    else:
+        assert block[:found[0]] + "[]" + block[found[1]:] == expected
