@@ -90,3 +90,10 @@ def test_severe_problems_are_the_dominant_population(counts):
     severe = counts["population.severe"].value
     assert severe > counts["population.moderate"].value
     assert severe > counts["population.context_specific"].value
+
+
+def test_reconstructed_keyword_lists_say_so():
+    # The papers' own keyword lists are not in the sources; every list is a reconstruction.
+    unmarked = [path.name for path in sorted((REPO / "studies").glob("*.yaml"))
+                if "# keywords: reconstructed" not in path.read_text(encoding="utf-8")]
+    assert unmarked == []
