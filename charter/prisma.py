@@ -464,8 +464,6 @@ def flow_layout(review: Review, n_studies: int) -> Flow:
                                         _count_line(w("total_reports"), p.total_reports)))]
         arrows += [Arrow("included", "total", "down"), Arrow("previous", "total", "down-right")]
     else:
-        if p.total_studies is None and p.new_studies is not None:
-            total_studies = p.new_studies
         reports = p.total_reports if p.total_reports is not None else p.new_reports
         boxes.append(Box("included", dbr, 5, (_count_line(w("studies"), total_studies),
                                               _count_line(w("reports"), reports))))

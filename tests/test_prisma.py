@@ -17,7 +17,7 @@ from charter.load import load_review
 from charter.model import ExclusionReason, Location, Prisma, Review, Search, Source
 from charter.prisma import check_arithmetic, flow_layout, flow_typst, render_figure
 from charter.prisma_csv import COUNTS, prisma_to_yaml, read_prisma_csv
-from conftest import write_files
+from conftest import REPO, copy_reference_review, write_files
 from projects import REVIEW_YAML
 
 # The reference review: five databases, 2,819 records, 53 full texts, 29 studies; the rest not reported.
@@ -352,3 +352,34 @@ def test_a_csv_without_the_n_column_is_rejected(tmp_path):
     assert [p.message for p in read_prisma_csv(path)[1]] == [
         "the header row has no column n; expected the PRISMA2020 Shiny app's CSV export "
         "(columns data, node, box, description, boxtext, tooltips, url, n)"]
+
+
+# ------------------------------------------------------------ the reference review
+
+
+def test_reference_review_adds_up_and_draws_its_numbers():
+    review, problems = load_review(REPO)
+    assert problems == []
+    n_studies = len(list((REPO / "studies").glob("*.yaml")))
+    assert check_arithmetic(review.prisma, n_studies) == []
+    lines = texts(review.prisma, review.review_type, n_studies)
+    assert "Databases (n = 2,819)" in lines
+    assert "Full-text sources of evidence assessed for eligibility (n = 53)" in lines
+    assert "Sources of evidence included in review (n = 29)" in lines
+
+
+def test_a_wrong_total_is_reported_at_its_line_in_review_yaml(tmp_path):
+    reference_copy = copy_reference_review(tmp_path)
+    text = (reference_copy / "review.yaml").read_text(encoding="utf-8")
+    assert text.count("  total_studies: 29") == 1
+    (reference_copy / "review.yaml").write_text(text.replace("  total_studies: 29", "  total_studies: 28"),
+                                                encoding="utf-8")
+    line = text[:text.index("  total_studies: 29")].count("\n") + 1
+    review, _ = load_review(reference_copy)
+    assert [str(p) for p in check_arithmetic(review.prisma, 29)] == [
+        # with no previous version, the new studies are the total
+        f"review.yaml:{line}:18: prisma.total_studies: says 28 studies included in total, but prisma.new_studies "
+        "says 29 and there is no previous version of the review (prisma.previous_studies is null); "
+        "correct whichever number is wrong so that the flow adds up",
+        f"review.yaml:{line}:18: prisma.total_studies: says 28 included studies, but studies/ has 29 study files; "
+        "correct the number or add/remove study files"]
