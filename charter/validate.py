@@ -458,10 +458,10 @@ def _extra_value(reader: NodeReader, node: Node, declared: ExtraField) -> object
 
 def check_project(review: Review | None, studies: Sequence[Study], bibliography: Bibliography,
                   bib_loaded: bool = True, all_studies_read: bool = True) -> list[Problem]:
-    """Check what only the whole project shows: ids, citation keys, PRISMA totals.
+    """Check what only the whole project shows: ids, citation keys, the PRISMA count of reports.
 
     With ``all_studies_read`` false (a study file could not be read), the
-    totals are not compared: the file's own problem says what to fix first.
+    reports are not counted: the file's own problem says what to fix first.
     """
     problems: list[Problem] = []
 
@@ -493,16 +493,17 @@ def check_project(review: Review | None, studies: Sequence[Study], bibliography:
                                             f"({files}){did_you_mean(key, keys)}: add its entry, "
                                             f"e.g. @article{{{key}, author = {{…}}, title = {{…}}, year = {{…}}}}"))
 
-    if review is not None and all_studies_read:
+    # prisma.total_studies against the study files is checked with the rest of the
+    # PRISMA arithmetic (charter.prisma.check_arithmetic); the reports are ours.
+    if review is not None and all_studies_read and review.prisma.total_reports is not None:
         prisma = review.prisma
-        for name, value, what in (("total_studies", len(studies), "study files in studies/"),
-                                  ("total_reports", sum(len(s.citation_keys) for s in studies),
-                                   "reports of the study files (ids plus their reports)")):
-            stated = getattr(prisma, name)
-            if stated is not None and stated != value:
-                problems.append(Problem(prisma.positions.get(f"prisma.{name}", review.source), f"prisma.{name}",
-                                        f"review.yaml says {stated} but there are {value} {what}: "
-                                        "correct the number or the study files"))
+        reports = sum(len(s.citation_keys) for s in studies)
+        if prisma.total_reports != reports:
+            problems.append(Problem(prisma.positions.get("prisma.total_reports", review.source),
+                                    "prisma.total_reports",
+                                    f"review.yaml says {prisma.total_reports} reports of included studies but the "
+                                    f"study files name {reports} (their ids plus their reports: lists); correct the "
+                                    "number, or list each further paper of a study under its reports:"))
     return problems
 
 

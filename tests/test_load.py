@@ -247,14 +247,20 @@ def test_report_key_that_is_another_study(tmp_path):
         "list here only further reports of this study"]
 
 
-def test_prisma_totals_must_match_the_study_files(tmp_path):
+def test_prisma_reports_must_match_the_study_files(tmp_path):
     files = minimal_project_files()
     del files["studies/carter2019.yaml"]
+    files = changed(files, "review.yaml", "total_studies: 3", "total_studies: 2")
     assert messages(load(tmp_path, files)) == [
-        "review.yaml:66:18: prisma.total_studies: review.yaml says 3 but there are 2 study files in studies/: "
-        "correct the number or the study files",
-        "review.yaml:67:18: prisma.total_reports: review.yaml says 4 but there are 3 reports of the study files "
-        "(ids plus their reports): correct the number or the study files"]
+        "review.yaml:67:18: prisma.total_reports: review.yaml says 4 reports of included studies but the study "
+        "files name 3 (their ids plus their reports: lists); correct the number, or list each further paper of "
+        "a study under its reports:"]
+
+
+def test_reports_are_not_counted_while_a_study_file_is_unreadable(tmp_path):
+    files = {**minimal_project_files(), "studies/carter2019.yaml": "id: [carter2019\n"}
+    problems = messages(load(tmp_path, files))
+    assert len(problems) == 1 and problems[0].startswith("studies/carter2019.yaml:2:1: YAML syntax error")
 
 
 def test_every_problem_in_one_run_in_file_order(tmp_path):
