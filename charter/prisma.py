@@ -104,22 +104,33 @@ def _check_source_totals(prisma: Prisma) -> list[Problem]:
     return problems
 
 
+def _identified_terms(prisma: Prisma) -> tuple[_Term, ...] | None:
+    """Records identified from databases (and registers, when searched) as terms; None when unknown."""
+    databases = prisma_identified(prisma)
+    if databases is None:
+        return None
+    terms = (_Term(databases, "records identified from databases",
+                   "database_records" if prisma.database_records is not None else "databases"),)
+    if not prisma.registers and prisma.register_records is None:  # no registers searched
+        return terms
+    if prisma.register_records is not None:
+        return (*terms, _Term(prisma.register_records, "records identified from registers", "register_records"))
+    registers = _source_sum(prisma.registers)
+    if registers is None:
+        return None
+    return (*terms, _Term(registers, "records identified from registers", "registers"))
+
+
 def _check_removed_before_screening(prisma: Prisma) -> list[Problem]:
-    identified = prisma_identified(prisma)
-    identified_field = "database_records" if prisma.database_records is not None else "databases"
-    registers = prisma.register_records if prisma.register_records is not None else _source_sum(prisma.registers)
-    no_registers = not prisma.registers and prisma.register_records is None
+    identified = _identified_terms(prisma)
     removed = (prisma.duplicates, prisma.excluded_automatic, prisma.excluded_other)
-    if not _all_known(identified, prisma.records_screened, *removed) or (registers is None and not no_registers):
+    if identified is None or not _all_known(prisma.records_screened, *removed):
         return []
-    plus = () if no_registers else (_Term(registers, "records identified from registers",
-                                          "register_records" if prisma.register_records is not None else "registers"),)
     because, computed = _expression(
-        _Term(identified, "records identified from databases", identified_field),
+        identified[0], plus=identified[1:],
         minus=(_Term(prisma.duplicates, "duplicates", "duplicates"),
                _Term(prisma.excluded_automatic, "marked as ineligible by automation tools", "excluded_automatic"),
-               _Term(prisma.excluded_other, "removed for other reasons", "excluded_other")),
-        plus=plus)
+               _Term(prisma.excluded_other, "removed for other reasons", "excluded_other")))
     if computed == prisma.records_screened:
         return []
     return [_mismatch(prisma, "records_screened", prisma.records_screened, "records screened", because, computed)]
@@ -158,6 +169,15 @@ def _check_reasons(prisma: Prisma, side: str) -> list[Problem]:
                         f"prisma.{side}_excluded_reasons already add up to {_n(summed)}; "
                         f"correct the total or one reason's count")]
     return []
+
+
+def _check_excluded_within_assessed(prisma: Prisma, side: str, where: str) -> list[Problem]:
+    assessed, excluded = getattr(prisma, f"{side}_assessed"), getattr(prisma, f"{side}_excluded")
+    if not _all_known(assessed, excluded) or excluded <= assessed:
+        return []
+    return [Problem(_where(prisma, f"{side}_excluded"), f"prisma.{side}_excluded",
+                    f"says {_n(excluded)} reports excluded{where}, more than the {_n(assessed)} reports "
+                    f"assessed for eligibility{where} (prisma.{side}_assessed); {_FIX}")]
 
 
 def _check_new_reports(prisma: Prisma) -> list[Problem]:
@@ -259,13 +279,7 @@ def check_arithmetic(prisma: Prisma, n_studies: int) -> list[Problem]:
                                       (f"{side}_notretrieved_reports", f"reports not retrieved{where}"),
                                       (f"{side}_assessed", f"reports assessed for eligibility{where}"))
         problems += _check_reasons(prisma, side)
-        if getattr(prisma, f"{side}_excluded") is not None and getattr(prisma, f"{side}_assessed") is not None \
-                and getattr(prisma, f"{side}_excluded") > getattr(prisma, f"{side}_assessed"):
-            problems.append(Problem(
-                _where(prisma, f"{side}_excluded"), f"prisma.{side}_excluded",
-                f"says {_n(getattr(prisma, f'{side}_excluded'))} reports excluded{where}, more than the "
-                f"{_n(getattr(prisma, f'{side}_assessed'))} reports assessed for eligibility{where} "
-                f"(prisma.{side}_assessed); {_FIX}"))
+        problems += _check_excluded_within_assessed(prisma, side, where)
     problems += _check_new_reports(prisma)
     problems += _check_studies_within_reports(prisma)
     problems += _check_totals(prisma)

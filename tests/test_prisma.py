@@ -142,6 +142,13 @@ def test_each_contradiction_is_found_at_its_field(changes, fields):
     assert contradiction(**changes) == fields
 
 
+def test_more_excluded_than_assessed_is_found_even_when_the_rest_is_unknown():
+    prisma = dataclasses.replace(REFERENCE, dbr_excluded=60, new_reports=None, total_reports=None)
+    assert messages(prisma, 29) == [
+        "review.yaml: prisma.dbr_excluded: says 60 reports excluded, more than the 53 reports assessed for "
+        "eligibility (prisma.dbr_assessed); correct whichever number is wrong so that the flow adds up"]
+
+
 def test_reports_left_after_full_text_are_compared_with_reports_not_studies():
     # 53 - 24 = 29 full texts left; two reports belong to one study: 28 studies, 29 reports is right.
     prisma = dataclasses.replace(REFERENCE, new_studies=28, total_studies=28, new_reports=29, total_reports=29)
