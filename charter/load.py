@@ -14,7 +14,7 @@ from yaml.nodes import Node
 
 from .bibtex import scan_bibtex
 from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
-from .validate import (_BUILTIN_STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
+from .validate import (STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
                        unreliable_sections)
 from .yaml_source import compose, decode
 
@@ -42,6 +42,8 @@ def load_review(root: str | Path) -> tuple[Review | None, list[Problem]]:
     """Read and check review.yaml; None when it is missing or cannot be read at all."""
     root = Path(root)
     if not (root / REVIEW_FILE).is_file():
+        if (root / "review.yml").is_file():
+            return None, [Problem(Location("review.yml"), "", f"rename review.yml to {REVIEW_FILE}")]
         return None, [Problem(Location(REVIEW_FILE), "", f"{REVIEW_FILE} not found in {root}: every project needs "
                               "one (title, question, themes, vocabularies; see docs/format.md)")]
     node, problems = _read_yaml(root, REVIEW_FILE, "write the review's title, question, themes and vocabularies "
@@ -81,7 +83,7 @@ def load_bibliography(root: str | Path) -> tuple[Bibliography, list[Problem]]:
     return bibliography, problems
 
 
-_STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in _BUILTIN_STUDY_FIELDS.items() if required)
+_STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in STUDY_FIELDS.items() if required)
                + " (see docs/format.md); delete the file if it is not a study")
 
 

@@ -160,7 +160,8 @@ def _country_groups(reader: NodeReader, node: Node | None) -> tuple[dict[str, tu
     return groups, labels
 
 
-_BUILTIN_STUDY_FIELDS: dict[str, bool] = {
+# Every study's fields, and whether each is required; a review may declare more (study_fields).
+STUDY_FIELDS: dict[str, bool] = {
     "id": True, "reports": False, "theme": True, "subtheme": False, "country": True, "design": True,
     "research_question": True, "participants": True, "findings": True, "validity": True, "keywords": True}
 
@@ -175,7 +176,7 @@ def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ..
         kind = reader.text(fields.get("type"), f"{path}.type")
         if name is None:
             continue
-        if name in _BUILTIN_STUDY_FIELDS:
+        if name in STUDY_FIELDS:
             reader.error(fields["name"], f"{path}.name", f"'{name}' is already a field of every study: "
                                                          "choose another name")
             continue
@@ -314,7 +315,7 @@ class _Vocabulary:
         self.group_of = {c: g for g, members in review.country_groups.items() for c in members}
         self.countries = tuple(self.group_of)
         self.extras = {e.name: e for e in review.extra_fields}
-        self.fields = {**_BUILTIN_STUDY_FIELDS, **{e.name: e.required for e in review.extra_fields}}
+        self.fields = {**STUDY_FIELDS, **{e.name: e.required for e in review.extra_fields}}
 
 
 _vocabulary_cache: dict[int, tuple[Review, _Vocabulary]] = {}
@@ -349,7 +350,7 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
     """
     reader = NodeReader(path)
     vocabulary = _vocabulary(review) if review is not None else None
-    known = vocabulary.fields if vocabulary else _BUILTIN_STUDY_FIELDS
+    known = vocabulary.fields if vocabulary else STUDY_FIELDS
     fields = reader.mapping(node, "", known, what="a study file",
                             check_unknown=vocabulary is not None and "study_fields" not in unreliable)
 
@@ -362,9 +363,7 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
     theme = reader.text(fields.get("theme"), "theme")
     subtheme = reader.text(fields.get("subtheme"), "subtheme", required=False)
     countries = reader.text_list(fields.get("country"), "country", single=True, what="a country or a list of countries")
-    if "country" in fields and not countries and not reader.is_null(fields["country"]):
-        pass  # the item itself was reported
-    elif "country" in fields and not countries:
+    if "country" in fields and not countries and not any(p.field.startswith("country") for p in reader.problems):
         reader.error(fields["country"], "country", "expected a country or a list of countries but the value is empty")
 
     design = reader.mapping(fields.get("design"), "design", {"orientation": True, "method": True},

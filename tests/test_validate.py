@@ -147,6 +147,16 @@ STUDY_CASES = [
          "non_western); add it to the members of one group [warning]"],
         id="second-country-in-no-group"),
     pytest.param(
+        [("country: Norway", "country: []")],
+        ["studies/berg2018.yaml:3:10: country: expected a country or a list of countries but the value is empty "
+         "[error]"],
+        id="no-country"),
+    pytest.param(
+        [("country: Norway", "country:")],
+        ["studies/berg2018.yaml:3:9: country: expected a country or a list of countries but the value is empty "
+         "[error]"],
+        id="empty-country"),
+    pytest.param(
         [("keywords:", "population: sever\nkeywords:")],
         ["studies/berg2018.yaml:16:13: population: expected one of severe, moderate, context-specific "
          "(study_fields 'population' in review.yaml) but got 'sever' (did you mean 'severe'?) [error]"],
