@@ -276,13 +276,13 @@ def apply_to_study(text: str, edit: Edit) -> tuple[str, str]:
 
 
 def _field(data, dotted: str):
-    """(container, key, value) of a dotted field; list items are numbered from 1 ("findings.1")."""
+    """(container, key, value) of a dotted field; list items are numbered from 0 ("findings.0"), as the build does."""
     container, key = None, None
     value = data
     for part in dotted.split("."):
         container = value
         if isinstance(value, list) and part.isdigit():
-            key = int(part) - 1
+            key = int(part)
             value = value[key] if 0 <= key < len(value) else None
         elif isinstance(value, dict):
             key = part

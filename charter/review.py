@@ -172,7 +172,12 @@ class _Tracer:
         """Where a paragraph comes from: its one anchor, else text matching (approximate)."""
         paragraph = self.document.paragraphs[index]
         known = _known(paragraph.anchors, self.context)
-        if len({a for a in known}) == 1:
+        if len(known) == 1 and self.context.anchors.get(known[0], {}).get("kind") == "table":
+            # text of a Table 1 cell outside every field's span (the study's citation): the row's
+            # study file is certain, the field is not
+            entry = self.context.anchors[known[0]]
+            return Place(entry.get("source", ""), None, None, "table", known[0])
+        if len(known) == 1:
             return _place_of_anchor(known[0], self.context, hints) or Place()
         if known:
             # two anchors in one paragraph: paragraphs were merged; name the first, but do not claim it
@@ -315,7 +320,7 @@ def _data_flag(place: Place, context: _Context, change: Change | None, original:
     if change is None:
         return ""
     if place.kind == "table":
-        return f"{EDIT_SOURCE}: change {place.path}: {place.field}, then rebuild"
+        return f"{EDIT_SOURCE}: change {place.source}, then rebuild"
     if place.kind == "figure":
         return f"{EDIT_SOURCE}: change the PRISMA numbers in {place.path}: {place.field}, then rebuild"
     if place.kind == "prose" and place.anchor in context.anchors:

@@ -156,7 +156,7 @@ MANIFEST = {
                      "text": "Puyat 2013 (Canada)"},
         "ch_t0002": {"kind": "table", "source": "studies/puyat2013.yaml", "field": "participants.n", "line": 10,
                      "text": "Adults in a national population survey (n = 412)"},
-        "ch_t0003": {"kind": "table", "source": "studies/puyat2013.yaml", "field": "findings.1", "line": 12,
+        "ch_t0003": {"kind": "table", "source": "studies/puyat2013.yaml", "field": "findings.0", "line": 12,
                      "text": "Low support went with higher odds of mood disorder."},
         "ch_f0001": {"kind": "figure", "source": "review.yaml", "field": "prisma"},
     },
@@ -633,7 +633,7 @@ def test_apply_writes_prose_and_study_text_changes_back_and_prints_the_diff(tmp_
     shutil.copy(built_docx(root), path)
     track_change(path, "more", "less", "Ann Reviewer")  # on the source's first line of the paragraph
     track_change(path, "", " in Norway", "Ann Reviewer", after="charted the data")
-    track_change(path, "mood disorder", "mood or anxiety disorder", "Bob Coauthor")  # Table 1: findings.1
+    track_change(path, "mood disorder", "mood or anxiety disorder", "Bob Coauthor")  # Table 1: findings.0
     resaved = resave_with_libreoffice(path, tmp_path / "lo")
     assert review.main(root, [str(resaved)], apply=True) == 0
     out = capsys.readouterr().out
