@@ -124,7 +124,15 @@ def _identified_terms(prisma: Prisma) -> tuple[_Term, ...] | None:
 def _check_removed_before_screening(prisma: Prisma) -> list[Problem]:
     identified = _identified_terms(prisma)
     removed = (prisma.duplicates, prisma.excluded_automatic, prisma.excluded_other)
-    if identified is None or not _all_known(prisma.records_screened, *removed):
+    if identified is None or prisma.records_screened is None:
+        return []
+    if not _all_known(*removed):
+        # removals unknown: screening can still not see more records than were identified
+        because, computed = _expression(identified[0], plus=identified[1:])
+        if prisma.records_screened > computed:
+            return [Problem(_where(prisma, "records_screened"), "prisma.records_screened",
+                            f"says {_n(prisma.records_screened)} records screened, more than the {because}"
+                            + (f" ({_n(computed)} in all)" if len(identified) > 1 else "") + f"; {_FIX}")]
         return []
     because, computed = _expression(
         identified[0], plus=identified[1:],

@@ -149,6 +149,14 @@ def test_more_excluded_than_assessed_is_found_even_when_the_rest_is_unknown():
         "eligibility (prisma.dbr_assessed); correct whichever number is wrong so that the flow adds up"]
 
 
+def test_more_screened_than_identified_is_found_even_when_removals_are_unknown():
+    prisma = dataclasses.replace(REFERENCE, records_screened=3000)
+    assert messages(prisma, 29) == [
+        "review.yaml:70:3: prisma.records_screened: says 3,000 records screened, more than the 2,819 records "
+        "identified from databases (prisma.database_records); "
+        "correct whichever number is wrong so that the flow adds up"]
+
+
 def test_reports_left_after_full_text_are_compared_with_reports_not_studies():
     # 53 - 24 = 29 full texts left; two reports belong to one study: 28 studies, 29 reports is right.
     prisma = dataclasses.replace(REFERENCE, new_studies=28, total_studies=28, new_reports=29, total_reports=29)
@@ -213,7 +221,8 @@ def pdf_text(snippet: str) -> str:
     manuscript = ('#set page(paper: "a4")\n#set par(leading: 2em, justify: true, first-line-indent: 2em)\n'
                   '#set text(size: 12pt, font: "Libertinus Serif")\n')
     source = manuscript + "#figure(caption: [Flow])[\n" + snippet + "\n]\n"
-    pdf = typst.compile(source.encode("utf-8"), format="pdf")
+    pdf, warnings = typst.compile_with_warnings(source.encode("utf-8"), format="pdf")
+    assert warnings == []  # e.g. no "unknown font family": the snippet names only fonts Typst has here
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     return " ".join(text.split())
 
