@@ -84,7 +84,9 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
 # Plain-language hints for the syntax errors authors meet most.
 _SYNTAX_HINTS = (
     ("mapping values are not allowed",
-     "a text containing ': ' must be put in quotes, e.g. method: \"Survey: two waves\""),
+     "a text containing ': ' must be put in quotes, e.g. method: \"Survey: two waves\"; "
+     "or check that this field starts in the same column as the fields around it"),
+    ("but found another document", "a file holds one document: remove the '---' line"),
     ("could not find expected ':'", "each line must be 'field: value'; check the line above for a missing ':'"),
     ("did not find expected key", "check the indentation: fields of one block must start in the same column"),
     ("did not find expected '-' indicator", "check the indentation of the list items"),
@@ -105,12 +107,22 @@ def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
         if problems and any(p.location.line in (line, line - 1) for p in problems):
             return None, problems  # the tab is the cause; say it once
         what = error.problem or "not valid YAML"
+        if what.startswith("but ") and error.context:  # "expected a single document … but found another"
+            what = f"{error.context} {what}"
         hint = next((h for key, h in _SYNTAX_HINTS if key in str(error)), "")
-        context = f" ({error.context})" if error.context and not hint else ""
+        context = f" ({error.context})" if error.context and not hint and error.context not in what else ""
         message = f"YAML syntax error: {what}{context}" + (f"; {hint}" if hint else "")
         problems.append(Problem(Location(path, line, column), "", message))
         return None, problems
-    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
+    except yaml.reader.ReaderError as error:  # a control character: invisible in most editors
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        problems.append(Problem(Location(path, line, column), "",
+                                f"invisible control character U+{code:04X} at line {line}: delete it "
+                                "(it often comes with text pasted from a PDF or a word processor)"))
+        return None, problems
+    except yaml.YAMLError as error:
         problems.append(Problem(Location(path, 1, 1), "", f"not valid YAML: {error}"))
         return None, problems
     if node is not None and "&" in text:  # no anchor, no alias: skip the walk

@@ -95,8 +95,23 @@ def test_yaml_syntax_error_has_line_column_and_a_hint(tmp_path):
     project = load(tmp_path, files)
     assert messages(project) == [
         "studies/berg2018.yaml:7:23: YAML syntax error: mapping values are not allowed in this context; "
-        "a text containing ': ' must be put in quotes, e.g. method: \"Survey: two waves\""]
+        "a text containing ': ' must be put in quotes, e.g. method: \"Survey: two waves\"; or check that this "
+        "field starts in the same column as the fields around it"]
     assert [s.id for s in project.studies] == ["ahmad2020", "carter2019"]
+
+
+def test_control_character(tmp_path):
+    files = changed(minimal_project_files(), BERG, "Friends offered", "Friends\x0boffered")
+    assert messages(load(tmp_path, files)) == [
+        "studies/berg2018.yaml:12:12: invisible control character U+000B at line 12: delete it (it often comes "
+        "with text pasted from a PDF or a word processor)"]
+
+
+def test_two_documents_in_one_file(tmp_path):
+    files = changed(minimal_project_files(), BERG, "findings:", "---\nfindings:")
+    assert messages(load(tmp_path, files)) == [
+        "studies/berg2018.yaml:11:1: YAML syntax error: expected a single document in the stream but found "
+        "another document; a file holds one document: remove the '---' line"]
 
 
 def test_unclosed_bracket_is_a_syntax_error(tmp_path):
