@@ -36,12 +36,12 @@ _KEY_TRAILING = ":.#$%&-+?<>~/"
 
 # What a lost cross-reference or citation leaves behind in text pasted from a PDF or an old DOCX.
 _REMNANTS = (
-    (re.compile(r"\b(?:as (?:shown|seen|presented|illustrated|summari[sz]ed|described|listed|detailed|given) "
-                r"in|see|cf\.?|in|from) +(?=[.,;:)])", re.I), "a reference is missing here"),
     (re.compile(r"\(\s*(?:see|cf\.?)?\s*\)"), "an empty parenthesis is left where a reference was"),
     (re.compile(r"\b(?:Table|Figure|Fig\.)\s*\?+"), "a lost cross-reference"),
     (re.compile(r"\[\s*@?\s*\]"), "an empty citation"),
     (re.compile(r"\?\?\?"), "pandoc's mark of a citation it could not resolve"),
+    (re.compile(r"\b(?:as (?:shown|seen|presented|illustrated|summari[sz]ed|described|listed|detailed|given) "
+                r"in|see|cf\.?|in|from) +(?=[.,;:)])", re.I), "a reference is missing here"),
 )
 
 
@@ -132,8 +132,12 @@ def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
         if line.lstrip().startswith(("#", "|", "{{")):
             continue
         where = Location(path, first_line + number)
+        taken: list[tuple[int, int]] = []
         for pattern, what in _REMNANTS:
             for match in pattern.finditer(line):
+                if any(a < match.end() and match.start() < b for a, b in taken):
+                    continue  # one finding per remnant
+                taken.append(match.span())
                 problems.append(Problem(where, "", f'"{_around(line, match)}": {what}; write @tbl-… or @fig-… '
                                         "for a table or figure, or [@key] for a citation"))
         # a sentence that starts with its verb has lost its subject: ". presents information"
@@ -144,9 +148,14 @@ def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
     return problems
 
 
-def _around(line: str, match: re.Match, width: int = 24) -> str:
-    start = max(0, match.start() - width)
-    end = min(len(line), match.end() + 4)
+def _around(line: str, match: re.Match, width: int = 30) -> str:
+    """The words around a match, for quoting it: the whole line when short."""
+    line = line.strip()
+    if len(line) <= 2 * width + 20:
+        return line
+    start = line.rfind(" ", 0, max(0, match.start() - width)) + 1
+    end = line.find(" ", min(len(line), match.end() + width))
+    end = len(line) if end < 0 else end
     return ("…" if start else "") + line[start:end].strip() + ("…" if end < len(line) else "")
 
 
@@ -181,7 +190,10 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     sections = read_sections(root)
     meta, meta_problems = read_metadata(root)
     problems: list[Problem] = list(meta_problems)
-    problems += check_arithmetic(project.review.prisma, len(project.studies))
+    # the loader already compares the PRISMA totals with the study files: say each thing once
+    known = {(p.location, p.field) for p in project.problems}
+    problems += [p for p in check_arithmetic(project.review.prisma, len(project.studies))
+                 if (p.location, p.field) not in known]
     problems += check_totals(project, counts)
     if meta is not None:
         assembled = assemble(meta, sections, counts, set(project.bibliography.references))

@@ -725,6 +725,14 @@ def _claim(sentence: str, token: _Token, name: str, noun_end: int, hit: _Hit | N
     head = sentence[token.start:max(noun_end, token.end)].strip()
     quote = head
     if hit is not None:
+        hit_end = hit.end
+        if re.search(r"\b(?:the|this|our|a|an)$", sentence[hit.position:hit_end], re.I):
+            more = re.match(r"\s+[\w-]+", sentence[hit_end:])  # "met the" -> "met the inclusion"
+            hit_end += more.end() if more else 0
+        if sentence[hit.position:hit_end].count("(") > sentence[hit.position:hit_end].count(")") and \
+                sentence[hit_end:hit_end + 1] == ")":
+            hit_end += 1  # "theme (a" -> "theme (a)"
+        hit = _Hit(hit.position, hit.kind, hit.count, hit_end)
         if hit.position >= noun_end and hit.position > token.end:
             tail = sentence[hit.position:hit.end].strip()
             quote = head + (" " if hit.position - noun_end <= 1 else " … ") + tail

@@ -1,0 +1,253 @@
+"""invoke check and invoke counts on real project trees: every kind of mismatch, the output, the DOCX."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pypandoc
+import pytest
+
+from charter.check import main, print_counts
+from conftest import write_files
+from projects import minimal_project_files
+
+RESULTS = """\
+# Results
+
+@tbl-studies describes the included studies.
+
+{{ table:studies }}
+"""
+
+
+def small_project(tmp_path: Path, changes: dict[str, str] | None = None) -> Path:
+    """The minimal project with Table 1 placed and referred to; ``changes``: {path: text} replaced or added."""
+    files = minimal_project_files()
+    # 53 reports assessed - 49 excluded = the 4 reports of the 3 included studies (PRISMA arithmetic)
+    files["review.yaml"] = files["review.yaml"].replace("dbr_excluded: 50", "dbr_excluded: 49")
+    files["manuscript/02-results.md"] = RESULTS
+    files.update(changes or {})
+    return write_files(tmp_path, files)
+
+
+def check(root: Path, **options) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = main(root, out=out, **options)
+    return code, out.getvalue().splitlines()
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1) if text in line)
+
+
+# ------------------------------------------------------------------ small projects
+
+
+def test_clean_small_project_passes_strict(tmp_path):
+    code, lines = check(small_project(tmp_path), strict=True)
+    assert lines == ["invoke check: 0 errors, 0 warnings — 3 studies, 2 themes, 4 references"]
+    assert code == 0
+
+
+def test_wrong_number_in_prose_is_an_error_with_place_and_fix(tmp_path):
+    root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nFour studies met the inclusion "
+                                                                "criteria.\n"})
+    code, lines = check(root)
+    assert lines[0] == ('manuscript/03-discussion.md:3: "Four studies met the inclusion" says 4, the data has 3 included '
+                        "studies (n.included); correct the text or the data, and write {{ n.included | Words }}")
+    assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
+    assert code == 1
+
+
+def test_matching_number_is_a_warning_and_strict_makes_it_an_error(tmp_path):
+    root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nTwo studies addressed theme (a).\n"})
+    code, lines = check(root)
+    expected = ('manuscript/03-discussion.md:3: "Two studies … theme (a)" is typed by hand; write '
+                "{{ n.theme.a | Words }} so it follows the data (2 studies in theme (a) Associations between "
+                "mental health and social support)")
+    assert lines == [expected, "invoke check: 0 errors, 1 warning — 3 studies, 2 themes, 4 references"]
+    assert code == 0
+    code, lines = check(root, strict=True)
+    assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
+    assert code == 1
+
+
+def test_numbers_that_are_not_counts_pass(tmp_path):
+    text = """\
+    # Discussion
+
+    Participants were aged 18 to 65 years, and 62% were women [@ahmad2020].
+    @berg2018 interviewed 12 service users in 2017 over two sessions (p. 4).
+    Our search covered 2000 to 2020; see Table 2 for the 3 main reasons, (1) design and (2) scope.
+    """
+    code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}), strict=True)
+    assert lines == ["invoke check: 0 errors, 0 warnings — 3 studies, 2 themes, 4 references"]
+
+
+def test_annotation_settles_a_doubtful_number(tmp_path):
+    text = """\
+    # Discussion
+
+    Of the [7]{count=none} studies we screened first, none was excluded.
+    In all, [4]{count=theme.a} studies were about associations.
+    """
+    code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}))
+    assert lines[0] == ('manuscript/03-discussion.md:4: "4" says 4, the data has 2 studies in theme (a) '
+                        "Associations between mental health and social support (n.theme.a); correct the text or "
+                        "the data, and write {{ n.theme.a }}")
+    assert len(lines) == 2
+
+
+def test_unknown_count_in_annotation_is_an_error(tmp_path):
+    text = "# Discussion\n\nWe kept [4]{count=themes.a} studies.\n"
+    code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}))
+    assert lines[0] == ('manuscript/03-discussion.md:3: "4" is marked count=themes.a, which is not a count '
+                        "(run 'invoke counts' to list every name, or write count=none)")
+
+
+def test_number_in_the_abstract_is_checked_on_its_line(tmp_path):
+    files = minimal_project_files()
+    meta = files["manuscript/metadata.yaml"].replace(
+        "  We mapped {{ n.included }} studies on social support and recovery.\n",
+        "  We mapped {{ n.included }} studies on social support and recovery.\n"
+        "  Five of the studies were qualitative.\n")
+    root = small_project(tmp_path, {"manuscript/metadata.yaml": meta})
+    code, lines = check(root)
+    line = line_of(root / "manuscript/metadata.yaml", "Five of the studies")
+    assert lines[0] == (f'manuscript/metadata.yaml:{line}: "Five of … qualitative" says 5, the data '
+                        "has 1 studies with a qualitative design (n.orientation.qualitative); correct the text or "
+                        "the data, and write {{ n.orientation.qualitative | Words }}")
+
+
+def test_unused_bib_entry_is_a_warning(tmp_path):
+    root = small_project(tmp_path)
+    with open(root / "bib/references.bib", "a", encoding="utf-8") as bib:
+        bib.write("\n@article{zeng2020,\n  author = {Zeng, Li},\n  title = {Unused},\n  year = {2020},\n}\n")
+    code, lines = check(root)
+    line = line_of(root / "bib/references.bib", "@article{zeng2020")
+    assert lines[0].startswith(f"bib/references.bib:{line}")
+    assert lines[0].endswith("the reference 'zeng2020' is cited nowhere (neither in manuscript/ nor by a study "
+                             "file); cite it or remove it from the bibliography")
+    assert code == 0 and check(root, strict=True)[0] == 1
+
+
+@pytest.mark.parametrize("sentence, found", [
+    pytest.param("The flow is shown in .", '"The flow is shown in .": a reference is missing here', id="shown-in"),
+    pytest.param("Details are given (see ).", '"Details are given (see ).": an empty parenthesis is left where a '
+                 "reference was", id="see-empty"),
+    pytest.param("Table ? lists them.", '"Table ? lists them.": a lost cross-reference', id="table-question"),
+    pytest.param("Figure ?? shows the flow.", '"Figure ?? shows the flow.": a lost cross-reference', id="figure"),
+    pytest.param("Support matters [@].", '"Support matters [@].": an empty citation', id="empty-citation"),
+])
+def test_remnants_of_lost_references_are_errors(tmp_path, sentence, found):
+    root = small_project(tmp_path, {"manuscript/03-discussion.md": f"# Discussion\n\n{sentence}\n"})
+    code, lines = check(root)
+    assert lines[0].startswith(f"manuscript/03-discussion.md:3: {found}")
+    assert code == 1
+
+
+def test_table_placed_but_never_referred_to(tmp_path):
+    root = small_project(tmp_path, {"manuscript/02-results.md": "# Results\n\n{{ table:studies }}\n"})
+    code, lines = check(root)
+    assert lines[0] == ("manuscript/02-results.md:3: table 'tbl-studies' is placed but the text never refers to "
+                        "it; write @tbl-studies where the text discusses it (rendered 'Table N')")
+
+
+def test_table_not_placed(tmp_path):
+    root = small_project(tmp_path, {"manuscript/02-results.md": "# Results\n\nNo table here.\n"})
+    code, lines = check(root)
+    assert "manuscript: Table 1 (the included studies) is placed nowhere: put a line {{ table:studies }} where it " \
+           "belongs in a section" in lines
+
+
+def test_github_annotations(tmp_path):
+    root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nFour studies met the inclusion "
+                                                                "criteria.\n"})
+    code, lines = check(root, fmt="github")
+    assert lines[0].startswith("::error file=manuscript/03-discussion.md,line=3::\"Four studies … inclusion\" "
+                               "says 4")
+    assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
+
+
+def test_errors_come_before_warnings(tmp_path):
+    text = "# Discussion\n\nTwo studies addressed theme (a).\n\nFour studies met the inclusion criteria.\n"
+    code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}))
+    assert [line.split(":")[1] for line in lines[:2]] == ["5", "3"]
+    assert "says 4" in lines[0] and "typed by hand" in lines[1]
+
+
+def test_counts_table_and_json(tmp_path):
+    root = small_project(tmp_path)
+    out = io.StringIO()
+    print_counts(root, out=out)
+    rows = {line.split()[0]: line for line in out.getvalue().splitlines()[2:]}
+    assert re.fullmatch(r"n\.included\s+3\s+included studies", rows["n.included"])
+    assert re.fullmatch(r"n\.prisma\.identified\s+2,819\s+records identified from databases",
+                        rows["n.prisma.identified"])
+    assert re.fullmatch(r"n\.prisma\.duplicates\s+not reported\s+duplicate records removed before screening",
+                        rows["n.prisma.duplicates"])
+    out = io.StringIO()
+    print_counts(root, fmt="json", out=out)
+    data = json.loads(out.getvalue())
+    assert data["theme.a"] == {"placeholder": "{{ n.theme.a }}", "value": 2,
+                               "meaning": "studies in theme (a) Associations between mental health and social "
+                                          "support"}
+    assert data["prisma.duplicates"]["value"] is None
+
+
+# ------------------------------------------------------------------ the DOCX
+
+
+def docx_from_markdown(tmp_path: Path, markdown: str) -> Path:
+    source = tmp_path / "edited.md"
+    source.write_text(markdown, encoding="utf-8")
+    out = tmp_path / "edited.docx"
+    pypandoc.convert_file(str(source), "docx", outputfile=str(out))
+    return out
+
+
+def test_docx_with_a_wrong_number(tmp_path):
+    root = small_project(tmp_path / "review")
+    docx = docx_from_markdown(tmp_path, "# Results\n\nWe mapped three studies.\n\nFour studies met the inclusion "
+                                        "criteria.\n\n| n | what |\n|---|---|\n| 9 | studies included |\n\n"
+                                        "# References\n\nSmith (2020). 12 studies included in a review.\n")
+    code, lines = check(root, docx=docx)
+    assert lines == ['edited.docx: paragraph 3: "Four studies met the inclusion" says 4, the data has 3 included studies '
+                     "(n.included); correct the text or the data, and write {{ n.included | Words }}",
+                     'edited.docx: paragraph 2: "We mapped three studies" is typed by hand; write '
+                     "{{ n.included | words }} so it follows the data (3 included studies)",
+                     "invoke check: 1 error, 1 warning — 3 studies, 2 themes, 4 references"]
+    assert code == 1
+
+
+def test_docx_tracked_insertion_that_changes_a_number(tmp_path):
+    root = small_project(tmp_path / "review")
+    docx = docx_from_markdown(tmp_path, "We included 3 studies in this review.\n")
+    with zipfile.ZipFile(docx) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    run = re.search(r"<w:r>(?:(?!</w:r>).)*?We included 3 studies in this review\.</w:t></w:r>", xml, re.S)
+    assert run is not None
+    changed = ('<w:r><w:t xml:space="preserve">We included </w:t></w:r>'
+               '<w:del w:id="901" w:author="Co-author" w:date="2026-01-01T00:00:00Z"><w:r><w:delText>3</w:delText>'
+               '</w:r></w:del><w:ins w:id="902" w:author="Co-author" w:date="2026-01-01T00:00:00Z"><w:r>'
+               '<w:t>5</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> studies in this review.</w:t></w:r>')
+    parts["word/document.xml"] = (xml[:run.start()] + changed + xml[run.end():]).encode("utf-8")
+    edited = tmp_path / "tracked.docx"
+    with zipfile.ZipFile(edited, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    code, lines = check(root, docx=edited)
+    assert lines[0] == ('tracked.docx: paragraph 1: "5 studies … this review" says 5, the data has 3 included '
+                        "studies (n.included); correct the text or the data, and write {{ n.included }}")
+    assert code == 1
+
+
+def test_docx_that_does_not_exist(tmp_path):
+    code, lines = check(small_project(tmp_path), docx=tmp_path / "missing.docx")
+    assert lines[0] == f"{tmp_path / 'missing.docx'}: no such file: give the path of the edited DOCX"
+    assert code == 1
