@@ -168,7 +168,7 @@ def test_github_annotations(tmp_path):
     root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nFour studies met the inclusion "
                                                                 "criteria.\n"})
     code, lines = check(root, fmt="github")
-    assert lines[0].startswith("::error file=manuscript/03-discussion.md,line=3::\"Four studies … inclusion\" "
+    assert lines[0].startswith("::error file=manuscript/03-discussion.md,line=3::\"Four studies met the inclusion\" "
                                "says 4")
     assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
 
