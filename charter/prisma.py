@@ -656,7 +656,8 @@ def flow_typst(review: Review, n_studies: int, fonts: tuple[str, ...] = (FALLBAC
         "gap-y": 16.0,
         "inset": 5.0,
         "boxes": [{"id": b.id, "col": b.col, "row": b.row, "span": b.span, "kind": b.kind,
-                   "lines": [[_breakable(line.text), line.count, line.indent] for line in b.lines]} for b in flow.boxes],
+                   "lines": [[_breakable(line.text), line.count, line.indent] for line in b.lines]}
+                  for b in flow.boxes],
         "arrows": [{"start": a.start, "end": a.end, "route": a.route} for a in flow.arrows],
         "phases": [{"label": ph.label, "first": ph.first_row, "last": ph.last_row} for ph in flow.phases],
     }
