@@ -188,6 +188,8 @@ class _Walker:
         status, change = "same", None
         if self.change_stack:
             change, status = self.change_stack[-1][0], self.change_stack[-1][1]
+            if status == "deleted" and any(s == "inserted" for _, s, _, _ in self.change_stack):
+                return  # inserted by one co-author, deleted by another: in neither the build's text nor theirs
         if deleted and status != "deleted":
             status = "deleted"  # w:delText outside w:del: treat as deleted all the same
         anchors = self.anchors()
@@ -258,11 +260,6 @@ def _walk_body(body) -> tuple[tuple[Paragraph, ...], dict, tuple[Change, ...], f
                 state.table_depth -= 1
             elif tag in _CHANGE_TAGS and element.getparent().tag != w("rPr"):
                 state.change_stack.pop()
-            elif tag in (w("drawing"), w("pict"), w("object")):
-                pass
-        if tag in (w("drawing"), w("pict"), w("object")) and event == "start":
-            # skip the object's own text (text boxes in a drawing are not the review's prose)
-            pass
     paragraphs = tuple(state.paragraphs)
     return paragraphs, state.ranges, _merge_changes(paragraphs, state.change_info), frozenset(state.covered)
 

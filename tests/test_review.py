@@ -689,3 +689,68 @@ def test_locate_finds_only_unique_literal_text(block, paragraph, expected):
         assert isinstance(found, str)
     else:
         assert block[:found[0]] + "[]" + block[found[1]:] == expected
+
+
+# ------------------------------------------------------------------ the real build of the reference review
+
+
+@pytest.fixture(scope="session")
+def reference_build(tmp_path_factory) -> Path:
+    """The reference review, built once (DOCX only) for this session."""
+    from charter.build import build
+    from conftest import copy_reference_review
+
+    root = tmp_path_factory.mktemp("reference") / "review"
+    root.mkdir()
+    copy_reference_review(root)
+    build(root, formats=("docx",))
+    return root
+
+
+def line_of(root: Path, path: str, phrase: str) -> int:
+    """The 1-based line of the one line in a source file that contains phrase."""
+    lines = [n for n, line in enumerate((root / path).read_text(encoding="utf-8").splitlines(), 1) if phrase in line]
+    assert len(lines) == 1, f"{phrase!r} is on {len(lines)} lines of {path}"
+    return lines[0]
+
+
+@needs_libreoffice
+def test_reference_review_build_traced_after_libreoffice(reference_build, tmp_path):
+    root = reference_build
+    path = tmp_path / "returned.docx"
+    shutil.copy(root / "build" / "manuscript.docx", path)
+    add_comments(path, [
+        ("Our process followed the stages proposed by", "Cite the update by Levac too?", "Ann Reviewer"),
+        ("the same for immigrants as for people born in Canada", "Rephrase as in the paper.", "Bob Coauthor"),
+        ("PRISMA-ScR flow diagram", "Add the numbers per database.", "Bob Coauthor"),
+        ("Anthony, William A. 1993", "Check the page range.", "Ann Reviewer"),
+    ])
+    add_reply(path, "Rephrase as in the paper.", "Done in the study file.", "Cora Lead")
+    track_change(path, "Each of the twenty-nine", "Each of the thirty", "Bob Coauthor")
+    track_change(path, "was read carefully for", "was read for", "Ann Reviewer")
+    track_change(path, "stratified by immigrant status", "stratified by immigrant group", "Bob Coauthor")
+    resaved = resave_with_libreoffice(path, tmp_path / "lo")
+    items = items_of(root, resaved)
+    found = {(item.kind, item.text): item for item in items}
+    method = "manuscript/02-method.md"
+    bib_file = next(b.name for b in (root / "bib").glob("*.bib") if "anthony1993" in b.read_text(encoding="utf-8"))
+    expected = {
+        ("comment", "Cite the update by Levac too?"): f"{method}:{line_of(root, method, 'Our process followed')}",
+        ("comment", "Rephrase as in the paper."): "studies/puyat2013.yaml: research_question",
+        ("reply", "Done in the study file."): "studies/puyat2013.yaml: research_question",
+        ("comment", "Add the numbers per database."): "review.yaml: prisma",
+        ("comment", "Check the page range."): f"bib/{bib_file}: anthony1993",
+        ("deletion", "was read carefully for"): f"{method}:{line_of(root, method, 'was read carefully')}",
+        ("insertion", "was read for"): f"{method}:{line_of(root, method, 'was read carefully')}",
+        ("deletion", "stratified by immigrant status"): "studies/puyat2013.yaml: design.method",
+        ("insertion", "stratified by immigrant group"): "studies/puyat2013.yaml: design.method",
+        ("deletion", "Each of the twenty-nine"): f"{method}:{line_of(root, method, 'was read carefully')}",
+        ("insertion", "Each of the thirty"): f"{method}:{line_of(root, method, 'was read carefully')}",
+    }
+    assert {key: (found[key].source, found[key].approximate) for key in expected} == {
+        key: (source, False) for key, source in expected.items()}
+    assert len(items) == len(expected)
+    assert found[("insertion", "stratified by immigrant group")].edit_source == (
+        "edit the source, not the text: change studies/puyat2013.yaml: design.method, then rebuild")
+    assert "{{ n.included }}" in found[("deletion", "Each of the twenty-nine")].edit_source
+    assert found[("deletion", "was read carefully for")].edit_source == ""
