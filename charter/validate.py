@@ -74,6 +74,8 @@ def _key(reader: NodeReader, node: Node | None, path: str, what: str) -> str | N
 def _themes(reader: NodeReader, node: Node | None) -> tuple[Theme, ...]:
     themes: list[Theme] = []
     keyed: list[tuple[str, str]] = []
+    order_path: dict[str, str] = {}  # theme key -> where its order is (or the theme, when implicit)
+    before = len(reader.problems)
     for index, (path, item) in enumerate(reader.items(node, "themes", what="a list of themes")):
         fields = reader.mapping(item, path, {"key": True, "label": True, "order": False, "subthemes": False},
                                 what="a theme")
@@ -97,13 +99,14 @@ def _themes(reader: NodeReader, node: Node | None) -> tuple[Theme, ...]:
             keyed.append((f"{path}.key", key))
             if all(t.key != key for t in themes):  # a second theme 'a' is reported below, not used
                 themes.append(Theme(key, label, order if order is not None else index + 1, tuple(subthemes)))
+                order_path[key] = f"{path}.order" if order is not None else path
     _unique_keys(reader, keyed, "theme")
-    if node is not None and not themes and not reader.problems:
+    if node is not None and not themes and len(reader.problems) == before:
         reader.error(node, "themes", "declare at least one theme (key and label)")
     first_with: dict[int, str] = {}
-    for index, theme in enumerate(themes):
+    for theme in themes:
         if theme.order in first_with:
-            path = next(p for p in (f"themes.{index}.order", f"themes.{index}") if p in reader.positions)
+            path = order_path[theme.key]
             reader.error(reader.positions[path], path, f"themes '{first_with[theme.order]}' and '{theme.key}' both "
                          f"have order {theme.order}: give each theme its own order (or none: list order is used)")
         first_with.setdefault(theme.order, theme.key)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -201,11 +200,11 @@ class NodeReader:
     # ------------------------------------------------------------- mappings
 
     def mapping(self, node: Node | None, field_path: str, fields: Mapping[str, bool],
-                *, extra: Iterable[str] = (), what: str = "", check_unknown: bool = True) -> dict[str, Node]:
+                *, what: str = "", check_unknown: bool = True) -> dict[str, Node]:
         """Return {field: value node} of a mapping node; report duplicates, unknown and missing fields.
 
-        ``fields`` maps each known field to whether it is required; ``extra``
-        names further fields that are allowed (e.g. the review's own study fields).
+        ``fields`` maps each known field to whether it is required. With
+        ``check_unknown`` false any other field is passed through silently.
         """
         if node is None:
             return {}
@@ -215,7 +214,7 @@ class NodeReader:
             label = f" ({what})" if what else ""
             self.error(node, field_path, f"expected field: value lines{label} but got {_describe(node)}")
             return {}
-        known = set(fields) | set(extra)
+        known = set(fields)
         found: dict[str, Node] = {}
         first_line: dict[str, int] = {}
         misspelt: set[str] = set()  # required fields an unknown key probably meant: one message is enough

@@ -191,6 +191,11 @@ REVIEW_CASES = [
          "(it is used in study files and placeholders such as {{ n.theme.a }}) [error]"],
         id="theme-key-with-space"),
     pytest.param(
+        [("\nthemes:\n  - key: a\n", "\nthemes: []\nold_themes:\n  - key: a\n")],
+        ["review.yaml:5:9: themes: declare at least one theme (key and label) [error]",
+         "review.yaml:6:1: old_themes: unknown field 'old_themes' (did you mean 'themes'?) [error]"],
+        id="no-themes"),
+    pytest.param(
         [("type: scoping", "type: scopin")],
         ["review.yaml:3:7: type: expected one of scoping, systematic but got 'scopin' (did you mean 'scoping'?) "
          "[error]"],
