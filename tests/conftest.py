@@ -25,6 +25,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def copy_reference_review(dest: Path) -> Path:
     """Copy the reference review's sources (not build/, not .git) to dest; return dest."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("review.yaml", "studies", "bib", "manuscript", "templates"):
         src = REPO / name
         if src.is_dir():
