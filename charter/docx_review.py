@@ -188,7 +188,7 @@ class _Walker:
         status, change = "same", None
         if self.change_stack:
             change, status = self.change_stack[-1][0], self.change_stack[-1][1]
-            if status == "deleted" and any(s == "inserted" for _, s, _, _ in self.change_stack):
+            if {s for _, s, _, _ in self.change_stack} == {"inserted", "deleted"}:
                 return  # inserted by one co-author, deleted by another: in neither the build's text nor theirs
         if deleted and status != "deleted":
             status = "deleted"  # w:delText outside w:del: treat as deleted all the same
