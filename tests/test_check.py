@@ -12,7 +12,7 @@ import pypandoc
 import pytest
 
 from charter.check import main, print_counts
-from conftest import write_files
+from conftest import copy_reference_review, write_files
 from projects import minimal_project_files
 
 RESULTS = """\
@@ -250,4 +250,118 @@ def test_docx_tracked_insertion_that_changes_a_number(tmp_path):
 def test_docx_that_does_not_exist(tmp_path):
     code, lines = check(small_project(tmp_path), docx=tmp_path / "missing.docx")
     assert lines[0] == f"{tmp_path / 'missing.docx'}: no such file: give the path of the edited DOCX"
+    assert code == 1
+
+
+# ------------------------------------------------------------------ the reference review
+
+
+@pytest.fixture
+def reference_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the reference review (conftest's copies review.yaml before its folder exists)."""
+    dest = tmp_path / "review"
+    dest.mkdir()
+    return copy_reference_review(dest)
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace old (which must occur) by new in a file; return the 1-based line of the change."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def findings(root: Path, **options) -> tuple[int, list[str]]:
+    """Exit status and the errors found (errors come first, then warnings, then the summary)."""
+    code, lines = check(root, **options)
+    errors = int(re.search(r"invoke check: (\d+) error", lines[-1]).group(1))
+    return code, lines[:errors]
+
+
+def test_reference_review_passes_strict(reference_copy):
+    code, lines = check(reference_copy, strict=True)
+    assert lines == ["invoke check: 0 errors, 0 warnings — 29 studies, 2 themes, "
+                     f"{lines[-1].rsplit(', ', 1)[1]}"]
+    assert code == 0
+
+
+def test_reference_number_changed_in_prose(reference_copy):
+    method = reference_copy / "manuscript/02-method.md"
+    line = edit(method, "{{ n.theme.a | Words }} of the articles belong", "Twelve of the articles belong")
+    code, lines = findings(reference_copy)
+    assert lines == [f'manuscript/02-method.md:{line}: "Twelve of … theme (a)" says 12, the data has 13 studies in '
+                     "theme (a) Associations between mental health and social support (n.theme.a); correct the "
+                     "text or the data, and write {{ n.theme.a | Words }}"]
+    assert code == 1
+
+
+def test_reference_study_theme_changed(reference_copy):
+    method = reference_copy / "manuscript/02-method.md"
+    line = edit(method, "{{ n.theme.a | Words }} of the articles belong", "Thirteen of the articles belong")
+    study = reference_copy / "studies/andrea2016.yaml"
+    edit(study, "theme: a\nsubtheme: status", "theme: b\nsubtheme: direct")
+    code, lines = findings(reference_copy)
+    assert lines == [f'manuscript/02-method.md:{line}: "Thirteen of … theme (a)" says 13, the data has 12 studies in '
+                     "theme (a) Associations between mental health and social support (n.theme.a); correct the "
+                     "text or the data, and write {{ n.theme.a | Words }}"]
+
+
+def test_reference_study_design_changed(reference_copy):
+    findings_md = reference_copy / "manuscript/03-findings.md"
+    line = edit(findings_md, "{{ n.orientation.qualitative | words }} take a qualitative approach",
+                "nine take a qualitative approach")
+    edit(reference_copy / "studies/gidugu2015.yaml", "orientation: qualitative", "orientation: quantitative")
+    code, lines = findings(reference_copy)
+    assert f'manuscript/03-findings.md:{line}: "nine … qualitative" says 9, the data has 8 studies with a ' \
+           "qualitative design (n.orientation.qualitative); correct the text or the data, and write " \
+           "{{ n.orientation.qualitative | words }}" in lines
+    assert code == 1
+
+
+def test_reference_prisma_box_changed(reference_copy):
+    line = edit(reference_copy / "review.yaml", "dbr_assessed: 53", "dbr_assessed: 52")
+    code, lines = findings(reference_copy)
+    assert len(lines) == 1
+    assert re.fullmatch(r"review\.yaml:\d+:\d+: prisma\.new_reports: says 29 reports of new included studies, but "
+                        r"52 reports assessed \(prisma\.dbr_assessed\) minus 24 reports excluded "
+                        r"\(prisma\.dbr_excluded\) leaves 28; correct whichever number is wrong so that the flow "
+                        r"adds up", lines[0])
+    assert code == 1
+
+
+def test_reference_study_file_deleted(reference_copy):
+    (reference_copy / "studies/sun2019.yaml").unlink()
+    code, lines = findings(reference_copy)
+    total = line_of(reference_copy / "review.yaml", "total_studies:")
+    assert f"review.yaml:{total}:18: prisma.total_studies: says 29 included studies, but studies/ has 28 study " \
+           "files; correct the number or add/remove study files" in lines
+    assert sum("prisma.total_studies" in line for line in lines) == 1  # said once, not by loader and PRISMA both
+    assert code == 1
+
+
+def test_reference_bib_entry_dropped(reference_copy):
+    bib = reference_copy / "bib/included.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{sun2019,")
+    end = text.index("\n}", start) + 2
+    bib.write_text(text[:start] + text[end:], encoding="utf-8")
+    code, lines = findings(reference_copy)
+    assert any(line.startswith("studies/sun2019.yaml:") and "citation key 'sun2019' is not in bib/" in line
+               for line in lines)
+    assert any(line.startswith("manuscript/03-findings.md:") and "citation key '@sun2019' is not in bib/" in line
+               for line in lines)
+    assert code == 1
+
+
+def test_reference_cross_reference_broken(reference_copy):
+    line = edit(reference_copy / "manuscript/02-method.md", "as @fig-prisma shows", "as @fig-prism shows")
+    placed = next(n for n, text in enumerate((reference_copy / "manuscript/02-method.md").read_text(
+        encoding="utf-8").split("\n"), start=1) if text.strip() == "{{ figure:prisma }}")
+    code, lines = findings(reference_copy)
+    assert re.sub(r":\d+: cross", ": cross", lines[0], count=1) == (
+        f"manuscript/02-method.md:{line}: cross-reference to '@fig-prism', but no figure has that label (did you "
+        "mean 'fig-prisma'?); the labels that exist are: @fig-prisma, @tbl-studies")
+    assert lines[1] == (f"manuscript/02-method.md:{placed}: figure 'fig-prisma' is placed but the text never refers "
+                        "to it; write @fig-prisma where the text discusses it (rendered 'Figure N')")
     assert code == 1
