@@ -325,7 +325,8 @@ def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt:
         print(_github(problem) if fmt == "github" else str(problem), file=out)
     plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     line = f"invoke check: {plural(errors, 'error')}, {plural(warnings, 'warning')} — {summary}"
-    print(line if fmt != "github" else f"::notice::{line}" if not errors else line, file=out)
+    # on GitHub a clean run also shows its summary as a notice on the run's page
+    print(f"::notice::{line}" if fmt == "github" and not errors else line, file=out)
     return 1 if errors else 0
 
 
