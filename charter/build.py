@@ -233,13 +233,11 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         temporary = {fmt: build_dir / f".manuscript.{fmt}.tmp" for fmt in formats}
         typst_source = build_dir / "manuscript.typ"
         with clock.stage("pandoc: DOCX + Typst"):
-            reference = reference_docx(build_dir, paper, root / "templates" / "make_reference_docx.py") \
+            reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py")) \
                 if "docx" in formats else None
-            if "docx" in formats and not reference:
-                raise BuildError([f"templates/make_reference_docx.py is missing"], "cannot build the DOCX")
             messages += json_to_outputs(json_path, docx_out=temporary.get("docx"),
                                         typst_out=typst_source if "pdf" in formats else None,
-                                        reference=reference, template=_typst_template(root))
+                                        reference=reference, template=_template(root, "manuscript.typ"))
         if "docx" in formats:
             with clock.stage("DOCX finish"):
                 finish_docx(temporary["docx"], paper=paper, core=_core_properties(metadata, blind))
@@ -314,11 +312,12 @@ def _splice_yaml(splice: dict[str, str]) -> str:
     return "charter-splice:\n" + "".join(f"  {label}: {json.dumps(path)}\n" for label, path in splice.items())
 
 
-def _typst_template(root: Path) -> Path:
-    project_template = root / "templates" / "manuscript.typ"
+def _template(root: Path, name: str) -> Path:
+    """The project's templates/<name>, else Charter's own (a new project need not copy them)."""
+    project_template = root / "templates" / name
     if project_template.is_file():
         return project_template
-    return Path(__file__).resolve().parent.parent / "templates" / "manuscript.typ"
+    return Path(__file__).resolve().parent.parent / "templates" / name
 
 
 def _plain(markdown: str) -> str:

@@ -15,6 +15,9 @@ from .suggest import closest
 
 # The reference review's journal, Nordic Social Work Research (Taylor & Francis Chicago author-date).
 DEFAULT_STYLE = "nordic-social-work-research"
+# Names authors use for styles the repository files under another id. Zotero
+# renamed "vancouver" to NLM's "Citing Medicine" style (NLM/Vancouver).
+ALIASES = {"vancouver": "nlm-citation-sequence"}
 
 
 def styles_dir() -> Path:
@@ -50,6 +53,8 @@ def resolve_style(style: str | None, root: str | Path, where: Location) -> tuple
 
 def _by_id(style_id: str, where: Location, via: str | None = None) -> tuple[Path | None, list[Problem]]:
     folder = styles_dir()
+    if not (folder / f"{style_id}.csl").is_file() and not (folder / "dependent" / f"{style_id}.csl").is_file():
+        style_id = ALIASES.get(style_id, style_id)
     independent = folder / f"{style_id}.csl"
     if independent.is_file():
         return independent, []

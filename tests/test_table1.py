@@ -1,0 +1,169 @@
+"""Table 1: grouped and sorted rows, real citations, anchors, and any text kept literally."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import docx
+import pypandoc
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from charter.load import load_project
+from charter.table1 import render_table1, text_inlines
+from conftest import write_files
+from projects import minimal_project_files
+
+HOSTILE = [
+    "a | b || c",
+    "*not emphasis* and **not strong** and _x_ __y__",
+    "# not a heading",
+    "@berg2018 is not a citation; nor [@carter2019]",
+    "$x^2$ is not maths, \\(neither\\) \\\\ this",
+    "<b>not html</b> <!-- nor a comment --> &amp;",
+    "[x](http://example.org) ![img](a.png) <http://example.org>",
+    "{{ n.included }} and {{ table:studies }} stay as typed",
+    "Bjørlykhaug, Sæther and Åse; 张伟 and 李娜; Nurul Ain binti Abdullah",
+    "back\\slash and ` backtick ``` fence",
+    "- not a list\n1. nor this\n> nor a quote",
+    "x" * 200,
+    "line one\nline two",
+    ": definition? | --- | :-: |",
+    "'quotes' \"double\" -- dash --- emdash ... ellipsis",
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = write_files(tmp_path_factory.mktemp("table1"), minimal_project_files())
+    loaded = load_project(root)
+    assert loaded.errors == ()
+    return loaded
+
+
+def _text(inlines: list[dict]) -> str:
+    """Read back the text of Str/Space/LineBreak nodes (descending into Span/Strong/Emph)."""
+    out = []
+    for node in inlines:
+        kind = node["t"]
+        if kind == "Str":
+            out.append(node["c"])
+        elif kind == "Space":
+            out.append(" ")
+        elif kind == "LineBreak":
+            out.append("\n")
+        elif kind == "Span":
+            out.append(_text(node["c"][1]))
+        elif kind in ("Strong", "Emph"):
+            out.append(_text(node["c"]))
+        elif kind == "Cite":
+            out.append("@" + ";@".join(c["citationId"] for c in node["c"][0]))
+    return "".join(out)
+
+
+def _rows(table1) -> list[list]:
+    table = table1.document["blocks"][0]
+    return table["c"][4][0][3]
+
+
+def _cell_text(cell: list) -> str:
+    return "\n".join(_text(block["c"]) for block in cell[4])
+
+
+def test_rows_grouped_by_theme_then_sorted_by_author_and_year(project):
+    table1 = render_table1(project, "Characteristics", "QUAL = qualitative.")
+    rows = [[_cell_text(cell) for cell in row[1]] for row in _rows(table1)]
+    assert [r[0] for r in rows] == [
+        "Associations between mental health and social support",
+        "@berg2018\nNorway",
+        "Social support and mental health status",
+        "@ahmad2020 @ahmad2021\nMalaysia",
+        "Features of social support-oriented services",
+        "@carter2019\nUSA, Canada",
+    ]
+    assert table1.study_ids == ("berg2018", "ahmad2020", "carter2019")
+
+
+def test_group_rows_span_all_columns_and_head_has_the_review_headings(project):
+    table1 = render_table1(project, "Characteristics", "")
+    table = table1.document["blocks"][0]
+    head = table["c"][3][1][0][1]
+    assert [_cell_text(c) for c in head] == ["Study (country)", "Research question", "Design", "Main findings"]
+    theme_row = _rows(table1)[0]
+    assert theme_row[0][1] == ["charter-group", "charter-theme"]
+    assert theme_row[1][0][3] == 4  # colspan
+    widths = [spec[1]["c"] for spec in table["c"][2]]
+    assert widths == pytest.approx([1.2 / 5.2, 1 / 5.2, 1 / 5.2, 2 / 5.2], abs=1e-3)
+
+
+def test_caption_note_and_label(project):
+    table1 = render_table1(project, "Characteristics of the 3 studies", "QUAL = qualitative.", "Table 2")
+    table, note = table1.document["blocks"]
+    assert _text(table["c"][1][1][0]["c"]) == "Table 2. Characteristics of the 3 studies"
+    assert table["c"][0][0] == "tbl-studies"
+    assert _text(note["c"][1][0]["c"]) == "Note. QUAL = qualitative."
+    assert "Table 2. Characteristics of the 3 studies" in table1.markdown
+
+
+def test_findings_are_separate_lines_with_their_own_anchor(project):
+    table1 = render_table1(project, "", "")
+    ahmad = _rows(table1)[3][1]
+    findings = ahmad[3][4]
+    assert [_text(b["c"]) for b in findings] == ["More perceived support went with fewer depressive symptoms.",
+                                                 "Family support mattered most."]
+    anchors = [b["c"][0]["c"][0][0] for b in findings]
+    assert [table1.anchors[a]["field"] for a in anchors] == ["findings.0", "findings.1"]
+    assert table1.anchors[anchors[1]] == {"kind": "table", "source": "studies/ahmad2020.yaml", "line": 15,
+                                          "field": "findings.1", "text": "Family support mattered most."}
+
+
+def test_anchor_ids_are_word_safe_bookmarks(project):
+    table1 = render_table1(project, "", "")
+    assert table1.anchors, "every cell text has an anchor"
+    for anchor in table1.anchors:
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", anchor)
+    assert list(table1.anchors)[:2] == ["ch_t0001", "ch_t0002"]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=f"hostile-{i}") for i, t in enumerate(HOSTILE)])
+def test_user_text_becomes_literal_str_nodes(text):
+    expected = "\n".join(" ".join(w for w in line.split(" ") if w) for line in text.split("\n"))
+    assert _text(text_inlines(text)) == expected
+    assert {n["t"] for n in text_inlines(text)} <= {"Str", "Space", "LineBreak"}
+
+
+# ---------------------------------------------- property: literally in the DOCX
+
+
+def _normalised(text: str) -> str:
+    """What Table 1 promises to keep: every character, with runs of spaces as one space per line."""
+    return "\n".join(" ".join(w for w in re.split(r"[ \t\r\f\v]+", line) if w) for line in text.split("\n"))
+
+
+def _docx_cells(document: dict, folder: Path) -> list[str]:
+    source, out = folder / "table.json", folder / "table.docx"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), str(source), "-f", "json", "-o", str(out)], check=True)
+    return [cell.text for table in docx.Document(str(out)).tables for row in table.rows for cell in row.cells]
+
+
+_TEXT = st.text(st.characters(whitelist_categories=("L", "M", "N", "P", "S", "Zs"), whitelist_characters="\n "),
+                min_size=1, max_size=60).filter(lambda t: t.strip())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=_TEXT, finding=_TEXT)
+def test_any_text_survives_literally_into_the_docx(project, question, finding):
+    study = dataclasses.replace(project.studies[0], research_question=question, findings=(finding,))
+    changed = dataclasses.replace(project, studies=(study, *project.studies[1:]))
+    table1 = render_table1(changed, "Caption", "")
+    with tempfile.TemporaryDirectory() as folder:
+        cells = _docx_cells(table1.document, Path(folder))
+    assert _normalised(question) in cells
+    assert _normalised(finding) in cells
