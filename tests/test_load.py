@@ -152,6 +152,14 @@ def test_utf8_with_bom_and_non_latin_text_is_read(tmp_path):
     assert project.studies[1].findings == ("朋友 gave Bjørn a sense of ordinary life.",)
 
 
+def test_windows_line_endings_are_read(tmp_path):
+    files = {rel: text.replace("\n", "\r\n").encode() for rel, text in minimal_project_files().items()}
+    project = load(tmp_path, files)
+    assert messages(project) == []
+    assert project.studies[0].findings[1] == "Family support mattered most."
+    assert str(project.bibliography.references["berg2018"].location) == "bib/references.bib:16:1"
+
+
 @pytest.mark.parametrize("content", [pytest.param("", id="empty"), pytest.param("\n\n", id="blank"),
                                      pytest.param("# to do\n", id="only-comments")])
 def test_empty_study_file(tmp_path, content):
