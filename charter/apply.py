@@ -43,6 +43,7 @@ class Edit:
     end: int
     new: str
     reviewer: str
+    placeholders: tuple[str, ...] = ()  # what the block's placeholders rendered, in order
 
     @property
     def old(self) -> str:
@@ -119,10 +120,32 @@ def plan_edits(document: ReturnedDocument, manifest: dict, authors: dict) -> tup
             if refusal:
                 refusals.append(Refusal(where, what, refusal))
                 continue
+            text, lo = paragraph.original, 0
+            if entry.get("kind") == "table":
+                # a cell may show several fields: the edit applies to this field's stretch only
+                lo, hi = _anchor_span(paragraph, name)
+                if not (lo <= start and end <= hi):
+                    refusals.append(Refusal(where, what, "it crosses from one field of the cell into another; "
+                                                         "make this change by hand"))
+                    continue
+                text = text[lo:hi]
             edits.append(Edit(entry.get("source", ""), int(entry.get("line") or 0),
                               entry.get("field") if entry.get("kind") == "table" else None,
-                              entry.get("text") or "", paragraph.original, start, end, new, reviewer))
+                              entry.get("text") or "", text, start - lo, end - lo, new, reviewer,
+                              tuple(p.get("text", "") for p in entry.get("placeholders") or ())))
     return edits, refusals
+
+
+def _anchor_span(paragraph: Paragraph, name: str) -> tuple[int, int]:
+    """[lo, hi) of the paragraph's original text that lies inside the named anchor."""
+    offset, lo, hi = 0, None, None
+    for piece in paragraph.pieces:
+        length = 0 if piece.status == "inserted" else len(piece.text)
+        if name in piece.anchors:
+            lo = offset if lo is None else lo
+            hi = offset + length
+        offset += length
+    return (lo or 0, hi if hi is not None else len(paragraph.original))
 
 
 def _guess_where(paragraph: Paragraph, anchors: dict) -> str:
@@ -203,15 +226,32 @@ def locate(block: str, paragraph: str, start: int, end: int) -> tuple[int, int] 
             "sits inside it)")
 
 
-def _find_block(text: str, block: str, line: int) -> tuple[int, int] | None:
-    """(start, end) offsets of the block in the file: at its line if unchanged there, else its one occurrence."""
+_PLACEHOLDER = re.compile(r"\{\{\s*n\.[^{}]*\}\}")
+
+
+def _filled(source: str, placeholders: tuple[str, ...]) -> str | None:
+    """The source block with its placeholders replaced by what they rendered; None if they do not line up."""
+    found = list(_PLACEHOLDER.finditer(source))
+    if len(found) != len(placeholders):
+        return None
+    for match, shown in zip(reversed(found), reversed(placeholders)):
+        source = source[:match.start()] + shown + source[match.end():]
+    return source
+
+
+def _find_block(text: str, block: str, line: int, placeholders: tuple[str, ...] = ()) -> tuple[int, int] | None:
+    """(start, end) of the source block in the file, if it still reads as when the DOCX was built.
+
+    The manifest keeps the block as built (placeholders filled in) or as written;
+    the lines at the block's line must give it either way.
+    """
     lines = text.splitlines(keepends=True)
     count = block.count("\n") + 1
     if line >= 1 and line - 1 + count <= len(lines):
         at = sum(len(x) for x in lines[:line - 1])
-        here = "".join(lines[line - 1:line - 1 + count])
-        if here.rstrip("\r\n") == block.rstrip("\n"):
-            return at, at + len(block.rstrip("\n"))
+        here = "".join(lines[line - 1:line - 1 + count]).rstrip("\r\n")
+        if here == block.rstrip("\n") or _filled(here, placeholders) == block.rstrip("\n"):
+            return at, at + len(here)
     if text.count(block) == 1 and block.strip():
         at = text.index(block)
         return at, at + len(block)
@@ -221,16 +261,18 @@ def _find_block(text: str, block: str, line: int) -> tuple[int, int] | None:
 def apply_to_prose(text: str, edits: list[Edit]) -> tuple[str, list[Refusal]]:
     """Apply prose edits (all for one file) to its text; return the new text and the refusals."""
     refusals = []
-    blocks: dict[tuple[int, str], str] = {}  # (line, built text) -> current text
+    spans: dict[tuple[int, str], tuple[int, int]] = {}  # (line, built text) -> where the block is in the file
+    blocks: dict[tuple[int, str], str] = {}  # (line, built text) -> its source text, edits so far applied
     for edit in edits:
         key = (edit.line, edit.block)
         if key not in blocks:
-            if _find_block(text, edit.block, edit.line) is None:
+            span = _find_block(text, edit.block, edit.line, edit.placeholders)
+            if span is None:
                 refusals.append(Refusal(edit.where, edit.describe(),
                                         "the paragraph has changed in the source since the DOCX was built; "
                                         "make this change by hand"))
                 continue
-            blocks[key] = edit.block
+            spans[key], blocks[key] = span, text[span[0]:span[1]]
         found = locate(blocks[key], edit.paragraph, edit.start, edit.end)
         if isinstance(found, str):
             refusals.append(Refusal(edit.where, edit.describe(), found + "; make this change by hand"))
@@ -238,10 +280,8 @@ def apply_to_prose(text: str, edits: list[Edit]) -> tuple[str, list[Refusal]]:
         lo, hi = found
         blocks[key] = blocks[key][:lo] + edit.new + blocks[key][hi:]
     # put the edited blocks back, last first so earlier offsets stay valid
-    for (line, built), current in sorted(blocks.items(), reverse=True):
-        where = _find_block(text, built, line)
-        if where and current != built:
-            text = text[:where[0]] + current + text[where[1]:]
+    for key, (lo, hi) in sorted(spans.items(), key=lambda item: item[1][0], reverse=True):
+        text = text[:lo] + blocks[key] + text[hi:]
     return text, refusals
 
 

@@ -501,7 +501,7 @@ def _item_lines(item: ReviewItem, several: bool, indent: str) -> list[str]:
     out = [head]
     if item.kind in ("comment", "reply"):
         if item.quote and item.kind == "comment":
-            out.append(f"{indent}    on: \"{item.quote}\"")
+            out.append(f"{indent}    on: \"{_shortened(item.quote)}\"")
         out.append(f"{indent}    {item.text}")
     else:
         out.append(f"{indent}    {'inserted' if item.kind == 'insertion' else 'deleted'}: \"{item.text}\"")
@@ -509,6 +509,12 @@ def _item_lines(item: ReviewItem, several: bool, indent: str) -> list[str]:
     if item.edit_source:
         out.append(f"{indent}    ! {item.edit_source}")
     return out
+
+
+def _shortened(text: str, width: int = 160) -> str:
+    """Long quotes cut in the middle for reading; CSV and JSON keep them whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width // 2 - 1].rstrip() + " … " + text[-(width // 2 - 2):].lstrip()
 
 
 CSV_COLUMNS = ("docx", "reviewer", "kind", "id", "reply_to", "date", "source", "path", "line", "field",

@@ -754,3 +754,13 @@ def test_reference_review_build_traced_after_libreoffice(reference_build, tmp_pa
         "edit the source, not the text: change studies/puyat2013.yaml: design.method, then rebuild")
     assert "{{ n.included }}" in found[("deletion", "Each of the twenty-nine")].edit_source
     assert found[("deletion", "was read carefully for")].edit_source == ""
+
+    # --apply on a copy (not a git repository, hence force): the prose edit and the study's text field
+    copy = shutil.copytree(root, tmp_path / "copy")
+    study_before = (copy / "studies/puyat2013.yaml").read_text(encoding="utf-8")
+    method_before = (copy / method).read_text(encoding="utf-8")
+    assert review.main(copy, [str(resaved)], apply=True, force=True) == 1  # the count edit is refused
+    assert (copy / method).read_text(encoding="utf-8") == method_before.replace(
+        "was read carefully for", "was read for")
+    assert (copy / "studies/puyat2013.yaml").read_text(encoding="utf-8") == study_before.replace(
+        "stratified by immigrant status", "stratified by immigrant group")
