@@ -321,18 +321,6 @@ class _Vocabulary:
         self.fields = {**STUDY_FIELDS, **{e.name: e.required for e in review.extra_fields}}
 
 
-_vocabulary_cache: dict[int, tuple[Review, _Vocabulary]] = {}
-
-
-def _vocabulary(review: Review) -> _Vocabulary:
-    cached = _vocabulary_cache.get(id(review))
-    if cached is None or cached[0] is not review:
-        _vocabulary_cache.clear()
-        cached = (review, _Vocabulary(review))
-        _vocabulary_cache[id(review)] = cached
-    return cached[1]
-
-
 def _one_of(reader: NodeReader, node: Node | None, path: str, value: str | None, allowed: Sequence[str],
             what: str, labels: dict[str, str] | None = None) -> None:
     """Report a value outside its vocabulary, naming the allowed values and the nearest one."""
@@ -352,7 +340,7 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
     ``unreliable_sections``): values are not checked against those.
     """
     reader = NodeReader(path)
-    vocabulary = _vocabulary(review) if review is not None else None
+    vocabulary = _Vocabulary(review) if review is not None else None  # small: cheaper to build than to cache
     known = vocabulary.fields if vocabulary else STUDY_FIELDS
     fields = reader.mapping(node, "", known, what="a study file",
                             check_unknown=vocabulary is not None and "study_fields" not in unreliable)
