@@ -6,6 +6,9 @@ Charter's Typst pass (pandoc JSON -> Typst):
   .charter-docx-only (the PNG of the flow diagram; Typst draws it as vector);
 * unwrap the ch_* anchor Divs and Spans: they are bookmarks for the DOCX
   review loop and would only add Typst blocks and labels here;
+* in tables, make each paragraph of a cell (each finding, internal and
+  external validity) its own Typst paragraph: the writer joins Plain blocks
+  with a bare newline, which Typst reads as a space;
 * in tables, give very long words break opportunities (zero-width spaces):
   Typst does not break a word that has no hyphenation point, so a 200-letter
   word would run out of its cell and off the page.
@@ -47,7 +50,10 @@ return {
   },
   {
     Table = function(tbl)
-      return tbl:walk { Str = breakable }
+      return tbl:walk {
+        Str = breakable,
+        Plain = function(plain) return pandoc.Para(plain.content) end,
+      }
     end,
   },
 }
