@@ -199,7 +199,10 @@ class _Tracer:
         reference = self._match_reference(text)
         if reference:
             return reference
-        best = self._best_entry(text, self.lost) or self._best_entry(text, list(self.context.anchors))
+        # a Table 1 cell can only have come from a study field, and prose only from prose or the title page
+        names = [a for a, e in self.context.anchors.items() if (e.get("kind") == "table") == paragraph.in_table]
+        lost = [a for a in self.lost if a in set(names)]
+        best = self._best_entry(text, lost) or self._best_entry(text, names)
         if not best:
             return Place()
         place = _place_of_anchor(best, self.context, hints + [paragraph.original])

@@ -566,6 +566,15 @@ def test_untraceable_text_is_not_given_a_place(tmp_path):
     assert "Not traced to a source" in review.format_text([item])
 
 
+def test_reference_entry_without_its_bookmark_is_matched_by_author_year_and_title(tmp_path):
+    root = project(tmp_path)
+    path = tmp_path / "returned.docx"
+    shutil.copy(built_docx(root), path)  # the Baiden entry has no ref- bookmark
+    add_comments(path, [("Baiden, P., & Fallon, B. (2017)", "Add the DOI.", "Ann Reviewer")])
+    item = by_text(items_of(root, path))["Add the DOI."]
+    assert (item.source, item.approximate) == ("bib/included.bib: baiden2017", True)
+
+
 # ------------------------------------------------------------------ the manifest
 
 
@@ -703,7 +712,7 @@ def reference_build(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("reference") / "review"
     root.mkdir()
     copy_reference_review(root)
-    build(root, formats=("docx",))
+    build(root, formats=("docx",), verbose=False)
     return root
 
 
