@@ -40,6 +40,8 @@ PRISMA_REASONS = ("dbr_excluded_reasons", "other_excluded_reasons")
 PRISMA_FIELDS = {name: False for name in (*PRISMA_SOURCES, *PRISMA_COUNTS, *PRISMA_REASONS)}
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*")
+# What pandoc accepts after '@' in [@key]: a letter, digit or '_', then those or internal punctuation.
+_CITATION_KEY = re.compile(r"[^\W][\w:.#$%&\-+?<>~/]*")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -350,6 +352,10 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
         reader.error(fields["id"], "id", f"the id '{study_id}' differs from the file name '{stem}.yaml': "
                                          f"rename the file to {study_id}.yaml or write id: {stem}")
     reports = reader.text_list(fields.get("reports"), "reports", what="a list of citation keys")
+    for key_path, key in (("id", study_id), *((f"reports.{i}", k) for i, k in enumerate(reports))):
+        if key is not None and not _CITATION_KEY.fullmatch(key):
+            reader.error(reader.positions.get(key_path), key_path, f"'{key}' cannot be a citation key (the manuscript cites "
+                         "it as [@key]): use letters, digits and _ - : . / only, e.g. smith2020")
 
     theme = reader.text(fields.get("theme"), "theme")
     subtheme = reader.text(fields.get("subtheme"), "subtheme", required=False)
@@ -477,7 +483,7 @@ def check_project(review: Review | None, studies: Sequence[Study], bibliography:
         keys = tuple(bibliography.references)
         for study in studies:
             for path, key in (("id", study.id), *((f"reports.{i}", k) for i, k in enumerate(study.reports))):
-                if key not in bibliography.references:
+                if key not in bibliography.references and _CITATION_KEY.fullmatch(key):
                     files = ", ".join(bibliography.files) or "bib/"
                     problems.append(Problem(at(study, path), path, f"citation key '{key}' is not in bib/ "
                                             f"({files}){did_you_mean(key, keys)}: add its entry, "

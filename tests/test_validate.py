@@ -169,6 +169,14 @@ def test_study_file_mistakes(tmp_path, replacements, expected):
     assert problems_after(tmp_path, BERG, *replacements) == expected
 
 
+def test_report_key_that_cannot_be_cited(tmp_path):
+    files = changed(minimal_project_files(), BERG, "theme: a\n", "theme: a\nreports: [berg 2018b]\n")
+    files = changed(files, REVIEW, "total_reports: 4", "total_reports: 5")
+    assert [str(p) for p in load_project(write_files(tmp_path, files)).problems] == [
+        "studies/berg2018.yaml:3:11: reports.0: 'berg 2018b' cannot be a citation key (the manuscript cites it "
+        "as [@key]): use letters, digits and _ - : . / only, e.g. smith2020"]
+
+
 REVIEW_CASES = [
     pytest.param(
         [("  - key: b\n", "  - key: a\n")],
