@@ -76,14 +76,18 @@ _RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
 _INCLUDED_RE = re.compile(
     r"\binclu(?:ded|sion|de|des|ding)\b|\bmet the\b|\bmeeting the\b|\bthis (?:scoping |systematic |present )?"
     r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
-    r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
-    r"|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
+    r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
+    r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b", re.IGNORECASE)
+# Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
+_OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
+                            r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
 _STEP_RES = (
     ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b", re.I)),
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved|obtained|found|available)\b|\bunavailable\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
-    ("assessed", re.compile(r"\bassessed\b|\beligibility\b|\bread in full\b|\bfull(?:-| )text review\b", re.I)),
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread in full\b|\bfull(?:-| )text review\b",
+                            re.I)),
     ("screened", re.compile(r"\bscreened\b|\bscreening\b", re.I)),
     ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
                               r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
@@ -308,7 +312,7 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
                                                                "would", "should", "must", "way", "hand", "or"):
             return True  # pronoun
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
-                                                                  "that", "which", "someone", "only"):
+                                                                  "that", "which", "someone"):
             return True
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
@@ -606,7 +610,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     nouns[i] = category
     if category in ("guard", "subtheme") or category is None:
         return None
-    strong = _INCLUDED_RE.search(sentence[seg_start:seg_end]) and category in ("study", "implicit")
+    strong = _OWN_REVIEW_RE.search(sentence[seg_start:seg_end]) and category in ("study", "implicit")
     if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:seg_end])):
         return None
     if _STATISTICS_RE.search(sentence):
@@ -641,6 +645,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if subset or implicit:
         forward = [h for h in forward if h.kind != "included"] if subset else forward
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
+    if category in ("fulltext", "report"):  # only "included" itself turns full texts into included studies
+        forward = [h for h in forward if h.kind != "included" or "includ" in sentence[h.position:h.end].lower()]
+        backward = [h for h in backward if h.kind != "included" or "includ" in sentence[h.position:h.end].lower()]
     forward_ok = [h for h in forward if h.kind in allowed]
     if category == "study":
         adjectival = [h for h in forward_ok if h.kind == "included" and h.position < noun.end]
@@ -656,15 +663,28 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     elif subset:
         forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
                        if h.kind in allowed and h.kind != "included"]
-    whole = (category == "study" and i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all")
-             and tokens[i - 2].text.lower() == "of" and _is_number(tokens[i - 3]))
+    whole = category in ("study", "implicit") and (
+        (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
+         and _is_number(tokens[i - 3]))
+        or (i >= 2 and tokens[i - 1].text.lower() == "of" and _is_number(tokens[i - 2])))
     if whole:  # "nine of the 29 studies": 29 is the whole set the review is about
         return _claim(sentence, token, "included", noun.end, None)
     complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
     hit = None
     if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
         forward_ok = []
-    if forward_ok:
+    # the same comma-clause first: "Theme (a) comprised 13 studies, theme (b) 16"
+    comma_after = re.search(r"[,;:]", sentence[noun.end:seg_end] if noun.end > token.end else sentence[token.end:seg_end])
+    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else seg_end
+    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[seg_start:token.start])]
+    near_start = seg_start + commas_before[-1] if commas_before else seg_start
+    forward_near = [h for h in forward_ok if h.position < near_end]
+    backward_near = [h for h in backward_ok if h.position >= near_start]
+    if forward_near:
+        hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
+    elif backward_near and [h for h in backward_near if h.kind != "included"]:
+        hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
+    elif forward_ok:
         hit = min(forward_ok, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_ok:
         hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))

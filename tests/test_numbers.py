@@ -121,7 +121,7 @@ def test_labelled_sentences_precision_and_recall():
 
 def test_held_out_batch_is_scored_and_reported():
     """Sentences written after the rules were frozen: printed so the report is honest; must stay useful."""
-    items = load_items("held-out")
+    items = load_items("held-out-2")
     precision, recall, misses = score(items)
     print(f"\nheld-out batch of {len(items)} sentences: precision {precision:.3f}, recall {recall:.3f}")
     print("\n".join(misses))
