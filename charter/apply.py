@@ -70,8 +70,8 @@ class Refusal:
 # ------------------------------------------------------------------ planning (pure)
 
 
-def _groups(paragraph: Paragraph) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
-    """Runs of adjacent changed pieces: (start, end in the original text, new text, reviewer, anchors)."""
+def _groups(paragraph: Paragraph) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """Runs of adjacent changed pieces: (start, end in the original text, new text, anchors)."""
     runs, offset, current = [], 0, None
     for piece in paragraph.pieces:
         if piece.status == "same":
@@ -90,7 +90,7 @@ def _groups(paragraph: Paragraph) -> list[tuple[int, int, str, str, tuple[str, .
         current[3] = tuple(dict.fromkeys(current[3] + piece.anchors))
     if current:
         runs.append(current)
-    return [(s, e, new, "", anchors) for s, e, new, anchors in runs]
+    return [tuple(run) for run in runs]
 
 
 def plan_edits(document: ReturnedDocument, manifest: dict, authors: dict) -> tuple[list[Edit], list[Refusal]]:
@@ -103,12 +103,12 @@ def plan_edits(document: ReturnedDocument, manifest: dict, authors: dict) -> tup
     for paragraph in document.paragraphs:
         if not any(p.status != "same" for p in paragraph.pieces):
             continue
-        for start, end, new, _, piece_anchors in _groups(paragraph):
+        for start, end, new, piece_anchors in _groups(paragraph):
             reviewer = authors.get((paragraph.index, start), "")
             what = f"{reviewer}: \"{paragraph.original[start:end]}\" → \"{new}\""
             ours = [a for a in piece_anchors if a in anchors] or [a for a in paragraph.anchors if a in anchors]
             if len(set(ours)) != 1:
-                refusals.append(Refusal(_guess_where(paragraph, anchors), what,
+                refusals.append(Refusal(f"paragraph \"{paragraph.original[:50].strip()}…\"", what,
                                         "its paragraph's anchor is gone or shared, so its source line is not "
                                         "certain; make this change by hand"))
                 continue
@@ -146,10 +146,6 @@ def _anchor_span(paragraph: Paragraph, name: str) -> tuple[int, int]:
             hi = offset + length
         offset += length
     return (lo or 0, hi if hi is not None else len(paragraph.original))
-
-
-def _guess_where(paragraph: Paragraph, anchors: dict) -> str:
-    return f"paragraph \"{paragraph.original[:50].strip()}…\""
 
 
 def _refuse(entry: dict, paragraph: Paragraph, start: int, end: int, new: str) -> str:

@@ -146,10 +146,14 @@ def read_docx(path: Path) -> ReturnedDocument:
         raise NotADocx(f"{path}: cannot open it as a DOCX ({error}); save it from Word or LibreOffice as .docx") from None
     if "word/document.xml" not in parts:
         raise NotADocx(f"{path}: has no word/document.xml, so it is not a Word document; save it as .docx")
-    body = etree.fromstring(parts["word/document.xml"]).find(w("body"))
-    paragraphs, ranges, changes, bookmarks = _walk_body(body)
-    comments, para_ids = _read_comments(parts.get("word/comments.xml"), ranges)
-    parents, recorded = _read_threads(parts.get("word/commentsExtended.xml"), para_ids)
+    try:
+        body = etree.fromstring(parts["word/document.xml"]).find(w("body"))
+        paragraphs, ranges, changes, bookmarks = _walk_body(body)
+        comments, para_ids = _read_comments(parts.get("word/comments.xml"), ranges)
+        parents, recorded = _read_threads(parts.get("word/commentsExtended.xml"), para_ids)
+    except (etree.XMLSyntaxError, TypeError) as error:
+        raise NotADocx(f"{path}: its document XML is damaged ({error}); open it in Word or LibreOffice, "
+                       "save it again as .docx and retry") from None
     return ReturnedDocument(
         paragraphs=paragraphs,
         comments=comments,

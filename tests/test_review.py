@@ -529,7 +529,7 @@ def destroy_anchor(path: Path, name: str) -> None:
 
 
 @needs_libreoffice
-def test_lost_anchor_is_found_by_text_and_marked_approximate(tmp_path):
+def test_lost_anchor_is_found_by_text_and_marked_approximate(tmp_path, capsys):
     root = project(tmp_path)
     path = tmp_path / "edited.docx"
     shutil.copy(built_docx(root), path)
@@ -548,6 +548,11 @@ def test_lost_anchor_is_found_by_text_and_marked_approximate(tmp_path):
     for text in ("Which software?", "independently", "separately"):
         assert (items[text].source, items[text].approximate) == ("manuscript/02-method.md:9", True)
     assert "approximate: anchor lost" in review.format_text(list(items.values()))
+    # an approximate place is never written to
+    assert review.main(root, [str(resaved)], apply=True, force=True) == 1
+    assert (root / "manuscript/02-method.md").read_text() == METHOD_MD
+    assert ('not applied (Ann Reviewer: "independently" → "separately"): its paragraph\'s anchor is gone or '
+            'shared, so its source line is not certain; make this change by hand') in capsys.readouterr().out
 
 
 def test_untraceable_text_is_not_given_a_place(tmp_path):
