@@ -105,6 +105,7 @@ _CITATION_RE = re.compile(
     r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*"  # @smith2020 found
     r"|\([^()]*?[A-Z][^()]*?(?:19|20)\d\d[a-z]?\)"  # (Smith et al., 2017)
     r"|\b[A-Z][A-Za-z'\-]+(?: et al\.?| and [A-Z][A-Za-z'\-]+)? \((?:19|20)\d\d[a-z]?\)"  # Smith (2017)
+    r"|\b[A-Z][A-Za-z'\-]+ (?:et al\.|and colleagues\b|and co-workers\b)"  # Smith et al. found
 )
 _STATISTICS_RE = re.compile(r"\b(?:OR|RR|HR|CI|SD|SE|ICC)\b|\b(?:[Kk]appa|[Mm]ean|[Mm]edian|odds ratio)\b|κ"
                             r"|\bp ?[<=>≤]")
@@ -504,7 +505,7 @@ _CATEGORY_KINDS = {
               "screened", "assessed"),
     "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
-    "record": ("database", "duplicates", "excluded", "screened", "identified"),
+    "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified"),
 }
 
 
@@ -594,9 +595,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         nouns[i] = "study"
         return _claim(sentence, token, group, noun.end, None)
     if _n_equals(tokens, i):
-        category = _noun_before(tokens, i - 2) or "implicit"
-        if category == "implicit":
-            category = "guard"
+        category = _noun_before(tokens, i - 2) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
     elif category == "of":
         # "nine of the 29 studies", "6 of which": the noun of the whole it is part of
         subset = True
