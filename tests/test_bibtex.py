@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from charter.bibtex import family_name, first_author, latex_to_unicode, scan_bibtex
 from charter.load import load_bibliography
@@ -198,3 +199,16 @@ def test_bib_file_not_utf8(tmp_path):
         "bib/old.bib:1:24: the file is not UTF-8 text: byte 0xfc at line 1 cannot be read; save the file with "
         "UTF-8 encoding (in most editors: Save As → Encoding → UTF-8)"]
     assert bibliography.references == {}
+
+
+BIB_PIECES = ["@article{", "@string{", "@comment{", "key", ",", "author = ", "title = ", "{", "}", '"', "#", "=",
+              "2020", "\n", " ", "%", "@", "(", ")", "\\\"o", "Ø"]
+
+
+@given(st.lists(st.sampled_from(BIB_PIECES), max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_entries_or_problems_never_an_exception(text):
+    references, problems = scan_bibtex("bib/x.bib", text)
+    lines = text.count("\n") + 1
+    assert all(1 <= p.location.line <= lines for p in problems)
+    assert all(1 <= r.location.line <= lines for r in references)

@@ -389,3 +389,20 @@ def test_whole_numbers_are_read_exactly(number):
     text = study_text().replace("n: null", f"n: {number}")
     study, problems = read(text)
     assert problems == [] and study.participants.n == number
+
+
+YAML_PIECES = ["id: x", "theme: a", "design:", "  orientation: review", "findings:", "  - a finding", "- item",
+               "country: [NO, yes", "n: -1", "&a x", "*a", "!!python/object:os.system", "\t", "{", "}", ":", "'",
+               '"', "#", "---", "? ", "<<: *a", "participants: {n: 3}", "\x00", "é", "\n", "  "]
+
+
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_gives_problems_never_an_exception(text):
+    node, problems = compose(BERG, text)
+    if node is not None:
+        review_node, _ = compose("review.yaml", minimal_project_files()["review.yaml"])
+        review, _ = read_review("review.yaml", review_node)
+        study, more = read_study(BERG, "berg2018", node, review)
+        problems += more
+    assert all(p.location.path == BERG and p.message for p in problems)
