@@ -17,11 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from num2words import num2words
-
 from .counts import Count
 from .model import Location, Problem
-from .placeholders import PLACEHOLDER_RE
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -96,7 +93,6 @@ _STEP_RES = (
 _SEARCH_RE = re.compile(r"\bsearch|\bdatabase|\bidentif|\bretriev|\byield|\bfound\b|\breturned\b|\blocated\b"
                         r"|\bobtained\b|\bscreen|\bduplicate|\bendnote\b|\bexclud|\bremov|\bhits?\b", re.I)
 _FULLTEXT_RE = re.compile(r"\bfull[- ]?texts?\b|\bin full\b", re.I)
-_DUPLICATES_RE = re.compile(r"\bduplicat", re.I)
 _KEYWORD_RE = re.compile(r"\bkey ?words?\b|\bsearch terms?\b|\bmesh terms?\b", re.I)
 # A sentence that refers to the previous one's subject ("Of these, 12 …") inherits its citation.
 _ANAPHOR_RE = re.compile(r"^\W*(?:of|among|in) (?:these|them|those|which|this sample|this group)\b", re.I)

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from num2words import num2words
 
 from charter.counts import Count
 from charter.model import Location
@@ -126,3 +129,79 @@ def test_held_out_batch_is_scored_and_reported():
     print(f"\nheld-out batch of {len(items)} sentences: precision {precision:.3f}, recall {recall:.3f}")
     print("\n".join(misses))
     assert precision >= 0.8 and recall >= 0.8, "\n".join(misses)
+
+
+# ------------------------------------------------------------------ single rules
+
+
+def claims(text: str) -> list[tuple[int, str]]:
+    return [(f.claim.number, f.claim.count) for f in claims_in_text(text, LEXICON)]
+
+
+@pytest.mark.parametrize("word, value", [
+    ("three", 3), ("Twenty-nine", 29), ("ninety-nine", 99), ("eleven", 11), ("twenty", 20),
+    ("twenty-zero", None), ("two-year", None), ("first", None),
+])
+def test_number_words(word, value):
+    assert word_value(word) == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("We included [13]{count=none} studies.", [], id="annotation-none"),
+    pytest.param("In all, [12]{count=theme.b} papers were about services.", [(12, "theme.b")], id="annotation-name"),
+    pytest.param("We included {{ n.included }} studies; nine were qualitative.", [(9, "orientation.qualitative")],
+                 id="noun-from-placeholder"),
+    pytest.param("`29 studies were included`", [], id="inline-code"),
+    pytest.param("<!-- 29 studies were included -->", [], id="comment"),
+    pytest.param("# 29 studies were included", [], id="heading"),
+    pytest.param("| 29 studies were included |", [], id="table-row"),
+    pytest.param("1. Twenty studies were included.", [(20, "included")], id="list-marker-skipped"),
+    pytest.param("See https://example.org/29-studies-included for 29 studies included.", [(29, "included")],
+                 id="url"),
+    pytest.param("@smolak2013 reviewed 43 studies; 12 were from the US.", [], id="narrative-citation"),
+    pytest.param("Three are reviews: one examines religion [@smolak2013].", [(3, "orientation.review")],
+                 id="citation-in-later-clause"),
+    pytest.param("We included 29 studies [@ahmad2020; @berg2018].", [(29, "included")], id="own-review-cited"),
+    pytest.param("Smolak et al. (2013) summarised 43 studies. Of these, 12 came from the US.", [],
+                 id="of-these-inherits"),
+    pytest.param("All but two of the studies came from western countries.", [(2, "country_group.non_western")],
+                 id="complement-group"),
+    pytest.param("Nine of the 29 studies were qualitative.", [(9, "orientation.qualitative"), (29, "included")],
+                 id="part-and-whole"),
+])
+def test_rules(text, expected):
+    assert claims(text) == expected
+
+
+def test_sentences_split_at_abbreviations_correctly():
+    text = "Smolak et al. (2013) found 43 studies. Of the 29 studies, nine were qualitative (p. 4). The end."
+    from charter.numbers import split_sentences
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Smolak et al. (2013) found 43 studies.", "Of the 29 studies, nine were qualitative (p. 4).", "The end."]
+
+
+def test_claim_line_and_messages():
+    text = "# Results\n\nSome text.\nTwenty-eight papers met the inclusion criteria.\n\nWe searched five databases.\n"
+    problems = check_markdown(text, LEXICON, "manuscript/03-results.md")
+    assert [str(p) for p in problems] == [
+        'manuscript/03-results.md:4: "Twenty-eight papers met the inclusion" says 28, the data has 29 included '
+        "studies (n.included); correct the text or the data, and write {{ n.included | Words }}",
+        'manuscript/03-results.md:6: "five databases" is typed by hand; write {{ n.databases | words }} so it '
+        "follows the data (5 databases searched)",
+    ]
+    assert [p.severity for p in problems] == ["error", "warning"]
+
+
+def test_not_reported_counts_are_not_compared():
+    assert check_markdown("After removing 412 duplicates, we screened the records.", LEXICON, "x.md") == []
+    assert claims("After removing 412 duplicates, we screened the records.") == [(412, "prisma.duplicates")]
+
+
+@given(st.integers(min_value=1, max_value=99), st.booleans())
+def test_digits_and_words_make_the_same_claim(n, as_words):
+    """Whatever the number and however it is written, the claim and its verdict follow the data."""
+    written = num2words(n) if as_words else str(n)
+    problems = check_markdown(f"We included {written} studies in this review.", LEXICON, "x.md")
+    assert len(problems) == 1
+    assert problems[0].severity == ("warning" if n == 29 else "error")
+    assert f"says {n}," in problems[0].message or n == 29
