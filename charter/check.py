@@ -172,7 +172,9 @@ def check_unused_references(project: Project, cited: Mapping[str, Location]) -> 
 
 
 def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]:
-    """Theme counts add up to the number of included studies; Table 1 is placed (done by the caller)."""
+    """Theme counts add up to the number of included studies."""
+    if any(p.field == "theme" for p in project.problems):
+        return []  # a study's theme is already reported where it is written
     themes = [c for name, c in counts.items() if name.startswith("theme.")]
     total = sum(c.value or 0 for c in themes)
     included = counts["included"].value

@@ -365,3 +365,24 @@ def test_reference_cross_reference_broken(reference_copy):
     assert lines[1] == (f"manuscript/02-method.md:{placed}: figure 'fig-prisma' is placed but the text never refers "
                         "to it; write @fig-prisma where the text discusses it (rendered 'Figure N')")
     assert code == 1
+
+
+def test_reference_study_theme_not_declared_is_reported_once(reference_copy):
+    edit(reference_copy / "studies/andrea2016.yaml", "theme: a", "theme: c")
+    code, lines = findings(reference_copy)
+    assert lines == ["studies/andrea2016.yaml:2:8: theme: expected one of a, b (the theme keys in review.yaml) but "
+                     "got 'c'"]
+    assert code == 1
+
+
+def test_theme_counts_must_add_up(reference_copy):
+    from charter.check import check_totals
+    from charter.counts import Count, compute_counts
+    from charter.load import load_project
+
+    project = load_project(reference_copy)
+    counts = compute_counts(project)
+    counts["theme.b"] = Count("theme.b", 15, counts["theme.b"].meaning)
+    [problem] = check_totals(project, counts)
+    assert problem.message == ("the themes hold 13 (theme.a) + 15 (theme.b) = 28 studies, but 29 studies are "
+                               "included; give every study file a theme declared in review.yaml")
