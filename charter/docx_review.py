@@ -117,7 +117,7 @@ class Change:
     # an insertion sits at start == end
     start: int
     end: int
-    anchors: tuple[str, ...]  # bookmarks open on the changed text, outermost first
+    anchors: tuple[str, ...]  # bookmarks open where the change starts, outermost first
     pieces: tuple[int, ...] = ()  # indexes of the paragraph's pieces this change is made of
 
 
@@ -284,8 +284,7 @@ def _merge_changes(paragraphs: tuple[Paragraph, ...], info: dict[int, tuple[str,
             length = len(piece.text) if kind == "deletion" else 0
             if previous and (previous.kind, previous.author, previous.date) == (kind, author, date):
                 merged = Change(kind, author, date, previous.text + piece.text, paragraph.index,
-                                previous.start, previous.end + length,
-                                tuple(dict.fromkeys(previous.anchors + piece.anchors)), previous.pieces + (number,))
+                                previous.start, previous.end + length, previous.anchors, previous.pieces + (number,))
                 changes[-1] = previous = merged
             else:
                 previous = Change(kind, author, date, piece.text, paragraph.index,

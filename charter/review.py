@@ -164,9 +164,17 @@ class _Tracer:
         self.lost = [a for a in context.anchors if a not in present]
 
     def at_anchors(self, anchors: tuple[str, ...], hints: list[str]) -> Place | None:
-        """The innermost of our anchors among those given (outermost first)."""
+        """The innermost of our anchors among those open at one point (outermost first)."""
         known = _known(anchors, self.context)
         return _place_of_anchor(known[-1], self.context, hints) if known else None
+
+    def at_first(self, stretches: tuple[tuple[str, ...], ...], hints: list[str]) -> Place | None:
+        """The place of the first stretch of text that lies inside one of our anchors."""
+        for anchors in stretches:
+            place = self.at_anchors(anchors, hints)
+            if place:
+                return place
+        return None
 
     def paragraph(self, index: int, hints: list[str]) -> Place:
         """Where a paragraph comes from: its one anchor, else text matching (approximate)."""
@@ -229,8 +237,9 @@ class _Tracer:
         return found[0] if len(found) == 1 else None
 
 
-def _quote(document: ReturnedDocument, start: Position | None, end: Position | None) -> tuple[str, tuple[str, ...]]:
-    """The text between two points as the co-author sees it, and the anchors on that text."""
+def _quote(document: ReturnedDocument, start: Position | None,
+           end: Position | None) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """The text between two points as the co-author sees it, and the anchors open on each stretch of it."""
     if start is None or end is None:
         return "", ()
     texts, anchors = [], []
@@ -244,12 +253,12 @@ def _quote(document: ReturnedDocument, start: Position | None, end: Position | N
             to = end.offset if index == end.paragraph else 10**9
             if hi <= from_ or lo >= to:
                 continue
-            anchors.extend(piece.anchors)
+            anchors.append(piece.anchors)
             if piece.status != "deleted":
                 parts.append(piece.text[max(from_ - lo, 0):max(min(to, hi) - lo, 0)])
         texts.append("".join(parts))
     quote = "\n".join(t for t in texts if t).replace(OBJECT, "[image]")
-    return quote.strip(), tuple(dict.fromkeys(anchors))
+    return quote.strip(), tuple(anchors)
 
 
 def _marked(pieces) -> str:
@@ -355,7 +364,7 @@ def review_items(document: ReturnedDocument, manifest: dict, references: dict, d
     for comment in document.comments:
         quote, anchors = _quote(document, comment.start, comment.end)
         paragraph = comment.start.paragraph if comment.start else -1
-        place = tracer.at_anchors(anchors, [quote]) if anchors else None
+        place = tracer.at_first(anchors, [quote])
         if place is None and comment.start:
             place = tracer.at_anchors(comment.start.anchors, [quote])
         if place is None and 0 <= paragraph < len(document.paragraphs):
@@ -575,6 +584,8 @@ def main(root, paths: list[str], fmt: str = "text", apply: bool = False, force: 
     items, messages, documents = collect(root, paths)
     for message in messages:
         print(message, file=sys.stderr)
+    if not documents:
+        return 1
     sys.stdout.write(FORMATS[fmt](items))
     failed = len(documents) < len(paths)
     if apply and documents:

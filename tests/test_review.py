@@ -571,6 +571,21 @@ def test_untraceable_text_is_not_given_a_place(tmp_path):
     assert "Not traced to a source" in review.format_text([item])
 
 
+def test_comment_across_two_paragraphs_belongs_to_the_first(tmp_path):
+    root = project(tmp_path)
+    path = tmp_path / "returned.docx"
+    shutil.copy(built_docx(root), path)
+    document = docx.Document(str(path))
+    first = paragraph_with(document, "Second paragraph").runs[-1]
+    last = paragraph_with(document, "A third paragraph").runs[0]
+    document.add_comment([first, last], text="Merge these two?", author="Ann Reviewer")
+    document.save(str(path))
+    item = by_text(items_of(root, path))["Merge these two?"]
+    assert (item.source, item.approximate) == ("manuscript/02-method.md:6", False)
+    assert item.quote == (", and more text that continues on a second line.\n"
+                          "A third paragraph describes how two reviewers charted the data independently.")
+
+
 def test_reference_entry_without_its_bookmark_is_matched_by_author_year_and_title(tmp_path):
     root = project(tmp_path)
     path = tmp_path / "returned.docx"
