@@ -12,7 +12,7 @@ import pypandoc
 import pytest
 
 from charter.check import main, print_counts
-from conftest import copy_reference_review, write_files
+from conftest import write_files
 from projects import minimal_project_files
 
 RESULTS = """\
@@ -254,14 +254,6 @@ def test_docx_that_does_not_exist(tmp_path):
 
 
 # ------------------------------------------------------------------ the reference review
-
-
-@pytest.fixture
-def reference_copy(tmp_path: Path) -> Path:
-    """A fresh copy of the reference review (conftest's copies review.yaml before its folder exists)."""
-    dest = tmp_path / "review"
-    dest.mkdir()
-    return copy_reference_review(dest)
 
 
 def edit(path: Path, old: str, new: str) -> int:
