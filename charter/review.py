@@ -391,6 +391,8 @@ def review_items(document: ReturnedDocument, manifest: dict, references: dict, d
         hints = [change.text if change.kind == "deletion" else "",
                  original[max(change.start - 30, 0):change.start], original[change.end:change.end + 30]]
         place = tracer.at_anchors(change.anchors, hints) or tracer.paragraph(change.paragraph, hints)
+        if place.path and not original.strip():
+            place = replace(place, approximate=True)  # a paragraph of new text: the file is known, its line is not
         items.append(ReviewItem(
             docx=docx_name, reviewer=change.author, kind=change.kind, id=f"change-{number}", date=change.date,
             text=change.text.replace(OBJECT, "[image]"), quote=change_in_context(paragraph, change),

@@ -586,6 +586,28 @@ def test_comment_across_two_paragraphs_belongs_to_the_first(tmp_path):
                           "A third paragraph describes how two reviewers charted the data independently.")
 
 
+@pytest.mark.parametrize("inside", [True, False], ids=["inside-the-anchor", "after-the-anchor"])
+def test_inserted_paragraph_is_placed_after_the_one_before_it_approximately(tmp_path, inside):
+    root = project(tmp_path)
+    path = tmp_path / "returned.docx"
+    shutil.copy(built_docx(root), path)
+    package = Package(path)
+    before = next(p for p in package.document.iter(_w("p"))
+                  if "".join(t.text or "" for t in p.iter(_w("t"))).startswith("Second paragraph"))
+    new = etree.fromstring(
+        f'<w:p xmlns:w="{W}"><w:pPr><w:rPr><w:ins w:id="801" w:author="Cora Lead" w:date="2024-05-03T10:00:00Z"/>'
+        f'</w:rPr></w:pPr><w:ins w:id="802" w:author="Cora Lead" w:date="2024-05-03T10:00:00Z"><w:r>'
+        f"<w:t>A new paragraph on the charting form.</w:t></w:r></w:ins></w:p>")
+    if not inside:  # pandoc closes the paragraph's bookmark after the paragraph
+        before = before.getnext()
+        assert before.tag == _w("bookmarkEnd")
+    before.addnext(new)
+    package.save()
+    items = items_of(root, path)
+    assert [(i.kind, i.text, i.source, i.approximate) for i in items] == [
+        ("insertion", "A new paragraph on the charting form.", "manuscript/02-method.md:6", True)]
+
+
 def test_reference_entry_without_its_bookmark_is_matched_by_author_year_and_title(tmp_path):
     root = project(tmp_path)
     path = tmp_path / "returned.docx"
