@@ -24,7 +24,8 @@ from .counts import Count, compute_counts
 from .load import load_project
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
-from .pandoc import CompileError, compile_typst, finish_docx, json_to_outputs, markdown_to_json, reference_docx
+from .pandoc import (CompileError, compile_typst, finish_docx, json_to_typst, markdown_to_json, reference_docx,
+                     start_docx, wait)
 from .placeholders import fill
 from .styles import resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
@@ -232,21 +233,23 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
             raise BuildError(citeproc, "citeproc could not resolve every citation")
         temporary = {fmt: build_dir / f".manuscript.{fmt}.tmp" for fmt in formats}
         typst_source = build_dir / "manuscript.typ"
-        with clock.stage("pandoc: DOCX + Typst"):
-            reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py")) \
-                if "docx" in formats else None
-            messages += json_to_outputs(json_path, docx_out=temporary.get("docx"),
-                                        typst_out=typst_source if "pdf" in formats else None,
-                                        reference=reference, template=_template(root, "manuscript.typ"))
-        if "docx" in formats:
-            with clock.stage("DOCX finish"):
+        with clock.stage("DOCX and PDF side by side"):
+            docx_job = None
+            if "docx" in formats:
+                reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py"))
+                docx_job = start_docx(json_path, temporary["docx"], reference)
+            try:
+                if "pdf" in formats:
+                    messages += json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"))
+                    typst_warnings = compile_typst(typst_source, temporary["pdf"], root=root,
+                                                   inputs=_pdf_inputs(metadata, blind))
+                    warnings += [f"typst: {w}" for w in typst_warnings]
+            finally:
+                if docx_job is not None:
+                    messages += wait(docx_job, "writing the DOCX")
+            if docx_job is not None:
                 finish_docx(temporary["docx"], paper=paper, core=_core_properties(metadata, blind))
                 _embed_manifest(temporary["docx"], manifest, warnings)
-        if "pdf" in formats:
-            with clock.stage("Typst: PDF"):
-                typst_warnings = compile_typst(typst_source, temporary["pdf"], root=root,
-                                               inputs=_pdf_inputs(metadata, blind))
-                warnings += [f"typst: {w}" for w in typst_warnings]
     except CompileError as error:
         for path in build_dir.glob(".manuscript.*.tmp"):
             path.unlink()

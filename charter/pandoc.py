@@ -1,9 +1,10 @@
 """Run pandoc and Typst: the only module that starts a subprocess or calls the compilers.
 
 One pandoc run parses the Markdown and runs the Lua filters and citeproc,
-writing pandoc's JSON; from that JSON two pandoc runs write the DOCX and the
-Typst source at the same time; the ``typst`` package compiles the PDF. Parsing
-and citation processing therefore happen once however many formats we write.
+writing pandoc's JSON. From that JSON a background pandoc writes the DOCX
+while a second pandoc writes the Typst source and the ``typst`` package
+compiles it to PDF. Parsing and citation processing therefore happen once
+however many formats we write, and the two formats are made side by side.
 """
 
 from __future__ import annotations
@@ -109,31 +110,27 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     return _run(args, "reading the manuscript and formatting citations")
 
 
-def json_to_outputs(json_in: Path, *, docx_out: Path | None, typst_out: Path | None, reference: Path | None,
-                    template: Path | None) -> list[PandocMessage]:
-    """Write the DOCX and the Typst source from pandoc's JSON, both pandoc processes running at once."""
-    jobs = []
-    env = _environment()
-    if docx_out is not None:
-        args = [str(json_in), "--from", "json", "--to", "docx", "--output", str(docx_out),
-                "--reference-doc", str(reference)]
-        jobs.append(("writing the DOCX", subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE,
-                                                          stderr=subprocess.PIPE, text=True, env=env)))
-    if typst_out is not None:
-        args = [str(json_in), "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
-                "--template", str(template), "--lua-filter", str(FILTERS / "typst.lua"), "--wrap", "preserve"]
-        jobs.append(("writing the Typst source", subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE,
-                                                                  stderr=subprocess.PIPE, text=True, env=env)))
-    messages: list[PandocMessage] = []
-    failures = []
-    for what, process in jobs:
-        _, stderr = process.communicate()
-        if process.returncode != 0:
-            failures.append(f"pandoc failed while {what} (exit code {process.returncode}):\n{stderr.strip()}")
-        messages += _messages(stderr)
-    if failures:
-        raise CompileError("\n".join(failures))
-    return messages
+def start_docx(json_in: Path, docx_out: Path, reference: Path) -> subprocess.Popen:
+    """Start writing the DOCX from pandoc's JSON in the background; finish with ``wait``."""
+    args = [str(json_in), "--from", "json", "--to", "docx", "--output", str(docx_out),
+            "--reference-doc", str(reference)]
+    return subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_environment())
+
+
+def wait(process: subprocess.Popen, what: str) -> list[PandocMessage]:
+    """Wait for a pandoc started in the background; raise CompileError if it failed."""
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{stderr.strip()}")
+    return _messages(stderr)
+
+
+def json_to_typst(json_in: Path, typst_out: Path, template: Path) -> list[PandocMessage]:
+    """Write the Typst source from pandoc's JSON with the manuscript template."""
+    args = [str(json_in), "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
+            "--template", str(template), "--lua-filter", str(FILTERS / "typst.lua"), "--wrap", "preserve"]
+    return _run(args, "writing the Typst source")
 
 
 # --------------------------------------------------------------------- typst
@@ -168,7 +165,7 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
     with zipfile.ZipFile(docx) as source:
         names = source.namelist()
         files = {name: source.read(name) for name in names}
-    files["word/document.xml"] = _sections(files["word/document.xml"], paper)
+    files["word/document.xml"] = _table_rows(_sections(files["word/document.xml"], paper))
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -192,6 +189,33 @@ def _sections(document_xml: bytes, paper: str) -> bytes:
         for child in final:
             inserted.append(etree.fromstring(etree.tostring(child)))
         _set_page(inserted, width, height, landscape=landscape)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# A row with more text than this may be taller than a landscape page; Word would clip
+# it rather than split it, so only shorter rows are kept whole.
+_UNSPLIT_ROW_CHARS = 1500
+
+
+def _table_rows(document_xml: bytes) -> bytes:
+    """Keep table rows whole across page breaks and group heading rows with the row after them."""
+    root = etree.fromstring(document_xml)
+    for table in root.iter(f"{{{W}}}tbl"):
+        columns = len(table.findall("w:tblGrid/w:gridCol", NS))
+        for row in table.findall("w:tr", NS):
+            cells = row.findall("w:tc", NS)
+            text_length = sum(len(t.text or "") for t in row.iter(f"{{{W}}}t"))
+            properties = row.find("w:trPr", NS)
+            if properties is None:
+                properties = etree.Element(f"{{{W}}}trPr")
+                row.insert(0 if row[0].tag != f"{{{W}}}tblPrEx" else 1, properties)
+            if text_length <= _UNSPLIT_ROW_CHARS and properties.find("w:cantSplit", NS) is None:
+                properties.insert(0, etree.Element(f"{{{W}}}cantSplit"))
+            span = cells[0].find("w:tcPr/w:gridSpan", NS) if len(cells) == 1 else None
+            if span is not None and int(span.get(f"{{{W}}}val")) == columns:  # a theme or sub-theme heading
+                for paragraph_properties in row.iter(f"{{{W}}}pPr"):
+                    if paragraph_properties.find("w:keepNext", NS) is None:
+                        paragraph_properties.insert(1, etree.Element(f"{{{W}}}keepNext"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

@@ -103,7 +103,7 @@ def test_reference_build_keeps_its_inputs_in_build(reference):
             "manuscript.pdf", "manuscript.anchors.json"} <= names
     assert not [n for n in names if n.endswith(".tmp")]
     assert json.loads((result.build_dir / "counts.json").read_text())["included"]["value"] == 29
-    assert [name for name, _ in result.timings][-1] == "Typst: PDF"
+    assert [name for name, _ in result.timings][-1] == "DOCX and PDF side by side"
 
 
 def test_docx_title_and_section_headings(reference, reference_docx):
