@@ -25,7 +25,7 @@ from .counts import Count, compute_counts
 from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
-from .numbers import Lexicon, check_markdown, check_paragraphs
+from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
 from .prisma import check_arithmetic
 
 MANUSCRIPT = "manuscript"
@@ -288,13 +288,14 @@ def _inline_text(inlines: list) -> str:
     return "".join(parts)
 
 
-def check_docx(docx: Path, lexicon: Lexicon) -> list[Problem]:
+def check_docx(docx: Path, lexicon: Lexicon, annotations: Iterable[tuple[str, str, str, str]] = ()) -> list[Problem]:
     """The number check on the paragraphs of a DOCX; places are "edited.docx: paragraph N".
 
     Only contradictions are reported: in a built DOCX every count is a number
     (the placeholders are filled), so a number that matches the data is fine.
     """
-    numbered = [(n, text) for n, text in enumerate(docx_paragraphs(docx), start=1) if text]
+    annotations = tuple(annotations)  # the sources' [43]{count=none}: the DOCX shows only "43"
+    numbered = [(n, annotate(text, annotations)) for n, text in enumerate(docx_paragraphs(docx), start=1) if text]
     return [p for p in check_paragraphs(numbered, lexicon, docx.name) if p.severity == "error"]
 
 
@@ -354,7 +355,9 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
         if not path.is_file():
             problems.append(Problem(Location(str(docx)), "", "no such file: give the path of the edited DOCX"))
         else:
-            problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups))
+            sources = [s.text for s in read_sections(Path(project.root))]
+            annotations = [a for text in sources for a in annotated_numbers(text)]
+            problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups), annotations)
     else:
         problems += check_project_text(project, counts)
     return project, problems

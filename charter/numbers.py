@@ -780,7 +780,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
+ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
 _MASKS = (
     re.compile(r"`[^`\n]*`"),  # inline code
     re.compile(r"<!--.*?-->", re.S),  # comments
@@ -839,7 +839,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         for m in mask.finditer(masked):
             masked = _blank(masked, m.start(), m.end())
     annotations = []
-    for m in _ANNOTATION_RE.finditer(masked):
+    for m in ANNOTATION_RE.finditer(masked):
         annotations.append((m.start("body"), m.end("body"), m.group("name")))
         masked = _blank(masked, m.start(), m.start("body"))
         masked = _blank(masked, m.end("body"), m.end())
@@ -927,3 +927,23 @@ def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: 
             if problem is not None:
                 problems.append(problem)
     return problems
+
+
+def annotated_numbers(text: str) -> list[tuple[str, str, str, str]]:
+    """The author's annotations in a Markdown text as (word before, number, word after, count name)."""
+    found = []
+    for m in ANNOTATION_RE.finditer(text):
+        before = re.search(r"([\w’'-]+)\W*$", text[:m.start()])
+        after = re.match(r"\W*([\w’'-]+)", text[m.end():])
+        found.append((before.group(1) if before else "", m.group("body").strip(),
+                      after.group(1) if after else "", m.group("name")))
+    return found
+
+
+def annotate(paragraph: str, annotations: Iterable[tuple[str, str, str, str]]) -> str:
+    """Put the sources' annotations back around the same words of a paragraph that lost them (a DOCX)."""
+    for before, number, after, name in annotations:
+        pattern = (rf"(\b{re.escape(before)}\W*)" if before else "()") + rf"({re.escape(number)})" + \
+                  (rf"(?=\W*{re.escape(after)}\b)" if after else "")
+        paragraph = re.sub(pattern, lambda m: f"{m.group(1)}[{m.group(2)}]{{count={name}}}", paragraph)
+    return paragraph

@@ -409,3 +409,14 @@ def test_reference_docx_as_built_passes_and_an_edit_is_caught(reference_copy, tm
                         r"studies in theme \(a\) Associations between mental health and social support "
                         r"\(n\.theme\.a\); correct the text or the data, and write \{\{ n\.theme\.a \| Words \}\}",
                         lines[0])
+
+
+def test_docx_keeps_the_sources_annotations(tmp_path):
+    """A number the author marked count=none in the sources is not flagged in the DOCX, where the mark is gone."""
+    text = "# Discussion\n\nThe earlier review included [12]{count=none} studies of religion.\n"
+    root = small_project(tmp_path / "review", {"manuscript/03-discussion.md": text})
+    docx = docx_from_markdown(tmp_path, "The earlier review included 12 studies of religion.\n\n"
+                                        "Later, 12 studies were included in this review.\n")
+    code, lines = check(root, docx=docx)
+    assert lines[0].startswith('edited.docx: paragraph 2: "12 studies … included" says 12')
+    assert len(lines) == 2
