@@ -129,7 +129,7 @@ def _norm(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Term:
+class Phrase:
     """A phrase that singles out a count: matching ``phrase`` (normalised) points to ``count``."""
 
     phrase: str  # normalised phrase (see _norm), or a case-sensitive regex for countries
@@ -142,7 +142,7 @@ class Lexicon:
     """What the number check knows of the review: its counts and the words that name them."""
 
     counts: Mapping[str, Count]
-    terms: tuple[Term, ...]
+    terms: tuple[Phrase, ...]
     countries: tuple[tuple[str, str, str], ...]  # (country as written, count name, group count name or "")
     group_members: Mapping[str, tuple[str, ...]]  # "country_group.<key>" -> its countries
     label_words: frozenset[str]  # words of the design labels ("literature", "naturalistic", …)
@@ -154,7 +154,7 @@ class Lexicon:
 
         ``country_groups``: group key -> member countries (review.yaml), to read "two (Malaysia and China)".
         """
-        terms: list[Term] = []
+        terms: list[Phrase] = []
         countries: list[tuple[str, str, str]] = []
         groups: dict[str, str] = {}
         for name, count in counts.items():
@@ -163,30 +163,30 @@ class Lexicon:
                 label = re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
                 for phrase in {_norm(key), _norm(label)}:  # "case study", "naturalistic case study"
                     if phrase not in ("study", "paper", "article"):
-                        terms.append(Term(phrase, "orientation", name))
+                        terms.append(Phrase(phrase, "orientation", name))
             elif kind == "theme":
                 label = re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
-                terms.append(Term(_norm(label), "theme", name))
-                terms.append(Term(f"theme {key.lower()}", "theme", name))
-                terms.append(Term(f"topic {key.lower()}", "theme", name))
-                terms.append(Term(f"({key.lower()})", "theme", name))
+                terms.append(Phrase(_norm(label), "theme", name))
+                terms.append(Phrase(f"theme {key.lower()}", "theme", name))
+                terms.append(Phrase(f"topic {key.lower()}", "theme", name))
+                terms.append(Phrase(f"({key.lower()})", "theme", name))
             elif kind == "subtheme":
                 label = re.sub(r"^studies in sub-theme ", "", count.meaning)
-                terms.append(Term(_norm(label), "subtheme", name))
+                terms.append(Phrase(_norm(label), "subtheme", name))
             elif kind == "country_group":
                 label = re.sub(r"^studies from (.*) countries$", r"\1", count.meaning)
-                terms.append(Term(_norm(label), "country_group", name))
+                terms.append(Phrase(_norm(label), "country_group", name))
                 groups[name] = label
             elif kind == "keyword":
                 label = re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
-                terms.append(Term(_norm(label), "keyword", name))
+                terms.append(Phrase(_norm(label), "keyword", name))
             elif kind == "prisma" and key.startswith("database."):
-                terms.append(Term(_norm(count.meaning.removeprefix("records from ")), "database", name))
+                terms.append(Phrase(_norm(count.meaning.removeprefix("records from ")), "database", name))
         theme_order = [n for n in counts if n.startswith("theme.")]
         for i, name in enumerate(theme_order):
             for ordinal in ("first second third fourth fifth sixth".split()[i:i + 1]):
                 for noun in ("theme", "topic"):
-                    terms.append(Term(f"{ordinal} {noun}", "theme", name))
+                    terms.append(Phrase(f"{ordinal} {noun}", "theme", name))
         for name, count in counts.items():
             if name.startswith("country.") and count.meaning.startswith("studies from "):
                 country = count.meaning.removeprefix("studies from ")
