@@ -210,7 +210,7 @@ def locate(block: str, paragraph: str, start: int, end: int) -> tuple[int, int] 
         pattern = (r"(?<!\w)" if lo == 0 or not paragraph[lo - 1].isalnum() else "") + \
             f"({_pattern(paragraph[lo:start])})({_pattern(paragraph[start:end])})({_pattern(paragraph[end:hi])})" + \
             (r"(?!\w)" if hi == len(paragraph) or not paragraph[hi].isalnum() else "")
-        found = list(re.finditer(pattern, block))
+        found = _all_matches(re.compile(pattern), block)
         if len(found) == 1:
             return found[0].start(2), found[0].end(2)
         seen = max(seen, len(found))
@@ -235,6 +235,18 @@ def _filled(source: str, placeholders: tuple[str, ...]) -> str | None:
     return source
 
 
+def _all_matches(pattern: re.Pattern, text: str, limit: int = 2) -> list[re.Match]:
+    """Matches starting at every position, overlapping ones included (finditer skips those: "a a" in "a a a")."""
+    found, position = [], 0
+    while len(found) < limit:
+        match = pattern.search(text, position)
+        if match is None:
+            break
+        found.append(match)
+        position = match.start() + 1
+    return found
+
+
 def _find_block(text: str, block: str, line: int, placeholders: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """(start, end) of the source block in the file, if it still reads as when the DOCX was built.
 
@@ -248,8 +260,8 @@ def _find_block(text: str, block: str, line: int, placeholders: tuple[str, ...] 
         here = "".join(lines[line - 1:line - 1 + count]).rstrip("\r\n")
         if here == block.rstrip("\n") or _filled(here, placeholders) == block.rstrip("\n"):
             return at, at + len(here)
-    if text.count(block) == 1 and block.strip():
-        at = text.index(block)
+    at = text.find(block)
+    if block.strip() and at >= 0 and text.find(block, at + 1) < 0:
         return at, at + len(block)
     return None
 

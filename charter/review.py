@@ -115,10 +115,10 @@ def _line_in_block(entry: dict, hints: list[str]) -> int | None:
         words = hint.replace(OBJECT, " ").split()
         if len(" ".join(words)) < 4:
             continue
-        pattern = _words_pattern(" ".join(words[:8]))
-        found = [m.start() for m in re.finditer(pattern, block)]
-        if len(found) == 1:
-            return first + block.count("\n", 0, found[0])
+        pattern = re.compile(_words_pattern(" ".join(words[:8])))
+        match = pattern.search(block)
+        if match and not pattern.search(block, match.start() + 1):  # once, overlapping matches counted
+            return first + block.count("\n", 0, match.start())
     return first
 
 

@@ -815,3 +815,26 @@ def test_reference_review_build_traced_after_libreoffice(reference_build, tmp_pa
         "was read carefully for", "was read for")
     assert (copy / "studies/puyat2013.yaml").read_text(encoding="utf-8") == study_before.replace(
         "stratified by immigrant status", "stratified by immigrant group")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(["a", "b", "more", "text", "ab"]), min_size=1, max_size=30),
+       breaks=st.lists(st.booleans(), min_size=30, max_size=30), data=st.data())
+def test_locate_never_places_a_change_at_the_wrong_words(words, breaks, data):
+    """Whatever the repetition, a located stretch is the very words that were changed, or nothing."""
+    block = "".join(w + ("\n" if breaks[i] else " ") for i, w in enumerate(words)).rstrip()
+    paragraph = " ".join(words)
+    first = data.draw(st.integers(0, len(words) - 1))
+    last = data.draw(st.integers(first, len(words) - 1))
+    starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+    start, end = starts[first], starts[last] + len(words[last])
+    found = locate(block, paragraph, start, end)
+    if isinstance(found, str):
+        return
+    # the same word positions in the block
+    block_starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]  # one char per break too
+    assert found == (block_starts[first], block_starts[last] + len(words[last]))
