@@ -218,6 +218,9 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     _write(build_dir / "manuscript.md", markdown)
     _write(build_dir / "counts.json", _counts_json(counts))
     anchors = {**assembled.anchors, **(table.anchors if table else {})}
+    if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
+        prisma_at = project.review.positions.get("prisma")
+        anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
     manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 

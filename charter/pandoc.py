@@ -160,6 +160,9 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
       paper size, turned for landscape;
     * docProps/core.xml gets the title, and the authors only when given
       (a blind manuscript names nobody);
+    * docProps/custom.xml loses the properties pandoc copies from every metadata
+      field: the build's own settings (with paths of this computer) and, in a
+      blind manuscript, nothing may name anyone;
     * zip entries get a fixed date so the bytes are reproducible.
     """
     with zipfile.ZipFile(docx) as source:
@@ -167,6 +170,8 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
         files = {name: source.read(name) for name in names}
     files["word/document.xml"] = _table_rows(_sections(files["word/document.xml"], paper))
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
+    if "docProps/custom.xml" in files:
+        files["docProps/custom.xml"] = _no_custom_properties(files["docProps/custom.xml"])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
@@ -251,6 +256,13 @@ def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
         element.text = value
         if not value:
             root.remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _no_custom_properties(custom_xml: bytes) -> bytes:
+    root = etree.fromstring(custom_xml)
+    for child in list(root):
+        root.remove(child)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 

@@ -353,6 +353,7 @@ def test_blind_manuscript_names_nobody(tmp_path):
     assert document.core_properties.author in ("", None)
     assert document.core_properties.last_modified_by in ("", None)
     with zipfile.ZipFile(result.outputs["docx"]) as package:
+        assert str(root) not in package.read("docProps/custom.xml").decode("utf-8")
         assert "Nordmann" not in "".join(package.read(n).decode("utf-8", "replace") for n in package.namelist()
                                          if n.endswith(".xml"))
     metadata = PdfReader(str(result.outputs["pdf"])).metadata
