@@ -838,3 +838,40 @@ def test_locate_never_places_a_change_at_the_wrong_words(words, breaks, data):
     # the same word positions in the block
     block_starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]  # one char per break too
     assert found == (block_starts[first], block_starts[last] + len(words[last]))
+
+
+from charter.apply import Edit, apply_to_study  # noqa: E402
+
+FOLDED_STUDY = """\
+id: x2020
+findings:
+  - >-
+    Low support went with higher
+    odds of mood disorder.
+"""
+
+
+PLAIN_STUDY = """\
+id: x2020
+findings:
+  - Low support went with higher odds of mood disorder.
+"""
+
+
+@pytest.mark.parametrize("study, old, new, expected", [
+    pytest.param(FOLDED_STUDY, "higher", "greater", FOLDED_STUDY.replace("higher", "greater"), id="folded-scalar"),
+    pytest.param(FOLDED_STUDY, "mood disorder", "mood: disorder", FOLDED_STUDY.replace("mood", "mood:"),
+                 id="colon-in-folded-scalar"),
+    pytest.param(PLAIN_STUDY, "mood disorder", "mood: disorder", None, id="would-become-a-mapping"),
+    pytest.param(PLAIN_STUDY, "Low support", "# Low support", None, id="would-become-a-comment"),
+])
+def test_study_field_edits_are_checked_by_reading_the_yaml_back(study, old, new, expected):
+    cell = "Low support went with higher odds of mood disorder."
+    start = cell.index(old)
+    edit = Edit("studies/x2020.yaml", 3, "findings.0", "", cell, start, start + len(old), new, "Ann Reviewer")
+    text, why = apply_to_study(study, edit)
+    if expected is None:
+        assert (text, why) == (study, "it could not be written into the YAML safely; edit "
+                                      "studies/x2020.yaml: findings.0 by hand")
+    else:
+        assert (text, why) == (expected, "")
