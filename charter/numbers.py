@@ -57,7 +57,8 @@ investigate investigated study studied involve involved target targeted present 
 exclude excluded remain remained do did could can would will may might should must appear appeared
 look looked assess assessed evaluate evaluated measure measured show showed find found discuss discussed
 concentrate concentrated deploy deployed rely relied draw drew cover covered address
-in from on with within by at as to for out into about among
+in from on with within by at as to for out into about among after before following during across over
+through via
 """.split())
 # A number right after one of these words is a label, not a count: "Table 2", "p. 6", "Author 1".
 _LABEL_WORDS = set("""
@@ -80,12 +81,14 @@ _INCLUDED_RE = re.compile(
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
                             r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
 _STEP_RES = (
-    ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b", re.I)),
+    ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
+                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)", re.I)),
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved|obtained|found|available)\b|\bunavailable\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
     ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread in full\b|\bfull(?:-| )text review\b",
                             re.I)),
-    ("screened", re.compile(r"\bscreened\b|\bscreening\b", re.I)),
+    ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
+                            r"(?:the )?duplicates|duplicates were removed)", re.I)),
     ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
                               r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
                               re.I)),
@@ -599,7 +602,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if later is not None and tokens[later].start - noun.end < 12:
             category = _noun_after(tokens, later, lexicon.label_words).category
         else:
-            category = _noun_before(tokens, i) or _noun_after_of(tokens, i)
+            category = _noun_after_of(tokens, i, lexicon.label_words)
+            if category == "implicit":
+                category = _noun_before(tokens, i) or "implicit"
     elif category == "implicit":
         category = _noun_before(tokens, i) or "implicit"
     nouns[i] = category
@@ -665,6 +670,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if whole:  # "nine of the 29 studies": 29 is the whole set the review is about
         return _claim(sentence, token, "included", noun.end, None)
     complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
+    outside = re.compile(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", re.I)
     hit = None
     if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
         forward_ok = []
@@ -691,6 +697,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
             if group is None:
                 return None
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
+    if hit is not None and hit.kind == "country_group" and outside.search(sentence[:hit.position]):
+        complement = True  # "from outside the western world"
     if complement:
         # "all but two … western countries": the two are the other group, when there are just two groups
         groups = [g for g in lexicon.counts if g.startswith("country_group.")]
@@ -723,11 +731,17 @@ def _kind_rank(kind: str) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
-def _noun_after_of(tokens: list[_Token], i: int) -> str:
-    for t in tokens[i + 2:i + 6]:
-        if t.kind == "word" and _stem(t.text) in _NOUNS:
-            return _NOUNS[_stem(t.text)]
-    return "implicit"
+def _noun_after_of(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()) -> str:
+    """"two of the authors": the noun after "of" (and its determiners), as _noun_after reads it."""
+    j = i + 2
+    if j < len(tokens) and tokens[j].text.lower() in ("them", "which", "whom", "us"):
+        return "implicit"  # "twenty of them": the noun is earlier
+    while j < len(tokens) and tokens[j].text.lower() in ("the", "these", "those", "all", "our"):
+        j += 1
+    if j >= len(tokens) or tokens[j].kind != "word":
+        return "implicit"
+    category = _noun_after(tokens, j - 1, skip).category
+    return "implicit" if category == "of" else category
 
 
 def _orientation_near(sentence: str, token: _Token, seg_end: int, lexicon: Lexicon) -> bool:

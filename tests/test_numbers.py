@@ -122,13 +122,14 @@ def test_labelled_sentences_precision_and_recall():
     assert precision >= 0.95 and recall >= 0.95, "\n".join(misses)
 
 
-def test_held_out_batch_is_scored_and_reported():
-    """Sentences written after the rules were frozen: printed so the report is honest; must stay useful."""
-    items = load_items("held-out-2")
+@pytest.mark.parametrize("batch", ["held-out-1", "held-out-2", "held-out-3"])
+def test_held_out_batches_are_scored_and_reported(batch):
+    """Batches written after the rules were frozen (their scores at freeze are in the data file's header)."""
+    items = load_items(batch)
     precision, recall, misses = score(items)
-    print(f"\nheld-out batch of {len(items)} sentences: precision {precision:.3f}, recall {recall:.3f}")
+    print(f"\n{batch}: {len(items)} sentences, precision {precision:.3f}, recall {recall:.3f}")
     print("\n".join(misses))
-    assert precision >= 0.8 and recall >= 0.8, "\n".join(misses)
+    assert items and precision >= 0.9 and recall >= 0.9, "\n".join(misses)
 
 
 # ------------------------------------------------------------------ single rules
