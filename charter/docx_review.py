@@ -143,7 +143,8 @@ def read_docx(path: Path) -> ReturnedDocument:
         with zipfile.ZipFile(path) as package:
             parts = {name: package.read(name) for name in package.namelist()}
     except (zipfile.BadZipFile, OSError) as error:
-        raise NotADocx(f"{path}: cannot open it as a DOCX ({error}); save it from Word or LibreOffice as .docx") from None
+        raise NotADocx(f"{path}: cannot open it as a DOCX ({error}); "
+                       "save it from Word or LibreOffice as .docx") from None
     if "word/document.xml" not in parts:
         raise NotADocx(f"{path}: has no word/document.xml, so it is not a Word document; save it as .docx")
     try:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from .docx_review import OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument, embed_manifest, read_docx
+from .docx_review import (OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument,
+                          embed_manifest, read_docx)
 
 __all__ = ["main", "embed_manifest", "review_items", "ReviewItem", "Place"]
 
@@ -511,7 +512,8 @@ def _item_lines(item: ReviewItem, several: bool, indent: str) -> list[str]:
     where = item.field or (f"line {item.line}" if item.line else "") or ("?" if not item.path else "")
     flags = " (approximate: anchor lost, found by matching text)" if item.approximate else ""
     origin = f" [{item.docx}]" if several else ""
-    head = f"{indent}{where + '  ' if where else ''}{item.kind} by {item.reviewer or 'unknown'}, {_short_date(item.date)}{origin}{flags}"
+    head = (f"{indent}{where + '  ' if where else ''}{item.kind} by {item.reviewer or 'unknown'}, "
+            f"{_short_date(item.date)}{origin}{flags}")
     out = [head]
     if item.kind in ("comment", "reply"):
         if item.quote and item.kind == "comment":
@@ -545,7 +547,8 @@ def format_csv(items: list[ReviewItem]) -> str:
 
 
 def format_json(items: list[ReviewItem]) -> str:
-    return json.dumps({"version": 1, "items": [asdict(i) for i in _ordered(items)]}, ensure_ascii=False, indent=2) + "\n"
+    items_json = [asdict(i) for i in _ordered(items)]
+    return json.dumps({"version": 1, "items": items_json}, ensure_ascii=False, indent=2) + "\n"
 
 
 def _ordered(items: list[ReviewItem]) -> list[ReviewItem]:
