@@ -80,6 +80,7 @@ def split_blocks(text: str) -> list[_Block]:
     fence: str | None = None
     div_depth = 0
     pending_blank = False
+    closed = False
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if fence is not None or div_depth:
@@ -88,14 +89,17 @@ def split_blocks(text: str) -> list[_Block]:
                 fence = None
             elif fence is None and _DIV_FENCE_RE.match(stripped):
                 div_depth += -1 if not stripped.strip(":").strip() else 1
+            if fence is None and not div_depth:
+                closed = True  # whatever follows the closing fence is a new block
             continue
         if not stripped:
             pending_blank = current is not None
             continue
         continues_list = (current is not None and pending_blank and _LIST_RE.match(current.lines[0])
                           and (_LIST_RE.match(line) or line.startswith(("  ", "\t"))))
-        starts_new = current is None or (pending_blank and not continues_list) or _ATX_RE.match(line) \
+        starts_new = current is None or closed or (pending_blank and not continues_list) or _ATX_RE.match(line) \
             or (current is not None and _ATX_RE.match(current.lines[0]))
+        closed = False
         if starts_new:
             current = _Block([], number)
             blocks.append(current)

@@ -389,3 +389,90 @@ def test_unknown_style_is_an_error_with_close_matches(tmp_path):
         build_quietly(small_project(tmp_path, **{"manuscript/metadata.yaml": metadata}))
     assert "manuscript/metadata.yaml:18:6: csl: unknown citation style 'apa-6th-editon' (close matches: " \
            "apa-6th-edition" in str(error.value)
+
+
+# --------------------------------------------------- assembly and metadata, pure
+
+
+from charter.assemble import Section, assemble, split_blocks  # noqa: E402
+from charter.counts import Count  # noqa: E402
+from charter.metadata import parse_metadata  # noqa: E402
+
+METADATA = b"""\
+title: A review of {{ n.included }} studies
+authors:
+  - name: Ana Lima
+    affiliations: [uib]
+    corresponding: true
+    email: ana@example.org
+  - name: Bo Chen
+    affiliation: uio
+affiliations:
+  uib: University of Bergen
+  uio: University of Oslo
+abstract: |
+  We found {{ n.included | words }} studies.
+keywords: [support]
+funding: The Fund.
+"""
+
+
+def test_split_blocks_keeps_lists_fences_and_headings_apart():
+    text = ("# Heading\nParagraph one\ncontinues.\n\n- item one\n\n- item two\n  more\n\n"
+            "```\ncode\n\nstill code\n```\n\n> quote\n\n::: {.note}\ninside\n\nstill\n:::\nlast")
+    blocks = [(b.first_line, "\n".join(b.lines)) for b in split_blocks(text)]
+    assert blocks == [
+        (1, "# Heading"),
+        (2, "Paragraph one\ncontinues."),
+        (5, "- item one\n\n- item two\n  more"),
+        (10, "```\ncode\n\nstill code\n```"),
+        (16, "> quote"),
+        (18, "::: {.note}\ninside\n\nstill\n:::"),
+        (23, "last"),
+    ]
+
+
+def test_metadata_reads_both_affiliation_forms_and_reports_unknown_ones():
+    metadata, problems = parse_metadata(METADATA)
+    assert problems == []
+    assert [a.affiliations for a in metadata.authors] == [("uib",), ("uio",)]
+    assert metadata.affiliation_numbers() == {"uib": 1, "uio": 2}
+    listed = METADATA.replace(b"  uib: University of Bergen\n  uio: University of Oslo\n",
+                              b"  - {id: uib, name: University of Bergen}\n")
+    metadata, problems = parse_metadata(listed)
+    assert [str(p) for p in problems] == [
+        "manuscript/metadata.yaml:8:18: authors.1.affiliations: unknown affiliation 'uio'; the affiliations are: uib"]
+
+
+def test_assembly_anchors_titles_page_placeholders_and_labels():
+    metadata, _ = parse_metadata(METADATA)
+    counts = {"included": Count("included", 29, "included studies")}
+    sections = [Section("manuscript/01-intro.md", "# Intro\n\nWe read {{ n.included }} studies, see @tbl-studies.\n"
+                        "\n{{ table:studies }}\n")]
+    assembled = assemble(metadata, sections, counts, known_keys=set())
+    assert assembled.problems == ()
+    assert assembled.labels == {"tbl-studies": "Table 1"}
+    assert assembled.anchors["ch_p0002"] == {
+        "kind": "prose", "source": "manuscript/01-intro.md", "line": 3, "field": None,
+        "text": "We read 29 studies, see @tbl-studies.", "placeholders": [{"name": "included", "text": "29"}]}
+    assert assembled.anchors["ch_m0001"]["text"] == "A review of 29 studies"
+    assert "::: {#tbl-studies .charter-placement}" in assembled.markdown
+    assert "# Funding {.unnumbered .charter-back-matter}" in assembled.markdown
+    blind = assemble(metadata, sections, counts, known_keys=set(), blind=True)
+    assert "Ana Lima" not in blind.markdown and "Bergen" not in blind.markdown and "The Fund" not in blind.markdown
+
+
+def test_reference_to_a_table_that_is_not_placed():
+    metadata, _ = parse_metadata(METADATA)
+    sections = [Section("manuscript/01-intro.md", "See @tbl-studies.\n")]
+    assembled = assemble(metadata, sections, {"included": Count("included", 1, "")}, known_keys=set())
+    assert [str(p) for p in assembled.problems] == [
+        "manuscript/01-intro.md:1:5: cross-reference to '@tbl-studies', but no table has that label; "
+        "place it with a line {{ table:studies }} in a section"]
+
+
+def test_bracketed_and_prefixed_cross_references_render_as_text(tmp_path):
+    section = "As shown [@tbl-studies], and [see @fig-prisma, p. 1]. E-mail ana@example.org stays.\n"
+    result = build_quietly(small_project(tmp_path, **{"manuscript/03-more.md": section}), formats=("docx",))
+    text = "\n".join(p.text for p in docx.Document(str(result.outputs["docx"])).paragraphs)
+    assert "As shown Table 1, and see Figure 1, p.\u00a01. E-mail ana@example.org stays." in text
