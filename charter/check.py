@@ -26,6 +26,7 @@ from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
+from .placeholders import fill
 from .prisma import check_arithmetic
 
 MANUSCRIPT = "manuscript"
@@ -201,8 +202,10 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         assembled = assemble(meta, sections, counts, set(project.bibliography.references))
         problems += assembled.problems
         placed = assembled.placements
-    else:
+    else:  # without metadata.yaml nothing is assembled, but the placeholders are still checked
         placed = ()
+        for section in sections:
+            problems += fill(section.text, counts, section.path)[1]
     if not sections:
         problems.append(Problem(Location(MANUSCRIPT), "", "there are no sections: write manuscript/01-introduction.md "
                                 "and the others (see docs/format.md)"))

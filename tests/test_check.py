@@ -420,3 +420,12 @@ def test_docx_keeps_the_sources_annotations(tmp_path):
     code, lines = check(root, docx=docx)
     assert lines[0].startswith('edited.docx: paragraph 2: "12 studies … included" says 12')
     assert len(lines) == 2
+
+
+def test_placeholders_checked_even_without_metadata(tmp_path):
+    root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nWe kept {{ n.includd }} studies.\n"})
+    (root / "manuscript/metadata.yaml").unlink()
+    code, lines = check(root)
+    assert "manuscript/03-discussion.md:3:9: unknown placeholder 'n.includd' (did you mean 'n.included'?)" in lines
+    assert any(line.startswith("manuscript/metadata.yaml: the file is missing") for line in lines)
+    assert code == 1
