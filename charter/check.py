@@ -129,7 +129,9 @@ def _placement_location(sections: list[Section], label: str) -> Location:
 def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
     """Find what a lost reference leaves in prose: "as shown in .", "see ()", "Table ?", "[@]"."""
     problems = []
+    previous = ""
     for number, line in enumerate(_masked_lines(text)):
+        starts_paragraph, previous = not previous.strip(), line
         if line.lstrip().startswith(("#", "|", "{{")):
             continue
         where = Location(path, first_line + number)
@@ -142,10 +144,13 @@ def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
                 problems.append(Problem(where, "", f'"{_around(line, match)}": {what}; write @tbl-… or @fig-… '
                                         "for a table or figure, or [@key] for a citation"))
         # a sentence that starts with its verb has lost its subject: ". presents information"
-        for match in re.finditer(r"(?:^|[.!?]\s+)((?:presents|shows|summari[sz]es|lists|details)\b)", line):
-            if not line[:match.start(1)].strip().endswith(":"):
-                problems.append(Problem(where, "", f'"{_around(line, match)}": the sentence starts with its verb; '
-                                        "its subject was probably a lost cross-reference (@tbl-… or @fig-…)"))
+        for match in re.finditer(r"(?:^\s*|[.!?]\s+)((?:presents|shows|summari[sz]es|lists|details)\b)", line):
+            if match.start(1) == len(line) - len(line.lstrip()) and not starts_paragraph:
+                continue  # a wrapped line of a paragraph: its subject is on the line before
+            if re.search(r"\b(?:e\.g|i\.e|al|cf|vs|etc|approx)\.\s*$", line[:match.start(1)]):
+                continue  # "e.g. lists of …": not a sentence end
+            problems.append(Problem(where, "", f'"{_around(line, match)}": the sentence starts with its verb; '
+                                    "its subject was probably a lost cross-reference (@tbl-… or @fig-…)"))
     return problems
 
 

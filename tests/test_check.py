@@ -429,3 +429,12 @@ def test_placeholders_checked_even_without_metadata(tmp_path):
     assert "manuscript/03-discussion.md:3:9: unknown placeholder 'n.includd' (did you mean 'n.included'?)" in lines
     assert any(line.startswith("manuscript/metadata.yaml: the file is missing") for line in lines)
     assert code == 1
+
+
+def test_sentence_that_lost_its_subject(tmp_path):
+    text = ("# Results\n\npresents the studies. @tbl-studies\n"
+            "lists them again, and the table\nshows the designs.\n\n{{ table:studies }}\n")
+    code, lines = check(small_project(tmp_path, {"manuscript/02-results.md": text}))
+    assert lines[0] == ('manuscript/02-results.md:3: "presents the studies. @tbl-studies": the sentence starts with '
+                        "its verb; its subject was probably a lost cross-reference (@tbl-… or @fig-…)")
+    assert len(lines) == 2
