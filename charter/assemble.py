@@ -31,6 +31,7 @@ _LABEL_NAMES = {"tbl": "Table", "fig": "Figure"}
 # A pandoc citation: @key or @{key}; not inside a word (e-mail addresses) and not escaped.
 _CITATION_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w][\w:.#$%&\-+?<>~/]*))")
 _KEY_TRAILING = ":.#$%&-+?<>~/"
+_NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*>|\]\([^)\s]*\)")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
 _LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
@@ -85,6 +86,10 @@ def split_blocks(text: str) -> list[_Block]:
         stripped = line.strip()
         if fence is not None or div_depth:
             current.lines.append(line)
+            if fence == "-->":  # an HTML comment, which may hold blank lines
+                if "-->" in line:
+                    fence, closed = None, True
+                continue
             if fence is not None and stripped.startswith(fence) and not stripped[len(fence):].strip():
                 fence = None
             elif fence is None and _DIV_FENCE_RE.match(stripped):
@@ -107,7 +112,9 @@ def split_blocks(text: str) -> list[_Block]:
             current.lines.append("")
         pending_blank = False
         current.lines.append(line)
-        if _FENCE_RE.match(stripped):
+        if stripped.startswith("<!--") and "-->" not in stripped:
+            fence = "-->"
+        elif _FENCE_RE.match(stripped):
             fence = _FENCE_RE.match(stripped).group(1)
         elif _DIV_FENCE_RE.match(stripped) and stripped.strip(":").strip():
             div_depth = 1
@@ -125,7 +132,9 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
             continue
         if in_code:
             continue
-        line_without_code = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+        # code spans, autolinks and link targets hold no citations ("<https://x.org/@name>"); a bare
+        # URL does: pandoc reads its "@name" as a citation, so it is checked like one
+        line_without_code = _NOT_CITATIONS_RE.sub(lambda m: " " * len(m.group(0)), line)
         for match in _CITATION_RE.finditer(line_without_code):
             key = match.group("braced") or match.group("key").rstrip(_KEY_TRAILING)
             where = Location(path, first_line + offset, match.start() + 1)

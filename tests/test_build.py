@@ -282,6 +282,9 @@ def test_long_words_stay_inside_the_page(tmp_path):
     pytest.param("Known [@berg2018; @smith2020].\n",
                  "manuscript/03-more.md:1:19: citation key '@smith2020' is not in bib/; add the reference to a "
                  ".bib file in bib/ or correct the key", id="missing-key"),
+    pytest.param("See https://example.org/@third for more.\n",
+                 "manuscript/03-more.md:1:25: citation key '@third' is not in bib/; add the reference to a "
+                 ".bib file in bib/ or correct the key", id="at-in-a-bare-url-is-a-citation-for-pandoc"),
     pytest.param("We had {{ n.studies }} studies.\n",
                  "manuscript/03-more.md:1:8: unknown placeholder 'n.studies' (run 'invoke counts' to list every "
                  "name)", id="unknown-placeholder"),
@@ -419,7 +422,8 @@ funding: The Fund.
 
 def test_split_blocks_keeps_lists_fences_and_headings_apart():
     text = ("# Heading\nParagraph one\ncontinues.\n\n- item one\n\n- item two\n  more\n\n"
-            "```\ncode\n\nstill code\n```\n\n> quote\n\n::: {.note}\ninside\n\nstill\n:::\nlast")
+            "```\ncode\n\nstill code\n```\n\n> quote\n\n::: {.note}\ninside\n\nstill\n:::\nlast\n\n"
+            "<!-- a comment\n\nwith a blank line -->\nafter")
     blocks = [(b.first_line, "\n".join(b.lines)) for b in split_blocks(text)]
     assert blocks == [
         (1, "# Heading"),
@@ -429,6 +433,8 @@ def test_split_blocks_keeps_lists_fences_and_headings_apart():
         (16, "> quote"),
         (18, "::: {.note}\ninside\n\nstill\n:::"),
         (23, "last"),
+        (25, "<!-- a comment\n\nwith a blank line -->"),
+        (28, "after"),
     ]
 
 
@@ -472,7 +478,8 @@ def test_reference_to_a_table_that_is_not_placed():
 
 
 def test_bracketed_and_prefixed_cross_references_render_as_text(tmp_path):
-    section = "As shown [@tbl-studies], and [see @fig-prisma, p. 1]. E-mail ana@example.org stays.\n"
+    section = ("As shown [@tbl-studies], and [see @fig-prisma, p. 1]. E-mail ana@example.org stays.\n\n"
+               "Links: <https://example.org/@someone>, [profile](https://example.org/@else).\n")
     result = build_quietly(small_project(tmp_path, **{"manuscript/03-more.md": section}), formats=("docx",))
     text = "\n".join(p.text for p in docx.Document(str(result.outputs["docx"])).paragraphs)
     assert "As shown Table 1, and see Figure 1, p.\u00a01. E-mail ana@example.org stays." in text
