@@ -289,7 +289,8 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         return True
     if prev and prev.text == "." and prev2 and prev2.text.lower() in ("p", "pp", "no", "vol", "fig"):
         return True
-    if prev and prev.text in ("#", "§", "=", "<", ">", "±", "+", "×", "^") and not _n_equals(tokens, i):
+    if prev and prev.text in ("#", "§", "=", "<", ">", "≤", "≥", "~", "≈", "±", "+", "×", "^") and \
+            not _n_equals(tokens, i):
         return True
     if prev and prev.text in ("(", "[") and nxt and nxt.text in (")", "]"):
         if not (prev2 and prev2.kind == "word" and _NOUNS.get(_stem(prev2.text))):
@@ -443,7 +444,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             s, e = at(m.start())[0], at(m.end() - 1)[1]
             before = normed[:m.start()].split()[-1:] or [""]
             if term.kind == "orientation" and term.phrase.split()[-1] in _NOUNS and before[0] in (
-                    "thi", "the", "our", "present", "current", "same", "scoping", "a"):
+                    "thi", "the", "our", "present", "current", "same", "scoping", "a", "published", "whole", "entire"):
                 continue  # "this review", "the review" is the review itself
             if term.kind == "country_group" and before[0] == "non" and "non" not in term.phrase:
                 continue  # "western" inside "non-western"
