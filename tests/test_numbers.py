@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
@@ -198,6 +198,7 @@ def test_not_reported_counts_are_not_compared():
     assert claims("After removing 412 duplicates, we screened the records.") == [(412, "prisma.duplicates")]
 
 
+@settings(deadline=None)  # no timing in tests
 @given(st.integers(min_value=1, max_value=99), st.booleans())
 def test_digits_and_words_make_the_same_claim(n, as_words):
     """Whatever the number and however it is written, the claim and its verdict follow the data."""
