@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from .assemble import Assembled, Section, assemble
+from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
 from .load import load_project
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
-from .pandoc import (CompileError, compile_typst, finish_docx, json_to_typst, markdown_to_json, reference_docx,
+from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, json_to_typst, markdown_to_json, reference_docx,
                      start_docx, wait)
 from .placeholders import fill
 from .styles import resolve_style
@@ -54,6 +56,7 @@ class BuildResult:
     build_dir: Path
     timings: list[tuple[str, float]] = field(default_factory=list)
     warnings: list[Problem | str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # stages whose recorded output was reused (charter.cache)
 
 
 class _Clock:
@@ -140,13 +143,22 @@ def _counts_json(counts: dict[str, Count]) -> str:
                       ensure_ascii=False, indent=1) + "\n"
 
 
-def _citeproc_problems(messages, assembled_keys: set[str]) -> list[Problem]:
+def _citeproc_problems(messages, sections: Sequence[Section]) -> list[Problem]:
     """Pandoc's citeproc warnings are errors for us: a citation it could not resolve prints '???'."""
     problems = []
     for message in messages:
-        if message.level == "WARNING" and "not found" in message.text.lower() and "citation" in message.text.lower():
-            problems.append(Problem(Location("bib/"), "", f"pandoc citeproc: {message.text}; add the reference "
-                                    "to a .bib file in bib/ or correct the key"))
+        match = re.search(r"citation (\S+) not found", message.text)
+        if message.level != "WARNING" or not match:
+            continue
+        key = match.group(1)
+        where = Location("manuscript/")
+        for section in sections:  # point at the first place the key is written
+            offset = section.text.find(f"@{key}")
+            if offset >= 0:
+                where = Location(section.path, section.text.count("\n", 0, offset) + 1)
+                break
+        problems.append(Problem(where, "", f"citation key '@{key}' is not in bib/ (pandoc's citeproc could not "
+                                "find it); add the reference to a .bib file in bib/ or correct the key"))
     return problems
 
 
@@ -162,10 +174,21 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         raise BuildError([f"unknown paper size '{paper}': use a4 or letter"], "cannot build")
     clock = _Clock()
     say = print if verbose else (lambda *a, **k: None)
+    build_dir = root / "build"
+    cache = BuildCache(build_dir)
+    with clock.stage("up to date?"):
+        snapshot = cache.snapshot(root, {"formats": formats, "blind": blind, "paper": paper})
+        recorded = cache.up_to_date(snapshot, [build_dir / f"manuscript.{fmt}" for fmt in formats])
+    if recorded is not None:  # nothing the build reads changed and the outputs are intact
+        for warning in recorded.get("warnings", []):
+            say(f"warning: {warning}")
+        say(f"up to date: {', '.join(f'build/manuscript.{fmt}' for fmt in formats)} (nothing changed)")
+        return BuildResult({fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}, build_dir, clock.timings,
+                           list(recorded.get("warnings", [])), skipped=["build"])
 
     # ---- load and validate everything first
     with clock.stage("load and validate"):
-        project = load_project(root)
+        project = cache.load_project(root)
         metadata, metadata_problems = read_metadata(root)
         sections = read_sections(root)
     problems: list[Problem] = [*project.problems, *metadata_problems]
@@ -182,7 +205,6 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         counts = compute_counts(project)
 
     # ---- render the generated parts
-    build_dir = root / "build"
     build_dir.mkdir(exist_ok=True)
     with clock.stage("Table 1"):
         table_plan, table_problems = _table(project, counts)
@@ -190,7 +212,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     csl, csl_problems = resolve_style(metadata.csl, root, metadata.positions.get("csl") or metadata.source)
     problems += csl_problems
     with clock.stage("PRISMA diagram"):
-        figure_doc, figure_problems, figure_warnings = _figure(project, build_dir)
+        figure_doc, figure_problems, figure_warnings = _figure(project, build_dir, cache)
         problems += figure_problems
         warnings += figure_warnings
     known_keys = set(project.bibliography.references)
@@ -224,35 +246,61 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 
-    # ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF
+    # ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF;
+    # each step skipped when its key (inputs by content, tool versions) and its output are as recorded
     json_path = build_dir / "manuscript.json"
     bibliographies = [root / f for f in project.bibliography.files]
+    tools = cache.tool_versions()
+    read_key = digest("pandoc read", markdown, [str(b) for b in bibliographies], *bibliographies,
+                      *(Path(p) for p in splice.values()), csl, tools)
+    final = {fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}
     try:
-        with clock.stage("pandoc: read + citeproc"):
-            messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
-                                        bibliographies=bibliographies, resource_path=root)
-        citeproc = _citeproc_problems(messages, known_keys)
+        recorded_read = cache.fresh("pandoc: read + citeproc", read_key, [json_path])
+        if recorded_read is None:
+            with clock.stage("pandoc: read + citeproc"):
+                messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
+                                            bibliographies=bibliographies, resource_path=root)
+            cache.record("pandoc: read + citeproc", read_key, [json_path],
+                         {"messages": [[m.level, m.text] for m in messages]})
+        else:
+            messages = [PandocMessage(*m) for m in recorded_read.get("messages", [])]
+        citeproc = _citeproc_problems(messages, sections)
         if citeproc:
             raise BuildError(citeproc, "citeproc could not resolve every citation")
         temporary = {fmt: build_dir / f".manuscript.{fmt}.tmp" for fmt in formats}
         typst_source = build_dir / "manuscript.typ"
+        resources = sorted(p for p in (root / "manuscript").rglob("*") if p.is_file() and p.suffix not in (".md",))
+        writer_inputs = [json_path, build_dir / "prisma.png", [str(p) for p in resources], *resources, tools]
+        docx_key = digest("docx", *writer_inputs, _template(root, "make_reference_docx.py"), paper,
+                          _core_properties(metadata, blind), manifest)
+        pdf_key = digest("pdf", *writer_inputs, _template(root, "manuscript.typ"), _pdf_inputs(metadata, blind))
+        recorded = {"docx": cache.fresh("DOCX", docx_key, [final["docx"]]) if "docx" in formats else None,
+                    "pdf": cache.fresh("PDF", pdf_key, [typst_source, final["pdf"]]) if "pdf" in formats else None}
+        made = {fmt: {"messages": [], "warnings": []} for fmt in formats if recorded[fmt] is None}
         with clock.stage("DOCX and PDF side by side"):
             docx_job = None
-            if "docx" in formats:
+            if "docx" in made:
                 reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py"))
                 docx_job = start_docx(json_path, temporary["docx"], reference)
             try:
-                if "pdf" in formats:
-                    messages += json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"))
+                if "pdf" in made:
+                    made["pdf"]["messages"] = json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"))
                     typst_warnings = compile_typst(typst_source, temporary["pdf"], root=root,
                                                    inputs=_pdf_inputs(metadata, blind))
-                    warnings += [f"typst: {w}" for w in typst_warnings]
+                    made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_warnings]
             finally:
                 if docx_job is not None:
-                    messages += wait(docx_job, "writing the DOCX")
+                    made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
             if docx_job is not None:
                 finish_docx(temporary["docx"], paper=paper, core=_core_properties(metadata, blind))
-                _embed_manifest(temporary["docx"], manifest, warnings)
+                _embed_manifest(temporary["docx"], manifest, made["docx"]["warnings"])
+        for fmt in formats:  # in format order, as without the cache
+            if fmt in made:
+                messages += made[fmt]["messages"]
+                warnings += made[fmt]["warnings"]
+            else:
+                messages += [PandocMessage(*m) for m in recorded[fmt].get("messages", [])]
+                warnings += recorded[fmt].get("warnings", [])
     except CompileError as error:
         for path in build_dir.glob(".manuscript.*.tmp"):
             path.unlink()
@@ -264,16 +312,22 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
     outputs = {}
     for fmt in formats:  # every format succeeded: now replace the previous outputs
-        final = build_dir / f"manuscript.{fmt}"
-        os.replace(temporary[fmt], final)
-        outputs[fmt] = final
+        if fmt in made:
+            os.replace(temporary[fmt], final[fmt])
+            cache.record(fmt.upper(), docx_key if fmt == "docx" else pdf_key,
+                         [final[fmt]] if fmt == "docx" else [typst_source, final[fmt]],
+                         {"messages": [[m.level, m.text] for m in made[fmt]["messages"]],
+                          "warnings": [str(w) for w in made[fmt]["warnings"]]})
+        outputs[fmt] = final[fmt]
     warnings += [f"pandoc: {m.text}" for m in messages if m.level == "WARNING"]
+    cache.record_build(snapshot, [csl], list(outputs.values()), warnings)
+    cache.save()
     for warning in warnings:
         say(f"warning: {warning}")
     for fmt, path in outputs.items():
-        say(f"wrote {path}")
+        say(f"wrote {path}" if fmt in made else f"up to date: {path}")
     say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
-    return BuildResult(outputs, build_dir, clock.timings, warnings)
+    return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
 
 
 @dataclass(frozen=True)
@@ -297,7 +351,7 @@ def _table(project: Project, counts) -> tuple[_TablePlan | None, list[Problem]]:
     return _TablePlan(*texts), problems
 
 
-def _figure(project: Project, build_dir: Path):
+def _figure(project: Project, build_dir: Path, cache: BuildCache):
     """Check the PRISMA arithmetic and draw the diagram; until charter.prisma exists, warn and leave a note."""
     try:
         from . import prisma
@@ -308,7 +362,7 @@ def _figure(project: Project, build_dir: Path):
     problems = prisma.check_arithmetic(project.review.prisma, n_studies)
     if _errors(problems):
         return None, problems, []
-    figure = prisma.render_figure(project.review, n_studies, build_dir)
+    figure = cached_figure(cache, project.review, n_studies, build_dir)
     return (lambda label, review_type: _figure_document(figure, label, review_type)), problems, []
 
 

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from charter.build import BuildError, build
 from charter.load import load_project
+from charter.model import Location
 from conftest import copy_reference_review, write_files
 from projects import minimal_project_files
 
@@ -483,3 +484,20 @@ def test_bracketed_and_prefixed_cross_references_render_as_text(tmp_path):
     result = build_quietly(small_project(tmp_path, **{"manuscript/03-more.md": section}), formats=("docx",))
     text = "\n".join(p.text for p in docx.Document(str(result.outputs["docx"])).paragraphs)
     assert "As shown Table 1, and see Figure 1, p.\u00a01. E-mail ana@example.org stays." in text
+
+
+def test_citeproc_warnings_become_errors_with_the_place_of_the_key(tmp_path):
+    """The safety net behind the scan: pandoc's real "not found" warning is turned into an error."""
+    from charter.build import _citeproc_problems
+    from charter.pandoc import markdown_to_json
+    from charter.styles import resolve_style
+
+    (tmp_path / "refs.bib").write_text("@book{known2020, author={Known, A.}, title={T}, year={2020}}\n")
+    (tmp_path / "in.md").write_text("Known [@known2020], unknown [@ghost2021].\n")
+    csl, _ = resolve_style("apa", tmp_path, Location("manuscript/metadata.yaml"))
+    messages = markdown_to_json(tmp_path / "in.md", tmp_path / "out.json", csl=csl,
+                                bibliographies=[tmp_path / "refs.bib"], resource_path=tmp_path)
+    sections = [Section("manuscript/01-intro.md", "Intro.\n\nKnown [@known2020], unknown [@ghost2021].\n")]
+    assert [str(p) for p in _citeproc_problems(messages, sections)] == [
+        "manuscript/01-intro.md:3: citation key '@ghost2021' is not in bib/ (pandoc's citeproc could not find it); "
+        "add the reference to a .bib file in bib/ or correct the key"]
