@@ -166,7 +166,8 @@ def _around(line: str, match: re.Match, width: int = 30) -> str:
 
 
 def check_unused_references(project: Project, cited: Mapping[str, Location]) -> list[Problem]:
-    """Bibliography entries that neither the manuscript nor a study file cites (warnings)."""
+    """Bibliography entries that neither the manuscript (text, abstract, Table 1 caption and note) nor a study
+    file cites (warnings)."""
     used = set(cited) | {key for study in project.studies for key in study.citation_keys}
     problems = []
     for key, reference in project.bibliography.references.items():
@@ -226,7 +227,8 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     for path, text, first in texts:
         problems += check_remnants(path, text, first)
         problems += check_markdown(text, lexicon, path, first)
-    problems += check_unused_references(project, cited_keys(texts))
+    table_texts = [("review.yaml", project.review.table_caption, 1), ("review.yaml", project.review.table_note, 1)]
+    problems += check_unused_references(project, cited_keys([*texts, *table_texts]))
     return problems
 
 
