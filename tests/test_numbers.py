@@ -207,3 +207,43 @@ def test_digits_and_words_make_the_same_claim(n, as_words):
     assert len(problems) == 1
     assert problems[0].severity == ("warning" if n == 29 else "error")
     assert f"says {n}," in problems[0].message or n == 29
+
+
+def other_review_lexicon() -> Lexicon:
+    """A review unlike the reference one: its own themes, designs, countries and groups."""
+    rows = [
+        ("included", 41, "included studies"),
+        ("themes", 3, "themes"),
+        ("theme.barriers", 18, "studies in theme (barriers) Barriers to care"),
+        ("theme.facilitators", 15, "studies in theme (facilitators) Facilitators of care"),
+        ("theme.outcomes", 8, "studies in theme (outcomes) Outcomes for carers"),
+        ("orientation.rct", 12, "studies with a randomised controlled trial design"),
+        ("orientation.cohort", 20, "studies with a cohort study design"),
+        ("orientation.qualitative", 9, "studies with a qualitative design"),
+        ("country.brazil", 6, "studies from Brazil"),
+        ("country.kenya", 4, "studies from Kenya"),
+        ("country.uk", 17, "studies from UK"),
+        ("country_group.hic", 31, "studies from high-income countries"),
+        ("country_group.lmic", 10, "studies from low- and middle-income countries"),
+        ("databases", 7, "databases searched"),
+        ("prisma.identified", 5120, "records identified from databases"),
+        ("prisma.dbr_assessed", 150, "full-text reports assessed for eligibility"),
+    ]
+    counts = {name: Count(name, value, meaning) for name, value, meaning in rows}
+    return Lexicon.from_counts(counts, {"hic": ("UK",), "lmic": ("Brazil", "Kenya")})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Twelve studies were randomised controlled trials.", [(12, "orientation.rct")]),
+    ("Twenty cohort studies met the inclusion criteria.", [(20, "orientation.cohort")]),
+    ("Eighteen studies concerned barriers to care.", [(18, "theme.barriers")]),
+    ("Fifteen papers were assigned to theme (facilitators).", [(15, "theme.facilitators")]),
+    ("Ten studies came from low- and middle-income countries.", [(10, "country_group.lmic")]),
+    ("Six studies were conducted in Brazil and four in Kenya.", [(6, "country.brazil"), (4, "country.kenya")]),
+    ("Seventeen studies were from the United Kingdom.", [(17, "country.uk")]),
+    ("We searched seven databases and identified 5,120 records.", [(7, "databases"), (5120, "prisma.identified")]),
+    ("In total, 41 studies were included.", [(41, "included")]),
+    ("Trials enrolled 40 to 400 carers [@smith2019].", []),
+])
+def test_rules_carry_over_to_another_review(text, expected):
+    assert [(f.claim.number, f.claim.count) for f in claims_in_text(text, other_review_lexicon())] == expected
