@@ -714,6 +714,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
                 hit = sub[0]
         name = _count_for(category, hit.kind, hit)
         return _claim(sentence, token, name, noun.end, hit)
+    if subset:
+        return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
     if category == "record":

@@ -169,6 +169,8 @@ def test_number_words(word, value):
                  id="complement-group"),
     pytest.param("Nine of the 29 studies were qualitative.", [(9, "orientation.qualitative"), (29, "included")],
                  id="part-and-whole"),
+    pytest.param("In 29 of the 53 full texts, support was measured.", [(53, "prisma.dbr_assessed")],
+                 id="part-named-by-nothing"),
 ])
 def test_rules(text, expected):
     assert claims(text) == expected
