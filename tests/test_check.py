@@ -438,3 +438,12 @@ def test_sentence_that_lost_its_subject(tmp_path):
     assert lines[0] == ('manuscript/02-results.md:3: "presents the studies. @tbl-studies": the sentence starts with '
                         "its verb; its subject was probably a lost cross-reference (@tbl-… or @fig-…)")
     assert len(lines) == 2
+
+
+def test_every_option_of_the_check_task_is_documented():
+    import tasks
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "number-check.md").read_text(encoding="utf-8")
+    for option in tasks.check.help:
+        assert f"`--{option}" in docs, f"docs/number-check.md does not explain --{option}"
+    assert "`invoke counts --format json`" in docs
