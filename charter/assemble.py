@@ -122,7 +122,7 @@ def split_blocks(text: str) -> list[_Block]:
 
 
 def _scan_references(text: str, path: str, first_line: int, known_keys: set[str], labels: Mapping[str, str],
-                     placed: set[str]) -> list[Problem]:
+                     placed: set[str], columns: bool = True) -> list[Problem]:
     """Check every @key and @tbl-/@fig- label in text (outside code) against the bibliography and placements."""
     problems = []
     in_code = False
@@ -137,7 +137,8 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
         line_without_code = _NOT_CITATIONS_RE.sub(lambda m: " " * len(m.group(0)), line)
         for match in _CITATION_RE.finditer(line_without_code):
             key = match.group("braced") or match.group("key").rstrip(_KEY_TRAILING)
-            where = Location(path, first_line + offset, match.start() + 1)
+            # a YAML value's columns are not the file's: give the line alone there
+            where = Location(path, first_line + offset, match.start() + 1 if columns else 0)
             prefix = key.split("-", 1)[0]
             if prefix in _LABEL_NAMES and "-" in key:
                 if key not in placed:
@@ -253,8 +254,14 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
 
 
 def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str],
-             *, blind: bool = False, paper: str = "a4") -> Assembled:
-    """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements."""
+             *, blind: bool = False, paper: str = "a4",
+             table_texts: Sequence[tuple[str, str, Location]] = ()) -> Assembled:
+    """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements.
+
+    ``table_texts`` are Table 1's ("caption", text, where) and ("note", text, where) from
+    review.yaml, placeholders filled: Markdown the authors wrote, so they go through
+    pandoc's reader with the manuscript (a citation in the note is formatted and listed).
+    """
     problems: list[Problem] = []
     anchors = _Anchors()
 
@@ -291,8 +298,13 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
         problems += found
-        problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed))
+        problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
         filled_meta[name] = text
+
+    for _, table_text, where in table_texts:
+        first = where.line + 1 if "\n" in table_text and where.line else where.line or 1
+        problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
+                                     columns=False)
 
     out: list[str] = [_metadata_block(meta, filled_meta, blind, labels, paper), ""]
     out += _title_page(meta, filled_meta, blind, anchors)
@@ -312,7 +324,12 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
             if placement:
                 label = PLACEMENTS.get((placement.group("kind"), placement.group("name")))
                 if label:
-                    out += [f"::: {{#{label} .charter-placement}}", ":::", ""]
+                    out += [f":::: {{#{label} .charter-placement}}", ""]
+                    if label == "tbl-studies":
+                        for role, table_text, _ in table_texts:
+                            if table_text.strip():
+                                out += [f"::: {{.charter-{role}}}", table_text, ":::", ""]
+                    out += ["::::", ""]
                 continue
             if body.lstrip().startswith("<!--") or _DIV_FENCE_RE.match(body.lstrip()):
                 out += [body, ""]  # comments and the author's own divs pass through unwrapped

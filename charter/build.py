@@ -217,7 +217,10 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         warnings += figure_warnings
     known_keys = set(project.bibliography.references)
     with clock.stage("assemble"):
-        assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper)
+        table_texts = [("caption", table_plan.caption_text, table_plan.caption_at),
+                       ("note", table_plan.note_text, table_plan.note_at)] if table_plan else []
+        assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper,
+                             table_texts=table_texts)
         problems += assembled.problems
     if _errors(problems):
         raise BuildError(_errors(problems), "the build stopped before running pandoc")
@@ -334,21 +337,26 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 class _TablePlan:
     caption_text: str
     note_text: str
+    caption_at: Location
+    note_at: Location
 
 
 def _table(project: Project, counts) -> tuple[_TablePlan | None, list[Problem]]:
     """Fill the placeholders of the table's caption and note (review.yaml)."""
     review = project.review
     problems: list[Problem] = []
-    texts = []
+    texts, places = [], []
     for name, text in (("table.caption", review.table_caption), ("table.note", review.table_note)):
         where = review.positions.get(name) or review.source
-        filled, found = fill(text or "", counts, where.path or "review.yaml", where.line or 1)
+        where = Location(where.path or "review.yaml", where.line, where.column)
+        first = where.line + 1 if "\n" in (text or "") and where.line else where.line or 1
+        filled, found = fill(text or "", counts, where.path, first)
         problems += found
         texts.append(filled)
+        places.append(where)
     if not review.table_columns:
         return None, problems
-    return _TablePlan(*texts), problems
+    return _TablePlan(texts[0], texts[1], places[0], places[1]), problems
 
 
 def _figure(project: Project, build_dir: Path, cache: BuildCache):

@@ -339,6 +339,7 @@ def test_a_pandoc_failure_keeps_the_last_good_outputs(tmp_path):
 def test_same_sources_give_byte_identical_outputs(tmp_path):
     root = small_project(tmp_path)
     first = {fmt: path.read_bytes() for fmt, path in build_quietly(root).outputs.items()}
+    shutil.rmtree(root / "build")  # no cache, no reuse: everything made again from the sources
     second = {fmt: path.read_bytes() for fmt, path in build_quietly(root).outputs.items()}
     assert first.keys() == {"docx", "pdf"}
     assert first == second
@@ -501,3 +502,24 @@ def test_citeproc_warnings_become_errors_with_the_place_of_the_key(tmp_path):
     assert [str(p) for p in _citeproc_problems(messages, sections)] == [
         "manuscript/01-intro.md:3: citation key '@ghost2021' is not in bib/ (pandoc's citeproc could not find it); "
         "add the reference to a .bib file in bib/ or correct the key"]
+
+
+def test_table_caption_and_note_are_markdown_with_citations(tmp_path):
+    review = minimal_project_files()["review.yaml"].replace(
+        'note: "QUAL = qualitative; QUAN = quantitative; REV = review."',
+        'note: "Adapted from @carter2019. *QUAL* = qualitative; {{ n.included }} studies."')
+    review = review.replace("dbr_excluded: 50", "dbr_excluded: 49")
+    result = build_quietly(small_project(tmp_path, **{"review.yaml": review}))
+    text = "\n".join(p.text for p in docx.Document(str(result.outputs["docx"])).paragraphs)
+    assert "Note. Adapted from Carter (2019). QUAL = qualitative; 3 studies." in text
+    assert "Table 1. Characteristics of the included studies" in text
+    assert "Adapted from Carter (2019)" in pdf_text(result.outputs["pdf"])
+
+
+def test_unknown_key_in_the_table_note_names_review_yaml(tmp_path):
+    review = minimal_project_files()["review.yaml"].replace(
+        'note: "QUAL = qualitative; QUAN = quantitative; REV = review."', 'note: "After @nobody2000."')
+    with pytest.raises(BuildError) as error:
+        build_quietly(small_project(tmp_path, **{"review.yaml": review}))
+    assert "review.yaml:37: citation key '@nobody2000' is not in bib/; add the reference to a .bib file in bib/ " \
+           "or correct the key" in str(error.value).split("\n")

@@ -7,7 +7,10 @@ are formatted and listed among the references):
   text are what make Word report other tools' files as corrupt;
 * a placement Div (::: {#tbl-studies .charter-placement}) is replaced by the
   blocks of the pandoc JSON file the build wrote for it (Table 1 built in
-  Python from the study files, so no study text is ever read as Markdown).
+  Python from the study files, so no study text is ever read as Markdown);
+  the table's caption and note, which the authors write in Markdown in
+  review.yaml, come inside the placement Div (.charter-caption,
+  .charter-note) already read by pandoc, and replace the literal ones.
 
 The build passes both maps in the metadata: charter-labels (label -> text)
 and charter-splice (label -> JSON file).
@@ -51,6 +54,27 @@ local function cross_reference(cite)
   return out
 end
 
+-- The inlines of a Div's paragraphs, paragraphs joined by a space.
+local function inlines_of(div)
+  local out = pandoc.Inlines{}
+  for _, block in ipairs(div.content) do
+    if block.content then
+      if #out > 0 then out:insert(pandoc.Space()) end
+      out:extend(block.content)
+    end
+  end
+  return out
+end
+
+local function authored_part(div, class)
+  for _, block in ipairs(div.content) do
+    if block.t == "Div" and block.classes:includes(class) then
+      return inlines_of(block)
+    end
+  end
+  return nil
+end
+
 local function splice(div)
   local path = splices[div.identifier]
   if not div.classes:includes("charter-placement") or not path then
@@ -59,7 +83,28 @@ local function splice(div)
   local file = assert(io.open(path, "rb"))
   local content = file:read("a")
   file:close()
-  return pandoc.read(content, "json").blocks
+  local blocks = pandoc.read(content, "json").blocks
+  local caption = authored_part(div, "charter-caption")
+  local note = authored_part(div, "charter-note")
+  return blocks:walk {
+    Table = function(tbl)
+      if caption and #tbl.caption.long > 0 then
+        local label = tbl.caption.long[1].content[1] -- Strong "Table 1."
+        local text = pandoc.Inlines{label, pandoc.Space()}
+        text:extend(caption)
+        tbl.caption.long = pandoc.Blocks{pandoc.Plain(text)}
+      end
+      return tbl
+    end,
+    Div = function(d)
+      if note and d.classes:includes("charter-table-note") then
+        local text = pandoc.Inlines{pandoc.Emph{pandoc.Str("Note.")}, pandoc.Space()}
+        text:extend(note)
+        d.content = pandoc.Blocks{pandoc.Para(text)}
+        return d
+      end
+    end,
+  }
 end
 
 return {
