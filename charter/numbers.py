@@ -656,8 +656,13 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if adjectival and specific:
             forward_ok = [h for h in forward_ok if h not in adjectival]
     backward_ok = [h for h in backward if h.kind in allowed]
+    if noun.category == "implicit" and idx > 0:
+        # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
+        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words).end
+        backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
+
     if subset and idx + 2 < len(numbers):
         forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
                        if h.kind in allowed and h.kind != "included"]

@@ -122,7 +122,7 @@ def test_labelled_sentences_precision_and_recall():
     assert precision >= 0.95 and recall >= 0.95, "\n".join(misses)
 
 
-@pytest.mark.parametrize("batch", ["held-out-1", "held-out-2", "held-out-3"])
+@pytest.mark.parametrize("batch", ["held-out-1", "held-out-2", "held-out-3", "held-out-4"])
 def test_held_out_batches_are_scored_and_reported(batch):
     """Batches written after the rules were frozen (their scores at freeze are in the data file's header)."""
     items = load_items(batch)
