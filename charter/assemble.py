@@ -173,7 +173,11 @@ def _metadata_block(meta: Metadata, filled: Mapping[str, str], blind: bool, labe
         "charter-title": filled["title"],
         "charter-labels": dict(labels),
         "charter-paper": "us-letter" if paper == "letter" else "a4",
+        # Typst wants the language and the region apart ("en-GB" -> "en", "GB") for hyphenation
+        "charter-lang": meta.lang.split("-")[0].lower(),
     }
+    if "-" in meta.lang:
+        values["charter-region"] = meta.lang.split("-")[1].upper()
     for name in ("subtitle", "short_title", "abstract"):
         if filled.get(name):
             values[f"charter-{name.replace('_', '-')}"] = filled[name]
