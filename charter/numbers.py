@@ -912,6 +912,16 @@ def _suggestion(claim: Claim) -> str:
     return f"{{{{ n.{claim.count}{flt} }}}}"
 
 
+_SINGULAR = {"studies": "study", "records": "record", "reports": "report", "databases": "database",
+             "themes": "theme", "countries": "country"}
+
+
+def _singular(meaning: str) -> str:
+    """"studies with a qualitative design" -> "study with a qualitative design" (for a count of 1)."""
+    return re.sub(r"\b(studies|records|reports|databases|themes|countries)\b", lambda m: _SINGULAR[m.group(1)],
+                  meaning, count=1)
+
+
 def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str = "") -> Problem | None:
     """The problem a claim makes: an error when it contradicts the data, a warning when it matches."""
     count = counts.get(claim.count)
@@ -921,7 +931,7 @@ def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location,
     if count.value is None:
         return None  # the data does not report it: nothing to compare
     says = f"{claim.number:,}"
-    has = f"{count.value:,} {count.meaning}"
+    has = f"{count.value:,} {_singular(count.meaning) if count.value == 1 else count.meaning}"
     if claim.number != count.value:
         return Problem(location, "", f'{prefix}"{claim.quote}" says {says}, the data has {has} (n.{claim.count}); '
                                      f"correct the text or the data, and write {_suggestion(claim)}")

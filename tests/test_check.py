@@ -119,7 +119,7 @@ def test_number_in_the_abstract_is_checked_on_its_line(tmp_path):
     code, lines = check(root)
     line = line_of(root / "manuscript/metadata.yaml", "Five of the studies")
     assert lines[0] == (f'manuscript/metadata.yaml:{line}: "Five of … qualitative" says 5, the data '
-                        "has 1 studies with a qualitative design (n.orientation.qualitative); correct the text or "
+                        "has 1 study with a qualitative design (n.orientation.qualitative); correct the text or "
                         "the data, and write {{ n.orientation.qualitative | Words }}")
 
 
