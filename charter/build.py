@@ -222,6 +222,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper,
                              table_texts=table_texts)
         problems += assembled.problems
+        problems += _missing_images(root, assembled.images)
     if _errors(problems):
         raise BuildError(_errors(problems), "the build stopped before running pandoc")
     warnings += [p for p in assembled.problems if p.severity != "error"]
@@ -239,7 +240,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         document = figure_doc(assembled.labels[FIGURE_ID], project.review.review_type)
         _write(build_dir / "figure1.json", json.dumps(document, ensure_ascii=False))
         splice[FIGURE_ID] = str(build_dir / "figure1.json")
-    markdown = assembled.markdown.replace("---\n", "---\n" + _splice_yaml(splice), 1)
+    markdown = assembled.markdown.replace("---\n", "---\n" + _splice_yaml(splice, root), 1)
     _write(build_dir / "manuscript.md", markdown)
     _write(build_dir / "counts.json", _counts_json(counts))
     anchors = {**assembled.anchors, **(table.anchors if table else {})}
@@ -323,7 +324,10 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
                           "warnings": [str(w) for w in made[fmt]["warnings"]]})
         outputs[fmt] = final[fmt]
     warnings += [f"pandoc: {m.text}" for m in messages if m.level == "WARNING"]
-    cache.record_build(snapshot, [csl], list(outputs.values()), warnings)
+    intermediates = [build_dir / name for name in ("manuscript.md", "manuscript.json", "manuscript.typ", "counts.json",
+                                                   "manuscript.anchors.json", "table1.md", "table1.json",
+                                                   "figure1.json", "prisma.svg", "prisma.png")]
+    cache.record_build(snapshot, [csl], [*outputs.values(), *(p for p in intermediates if p.is_file())], warnings)
     cache.save()
     for warning in warnings:
         say(f"warning: {warning}")
@@ -374,10 +378,27 @@ def _figure(project: Project, build_dir: Path, cache: BuildCache):
     return (lambda label, review_type: _figure_document(figure, label, review_type)), problems, []
 
 
-def _splice_yaml(splice: dict[str, str]) -> str:
-    if not splice:
-        return ""
-    return "charter-splice:\n" + "".join(f"  {label}: {json.dumps(path)}\n" for label, path in splice.items())
+def _missing_images(root: Path, images) -> list[Problem]:
+    """An image in the text must exist, in manuscript/ or the project folder (where pandoc will look)."""
+    problems = []
+    for where, src in images:
+        if not any((folder / src).is_file() for folder in _image_folders(root)):
+            problems.append(Problem(where, "", f"image '{src}' not found (looked in manuscript/ and in the project "
+                                    "folder); correct the path or add the file"))
+    return problems
+
+
+def _image_folders(root: Path) -> list[Path]:
+    return [root / "manuscript", root]
+
+
+def _splice_yaml(splice: dict[str, str], root: Path) -> str:
+    """Metadata for the Lua filter: the files to splice in, and where images in the text are found."""
+    folders = "".join(f"  - {json.dumps(str(folder))}\n" for folder in _image_folders(root))
+    lines = "charter-image-folders:\n" + folders
+    if splice:
+        lines += "charter-splice:\n" + "".join(f"  {label}: {json.dumps(path)}\n" for label, path in splice.items())
+    return lines
 
 
 def _template(root: Path, name: str) -> Path:

@@ -230,11 +230,17 @@ class BuildCache:
         if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
             return None
         extra = entry["data"].get("extra_files") or []
-        return self.fresh("build", digest(snapshot, [(str(p), file_digest(Path(p))) for p in extra]), outputs)
+        names = {self._name(p) for p in outputs}
+        intermediates = [self.build_dir.parent / name for name in entry.get("outputs") or {} if name not in names]
+        return self.fresh("build", digest(snapshot, [(str(p), file_digest(Path(p))) for p in extra]),
+                          [*outputs, *intermediates])
 
     def record_build(self, snapshot: str, extra_files: Iterable[Path], outputs: Sequence[Path],
                      warnings: Sequence[object]) -> None:
-        """Record a successful build: its snapshot, the files read outside the project (the CSL), its warnings."""
+        """Record a successful build: its snapshot, the files read outside the project (the CSL), its warnings.
+
+        ``outputs`` are the DOCX/PDF and the intermediate files in build/: a no-op rebuild needs them all intact.
+        """
         extra = [str(p) for p in extra_files]
         self.record("build", digest(snapshot, [(p, file_digest(Path(p))) for p in extra]), outputs,
                     {"extra_files": extra, "warnings": [str(w) for w in warnings]})
