@@ -33,6 +33,7 @@ _CITATION_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w]
 _KEY_TRAILING = ":.#$%&-+?<>~/"
 _NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*>|\]\([^)\s]*\)")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>[^)\s>]+)")
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
 _LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
 _ATX_RE = re.compile(r"^#{1,6}(\s|$)")
@@ -56,6 +57,7 @@ class Assembled:
     placements: tuple[str, ...]  # labels placed, in document order
     problems: tuple[Problem, ...]
     blocks: tuple[tuple[str, int, str], ...] = ()  # (source, first line, text) of each prose block
+    images: tuple[tuple[Location, str], ...] = ()  # (where, path as written) of each image in the sections
 
 
 @dataclass
@@ -314,9 +316,15 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     out += _title_page(meta, filled_meta, blind, anchors)
 
     prose: list[tuple[str, int, str]] = []
+    images: list[tuple[Location, str]] = []
     has_refs = False
     for section in sections:
         text, found, fills = fill_recording(section.text, counts, section.path)
+        for match in _IMAGE_RE.finditer(text):
+            if "://" not in match.group("src"):
+                line = text.count("\n", 0, match.start()) + 1
+                images.append((Location(section.path, line, match.start() - text.rfind("\n", 0, match.start())),
+                               match.group("src")))
         problems += found
         problems += _scan_references(text, section.path, 1, known_keys, labels, set(placed))
         has_refs = has_refs or "{#refs" in text
@@ -359,4 +367,5 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     if "fig-prisma" in placed:
         anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",
                                        "line": None, "text": labels["fig-prisma"]}
-    return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose))
+    return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose),
+                     tuple(images))

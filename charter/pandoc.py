@@ -141,7 +141,9 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
     import typst
 
     try:
-        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root),
+        # Typst reads files only below its root; images in the text are given as absolute paths
+        # (charter.lua), so the root is the file system's.
+        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=Path(source).resolve().anchor,
                                              sys_inputs=dict(inputs), timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
     except typst.TypstError as error:
         raise CompileError(f"Typst could not compile {source.name}: {error}") from error

@@ -523,3 +523,32 @@ def test_unknown_key_in_the_table_note_names_review_yaml(tmp_path):
         build_quietly(small_project(tmp_path, **{"review.yaml": review}))
     assert "review.yaml:37: citation key '@nobody2000' is not in bib/; add the reference to a .bib file in bib/ " \
            "or correct the key" in str(error.value).split("\n")
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    """A small grey PNG, written by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width * 3 for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_images_in_the_text_are_found_in_manuscript_folder(tmp_path):
+    section = "Our logo:\n\n![The logo](figures/logo.png){width=2cm}\n"
+    root = small_project(tmp_path, **{"manuscript/03-more.md": section, "manuscript/figures/logo.png": _png()})
+    result = build_quietly(root)
+    assert len(docx.Document(str(result.outputs["docx"])).inline_shapes) == 2  # the logo and Figure 1
+    assert "The logo" in pdf_text(result.outputs["pdf"])
+
+
+def test_missing_image_is_an_error_with_file_and_line(tmp_path):
+    root = small_project(tmp_path, **{"manuscript/03-more.md": "Text.\n\nSee ![x](figures/none.png).\n"})
+    with pytest.raises(BuildError) as error:
+        build_quietly(root)
+    assert ("manuscript/03-more.md:3:5: image 'figures/none.png' not found (looked in manuscript/ and in the "
+            "project folder); correct the path or add the file") in str(error.value).split("\n")

@@ -18,6 +18,7 @@ and charter-splice (label -> JSON file).
 
 local labels = {}
 local splices = {}
+local image_folders = {}
 
 local function read_meta(meta)
   for key, value in pairs(meta["charter-labels"] or {}) do
@@ -25,6 +26,26 @@ local function read_meta(meta)
   end
   for key, value in pairs(meta["charter-splice"] or {}) do
     splices[key] = pandoc.utils.stringify(value)
+  end
+  for _, value in ipairs(meta["charter-image-folders"] or {}) do
+    image_folders[#image_folders + 1] = pandoc.utils.stringify(value)
+  end
+end
+
+-- An image in the text, found in manuscript/ or the project folder, by its absolute
+-- path: the DOCX writer and Typst (whose root is the file system's) then both find it.
+local function locate_image(image)
+  if image.src:match("^%a[%w+.-]*://") or pandoc.path.is_absolute(image.src) then
+    return nil
+  end
+  for _, folder in ipairs(image_folders) do
+    local candidate = pandoc.path.join({folder, image.src})
+    local file = io.open(candidate, "rb")
+    if file then
+      file:close()
+      image.src = candidate
+      return image
+    end
   end
 end
 
@@ -109,5 +130,5 @@ end
 
 return {
   { Meta = read_meta },
-  { Cite = cross_reference, Div = splice },
+  { Cite = cross_reference, Div = splice, Image = locate_image },
 }
