@@ -80,7 +80,7 @@ prisma:
   records_screened: null
   records_excluded: null
   dbr_assessed: 53
-  dbr_excluded: 50
+  dbr_excluded: 49  # 53 assessed − 4 reports of the 3 included studies
   dbr_excluded_reasons:
     - {reason: Not about social support, count: null}
   new_studies: 3
