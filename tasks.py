@@ -67,3 +67,13 @@ def _expand_paths(spec: str) -> list[str]:
     for part in filter(None, re.split(r"[,\s]+", spec)):
         paths.extend(sorted(glob.glob(part)) if any(ch in part for ch in "*?[") else [part])
     return paths
+
+
+@task(help={"sizes": "numbers of studies, comma-separated (default 30,300,3000)",
+            "runs": "runs per measurement; the median is reported (default 3)",
+            "json": "also write every measurement to this JSON file"})
+def bench(c, sizes="30,300,3000", runs=3, json=None):
+    """Time check, each build stage, the whole build and the pandoc + Typst floor on synthetic reviews."""
+    from benchmarks.run import main
+
+    main([int(size) for size in sizes.split(",")], int(runs), json_path=json)

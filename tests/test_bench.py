@@ -1,0 +1,69 @@
+"""Smoke test of the benchmark: the synthetic review is a valid review, and the harness measures at a tiny size."""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO))  # benchmarks/ is not an installed package: import it from the checkout
+from benchmarks.generate import generate  # noqa: E402
+from benchmarks.run import main as run_benchmark  # noqa: E402
+from charter.check import main as check  # noqa: E402
+from charter.load import load_project  # noqa: E402
+
+
+def test_a_synthetic_review_passes_check_with_every_feature_the_issue_asks_for(tmp_path: Path):
+    root = generate(40, tmp_path / "review")
+    out = io.StringIO()
+    assert check(root, strict=True, out=out) == 0, out.getvalue()
+    project = load_project(root)
+    assert len(project.studies) == 40
+    assert project.review.prisma.total_studies == 40
+    assert {s.theme for s in project.studies} == {"a", "b", "c"}
+    assert {s.subtheme for s in project.studies} >= {"status", "severe", "direct", "indirect", None}
+    assert any(s.reports for s in project.studies)
+    authors = (root / "bib" / "included.bib").read_text(encoding="utf-8")
+    for name in ("Bjørlykhaug", "王", "Muhammad bin Abdullah"):
+        assert name in authors
+    manuscript = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "manuscript").glob("*.md")))
+    assert "{{ table:studies }}" in manuscript and "{{ figure:prisma }}" in manuscript
+    assert all(f"@{s.id}" in manuscript for s in project.studies)  # every study cited in the prose
+
+
+def test_synthetic_study_texts_are_as_long_as_the_reference_reviews(tmp_path: Path):
+    root = generate(60, tmp_path / "review")
+    lengths = {"synthetic": [], "reference": []}
+    for kind, folder in (("synthetic", root / "studies"), ("reference", REPO / "studies")):
+        for path in folder.glob("*.yaml"):
+            study = yaml.safe_load(path.read_text(encoding="utf-8"))
+            lengths[kind].append(len(study["research_question"]) + sum(len(f) for f in study["findings"]))
+    reference = statistics.median(lengths["reference"])
+    assert 0.7 * reference <= statistics.median(lengths["synthetic"]) <= 1.3 * reference
+
+
+def test_the_same_size_gives_the_same_review(tmp_path: Path):
+    first, second = generate(12, tmp_path / "one"), generate(12, tmp_path / "two")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_the_harness_measures_every_row_at_a_tiny_size(tmp_path: Path):
+    out = io.StringIO()
+    summaries = run_benchmark([3], runs=1, out=out, keep=tmp_path / "bench")
+    row = summaries[3]
+    for name in ("check", "  load and validate", "  pandoc: read + citeproc", "build (clean)",
+                 "floor: pandoc → DOCX", "floor: pandoc → Typst", "floor: Typst → PDF", "no-op rebuild",
+                 "rebuild: prose edit", "rebuild: one study edit", "peak MiB: build"):
+        assert row[name] is not None and row[name] > 0, name
+    assert row["build / floor"] == row["build (clean)"] / row["floor (DOCX + PDF)"]
+    assert row["peak MiB: build"] > row["peak MiB: check"]  # Typst runs inside the build's process
+    table = out.getvalue()
+    assert "| measured (median) | 3 studies |" in table and "| build / floor |" in table
+    assert (tmp_path / "bench" / "review-3" / "build" / "floor" / "manuscript.pdf").is_file()
