@@ -107,25 +107,21 @@ local function splice(div)
   local blocks = pandoc.read(content, "json").blocks
   local caption = authored_part(div, "charter-caption")
   local note = authored_part(div, "charter-note")
-  return blocks:walk {
-    Table = function(tbl)
-      if caption and #tbl.caption.long > 0 then
-        local label = tbl.caption.long[1].content[1] -- Strong "Table 1."
-        local text = pandoc.Inlines{label, pandoc.Space()}
-        text:extend(caption)
-        tbl.caption.long = pandoc.Blocks{pandoc.Plain(text)}
-      end
-      return tbl
-    end,
-    Div = function(d)
-      if note and d.classes:includes("charter-table-note") then
-        local text = pandoc.Inlines{pandoc.Emph{pandoc.Str("Note.")}, pandoc.Space()}
-        text:extend(note)
-        d.content = pandoc.Blocks{pandoc.Para(text)}
-        return d
-      end
-    end,
-  }
+  -- Table 1 and its note are top-level blocks of the spliced file: no need to walk
+  -- into the table (a walk hands every cell of a long table to Lua, which is slow).
+  for _, block in ipairs(blocks) do
+    if block.t == "Table" and caption and #block.caption.long > 0 then
+      local label = block.caption.long[1].content[1] -- Strong "Table 1."
+      local text = pandoc.Inlines{label, pandoc.Space()}
+      text:extend(caption)
+      block.caption.long = pandoc.Blocks{pandoc.Plain(text)}
+    elseif block.t == "Div" and note and block.classes:includes("charter-table-note") then
+      local text = pandoc.Inlines{pandoc.Emph{pandoc.Str("Note.")}, pandoc.Space()}
+      text:extend(note)
+      block.content = pandoc.Blocks{pandoc.Para(text)}
+    end
+  end
+  return blocks
 end
 
 return {
