@@ -1,8 +1,33 @@
 """Read ``manuscript/metadata.yaml``: the title page, back matter and citation style, as typed data.
 
-Affiliations may be written as a mapping (``affiliations: {uib: University
-of Bergen}``) or as a list (``- {id: 1, name: University of Bergen}``); an
-author names theirs with ``affiliations: [uib]`` (or ``affiliation: uib``).
+The fields (only ``title`` is required; text fields are Markdown and may hold
+count placeholders such as ``{{ n.included }}``)::
+
+    title: Social support and recovery from mental health problems
+    subtitle: a scoping review
+    short_title: Social support and recovery     # running head of the PDF
+    authors:
+      - name: Kari Nordmann
+        affiliations: [uib]                      # or  affiliation: uib
+        orcid: 0000-0002-1825-0097
+        email: kari@example.org
+        corresponding: true
+    affiliations:                                # or a list: - {id: uib, name: University of Bergen}
+      uib: University of Bergen
+    abstract: |
+      We mapped {{ n.included }} studies …
+    keywords: [social support, recovery]
+    acknowledgements: …                          # back matter, printed before the references
+    author_information: …                        #   in this order, each under its own heading
+    contributions: …
+    funding: …
+    disclosure: …
+    csl: nordic-social-work-research             # style id or path to a .csl file (default: this one)
+    paper: a4                                    # a4 (default) or letter
+    lang: en-GB                                  # language of the text (hyphenation, Word's proofing)
+
+A blind manuscript (``invoke build --blind``) leaves out the authors,
+affiliations, acknowledgements, author information, contributions and funding.
 """
 
 from __future__ import annotations
