@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .assemble import Assembled, Section, assemble
+from .assemble import Section, assemble
 from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
-from .load import load_project
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
 from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, json_to_typst, markdown_to_json, reference_docx,
