@@ -287,11 +287,6 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                                         "keep one line for it"))
             else:
                 placed.append(label)
-    for (kind, name), label in PLACEMENTS.items():
-        if label not in placed and sections:
-            what = "Table 1 (the included studies)" if kind == "table" else "Figure 1 (the PRISMA flow diagram)"
-            problems.append(Problem(Location(sections[0].path), "", f"{what} is not placed in the manuscript; "
-                                    f"add a line {{{{ {kind}:{name} }}}} where it belongs", severity="warning"))
     numbering: dict[str, int] = {}
     labels: dict[str, str] = {}
     for label in placed:

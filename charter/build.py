@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .assemble import Section, assemble
+from .assemble import PLACEMENTS, Section, assemble
 from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
 from .metadata import Metadata, read_metadata
@@ -225,6 +225,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if _errors(problems):
         raise BuildError(_errors(problems), "the build stopped before running pandoc")
     warnings += [p for p in assembled.problems if p.severity != "error"]
+    warnings += _unplaced(assembled, sections)
 
     # ---- the files that go into pandoc, kept in build/ for the author to read
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
@@ -375,6 +376,17 @@ def _figure(project: Project, build_dir: Path, cache: BuildCache):
         return None, problems, []
     figure = cached_figure(cache, project.review, n_studies, build_dir)
     return (lambda label, review_type: _figure_document(figure, label, review_type)), problems, []
+
+
+def _unplaced(assembled, sections: Sequence[Section]) -> list[Problem]:
+    """Table 1 and Figure 1 belong in every manuscript; building without them is allowed, but said."""
+    problems = []
+    for (kind, name), label in PLACEMENTS.items():
+        if label not in assembled.placements and sections:
+            what = "Table 1 (the included studies)" if kind == "table" else "Figure 1 (the PRISMA flow diagram)"
+            problems.append(Problem(Location(sections[0].path), "", f"{what} is not placed in the manuscript; "
+                                    f"add a line {{{{ {kind}:{name} }}}} where it belongs", severity="warning"))
+    return problems
 
 
 def _missing_images(root: Path, images) -> list[Problem]:

@@ -458,7 +458,7 @@ def test_assembly_anchors_titles_page_placeholders_and_labels():
     sections = [Section("manuscript/01-intro.md", "# Intro\n\nWe read {{ n.included }} studies, see @tbl-studies.\n"
                         "\n{{ table:studies }}\n")]
     assembled = assemble(metadata, sections, counts, known_keys=set())
-    assert [p.severity for p in assembled.problems] == ["warning"]  # Figure 1 is not placed
+    assert assembled.problems == ()
     assert assembled.labels == {"tbl-studies": "Table 1"}
     assert assembled.anchors["ch_p0002"] == {
         "kind": "prose", "source": "manuscript/01-intro.md", "line": 3, "field": None,
@@ -475,13 +475,18 @@ def test_reference_to_a_table_that_is_not_placed():
     sections = [Section("manuscript/01-intro.md", "See @tbl-studies.\n")]
     assembled = assemble(metadata, sections, {"included": Count("included", 1, "")}, known_keys=set())
     assert [str(p) for p in assembled.problems] == [
-        "manuscript/01-intro.md: Table 1 (the included studies) is not placed in the manuscript; add a line "
-        "{{ table:studies }} where it belongs",
-        "manuscript/01-intro.md: Figure 1 (the PRISMA flow diagram) is not placed in the manuscript; add a line "
-        "{{ figure:prisma }} where it belongs",
         "manuscript/01-intro.md:1:5: cross-reference to '@tbl-studies', but no table has that label; "
         "place it with a line {{ table:studies }} in a section"]
-    assert [p.severity for p in assembled.problems] == ["warning", "warning", "error"]
+
+
+def test_build_warns_when_table1_or_figure1_is_not_placed(tmp_path):
+    root = small_project(tmp_path, **{"manuscript/02-findings.md": "# Findings\n\nNo table here.\n"})
+    result = build_quietly(root, formats=("docx",))
+    assert [str(w) for w in result.warnings if "not placed" in str(w)] == [
+        "manuscript/01-introduction.md: Table 1 (the included studies) is not placed in the manuscript; add a line "
+        "{{ table:studies }} where it belongs",
+        "manuscript/01-introduction.md: Figure 1 (the PRISMA flow diagram) is not placed in the manuscript; add a "
+        "line {{ figure:prisma }} where it belongs"]
 
 
 def test_bracketed_and_prefixed_cross_references_render_as_text(tmp_path):
