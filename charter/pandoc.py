@@ -248,7 +248,12 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
         result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=Path(source).resolve().anchor,
                                              sys_inputs=dict(inputs), timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
     except typst.TypstError as error:
-        raise CompileError(f"Typst could not compile {source.name}: {error}") from error
+        # the diagnostic names the line of build/manuscript.typ and shows it; the source's line
+        # comes from templates/manuscript.typ or from the text pandoc wrote for the manuscript
+        detail = getattr(error, "diagnostic", "") or str(error)
+        hints = "".join(f"\nhint: {h}" for h in getattr(error, "hints", []) or [])
+        raise CompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ and "
+                           f"the manuscript):\n{str(detail).rstrip()}{hints}") from error
     warnings = result[1] if isinstance(result, tuple) else []
     return [str(getattr(w, "message", w)) for w in warnings or []]
 

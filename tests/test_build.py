@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from charter.build import BuildError, build
 from charter.load import load_project
 from charter.model import Location
-from conftest import copy_reference_review, write_files
+from conftest import REPO, copy_reference_review, write_files
 from projects import minimal_project_files
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -559,3 +559,19 @@ def test_missing_image_is_an_error_with_file_and_line(tmp_path):
         build_quietly(root)
     assert ("manuscript/03-more.md:3:5: image 'figures/none.png' not found (looked in manuscript/ and in the "
             "project folder); correct the path or add the file") in str(error.value).split("\n")
+
+
+def test_a_typst_error_shows_the_line_and_keeps_the_last_good_outputs(tmp_path):
+    root = small_project(tmp_path)
+    result = build_quietly(root)
+    before = {fmt: path.read_bytes() for fmt, path in result.outputs.items()}
+    template = (REPO / "templates" / "manuscript.typ").read_text(encoding="utf-8")
+    broken = template.replace("#set par(justify: true", "#set par(justify: tru", 1)
+    assert broken != template
+    write_files(root, {"templates/manuscript.typ": broken})
+    with pytest.raises(BuildError) as error:
+        build_quietly(root)
+    message = str(error.value)
+    assert "Typst could not compile build/manuscript.typ" in message
+    assert "error: unknown variable: tru" in message and "#set par(justify: tru" in message
+    assert {fmt: path.read_bytes() for fmt, path in result.outputs.items()} == before
