@@ -180,19 +180,9 @@ def _blocks(blocks: list, in_table: bool) -> list:
             out.append({"t": "Div", "c": [block["c"][0], _blocks(content, in_table)]})
         elif kind == "Table":
             out.append(_table(block))
-        elif kind == "Plain" and in_table:
-            out.append({"t": "Para", "c": _inlines(block["c"], True)})
-        elif kind in ("Para", "Plain", "Header"):
-            c = block["c"]
-            out.append({"t": kind, "c": [*c[:-1], _inlines(c[-1], in_table)] if kind == "Header"
-                        else _inlines(c, in_table)})
-        elif kind in ("BlockQuote",):
-            out.append({"t": kind, "c": _blocks(block["c"], in_table)})
-        elif kind in ("BulletList",):
-            out.append({"t": kind, "c": [_blocks(item, in_table) for item in block["c"]]})
-        elif kind == "OrderedList":
-            out.append({"t": kind, "c": [block["c"][0], [_blocks(item, in_table) for item in block["c"][1]]]})
-        else:
+        elif kind in ("Plain", "Para") and in_table:
+            out.append({"t": "Para", "c": _inlines(block["c"])})
+        else:  # prose holds no ch_* Spans (only Table 1's cells do): nothing to change inside
             out.append(block)
     return out
 
@@ -212,24 +202,26 @@ def _table(block: dict) -> dict:
 _CONTAINERS = ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps")
 
 
-def _inlines(inlines: list, in_table: bool) -> list:
+def _inlines(inlines: list) -> list:
+    """A table cell's inlines with ch_* Spans unwrapped and long words made breakable."""
     out = []
     for inline in inlines:
-        kind = inline.get("t")
-        if kind == "Span":
-            (identifier, classes, attributes), content = inline["c"]
-            content = _inlines(content, in_table)
-            if identifier.startswith("ch_"):
+        kind = inline["t"]
+        if kind == "Str":
+            text = inline["c"]
+            if len(text) > LONG_WORD:
+                inline = {"t": "Str", "c": _ZWSP.join(text[i:i + 10] for i in range(0, len(text), 10))}
+            out.append(inline)
+        elif kind == "Span":
+            content = _inlines(inline["c"][1])
+            if inline["c"][0][0].startswith("ch_"):
                 out.extend(content)
             else:
                 out.append({"t": "Span", "c": [inline["c"][0], content]})
         elif kind in _CONTAINERS:
-            out.append({"t": kind, "c": _inlines(inline["c"], in_table)})
-        elif kind == "Str" and in_table and len(inline["c"]) > LONG_WORD:
-            text = inline["c"]
-            out.append({"t": "Str", "c": _ZWSP.join(text[i:i + 10] for i in range(0, len(text), 10))})
+            out.append({"t": kind, "c": _inlines(inline["c"])})
         elif kind == "Cite":
-            out.append({"t": "Cite", "c": [inline["c"][0], _inlines(inline["c"][1], in_table)]})
+            out.append({"t": "Cite", "c": [inline["c"][0], _inlines(inline["c"][1])]})
         else:
             out.append(inline)
     return out
