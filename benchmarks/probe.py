@@ -69,20 +69,16 @@ def _floor_docx(root: Path) -> dict:
 
 
 def _floor_pdf(root: Path) -> dict:
-    from charter.pandoc import FILTERS
-
     options, inputs = _floor_options(root)
     out = root / "build" / "floor"
     out.mkdir(exist_ok=True)
     start = time.perf_counter()
-    _pandoc([str(root / "build" / "manuscript.md"), *options, "--lua-filter", str(FILTERS / "typst.lua"),
-             "--to", "typst-citations", "--template", str(root / "templates" / "manuscript.typ"),
+    _pandoc([str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations", "--template", str(root / "templates" / "manuscript.typ"),
              "--wrap", "preserve", "--output", str(out / "manuscript.typ")])
     middle = time.perf_counter()
     import typst  # in the timed part: a user's typst command starts up too
 
-    typst.compile(str(out / "manuscript.typ"), output=str(out / "manuscript.pdf"), root=str(root),
-                  sys_inputs=inputs)
+    typst.compile(str(out / "manuscript.typ"), output=str(out / "manuscript.pdf"), root="/", sys_inputs=inputs)
     return {"stages": [("pandoc → Typst", middle - start), ("Typst → PDF", time.perf_counter() - middle)]}
 
 

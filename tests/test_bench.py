@@ -59,7 +59,8 @@ def test_the_harness_measures_every_row_at_a_tiny_size(tmp_path: Path):
     summaries = run_benchmark([3], runs=1, out=out, keep=tmp_path / "bench")
     row = summaries[3]
     for name in ("check", "  load and validate", "  pandoc: read + citeproc", "build (clean)",
-                 "floor: pandoc → DOCX", "floor: pandoc → Typst", "floor: Typst → PDF", "no-op rebuild",
+                 "floor: pandoc → DOCX", "floor: pandoc → Typst", "floor: Typst → PDF", "no-op rebuild: new process",
+                 "no-op rebuild: build() call",
                  "rebuild: prose edit", "rebuild: one study edit", "peak MiB: build"):
         assert row[name] is not None and row[name] > 0, name
     assert row["build / floor"] == row["build (clean)"] / row["floor (DOCX + PDF)"]
