@@ -23,9 +23,10 @@ from typing import Iterator, Sequence
 from .assemble import PLACEMENTS, Section, assemble
 from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
+from .fonts import missing_cjk_font
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
-from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, json_to_typst, markdown_to_json, reference_docx,
+from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, font_families, json_to_typst, markdown_to_json, reference_docx,
                      start_docx, wait)
 from .placeholders import fill
 from .styles import resolve_style
@@ -248,6 +249,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         prisma_at = project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
     manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
+    if "pdf" in formats:
+        warnings += missing_cjk_font(anchors, font_families)
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 
     # ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF;

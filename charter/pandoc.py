@@ -250,6 +250,13 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
     return [str(getattr(w, "message", w)) for w in warnings or []]
 
 
+def font_families() -> list[str]:
+    """The font families Typst can use here: its embedded ones and the system's."""
+    import typst
+
+    return typst.Fonts().families()
+
+
 # -------------------------------------------------------------- DOCX finish
 
 
