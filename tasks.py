@@ -77,3 +77,17 @@ def bench(c, sizes="30,300,3000", runs=3, json=None):
     from benchmarks.run import main
 
     main([int(size) for size in sizes.split(",")], int(runs), json_path=json)
+
+
+@task(name="prisma-csv", positional=["csv"], help={"csv": "the CSV the PRISMA2020 Shiny app exports"})
+def prisma_csv(c, csv):
+    """Print the prisma: block of review.yaml from a PRISMA2020 app CSV, to paste in."""
+    from charter.prisma_csv import prisma_to_yaml, read_prisma_csv
+
+    prisma, problems = read_prisma_csv(Path(csv))
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in problems:
+        print(problem)
+    if errors:
+        raise Exit(f"{len(errors)} problem(s) in {csv}: nothing printed", code=1)
+    print(prisma_to_yaml(prisma), end="")
