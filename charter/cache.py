@@ -35,7 +35,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 
 from . import __version__
-from .model import Bibliography, Location, Problem, Project, Reference
+from .model import Bibliography, Location, Problem, Project
 
 CACHE_DIR = ".cache"  # inside build/
 MANIFEST = "stages.json"
@@ -345,40 +345,11 @@ class BuildCache:
         return studies, problems
 
     def _load_bibliography(self, root: Path, parsed: dict) -> tuple[Bibliography, list[Problem]]:
-        # The loop of charter.load.load_bibliography, with each file's scan cached by its bytes.
-        from .bibtex import scan_bibtex
-        from .load import BIB_DIR
-        from .yaml_source import decode
+        # charter.load.load_bibliography, with each file's scan cached by its bytes.
+        from .load import load_bibliography, scan_bib_file
 
-        files = sorted(p for p in (root / BIB_DIR).glob("*.bib") if p.is_file()) if (root / BIB_DIR).is_dir() else []
-        problems: list[Problem] = []
-        if not files:
-            problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX) of the "
-                                    f"included studies and the other works the manuscript cites in {BIB_DIR}/"))
-        references: dict[str, Reference] = {}
-        for file in files:
-            rel = file.relative_to(root).as_posix()
-            data = file.read_bytes()
-
-            def scan(rel=rel, data=data):
-                text, decode_problems = decode(rel, data)
-                if text is None:
-                    return [], decode_problems
-                found, scan_problems = scan_bibtex(rel, text)
-                return found, [*decode_problems, *scan_problems]
-
-            found, file_problems = self._parse(parsed, rel, digest(data, code_version()), scan)
-            problems += file_problems
-            for reference in found:
-                first = references.get(reference.key)
-                if first is not None:
-                    problems.append(Problem(reference.location, reference.key,
-                                            f"duplicate citation key '{reference.key}': also at {first.location}; "
-                                            "keep one entry"))
-                    continue
-                references[reference.key] = reference
-        bibliography = Bibliography(MappingProxyType(references), tuple(f.relative_to(root).as_posix() for f in files))
-        return bibliography, problems
+        return load_bibliography(root, lambda rel, data: self._parse(
+            parsed, rel, digest(data, code_version()), lambda: scan_bib_file(rel, data)))
 
 
 def cached_figure(cache: BuildCache, review, n_studies: int, build_dir: Path):

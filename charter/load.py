@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import MappingProxyType
+from typing import Callable
 
 from yaml.nodes import Node
 
@@ -54,8 +55,22 @@ def load_review(root: str | Path) -> tuple[Review | None, list[Problem]]:
     return review, problems + review_problems
 
 
-def load_bibliography(root: str | Path) -> tuple[Bibliography, list[Problem]]:
-    """Scan every bib/*.bib file; report malformed entries and keys used twice."""
+def scan_bib_file(rel: str, data: bytes) -> tuple[list[Reference], list[Problem]]:
+    """Decode and scan one .bib file's bytes: its entries and the problems found in it."""
+    text, problems = decode(rel, data)
+    if text is None:
+        return [], problems
+    found, scan_problems = scan_bibtex(rel, text)
+    return found, [*problems, *scan_problems]
+
+
+def load_bibliography(root: str | Path, scan_file: Callable[[str, bytes], tuple[list[Reference], list[Problem]]]
+                      = scan_bib_file) -> tuple[Bibliography, list[Problem]]:
+    """Scan every bib/*.bib file; report malformed entries and keys used twice.
+
+    ``scan_file`` reads one file (relative path, bytes); the build cache passes
+    one that reuses the scan of a file whose bytes did not change.
+    """
     root = Path(root)
     files = sorted(p for p in (root / BIB_DIR).glob("*.bib") if p.is_file()) if (root / BIB_DIR).is_dir() else []
     problems: list[Problem] = []
@@ -64,12 +79,7 @@ def load_bibliography(root: str | Path) -> tuple[Bibliography, list[Problem]]:
                                 f"included studies and the other works the manuscript cites in {BIB_DIR}/"))
     references: dict[str, Reference] = {}
     for file in files:
-        rel = file.relative_to(root).as_posix()
-        text, file_problems = decode(rel, file.read_bytes())
-        problems += file_problems
-        if text is None:
-            continue
-        found, file_problems = scan_bibtex(rel, text)
+        found, file_problems = scan_file(file.relative_to(root).as_posix(), file.read_bytes())
         problems += file_problems
         for reference in found:
             first = references.get(reference.key)

@@ -642,7 +642,6 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     forward = _attributes(sentence, token.end, seg_end, lexicon)
     backward = _attributes(sentence, seg_start, token.start, lexicon)
     allowed = _CATEGORY_KINDS[category]
-    noun_phrase = (token.end, noun.start if noun.start > token.end else token.end)
     if subset or implicit:
         forward = [h for h in forward if h.kind != "included"] if subset else forward
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named

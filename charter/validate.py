@@ -194,7 +194,7 @@ def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ..
             kind = None
         choices = reader.text_list(fields.get("choices"), f"{path}.choices", what="a list of allowed values")
         if kind == "choice" and not choices:
-            reader.error(fields.get("type"), f"{path}.choices", f"a field of type choice needs its allowed "
+            reader.error(fields.get("type"), f"{path}.choices", "a field of type choice needs its allowed "
                                                                 "values: add choices: [first, second]")
         if choices and kind in ("text", "integer"):
             reader.error(fields["choices"], f"{path}.choices", f"choices apply only to type choice or list, "
