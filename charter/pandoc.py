@@ -100,14 +100,22 @@ def reference_docx(build_dir: Path, paper: str, script: Path) -> Path:
 
 
 def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
-                     resource_path: Path) -> list[PandocMessage]:
+                     resource_path: Path, progress=None) -> list[PandocMessage]:
     """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc."""
     args = [str(markdown), "--from", "markdown", "--to", "json", "--output", str(json_out),
             "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", str(csl),
             "--resource-path", str(resource_path), "--metadata", "link-citations=false",
             "--metadata", "suppress-bibliography=false"]
+    bibliographies = list(bibliographies)
     for bib in bibliographies:
         args += ["--bibliography", str(bib)]
+    from .citations import format_citations  # a large review: the same output from citeproc in groups of works
+
+    stderr = format_citations(args, csl=Path(csl), bibliographies=bibliographies, json_out=json_out,
+                              work_dir=json_out.parent, executable=pandoc_path(), environment=_environment(),
+                              progress=progress)
+    if stderr is not None:
+        return _messages(stderr)
     return _run(args, "reading the manuscript and formatting citations")
 
 
