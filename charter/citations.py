@@ -449,13 +449,21 @@ def _dump(tree: dict) -> bytes:
 
 def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence[Path], json_out: Path,
                      work_dir: Path, executable: str, environment: dict[str, str],
-                     progress: Progress | None = None, force: bool = False,
-                     min_works: int = MIN_WORKS, bucket_works: int = BUCKET_WORKS) -> str | None:
+                     progress: Progress | None = None, force: bool | None = None,
+                     min_works: int | None = None, bucket_works: int | None = None) -> str | None:
     """Do the plain run's job in buckets and write json_out; return pandoc's messages, or None to run plainly.
 
     ``args`` is the plain run's pandoc command line (Markdown in, JSON out, filters, --citeproc);
     ``force`` skips the size and pandoc-version checks (the tests compare both ways on small reviews).
+    The environment variable CHARTER_CITATIONS=plain or =groups chooses instead of the measurements
+    (for the benchmark and the tests; the style's and the document's guards still apply to "groups").
     """
+    choice = os.environ.get("CHARTER_CITATIONS", "auto")
+    if choice == "plain":
+        return None
+    force = choice == "groups" if force is None else force
+    min_works = MIN_WORKS if min_works is None else min_works
+    bucket_works = BUCKET_WORKS if bucket_works is None else bucket_works
     say = progress or (lambda _line: None)
     csl_text = Path(csl).read_text(encoding="utf-8")
     if style_reasons(csl_text):
