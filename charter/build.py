@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -266,7 +267,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         if recorded_read is None:
             with clock.stage("pandoc: read + citeproc"):
                 messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
-                                            bibliographies=bibliographies, resource_path=root)
+                                            bibliographies=bibliographies, resource_path=root,
+                                            progress=_progress(verbose))
             cache.record("pandoc: read + citeproc", read_key, [json_path],
                          {"messages": [[m.level, m.text] for m in messages]})
         else:
@@ -338,6 +340,13 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         say(f"wrote {path}" if fmt in made else f"up to date: {path}")
     say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
     return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
+
+
+def _progress(verbose: bool):
+    """Where a long citation run reports how far it is: a line each step, on a terminal only (not in CI)."""
+    if verbose and sys.stdout.isatty() and os.environ.get("CI", "").lower() not in ("true", "1"):
+        return lambda line: print(line, flush=True)
+    return None
 
 
 @dataclass(frozen=True)

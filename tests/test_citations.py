@@ -283,3 +283,41 @@ def test_a_built_review_is_the_same_docx_and_pdf_text_both_ways(tmp_path: Path, 
     assert outputs["plain"]["docx"] == outputs["groups"]["docx"]
     assert outputs["plain"]["pdf"] == outputs["groups"]["pdf"]
     assert "Bjørlykhaug" in outputs["plain"]["pdf"]
+
+
+def test_a_grouped_run_reports_how_far_it_is(tmp_path: Path, monkeypatch):
+    from charter.pandoc import _environment, pandoc_path
+
+    manuscript, bibs = write_review(tmp_path, 60)
+    csl = style_variant(tmp_path, "apa", None)
+    args = [str(manuscript), "--from", "markdown", "--to", "json", "--citeproc", "--csl", str(csl),
+            *[a for b in bibs for a in ("--bibliography", str(b))]]
+    lines: list[str] = []
+    monkeypatch.delenv("CHARTER_CITATIONS", raising=False)
+    stderr = citations.format_citations(args, csl=csl, bibliographies=bibs, json_out=tmp_path / "out.json",
+                                        work_dir=tmp_path / "build", executable=pandoc_path(),
+                                        environment=_environment(), progress=lines.append, force=True,
+                                        bucket_works=10)
+    assert stderr is not None
+    assert lines[0].startswith("citations: 60 works")
+    assert any("groups formatted" in line for line in lines) and lines[-1].startswith("citations: done")
+    assert not (tmp_path / "build" / "citations").exists()  # the runs' files are removed
+
+
+def test_progress_is_printed_on_a_terminal_only(monkeypatch):
+    import io
+
+    from charter.build import _progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    monkeypatch.delenv("CI", raising=False)
+    assert _progress(True) is not None and _progress(False) is None
+    monkeypatch.setenv("CI", "true")
+    assert _progress(True) is None
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe or a file
+    assert _progress(True) is None
