@@ -67,9 +67,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 # Below this many cited works the plain run is as fast (measured: docs/performance.md).
-MIN_WORKS = 600
+MIN_WORKS = 400
 # Works per citeproc run: smaller runs cost less each but add pandoc's start-up and the shared citations.
-BUCKET_WORKS = 120
+BUCKET_WORKS = 100
 SLOW_RULES = ("primary-name", "primary-name-with-initials", "all-names", "all-names-with-initials")
 GAP_KEY = "charter-citation-gap-zq9x7"  # the dummy work standing for the citations a bucket leaves out
 _GAP_ENTRY = f"\n@misc{{{GAP_KEY},\n  title = {{Zq9x7 charter citation gap}}\n}}\n"
