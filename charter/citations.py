@@ -212,28 +212,32 @@ def name_keys(reference: dict, all_names: bool) -> set[str]:
 # --------------------------------------------------------------- the document
 
 
-def _cites(node, out: list) -> list:
-    """Every Cite of a pandoc JSON tree, in document order (pandoc's own order of citations)."""
-    if isinstance(node, dict):
-        if node.get("t") == "Cite":
-            out.append(node)
-            return out
-        for value in node.values():
-            _cites(value, out)
-    elif isinstance(node, list):
-        for value in node:
-            _cites(value, out)
+def _cites(node, out: list, classes: set[str] | None = None) -> list:
+    """Every Cite of a pandoc JSON tree, in document order (pandoc's own order of citations).
+
+    Also collects into ``classes`` the classes of every Div and Span. A loop rather than recursion:
+    the tree of a 3,000-study review (Table 1) has millions of nodes.
+    """
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            kind = item.get("t")
+            if kind == "Cite":
+                out.append(item)
+                continue
+            if kind in ("Str", "Space", "SoftBreak", "LineBreak", "MetaString", "RawInline", "RawBlock"):
+                continue
+            if classes is not None and kind in ("Div", "Span"):
+                classes.update(item["c"][0][1])
+            content = item.get("c")
+            if kind is None:  # a metadata map or a citation record
+                stack.extend(reversed(list(item.values())))
+            elif content is not None and type(content) is not str:
+                stack.append(content)
+        elif type(item) is list:
+            stack.extend(reversed(item))
     return out
-
-
-def _has_class(node, name: str) -> bool:
-    if isinstance(node, dict):
-        if node.get("t") in ("Div", "Span") and name in node["c"][0][1]:
-            return True
-        return any(_has_class(v, name) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_class(v, name) for v in node)
-    return False
 
 
 def _ids(cite: dict) -> list[str]:
@@ -496,14 +500,15 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
     read, messages = pandoc([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
                              *parsed.options, "--csl", str(csl), *bib_args], None, "reading the manuscript")
     tree = _json(read)
-    cites = _cites(tree["blocks"], [])
+    classes: set[str] = set()
+    cites = _cites(tree["blocks"], [], classes)
     meta_cites = {k for k, v in tree["meta"].items() if k != "nocite" and _cites(v, [])}
     nocite = _nocite_ids(tree["meta"].get("nocite"))
     known = {k for bib in bibs for k in bib.keys()}
     nested = any(_cites(c["c"][0], []) for c in cites)
     cite_ids = [_ids(c) for c in cites]
     cited = {w for ids in cite_ids for w in ids} | set(nocite)
-    if meta_cites or nested or "*" in nocite or _has_class(tree["blocks"], "reset-citation-positions") \
+    if meta_cites or nested or "*" in nocite or "reset-citation-positions" in classes \
             or any(w not in known for w in cited) or not cites:
         return None  # see the module's docstring: the plain run is the only equivalent one
     if not force and len(cited) < min_works:
@@ -546,8 +551,8 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
                 say(f"citations: {number + 1}/{len(jobs)} groups formatted")
     ordered_tree = _json(ordered)
     if not in_place:  # pandoc appends the bibliography (and its heading, if any) at the end
-        ordered_tree = {**tree, "blocks": [*json.loads(json.dumps(tree["blocks"])), *ordered_tree["blocks"]]}
-    final = _splice(ordered_tree, tree, cites, buckets, results)
+        ordered_tree = {**tree, "blocks": [*tree["blocks"], *ordered_tree["blocks"]]}  # the runs have their copies
+    final = _splice(ordered_tree, tree, None if in_place else cites, buckets, results)
     if final is None:
         return None
     json_out.write_bytes(_dump(final))
@@ -568,7 +573,8 @@ def _name_keys(bibs: list[BibFile], pandoc: _Pandoc, csl_text: str) -> dict[str,
     return keys
 
 
-def _splice(ordered: dict, tree: dict, cites: list[dict], buckets: list[Bucket], results: list[dict]) -> dict | None:
+def _splice(ordered: dict, tree: dict, final_cites: list[dict] | None, buckets: list[Bucket],
+            results: list[dict]) -> dict | None:
     """The fast run's tree with each citation and bibliography entry as its owning bucket formatted it."""
     formatted: dict[int, list] = {}
     entries: dict[str, dict] = {}
@@ -584,8 +590,9 @@ def _splice(ordered: dict, tree: dict, cites: list[dict], buckets: list[Bucket],
             key = entry["c"][0][0].removeprefix("ref-")
             if key in bucket.owned_works:
                 entries[key] = entry
-    final_cites = _cites(ordered["blocks"], [])
-    if len(final_cites) != len(cites) or len(formatted) != len(cites):
+    if final_cites is None:  # the order run's whole tree: its own Cites
+        final_cites = _cites(ordered["blocks"], [])
+    if len(formatted) != len(final_cites):
         return None
     for index, cite in enumerate(final_cites):
         cite["c"][1] = formatted[index]
