@@ -52,6 +52,7 @@ both on reviews of several sizes and styles.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -439,6 +440,45 @@ class _Pandoc:
         return out, err.decode("utf-8", "replace")
 
 
+class _Remembered:
+    """Citeproc runs on JSON remembered by their inputs, so an edit reruns only the groups it changed.
+
+    The key is the SHA-256 of pandoc's version, the arguments with every --csl and --bibliography
+    file replaced by its content, and the input; pandoc's output is a function of these. Kept in
+    build/.citations-cache/, and only the runs of the latest build (older ones are deleted).
+    """
+
+    def __init__(self, pandoc: _Pandoc, folder: Path) -> None:
+        self.pandoc, self.folder, self.used = pandoc, folder, set()
+        self.version = pandoc(["--version"], None, "asking its version")[0]
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, args: list[str], data: bytes, what: str) -> tuple[bytes, str]:
+        digest = hashlib.sha256(self.version)
+        for index, arg in enumerate(args):
+            named = index > 0 and args[index - 1] in ("--csl", "--bibliography")
+            digest.update(b"\0" + (Path(arg).read_bytes() if named else arg.encode("utf-8")))
+        digest.update(b"\0" + data)
+        name = digest.hexdigest()
+        self.used.add(name)
+        path = self.folder / name
+        try:
+            stored = json.loads(path.read_bytes())
+            return stored["out"].encode("utf-8"), stored["err"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+        out, err = self.pandoc(args, data, what)
+        temporary = path.with_name(f".{name}.tmp")
+        temporary.write_text(json.dumps({"out": out.decode("utf-8"), "err": err}), encoding="utf-8")
+        os.replace(temporary, path)
+        return out, err
+
+    def prune(self) -> None:
+        for path in self.folder.iterdir():
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+
+
 class PartitionError(Exception):
     """A partitioned run could not be done; the plain run is used instead."""
 
@@ -497,6 +537,7 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
                  pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
     started = time.monotonic()
     bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]
+    remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
     read, messages = pandoc([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
                              *parsed.options, "--csl", str(csl), *bib_args], None, "reading the manuscript")
     tree = _json(read)
@@ -524,7 +565,7 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
         in_place = _refs_div(tree["blocks"]) is not None
         works_only = {**tree, "meta": {**tree["meta"], "nocite": _nocite_of(list(dict.fromkeys(
             [w for ids in cite_ids for w in ids] + nocite)))}, "blocks": []}
-        order_job = pool.submit(pandoc, [*base, "--csl", str(fast_csl), *bib_args],
+        order_job = pool.submit(remembered, [*base, "--csl", str(fast_csl), *bib_args],
                                 _dump(tree if in_place else works_only), "ordering the bibliography")
         keys = names_job.result()
         missing = cited - set(keys)
@@ -541,7 +582,7 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
                 text = bib.subset(bucket.works) + (_GAP_ENTRY if index == len(bibs) - 1 else "")
                 path.write_text(text, encoding="utf-8")
                 paths += ["--bibliography", str(path)]
-            jobs.append(pool.submit(pandoc, [*base, "--csl", str(csl), *paths], _dump(document),
+            jobs.append(pool.submit(remembered, [*base, "--csl", str(csl), *paths], _dump(document),
                                     f"formatting citations (group {number + 1})"))
         ordered, order_messages = order_job.result()
         results = []
@@ -556,6 +597,7 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
     if final is None:
         return None
     json_out.write_bytes(_dump(final))
+    remembered.prune()
     say(f"citations: done in {time.monotonic() - started:.1f} s")
     return messages + order_messages
 

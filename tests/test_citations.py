@@ -329,3 +329,29 @@ def test_progress_is_printed_on_a_terminal_only(monkeypatch):
     monkeypatch.delenv("CI")
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # a pipe or a file
     assert _progress(True) is None
+
+
+def test_an_edit_reruns_only_the_groups_it_changed(tmp_path: Path, monkeypatch):
+    manuscript, bibs = write_review(tmp_path, 80)
+    csl = style_variant(tmp_path, "apa", None)
+    both_ways(manuscript, bibs, csl, monkeypatch)  # the grouped runs are remembered
+    runs: list[list[str]] = []
+    real = citations._Pandoc.__call__
+
+    def counting(self, args, data, what):
+        if "--citeproc" in args:
+            runs.append(args)
+        return real(self, args, data, what)
+
+    monkeypatch.setattr(citations._Pandoc, "__call__", counting)
+    text = manuscript.read_text(encoding="utf-8")
+    manuscript.write_text(text.replace("Support matters", "Support matters a great deal", 1), encoding="utf-8")
+    plain, grouped, used = both_ways(manuscript, bibs, csl, monkeypatch)
+    assert used and plain == grouped, _first_difference(plain, grouped)
+    assert runs == []  # no citeproc run in the grouped build: no group's citations changed
+    runs.clear()
+    manuscript.write_text(text.replace("Support matters [@", "Support matters [@w0003; @", 1), encoding="utf-8")
+    plain, grouped, used = both_ways(manuscript, bibs, csl, monkeypatch)
+    assert used and plain == grouped, _first_difference(plain, grouped)
+    groups = len(list((tmp_path / ".citations-cache").iterdir()))
+    assert 0 < len(runs) < groups  # the order run and the groups whose citations changed, not all
