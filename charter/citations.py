@@ -1,6 +1,7 @@
 """Citations of a large review in linear time: pandoc's citeproc run on independent groups of works.
 
-Why: the citeproc of pandoc 3.5–3.9 (measured; pandoc 2.19.2 is linear) spends time proportional to (cited works) × (distinct family names) when a
+Why: the citeproc of pandoc 3.5–3.9 (measured; pandoc 2.19.2 is linear)
+spends time proportional to (cited works) × (distinct family names) when a
 style sets ``disambiguate-add-givenname`` with a global
 ``givenname-disambiguation-rule`` (primary-name, all-names and their
 ``-with-initials`` forms): in citeproc's ``disambiguateCitations`` the names
