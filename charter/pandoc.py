@@ -17,14 +17,16 @@ import re
 import subprocess
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from lxml import etree
 
 FILTERS = Path(__file__).parent / "filters"
-# A fixed date for every timestamp pandoc writes (DOCX core properties, zip entries),
-# so the same sources give byte-identical files. SOURCE_DATE_EPOCH set by the user wins.
+# A fixed date for every date an output holds (the DOCX's created/modified properties), so the
+# same sources give byte-identical files; SOURCE_DATE_EPOCH set by the user wins. Zip entries
+# always carry 1980-01-01 and the PDF carries no date at all.
 DEFAULT_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -435,6 +437,11 @@ def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
         element.text = value
         if not value:
             root.remove(element)
+    # pandoc under --sandbox cannot read the clock or SOURCE_DATE_EPOCH (it writes 1970): the date is ours
+    stamp = datetime.fromtimestamp(int(_environment()["SOURCE_DATE_EPOCH"]), timezone.utc)
+    for element in root.findall("{http://purl.org/dc/terms/}*"):
+        if etree.QName(element).localname in ("created", "modified"):
+            element.text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
