@@ -72,9 +72,7 @@ def source_files(root: str | Path) -> list[str]:
                 found.add(folder)
             continue
         base = root / folder
-        if not base.is_dir() or inside(root, folder) is None:
-            if os.path.islink(base):
-                found.add(folder)
+        if not base.is_dir() or inside(root, folder) is None:  # a linked folder is reported as a whole
             continue
         found.update(f"{folder}/{p.name}" for p in base.glob(pattern) if p.is_symlink() or p.is_file())
     return sorted(found)

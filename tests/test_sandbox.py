@@ -313,3 +313,17 @@ def test_typst_special_characters_in_the_title_are_text(tmp_path):
         core = package.read("docProps/core.xml").decode("utf-8")
     assert "Costs #raw(&quot;x&quot;)" in core or 'Costs #raw("x")' in core
     outputs_hold_no_secret(root)
+
+
+def test_a_linked_folder_leading_outside_is_refused(tmp_path):
+    root = project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "zz2020.yaml").write_text(f"id: zz2020\ntheme: {SECRET}\n", encoding="utf-8")
+    for study in (root / "studies").iterdir():
+        (elsewhere / study.name).write_bytes(study.read_bytes())
+        study.unlink()
+    (root / "studies").rmdir()
+    (root / "studies").symlink_to(elsewhere)
+    message = refused(root)
+    assert "studies: the folder studies/ is a symbolic link to a place outside the project folder" in message
