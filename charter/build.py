@@ -161,9 +161,8 @@ class _BuildLock:
     holding it, for the message; it is never deleted (deleting a lock file others wait on races).
     """
 
-    def __init__(self, build_dir: Path, say) -> None:
+    def __init__(self, build_dir: Path) -> None:
         self.build_dir = build_dir
-        self.say = say
         self.handle = None
 
     def __enter__(self) -> "_BuildLock":
@@ -181,6 +180,7 @@ class _BuildLock:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
+            # on stderr, also when quiet: a build that seems to hang must say why
             print(f"waiting for another build in this folder (pid {holder}) …", file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
@@ -231,7 +231,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if paper not in PAPERS:
         raise BuildError([f"unknown paper size '{paper}': use a4 or letter"], "cannot build")
     say = print if verbose else (lambda *a, **k: None)
-    with _BuildLock(root / "build", say) as lock:  # a second build in this folder waits here
+    with _BuildLock(root / "build") as lock:  # a second build in this folder waits here
         return _build(root, formats, blind, paper, say, lock)
 
 
