@@ -174,7 +174,12 @@ class _BuildLock:
         if self.handle is not None:
             return
         self.build_dir.mkdir(exist_ok=True)
-        handle = open(self.build_dir / ".lock", "a+", encoding="utf-8")
+        try:  # never through a link: a planted build/.lock -> ~/.bashrc would be emptied
+            descriptor = os.open(self.build_dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            raise BuildError([Problem(Location("build/.lock"), "", f"cannot open the lock file ({error.strerror}); "
+                                      "delete build/.lock and build again")], "cannot build") from error
+        handle = open(descriptor, "r+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -231,6 +236,10 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if paper not in PAPERS:
         raise BuildError([f"unknown paper size '{paper}': use a4 or letter"], "cannot build")
     say = print if verbose else (lambda *a, **k: None)
+    if os.path.lexists(root / "build") and (os.path.islink(root / "build") or not (root / "build").is_dir()):
+        # build/ came with the sources (a pull request?): writing through it could reach any folder
+        raise BuildError([Problem(Location("build"), "", "build is a symbolic link or a file, not the folder the "
+                                  "build writes; delete it (Charter creates build/ itself)")], "cannot build")
     with _BuildLock(root / "build") as lock:  # a second build in this folder waits here
         return _build(root, formats, blind, paper, say, lock)
 
@@ -484,7 +493,9 @@ def _style(metadata: Metadata, root: Path) -> tuple[Path | None, list[Problem]]:
 def _typst_images(root: Path, build_dir: Path, image_paths: dict[str, str]) -> dict[str, str]:
     """Copy the images of the text into build/images/ (inside Typst's root); {path from the root: Typst path}."""
     folder = build_dir / "images"
-    if folder.is_dir():
+    if os.path.islink(folder) or folder.is_file():
+        folder.unlink()
+    elif folder.is_dir():
         shutil.rmtree(folder)  # only this build's images: a removed image does not linger
     located = {}
     for rel in sorted(set(image_paths.values())):

@@ -327,3 +327,21 @@ def test_a_linked_folder_leading_outside_is_refused(tmp_path):
     (root / "studies").symlink_to(elsewhere)
     message = refused(root)
     assert "studies: the folder studies/ is a symbolic link to a place outside the project folder" in message
+
+
+def test_a_build_folder_that_is_a_link_is_refused(tmp_path):
+    root = project(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "build").symlink_to(tmp_path / "elsewhere")
+    message = refused(root)
+    assert "build: build is a symbolic link or a file, not the folder the build writes; delete it" in message
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_planted_lock_link_is_not_followed(tmp_path):
+    root = project(tmp_path)
+    (root / "build").mkdir()
+    (root / "build" / ".lock").symlink_to(tmp_path / "secret.txt")
+    message = refused(root)
+    assert "build/.lock: cannot open the lock file" in message
+    assert (tmp_path / "secret.txt").read_text(encoding="utf-8") == SECRET + "\n"
