@@ -67,7 +67,8 @@ _AUTHOR_FIELDS = {"name": True, "affiliations": False, "affiliation": False, "or
 PAPERS = ("a4", "letter")
 # A BCP 47 language tag as Word and Typst take it: language, optional script, region and variants
 # ("en", "en-GB", "nb-NO", "zh-Hans-CN", "de-CH-1996"). It reaches Typst's code and the DOCX's XML.
-LANG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*")
+LANG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?"
+                     r"(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*")
 
 
 @dataclass(frozen=True)

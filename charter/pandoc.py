@@ -287,8 +287,8 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
     import typst
 
     try:
-        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root),
-                                             sys_inputs=dict(inputs), timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
+        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root), sys_inputs=dict(inputs),
+                                             timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
     except typst.TypstError as error:
         # the diagnostic names the line of build/manuscript.typ and shows it; the build maps it
         # back to the source file (snippet) where it can

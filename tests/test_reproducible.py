@@ -9,7 +9,6 @@ XML part of the DOCX, the PDF's decompressed streams and its metadata).
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import socket
 import zipfile

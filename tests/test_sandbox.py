@@ -9,7 +9,7 @@ and no output. Real pandoc and Typst throughout.
 from __future__ import annotations
 
 import json
-import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -345,3 +345,25 @@ def test_a_planted_lock_link_is_not_followed(tmp_path):
     message = refused(root)
     assert "build/.lock: cannot open the lock file" in message
     assert (tmp_path / "secret.txt").read_text(encoding="utf-8") == SECRET + "\n"
+
+
+def test_the_sandboxed_docx_writer_reads_only_the_images_it_is_given(tmp_path):
+    """The sandbox itself, without Charter's checks in front: an image not handed over is not read."""
+    from charter.build import _unread_resources
+    from charter.pandoc import pandoc_path, start_docx, wait
+
+    root = project(tmp_path, **{"manuscript/ok.png": PNG})
+    image = lambda src: {"t": "Image", "c": [["", [], []], [{"t": "Str", "c": "x"}], [src, ""]]}  # noqa: E731
+    document = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": [
+        {"t": "Para", "c": [image(str(tmp_path / "secret.png")), image("../secret.png"), image("manuscript/ok.png")]}]}
+    (root / "in.json").write_text(json.dumps(document), encoding="utf-8")
+    reference = root / "reference.docx"
+    reference.write_bytes(subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"],
+                                         check=True, capture_output=True).stdout)
+    messages = wait(start_docx(root / "in.json", root / "out.docx", reference, root=root,
+                               images=["manuscript/ok.png"]), "writing the DOCX")
+    with zipfile.ZipFile(root / "out.docx") as package:
+        media = [package.read(n) for n in package.namelist() if n.startswith("word/media/")]
+    assert media == [PNG]
+    unread = _unread_resources({"docx": {"messages": messages}})
+    assert len(unread) == 2 and all("Could not fetch resource" in u for u in unread)
