@@ -163,6 +163,21 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
     return problems
 
 
+def images_in(text: str, path: str, first_line: int = 1, columns: bool = True) -> list[tuple[Location, str]]:
+    """Every image ``![…](src)`` in Markdown text: (where, src as written)."""
+    found = []
+    for match in _IMAGE_RE.finditer(text):
+        offset = text.count("\n", 0, match.start())
+        column = match.start() - text.rfind("\n", 0, match.start()) if columns else 0
+        found.append((Location(path, first_line + offset, column), match.group("src")))
+    return found
+
+
+def _first_line(text: str, where: Location) -> int:
+    """The file line of a YAML value's first text line (a block scalar starts on the line after its key)."""
+    return where.line + 1 if "\n" in text and where.line else where.line or 1
+
+
 def metadata_block_problems(text: str, path: str, first_line: int = 1) -> list[Problem]:
     """Refuse a YAML metadata block in authors' text that sets a ``charter-`` key (the build's own settings).
 
@@ -359,14 +374,16 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     out: list[str] = _title_page(meta, filled_meta, blind, anchors)
 
     prose: list[tuple[str, int, str]] = []
-    images: list[tuple[Location, str]] = []
+    images: list[tuple[Location, str]] = [*(image for _, text, where in table_texts
+                                            for image in images_in(text, where.path, _first_line(text, where),
+                                                                   columns=False)),
+                                          *(image for name, text in filled_meta.items()
+                                            for image in images_in(text, meta.source.path, _first_line(
+                                                text, meta.positions.get(name) or meta.source), columns=False))]
     has_refs = False
     for section in sections:
         text, found, fills = fill_recording(section.text, counts, section.path)
-        for match in _IMAGE_RE.finditer(text):  # every one is checked: URLs and paths outside are refused
-            line = text.count("\n", 0, match.start()) + 1
-            images.append((Location(section.path, line, match.start() - text.rfind("\n", 0, match.start())),
-                           match.group("src")))
+        images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
         problems += found
         problems += metadata_block_problems(text, section.path)
         problems += _scan_references(text, section.path, 1, known_keys, labels, set(placed))

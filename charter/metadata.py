@@ -22,9 +22,9 @@ count placeholders such as ``{{ n.included }}``)::
     contributions: …
     funding: …
     disclosure: …
-    csl: nordic-social-work-research             # style id or path to a .csl file (default: this one)
+    csl: nordic-social-work-research             # style id, or path of a .csl file in the project (default: this one)
     paper: a4                                    # a4 (default) or letter
-    lang: en-GB                                  # language of the text (hyphenation, Word's proofing)
+    lang: en-GB                                  # BCP 47 tag of the text language (hyphenation, proofing)
 
 A blind manuscript (``invoke build --blind``) leaves out the authors,
 affiliations, acknowledgements, author information, contributions and funding.

@@ -367,3 +367,11 @@ def test_the_sandboxed_docx_writer_reads_only_the_images_it_is_given(tmp_path):
     assert media == [PNG]
     unread = _unread_resources({"docx": {"messages": messages}})
     assert len(unread) == 2 and all("Could not fetch resource" in u for u in unread)
+
+
+def test_an_image_in_the_table_note_is_checked_at_its_line(tmp_path):
+    review = minimal_project_files()["review.yaml"].replace(
+        'note: "QUAL = qualitative; QUAN = quantitative; REV = review."', 'note: "See ![x](../../secret.png)."')
+    line = next(n for n, text in enumerate(review.split("\n"), start=1) if "note:" in text)
+    root = project(tmp_path, **{"review.yaml": review})
+    assert f"review.yaml:{line}: image '../../secret.png' is outside the project folder" in refused(root)
