@@ -375,3 +375,10 @@ def test_an_image_in_the_table_note_is_checked_at_its_line(tmp_path):
     line = next(n for n, text in enumerate(review.split("\n"), start=1) if "note:" in text)
     root = project(tmp_path, **{"review.yaml": review})
     assert f"review.yaml:{line}: image '../../secret.png' is outside the project folder" in refused(root)
+
+
+def test_a_broken_raw_typst_block_is_reported_at_its_source_line(tmp_path):
+    section = "# More\n\nText.\n\n```{=typst}\n#let broken = (1, 2\n```\n"
+    root = project(tmp_path, **{"manuscript/03-more.md": section})
+    message = refused(root, formats=("pdf",))
+    assert "manuscript/03-more.md:6: Typst could not compile the Typst written here" in message
