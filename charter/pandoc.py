@@ -292,10 +292,12 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
     except typst.TypstError as error:
         # the diagnostic names the line of build/manuscript.typ and shows it; the build maps it
         # back to the source file (snippet) where it can
-        detail = str(getattr(error, "diagnostic", "") or error).replace(str(Path(root).resolve()), "build")
+        detail = str(getattr(error, "diagnostic", "") or error)
+        # Typst names files by absolute path or a path from the working folder: say build/ instead
+        detail = re.sub(r"[^\s(]*" + re.escape(str(Path(root).resolve()).lstrip(os.sep)), "build", detail)
         hints = "".join(f"\nhint: {h}" for h in getattr(error, "hints", []) or [])
         raise TypstCompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ "
-                                f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail, source)) from error
+                                f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail)) from error
     warnings = result[1] if isinstance(result, tuple) else []
     return [str(getattr(w, "message", w)) for w in warnings or []]
 
@@ -308,19 +310,21 @@ class TypstCompileError(CompileError):
         self.snippet = snippet
 
 
-def _snippet(diagnostic: str, source: Path) -> str:
-    """The text Typst underlined (at ``file:line:column`` with ^^^), or its whole line, from the diagnostic."""
-    place = re.search(r"\S+\.typ:(\d+):(\d+)", diagnostic)
-    if not place:
-        return ""
-    line_number, column = int(place.group(1)), int(place.group(2))
-    try:
-        line = source.read_text(encoding="utf-8").split("\n")[line_number - 1]
-    except (OSError, IndexError, UnicodeDecodeError):
-        return ""
-    carets = re.search(r"\n\s*│\s*(\^+)", diagnostic)
-    span = line[column - 1:column - 1 + len(carets.group(1))] if carets else ""
-    return span.strip() if len(span.strip()) >= 4 else line.strip()
+def _snippet(diagnostic: str) -> str:
+    """The text Typst underlined (^^^ under the line it shows), or that whole line, from its diagnostic."""
+    lines = diagnostic.split("\n")
+    for number, line in enumerate(lines):
+        shown = re.match(r"\s*\d+ │ (.*)$", line)
+        if not shown:
+            continue
+        text = shown.group(1)
+        carets = re.search(r"\^+", lines[number + 1]) if number + 1 < len(lines) else None
+        span = ""
+        if carets:
+            start = carets.start() - shown.start(1)
+            span = text[start:start + len(carets.group(0))].strip()
+        return span if len(span) >= 4 else text.strip()
+    return ""
 
 
 def font_families() -> list[str]:

@@ -81,6 +81,8 @@ def test_raw_typst_block_in_a_section_cannot_read_outside(tmp_path, call):
     assert "manuscript/03-more.md:6: Typst could not compile the Typst written here" in message
     assert "file not found" in message or "access denied" in message or "outside" in message
     assert str(root) not in message  # the diagnostic names build/, not this computer's folder
+    assert "─ build/manuscript.typ:" in message
+    assert f"Typst written here ({call[10:-2]})" in message  # the string Typst underlined
 
 
 def test_raw_typst_in_the_table_caption_cannot_read_outside(tmp_path):
