@@ -11,7 +11,6 @@ files.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -35,6 +34,12 @@ from .paths import inside, refuse_outside, resolve_images, source_problems
 from .placeholders import fill
 from .styles import resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
+
+try:
+    import fcntl
+except ImportError:  # Windows: msvcrt's byte-range lock instead (not exercised by the tests)
+    fcntl = None
+    import msvcrt
 
 FORMATS = ("docx", "pdf")
 PAPERS = ("a4", "letter")
@@ -175,19 +180,21 @@ class _BuildLock:
             return
         self.build_dir.mkdir(exist_ok=True)
         try:  # never through a link: a planted build/.lock -> ~/.bashrc would be emptied
-            descriptor = os.open(self.build_dir / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            descriptor = os.open(self.build_dir / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                                 0o644)
         except OSError as error:
             raise BuildError([Problem(Location("build/.lock"), "", f"cannot open the lock file ({error.strerror}); "
                                       "delete build/.lock and build again")], "cannot build") from error
         handle = open(descriptor, "r+", encoding="utf-8")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
+        if not _lock(handle, wait=False):
+            try:
+                handle.seek(0)
+                holder = handle.read().strip() or "?"
+            except OSError:  # Windows locks are mandatory: the holder's pid may be unreadable
+                holder = "?"
             # on stderr, also when quiet: a build that seems to hang must say why
             print(f"waiting for another build in this folder (pid {holder}) …", file=sys.stderr, flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            _lock(handle, wait=True)
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -196,9 +203,27 @@ class _BuildLock:
 
     def __exit__(self, *exc) -> None:
         if self.handle is not None:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
+            self.handle.close()  # closing the file releases the lock
             self.handle = None
+
+
+def _lock(handle, *, wait: bool) -> bool:
+    """Lock the open file for this process; False when another holds it and ``wait`` is False."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            return True
+        except BlockingIOError:
+            return False
+    while True:  # msvcrt.LK_LOCK gives up after ten seconds: retry for as long as the other build runs
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if not wait:
+                return False
+            time.sleep(0.5)
 
 
 def _counts_json(counts: dict[str, Count]) -> str:
