@@ -241,6 +241,7 @@ def _finish_tracked_changes(docx: Path) -> None:
         state = _whole(paragraph)
         if state:
             _track_mark(paragraph, "pPr", state, first=True)
+    _last_paragraph_marks(root)
     for row in root.iter(f"{{{W}}}tr"):
         states = {_whole(paragraph) or ("" if not _has_text(paragraph) else "mixed")
                   for paragraph in row.iter(f"{{{W}}}p")} - {""}
@@ -257,6 +258,42 @@ def _finish_tracked_changes(docx: Path) -> None:
         for name in names:
             target.writestr(infos[name], files[name])
     docx.write_bytes(out.getvalue())
+
+
+def _last_paragraph_marks(root) -> None:
+    """A document's last paragraph mark can never go: for paragraphs added (or removed) at the very end, the
+    mark that is tracked is the one before them, as Word itself records it."""
+    body = root.find(f"{{{W}}}body")
+    paragraphs = [child for child in body if child.tag == f"{{{W}}}p"]
+    if len(paragraphs) < 2:
+        return
+    last_mark = _mark_of(paragraphs[-1])
+    if last_mark is None:
+        return
+    kind = etree.QName(last_mark).localname
+    start = len(paragraphs) - 1
+    while start > 0 and _mark_of(paragraphs[start - 1]) is not None and \
+            etree.QName(_mark_of(paragraphs[start - 1])).localname == kind:
+        start -= 1
+    if start == 0:
+        return
+    before = paragraphs[start - 1]
+    last_mark.getparent().remove(last_mark)
+    rpr = before.find("w:pPr/w:rPr", {"w": W})
+    if rpr is None:
+        props = before.find("w:pPr", {"w": W})
+        if props is None:
+            props = etree.Element(f"{{{W}}}pPr")
+            before.insert(0, props)
+        rpr = etree.Element(f"{{{W}}}rPr")
+        later = props.find("w:sectPr", {"w": W})
+        later.addprevious(rpr) if later is not None else props.append(rpr)
+    rpr.insert(0, last_mark)
+
+
+def _mark_of(paragraph):
+    """The tracked change on a paragraph's mark (w:pPr/w:rPr/w:ins or w:del), if any."""
+    return next(iter(paragraph.xpath("w:pPr/w:rPr/w:ins | w:pPr/w:rPr/w:del", namespaces={"w": W})), None)
 
 
 def _has_text(paragraph) -> bool:

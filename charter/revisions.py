@@ -88,15 +88,12 @@ def resolve(root: Path, ref: str | None) -> Revision:
 
 
 def working_tree(root: Path) -> Revision:
-    """The files as they are now, said to be dirty when git sees uncommitted changes in the review folder."""
+    """The files as they are now; dirty when git sees changes (new files included) in the review folder."""
     try:
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ".")
-        head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD").strip()
     except RevisionError:
         return Revision("working tree", None)
-    changed = [line for line in status.splitlines() if line[3:].split("/")[0] != "build"]
-    return Revision("working tree", None, dirty=bool(changed), author="", date="") if head else \
-        Revision("working tree", None, dirty=True)
+    return Revision("working tree", None, dirty=bool(status.strip()))
 
 
 def head_commit(root: Path) -> tuple[str | None, bool]:
@@ -106,6 +103,11 @@ def head_commit(root: Path) -> tuple[str | None, bool]:
         status = _git(root, "status", "--porcelain", "--untracked-files=no", "--", ".")
     except RevisionError:
         return None, False
+    try:  # a copy under an ignored folder (build/diff/versions/…) is not the commit around it
+        _git(root, "check-ignore", "-q", ".")
+        return None, False
+    except RevisionError:
+        pass
     return head or None, bool(status.strip())
 
 

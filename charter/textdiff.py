@@ -22,6 +22,7 @@ Pure functions over plain pandoc JSON; nothing here reads or writes files.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable
@@ -190,17 +191,19 @@ class _Differ:
                     deleted.append((len(out), old[i1 + i]))
                     out.append(old[i1 + i])
                 i += 1
-        moved = _moves(deleted, inserted)
+        moved = _moves(deleted, inserted)  # {deleted position: inserted position}
         for position, block in deleted:
             old_anchor = _anchor(block)
             if position in moved:
-                self.changes.append(TextChange("moved", moved[position], old_anchor, plain(block), plain(block)))
+                anchor = _anchor(out[moved[position]])
+                self.changes.append(TextChange("moved", anchor, old_anchor, plain(block), plain(block)))
             elif _key(block)[1]:
                 self.changes.append(TextChange("deleted", None, old_anchor, plain(block), ""))
             out[position] = self.mark_block(block, DELETION, None, old_anchor)
+        arrived = set(moved.values())
         for position, block in inserted:
             anchor = _anchor(block)
-            if _key(block)[1] and position not in moved.values():
+            if _key(block)[1] and position not in arrived:
                 self.changes.append(TextChange("inserted", anchor, None, "", plain(block)))
             out[position] = self.mark_block(block, INSERTION, anchor, None)
         return out
@@ -391,27 +394,12 @@ def _tokens(inlines: list, wrappers: tuple = ()) -> list[_Token]:
     return out
 
 
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_](?:[\w'’-]*\w)?|.", re.UNICODE | re.DOTALL)
+
+
 def _split_word(text: str) -> list[str]:
-    """'(n = 12),' compares as '(', 'n', ...: punctuation stays its own unit so a changed number shows alone."""
-    parts, current = [], ""
-    for char in text:
-        if char.isalnum() or char in "-'’.":
-            current += char
-        else:
-            if current:
-                parts.append(current)
-            parts.append(char)
-            current = ""
-    if current:
-        parts.append(current)
-    # a trailing full stop belongs to the sentence, not the number or word: split it off
-    out = []
-    for part in parts:
-        if len(part) > 1 and part.endswith(".") and not part[:-1].endswith("."):
-            out += [part[:-1], "."]
-        else:
-            out.append(part)
-    return out
+    """'(n = 1,379),' compares as '(', 'n', …, '1,379', ')', ',': a changed number or word shows alone."""
+    return _WORD.findall(text) or [text]
 
 
 def _wrapper_key(wrappers: tuple) -> str:
@@ -562,19 +550,18 @@ def _pair_rows(old: list, new: list) -> dict[int, int]:
     return pairs
 
 
-def _moves(deleted: list[tuple[int, dict]], inserted: list[tuple[int, dict]]) -> dict[int, str | None]:
-    """Deleted positions whose text reappears unchanged as an inserted block: {deleted position: new anchor}."""
-    by_text: dict[str, list[tuple[int, dict]]] = {}
+def _moves(deleted: list[tuple[int, dict]], inserted: list[tuple[int, dict]]) -> dict[int, int]:
+    """Deleted blocks whose text reappears unchanged as an inserted block: {deleted position: inserted position}."""
+    by_text: dict[str, list[int]] = {}
     for position, block in inserted:
         text = plain(block)
         if len(text) > 40:  # short blocks (a heading "Results") repeat without having moved
-            by_text.setdefault(text, []).append((position, block))
-    moved: dict[int, str | None] = {}
+            by_text.setdefault(text, []).append(position)
+    moved: dict[int, int] = {}
     for position, block in deleted:
         candidates = by_text.get(plain(block))
         if candidates:
-            new_position, new_block = candidates.pop(0)
-            moved[position] = _anchor(new_block)
+            moved[position] = candidates.pop(0)
     return moved
 
 
