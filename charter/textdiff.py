@@ -229,6 +229,9 @@ class _Differ:
             return {"t": t, "c": [new["c"][0], self._items(old["c"][1], new["c"][1])]}
         if t == "Table":
             return self.table(old, new)
+        if t == "Figure":  # the caption is text; the picture is compared through its data (invoke changes)
+            attr, (short, caption), content = new["c"]
+            return {"t": t, "c": [attr, [short, self.blocks(old["c"][1][1], caption)], content]}
         return new
 
     def _within(self, old_blocks: list, new_blocks: list, anchor: str) -> list:

@@ -148,6 +148,16 @@ def test_a_changed_cell_is_a_word_change_in_its_row():
     assert (_spans(marked, DELETION), _spans(marked, INSERTION)) == (["120"], ["125"])
 
 
+def test_a_figure_caption_is_compared_word_by_word():
+    def figure(caption: str) -> dict:
+        return {"t": "Figure", "c": [["fig-prisma", [], []], [None, [{"t": "Plain", "c": _para(caption)["c"]}]],
+                                     [{"t": "Plain", "c": []}]]}
+
+    marked, _ = diff_documents(_doc(figure("PRISMA flow diagram of the search.")),
+                               _doc(figure("PRISMA 2020 flow diagram of the search.")), _who)
+    assert (_spans(marked, DELETION), _spans(marked, INSERTION)) == ([], ["2020"])
+
+
 words = st.lists(st.sampled_from(["social", "support", "29", "studies", "were", "included", "(n", "=", "12)",
                                   "recovery.", "Norway", "and", "the"]), min_size=1, max_size=12)
 
