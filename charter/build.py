@@ -32,6 +32,7 @@ from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typ
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
 from .paths import inside, refuse_outside, resolve_images, source_problems
 from .placeholders import fill
+from .revisions import head_commit
 from .styles import resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
@@ -353,7 +354,9 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
     if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
         prisma_at = project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
-    manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
+    commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
+    manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
