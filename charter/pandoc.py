@@ -23,6 +23,8 @@ from typing import Iterable, Mapping, Sequence
 
 from lxml import etree
 
+from .paths import inside
+
 FILTERS = Path(__file__).parent / "filters"
 # A fixed date for every date an output holds (the DOCX's created/modified properties), so the
 # same sources give byte-identical files; SOURCE_DATE_EPOCH set by the user wins. Zip entries
@@ -124,13 +126,17 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
 
 
 def start_docx(json_in: Path, docx_out: Path, reference: Path, *, root: Path,
-               images: Sequence[str] = ()) -> subprocess.Popen:
+               images: Sequence[str] | None = None) -> subprocess.Popen:
     """Start writing the DOCX from pandoc's JSON in the background; finish with ``wait``.
 
     ``--sandbox`` lets the DOCX writer read only the files on its command line: the JSON, the
     reference DOCX and the images (paths from the project folder, checked by charter.paths),
     handed over with ``--epub-embed-font``, an option the DOCX writer otherwise ignores.
+    ``images`` None: those the JSON names that lie inside ``root``.
     """
+    if images is None:
+        images = [src for src in image_sources(json.loads(Path(json_in).read_text(encoding="utf-8")))
+                  if not os.path.isabs(src) and "://" not in src and inside(root, src) is not None]
     args = ["--sandbox", _relative(json_in, root), "--from", "json", "--to", "docx",
             "--output", _relative(docx_out, root), "--reference-doc", _relative(reference, root)]
     for image in images:
@@ -259,6 +265,29 @@ def _inlines(inlines: list) -> list:
         else:
             out.append(inline)
     return out
+
+
+def image_sources(node) -> list[str]:
+    """The source of every Image in a pandoc JSON tree, in order, once each."""
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if item.get("t") == "Image":
+                found[item["c"][2][0]] = None
+            stack.extend(reversed(list(item.values())))
+    return list(found)
+
+
+def images_from_root(json_in: Path, folder: Path, root: Path) -> dict[str, str]:
+    """For ``json_to_typst``: each image (a path from ``folder``) as Typst names it when ``root`` is its root."""
+    tree = json.loads(Path(json_in).read_text(encoding="utf-8"))
+    base = Path(folder).resolve().relative_to(Path(root).resolve()).as_posix()
+    return {src: "/" + (src if base == "." else f"{base}/{src}") for src in image_sources(tree)
+            if not os.path.isabs(src) and "://" not in src}
 
 
 def _with_image_paths(node, images: Mapping[str, str]):
