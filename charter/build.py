@@ -30,7 +30,7 @@ from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
 from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
-from .paths import inside, refuse_outside, resolve_images, source_problems
+from .paths import refuse_outside, resolve_images, source_problems, style_outside
 from .placeholders import fill
 from .revisions import head_commit
 from .styles import resolve_style
@@ -509,12 +509,9 @@ def _unplaced(assembled, sections: Sequence[Section]) -> list[Problem]:
 def _style(metadata: Metadata, root: Path) -> tuple[Path | None, list[Problem]]:
     """The CSL file: a style id from the installed styles, or a .csl path inside the project."""
     where = metadata.positions.get("csl") or metadata.source
-    name = (metadata.csl or "").strip()
-    if name.endswith(".csl") or "/" in name or "\\" in name:
-        if Path(name).is_absolute() or inside(root, name) is None:
-            return None, [Problem(where, "csl", f"the style file '{name}' is outside the project folder; copy the "
-                                  ".csl file into the project and give its path from the project folder, or name "
-                                  "a style id such as 'apa'")]
+    outside = style_outside(root, metadata.csl, where)
+    if outside is not None:
+        return None, [outside]
     return resolve_style(metadata.csl, root, where)
 
 

@@ -15,6 +15,8 @@ The interface, for ``invoke build`` and ``invoke check`` alike:
 * ``source_problems(root)`` — those Problems for every input file a build
   reads (review.yaml, studies/*.yaml, bib/*.bib, manuscript/*.md,
   manuscript/metadata.yaml, templates/*);
+* ``style_outside(root, csl, where)`` — a Problem when metadata.yaml's ``csl:`` is a
+  .csl path outside the project (a style id names an installed style and is fine);
 * ``resolve_images(root, images)`` — each image written in the text (where,
   path as written) found in manuscript/ or the project folder and inside the
   project: a map from the path as written to the file's path relative to the
@@ -60,6 +62,17 @@ def refuse_outside(root: str | Path, rel: str, where: Location | None = None,
         return None
     return Problem(where or Location(rel), "", f"{what} is a symbolic link to a place outside the project "
                                                f"folder; {OUTSIDE_HINT}")
+
+
+def style_outside(root: str | Path, csl: str | None, where: Location) -> Problem | None:
+    """A Problem when ``csl`` is the path of a style file outside the project (absolute, ``..``, a link)."""
+    name = (csl or "").strip()
+    if not (name.endswith(".csl") or "/" in name or "\\" in name):
+        return None  # a style id: one of the installed styles
+    if not os.path.isabs(name) and inside(root, name) is not None:
+        return None
+    return Problem(where, "csl", f"the style file '{name}' is outside the project folder; copy the .csl file into "
+                   "the project and give its path from the project folder, or name a style id such as 'apa'")
 
 
 def source_files(root: str | Path) -> list[str]:

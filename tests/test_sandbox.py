@@ -384,3 +384,17 @@ def test_a_broken_raw_typst_block_is_reported_at_its_source_line(tmp_path):
     root = project(tmp_path, **{"manuscript/03-more.md": section})
     message = refused(root, formats=("pdf",))
     assert "manuscript/03-more.md:6: Typst could not compile the Typst written here" in message
+
+
+def test_style_outside_interface(tmp_path):
+    from charter.paths import style_outside
+
+    root = project(tmp_path, **{"styles/mine.csl": "<style/>"})
+    (root / "styles" / "linked.csl").symlink_to(tmp_path / "secret.txt")
+    where = Location("manuscript/metadata.yaml", 9)
+    assert style_outside(root, "apa", where) is None
+    assert style_outside(root, None, where) is None
+    assert style_outside(root, "styles/mine.csl", where) is None
+    for outside in ("styles/linked.csl", "../x.csl", str(tmp_path / "x.csl"), "/etc/passwd"):
+        assert str(style_outside(root, outside, where)).startswith(
+            f"manuscript/metadata.yaml:9: csl: the style file '{outside}' is outside the project folder"), outside
