@@ -251,13 +251,25 @@ def _check_totals(prisma: Prisma) -> list[Problem]:
     return problems
 
 
-def _check_study_files(prisma: Prisma, n_studies: int) -> list[Problem]:
-    files = f"studies/ has {_plural(n_studies, 'study file', 'study files')}"
+def _check_study_files(prisma: Prisma, n_files: int) -> list[Problem]:
+    files = f"studies/ has {_plural(n_files, 'study file', 'study files')}"
     fix = "correct the number or add/remove study files"
+    without = prisma.studies_without_files or 0
+    n_studies = n_files + without  # included studies = study files + those stated to have none
+    if without:
+        files += f" and prisma.studies_without_files says {_n(without)}: {_n(n_studies)} in all"
     if prisma.total_studies is not None:
+        if prisma.total_studies > n_studies and not without:
+            missing = prisma.total_studies - n_files
+            return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
+                            f"says {_n(prisma.total_studies)} included studies, but {files}; if "
+                            f"{_n(missing)} included studies have no study file (e.g. they answer only another "
+                            f"review question), write studies_without_files: {missing} under prisma: in "
+                            f"review.yaml; otherwise {fix}")]
         if prisma.total_studies != n_studies:
             return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
-                            f"says {_n(prisma.total_studies)} included studies, but {files}; {fix}")]
+                            f"says {_n(prisma.total_studies)} included studies, but {files}; {fix}"
+                            + (" or correct prisma.studies_without_files" if without else ""))]
         return []
     if not _has_previous_version(prisma) and prisma.new_studies is not None:
         if prisma.new_studies != n_studies:
