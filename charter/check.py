@@ -22,6 +22,7 @@ from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section, assemble
 from .counts import Count, compute_counts
+from .wording import plural
 from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
@@ -348,11 +349,11 @@ def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt:
 
 
 def _summary(project: Project) -> str:
-    n = len(project.studies)
-    themes = len(project.review.themes)
-    refs = len(project.bibliography.references)
-    return (f"{n} {'study' if n == 1 else 'studies'}, {themes} {'theme' if themes == 1 else 'themes'}, "
-            f"{refs} {'reference' if refs == 1 else 'references'}")
+    review = project.review
+    parts = [plural(len(project.studies), "study")]
+    parts += [plural(len(review.questions), "question")] if review.questions else []
+    parts += [plural(len(review.themes), "theme")] if review.themes else []
+    return ", ".join([*parts, plural(len(project.bibliography.references), "reference")])
 
 
 def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list[Problem]]:

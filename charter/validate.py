@@ -536,7 +536,7 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
     validity_fields = _mapping_or_null(reader, fields.get("validity"), "validity",
                                        {"internal": True, "external": True},
                                        what="the validity (internal, external)")
-    validity = None if validity_fields is None else Validity(
+    validity = None if validity_fields is None or "validity" not in fields else Validity(
         _reported(reader, validity_fields.get("internal"), "validity.internal"),
         _reported(reader, validity_fields.get("external"), "validity.external"))
     keywords = _reported_list(reader, fields.get("keywords"), "keywords", what="a list of keywords")
