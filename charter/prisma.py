@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .counts import prisma_identified
 from .model import ExclusionReason, Location, Prisma, Problem, Review, Source
+from .wording import plural
 
 NOT_REPORTED = "not reported"
 PNG_PPI = 300
@@ -263,13 +264,14 @@ def _check_study_files(prisma: Prisma, n_files: int) -> list[Problem]:
             missing = prisma.total_studies - n_files
             return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
                             f"says {_n(prisma.total_studies)} included studies, but {files}; if "
-                            f"{_n(missing)} included studies have no study file (e.g. they answer only another "
-                            f"review question), write studies_without_files: {missing} under prisma: in "
-                            f"review.yaml; otherwise {fix}")]
+                            f"{plural(missing, 'included study')} {'has' if missing == 1 else 'have'} no study "
+                            f"file (e.g. they answer only another review question), write studies_without_files: "
+                            f"{missing} under prisma: in review.yaml; otherwise {fix}")]
         if prisma.total_studies != n_studies:
             return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
-                            f"says {_n(prisma.total_studies)} included studies, but {files}; {fix}"
-                            + (" or correct prisma.studies_without_files" if without else ""))]
+                            f"says {_n(prisma.total_studies)} included studies, but {files}; "
+                            + ("correct the number, the study files or prisma.studies_without_files" if without
+                               else fix))]
         return []
     if not _has_previous_version(prisma) and prisma.new_studies is not None:
         if prisma.new_studies != n_studies:
