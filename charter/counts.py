@@ -112,13 +112,13 @@ def compute_counts(project: Project) -> dict[str, Count]:
         add(f"orientation.{term.key}", sum(s.design.orientation == term.key for s in studies),
             f"studies with {with_article(strip_trailing(term.label, 'design'))} design")
     add("orientation.not_reported", sum(s.design.orientation is None for s in studies),
-        "studies that do not report their design orientation")
+        "studies not reporting their design orientation")
 
     by_country = Counter(c for s in studies for c in dict.fromkeys(s.countries))
     add("countries", len(by_country), "distinct countries of the included studies")
     for country in sorted(by_country):
         add(f"country.{slug(country)}", by_country[country], f"studies from {country}")
-    add("country.not_reported", sum(not s.countries for s in studies), "studies that do not report their country")
+    add("country.not_reported", sum(not s.countries for s in studies), "studies not reporting their country")
     for group, members in review.country_groups.items():
         label = review.country_group_labels.get(group, group)
         add(f"country_group.{group}", sum(any(c in members for c in s.countries) for s in studies),
@@ -140,7 +140,7 @@ def compute_counts(project: Project) -> dict[str, Count]:
         for value in extra.choices or tuple(sorted(values)):
             add(f"{extra.name}.{slug(value)}", values[value], f"studies with {extra.label}: {value}")
         add(f"{extra.name}.not_reported", sum(not s.extra.get(extra.name) for s in studies),
-            f"studies that do not report {extra.label}")
+            f"studies not reporting {extra.label}")
 
     with_samples = [s for s in studies if s.participants.samples]
     add("samples", sum(len(s.participants.samples) for s in with_samples),
@@ -150,8 +150,8 @@ def compute_counts(project: Project) -> dict[str, Count]:
         "median": "median number of participants per study (over the studies that report n)",
         "min": "fewest participants in a study (of those that report n)",
         "max": "most participants in a study",
-        "reported": "studies that report their number of participants (n)",
-        "not_reported": "studies that do not report their number of participants (n)"}))
+        "reported": "studies reporting their number of participants (n)",
+        "not_reported": "studies not reporting their number of participants (n)"}))
     for extra in review.extra_fields:
         if extra.type in NUMERIC_TYPES:
             counts.update(_number_counts(extra.name, studies, lambda s, name=extra.name: s.extra.get(name), {
@@ -159,8 +159,8 @@ def compute_counts(project: Project) -> dict[str, Count]:
                 "median": f"{extra.label}: median per study (over the studies that report it)",
                 "min": f"{extra.label}: smallest value in a study",
                 "max": f"{extra.label}: largest value in a study",
-                "reported": f"studies that report {extra.label}",
-                "not_reported": f"studies that do not report {extra.label}"}))
+                "reported": f"studies reporting {extra.label}",
+                "not_reported": f"studies not reporting {extra.label}"}))
 
     prisma = review.prisma
     add("databases", len(prisma.databases) or None, "databases searched")

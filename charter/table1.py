@@ -26,6 +26,7 @@ from typing import Iterable, Mapping
 
 from .bibtex import family_names
 from .model import Bibliography, Column, Participants, Project, Study
+from .wording import noun_for
 
 NOT_REPORTED = "not reported"
 
@@ -173,7 +174,9 @@ def participant_lines(participants: Participants) -> list[tuple[str, str]]:
     if n is not None:
         lines.append(("participants.n", f"total n = {n:,}" if participants.samples else f"n = {n:,}"))
     elif participants.samples and known is not None:
-        lines.append(("participants.n", f"total n not reported ({known:,} in the samples that report n)"))
+        reporting = sum(s.n is not None for s in participants.samples)
+        lines.append(("participants.n", f"total n not reported ({known:,} in the "
+                                        f"{noun_for(reporting, 'sample that reports', 'samples that report')} n)"))
     else:
         lines.append(("participants.n", "total n not reported" if participants.samples else "n not reported"))
     return lines

@@ -19,6 +19,7 @@ from yaml.nodes import Node, ScalarNode
 from .model import (Bibliography, Column, Design, ExclusionReason, ExtraField, Location, Participants, Prisma,
                     Problem, Question, REQUIRABLE_FIELDS, Review, Sample, Search, Source, Study, Subtheme, Term, Theme, Validity)
 from .suggest import closest, did_you_mean
+from .wording import noun_for
 from .yaml_source import NodeReader, location
 
 # ---------------------------------------------------------------------- review
@@ -474,12 +475,15 @@ def _participants(reader: NodeReader, node: Node | None) -> Participants:
     if not samples:
         return Participants(description, n)
     known = [s.n for s in samples if s.n is not None]
-    if n is not None and known and (sum(known) > n or (len(known) == len(samples) and sum(known) != n)):
+    fix = "the total is computed from the samples: remove this n, or correct the numbers"
+    if n is not None and len(known) == len(samples) and sum(known) != n:
         parts = " + ".join(str(k) for k in known)
-        some = "" if len(known) == len(samples) else "the samples that report n "
-        reader.error(fields.get("n"), "participants.n",
-                     f"says {n} but {some}add up to {sum(known)} ({parts}); the total is computed from the "
-                     "samples: remove this n, or correct the numbers")
+        reader.error(fields.get("n"), "participants.n", f"says {n} but the samples add up to {sum(known)} "
+                                                        f"({parts}); {fix}")
+    elif n is not None and sum(known) > n:
+        which = noun_for(len(known), "sample that reports", "samples that report")
+        reader.error(fields.get("n"), "participants.n", f"says {n}, fewer than the {sum(known)} in the {which} n; "
+                                                        f"{fix}")
     if n is None and len(known) == len(samples):
         n = sum(known)
     return Participants(description, n, tuple(samples))

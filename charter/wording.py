@@ -80,3 +80,25 @@ def noun_for(n: int | float, noun: str, plural_form: str | None = None) -> str:
 def strip_trailing(label: str, word: str) -> str:
     """Drop a trailing word a phrase would repeat: strip_trailing("cross-sectional design", "design")."""
     return re.sub(rf"\s+{re.escape(word)}$", "", label.strip(), flags=re.IGNORECASE) or label.strip()
+
+
+# Plural nouns Charter's own phrases use, with their singular: "records screened" -> "record screened".
+_SINGULAR = {"studies": "study", "records": "record", "reports": "report", "duplicates": "duplicate",
+             "databases": "database", "registers": "register", "themes": "theme", "countries": "country",
+             "samples": "sample", "participants": "participant", "files": "file", "references": "reference",
+             "questions": "question", "problems": "problem", "errors": "error", "warnings": "warning"}
+
+
+def counted(n: int | float | None, phrase: str, missing: str = "not reported") -> str:
+    """A count before a plural phrase, made singular for 1: counted(1, "records screened") -> "1 record screened"."""
+    if n is None:
+        return f"{missing} {phrase}"
+    number = f"{n:,}"
+    if n != 1:
+        return f"{number} {phrase}"
+    words = phrase.split(" ")
+    for index, word in enumerate(words):
+        if word in _SINGULAR:
+            words[index] = _SINGULAR[word]
+            break
+    return f"{number} {' '.join(words)}"

@@ -49,7 +49,7 @@ def test_no_theme_counts_without_themes(counts):
 
 def test_meanings_say_what_is_counted(counts):
     assert counts["participants.total"].meaning == "participants in all included studies (sum of reported n)"
-    assert counts["participants.not_reported"].meaning == "studies that do not report their number of participants (n)"
+    assert counts["participants.not_reported"].meaning == "studies not reporting their number of participants (n)"
     assert counts["n_asymptomatic.median"].meaning == ("asymptomatic participants: median per study (over the studies "
                                                        "that report it)")
     assert counts["question.q1"].meaning == "studies addressing question q1 (asymptomatic proportion)"
@@ -57,7 +57,7 @@ def test_meanings_say_what_is_counted(counts):
                                              "asymptomatic infection?)")
     assert counts["orientation.outbreak"].meaning == "studies with an outbreak investigation design"
     assert counts["orientation.screening"].meaning == "studies with a screening study design"
-    assert counts["orientation.not_reported"].meaning == "studies that do not report their design orientation"
+    assert counts["orientation.not_reported"].meaning == "studies not reporting their design orientation"
 
 
 def test_reference_style_review_gets_participant_counts_too(tmp_path):

@@ -248,7 +248,7 @@ def test_table_shows_only_the_studies_of_the_questions_asked(systematic_build):
 def test_not_reported_and_samples_in_docx(systematic_build):
     hijnen, lee, oconnor, smith = _docx_rows(systematic_build["docx"])[1:]
     assert hijnen[1] == ("Contacts of one index case\nCluster 1 (family): n = 12\nCluster 2 (workplace): n not reported"
-                         "\ntotal n not reported (12 in the samples that report n)")
+                         "\ntotal n not reported (12 in the sample that reports n)")
     assert oconnor[1] == "Crew members\nShip A: n = 20\nShip B: n = 16\ntotal n = 36"
     assert smith[1] == "Residents of one nursing home\nn = 40"
     assert smith[2] == "Follow-up of a nursing home outbreak (orientation not reported)"
@@ -262,7 +262,7 @@ def test_the_pdf_shows_the_same_labels_samples_and_not_reported(systematic_build
     text = _squash("\n".join(page.extract_text() for page in PdfReader(str(systematic_build["pdf"])).pages))
     for expected in ("Hijnen et al. 2020 (1) Germany", "Lee et al. 2022 (4) country not reported",
                      "O'Connor and Müller 2019 (3) Ireland", "Smith 2021 (2) USA",
-                     "Cluster 2 (workplace): n not reported", "total n not reported (12 in the samples that report n)",
+                     "Cluster 2 (workplace): n not reported", "total n not reported (12 in the sample that reports n)",
                      "Ship B: n = 16 total n = 36", "Follow-up of a nursing home outbreak (orientation not reported)",
                      "External: not reported"):
         assert _squash(expected) in text

@@ -90,3 +90,27 @@ def test_strip_trailing():
     assert strip_trailing("cross-sectional design", "design") == "cross-sectional"
     assert strip_trailing("design", "design") == "design"
     assert strip_trailing("qualitative", "design") == "qualitative"
+
+
+@pytest.mark.parametrize("n, phrase, expected", [
+    (1, "records screened", "1 record screened"), (2, "records screened", "2 records screened"),
+    (1, "full-text reports excluded", "1 full-text report excluded"),
+    (1, "participants in all included studies", "1 participant in all included studies"),
+    (1, "studies not reporting their country", "1 study not reporting their country"),
+    (1, "duplicate records removed", "1 duplicate record removed"), (2819, "records", "2,819 records"),
+    (None, "records screened", "not reported records screened"),
+])
+def test_counted(n, phrase, expected):
+    from charter.wording import counted
+    assert counted(n, phrase) == expected
+
+
+def test_prisma_messages_agree_with_a_count_of_one():
+    from charter.model import Prisma
+    from charter.prisma import check_arithmetic
+    problems = [p.message for p in check_arithmetic(Prisma(total_studies=1), 2)]
+    assert problems == ["says 1 included study, but studies/ has 2 study files; correct the number or add/remove "
+                        "study files"]
+    problems = [p.message for p in check_arithmetic(Prisma(dbr_assessed=1, dbr_excluded=2), 0)]
+    assert problems == ["says 2 reports excluded, more than the 1 report assessed for eligibility "
+                        "(prisma.dbr_assessed); correct whichever number is wrong so that the flow adds up"]
