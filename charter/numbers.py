@@ -163,7 +163,7 @@ class Lexicon:
         groups: dict[str, str] = {}
         for name, count in counts.items():
             kind, _, key = name.partition(".")
-            if kind == "orientation":
+            if kind == "orientation" and key != "not_reported":  # "not reported" names no design
                 label = re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
                 for phrase in {_norm(key), _norm(label)}:  # "case study", "naturalistic case study"
                     if phrase not in ("study", "paper", "article"):
