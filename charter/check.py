@@ -341,7 +341,6 @@ def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt:
     warnings = len(problems) - errors
     for problem in problems:
         print(_github(problem) if fmt == "github" else str(problem), file=out)
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     line = f"invoke check: {plural(errors, 'error')}, {plural(warnings, 'warning')} — {summary}"
     # on GitHub a clean run also shows its summary as a notice on the run's page
     print(f"::notice::{line}" if fmt == "github" and not errors else line, file=out)

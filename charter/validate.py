@@ -432,6 +432,23 @@ def _reported(reader: NodeReader, node: Node | None, path: str) -> str | None:
     return value
 
 
+def _looks_not_reported(reader: NodeReader, node: Node | None, path: str) -> bool:
+    """Whether a number field holds 'NR', 'N/A' and the like; warn with the fix (null) when it does."""
+    if not isinstance(node, ScalarNode) or reader.is_null(node) or \
+            node.value.strip().casefold() not in NOT_REPORTED_TEXTS:
+        return False
+    reader.positions[path] = location(reader.path, node)
+    reader.error(node, path, f"'{node.value}' looks like \"not reported\"; write null instead", severity="warning")
+    return True
+
+
+def _count_or_null(reader: NodeReader, node: Node | None, path: str, what: str) -> int | None:
+    """A whole number, or None for null (or 'NR'-like text, with a warning)."""
+    if _looks_not_reported(reader, node, path):
+        return None
+    return reader.integer(node, path, nullable=True, what=what)
+
+
 def _reported_list(reader: NodeReader, node: Node | None, path: str, *, single: bool = False,
                    what: str = "a list of texts") -> tuple[str, ...]:
     """A list of texts that may be null (= not reported, an empty tuple); 'NR'-like items warn and are left out."""
@@ -462,16 +479,15 @@ def _participants(reader: NodeReader, node: Node | None) -> Participants:
     if fields is None:
         return Participants(None)
     description = _reported(reader, fields.get("description"), "participants.description")
-    n = reader.integer(fields.get("n"), "participants.n", nullable=True,
-                       what="the number of participants as a whole number")
+    n = _count_or_null(reader, fields.get("n"), "participants.n", "the number of participants as a whole number")
     samples = []
     for path, item in reader.items(fields.get("samples"), "participants.samples",
                                    what="a list of samples, each {description: …, n: …}"):
         sample = reader.mapping(item, path, {"description": True, "n": True},
                                 what="a sample (description, n)")
         samples.append(Sample(_reported(reader, sample.get("description"), f"{path}.description"),
-                              reader.integer(sample.get("n"), f"{path}.n", nullable=True,
-                                             what="the sample's number of participants as a whole number")))
+                              _count_or_null(reader, sample.get("n"), f"{path}.n",
+                                             "the sample's number of participants as a whole number")))
     if not samples:
         return Participants(description, n)
     known = [s.n for s in samples if s.n is not None]
@@ -610,6 +626,8 @@ def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _
 
 def _extra_value(reader: NodeReader, node: Node, declared: ExtraField) -> object:
     name = declared.name
+    if declared.type in NUMERIC_TYPES and _looks_not_reported(reader, node, name):
+        return None
     if declared.type == "integer":
         return reader.integer(node, name)
     if declared.type == "number":

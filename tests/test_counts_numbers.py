@@ -117,3 +117,23 @@ def test_check_is_clean_on_the_second_review_and_catches_a_wrong_placeholder(tmp
     out = io.StringIO()
     assert check_main(root, strict=True, out=out) == 1
     assert "unknown placeholder 'n.participant.total' (did you mean 'n.participants.total'?)" in out.getvalue()
+
+
+def test_a_number_field_gets_counts_and_shows_in_table_1(tmp_path):
+    files = changed(systematic_project_files(), "review.yaml",
+                    "  - {name: n_asymptomatic, label: asymptomatic participants, type: integer}",
+                    "  - {name: n_asymptomatic, label: asymptomatic participants, type: integer}\n"
+                    "  - {name: ct_value, label: median cycle threshold, type: number}")
+    files = changed(files, "studies/hijnen2020.yaml", "n_asymptomatic: 3", "n_asymptomatic: 3\nct_value: 24.5")
+    files = changed(files, "studies/smith2021.yaml", "n_asymptomatic: 10", "n_asymptomatic: 10\nct_value: 30")
+    files = changed(files, "studies/lee2022.yaml", "n_asymptomatic: 50", "n_asymptomatic: 50\nct_value: NR")
+    project = load_project(write_files(tmp_path, files))
+    assert [str(p) for p in project.problems] == [
+        "studies/lee2022.yaml:13:11: ct_value: 'NR' looks like \"not reported\"; write null instead"]
+    files = changed(files, "studies/lee2022.yaml", "ct_value: NR", "ct_value: null")
+    project = load_project(write_files(tmp_path / "fixed", files))
+    counts = compute_counts(project)
+    assert [counts[f"ct_value.{k}"].value for k in ("total", "median", "min", "max", "reported", "not_reported")] \
+        == [54.5, 27.25, 24.5, 30, 2, 3]
+    text, problems = fill("{{ n.ct_value.median }} and {{ n.ct_value.total }}", counts, "x.md")
+    assert (text, problems) == ("27.25 and 54.5", [])

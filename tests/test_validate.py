@@ -440,6 +440,15 @@ NOT_REPORTED_CASES = [
     pytest.param(HIJNEN, ("  external: null", "  external: '-'"),
                  "studies/hijnen2020.yaml:17:13: validity.external: '-' looks like \"not reported\"; "
                  "write null instead [warning]", id="dash"),
+    pytest.param(SMITH, ("  n: 40", "  n: NR"),
+                 "studies/smith2021.yaml:10:6: participants.n: 'NR' looks like \"not reported\"; "
+                 "write null instead [warning]", id="number-field"),
+    pytest.param(SMITH, ("n_asymptomatic: 10", "n_asymptomatic: n/a"),
+                 "studies/smith2021.yaml:15:17: n_asymptomatic: 'n/a' looks like \"not reported\"; "
+                 "write null instead [warning]", id="declared-number-field"),
+    pytest.param(SMITH, ("keywords: null", "keywords: [nursing homes, NR]"),
+                 "studies/smith2021.yaml:14:27: keywords.1: 'NR' looks like \"not reported\"; "
+                 "write null instead [warning]", id="list-item"),
     pytest.param(HIJNEN, ("Cluster 2 (workplace)", "NA"),
                  "studies/hijnen2020.yaml:12:21: participants.samples.1.description: 'NA' looks like "
                  "\"not reported\"; write null instead [warning]", id="sample-description"),
