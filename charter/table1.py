@@ -154,11 +154,10 @@ def _design_cell(study: Study, style: _Style, anchors: _Anchors) -> list[dict]:
         return [_plain([anchors.wrap(study, "design.method", design.method), {"t": "Space"},
                         _not_reported(anchors, study, "design.orientation", "(orientation not reported)")])]
     orientation = style.orientation_labels.get(design.orientation, design.orientation)
+    method = (anchors.wrap(study, "design.method", design.method) if design.method is not None
+              else _not_reported(anchors, study, "design.method", "method not reported"))
     return [_plain([anchors.wrap(study, "design.orientation", orientation), {"t": "Str", "c": ":"},
-                    {"t": "Space"},
-                    _text_or_not_reported(anchors, study, "design.method", design.method)
-                    if design.method is not None else _not_reported(anchors, study, "design.method",
-                                                                    "method not reported")])]
+                    {"t": "Space"}, method])]
 
 
 def participant_lines(participants: Participants) -> list[tuple[str, str]]:

@@ -299,3 +299,40 @@ def test_grouped_by_question_a_study_of_two_questions_is_in_both(tmp_path):
                       "What proportion of transmission comes from asymptomatic people?", "Lee et al. 2022 (4)"]
     who = rows[8]
     assert who[1:3] == ["not reported", "not reported"]  # participants: null; design orientation and method null
+
+
+NULLABLE = {  # column -> how a study says "not reported" there
+    "research_question": dict(research_question=None),
+    "findings": dict(findings=()),
+    "validity": dict(validity=None),
+    "participants": "participants",
+    "design": "design",
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(nulls=st.sets(st.sampled_from(sorted(NULLABLE))), orientation_only=st.booleans())
+def test_any_null_field_shows_not_reported_in_its_cell(project, nulls, orientation_only):
+    from charter.model import Design, Participants
+    study = project.studies[0]
+    changes: dict = {}
+    for name in nulls:
+        if name == "participants":
+            changes["participants"] = Participants(None)
+        elif name == "design":
+            changes["design"] = Design(None, study.design.method if orientation_only else None)
+        else:
+            changes.update(NULLABLE[name])
+    altered = dataclasses.replace(study, **changes)
+    columns = tuple(dataclasses.replace(project.review.table_columns[0], field=name, heading=name)
+                    for name in ("study", *sorted(NULLABLE)))
+    review = dataclasses.replace(project.review, table_columns=columns)
+    table1 = render_table1(dataclasses.replace(project, review=review, studies=(altered,)), "", "")
+    (row,) = [r for r in _rows(table1) if len(r[1]) == len(columns)]
+    cells = dict(zip(("study", *sorted(NULLABLE)), (_cell_text(c) for c in row[1])))
+    for name in sorted(NULLABLE):
+        if name in nulls:
+            expected = ("(orientation not reported)" if name == "design" and orientation_only else "not reported")
+            assert cells[name].endswith(expected), (name, cells[name])
+        else:
+            assert "not reported" not in cells[name] or name == "participants", (name, cells[name])
