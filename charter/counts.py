@@ -122,7 +122,7 @@ def compute_counts(project: Project) -> dict[str, Count]:
     for group, members in review.country_groups.items():
         label = review.country_group_labels.get(group, group)
         add(f"country_group.{group}", sum(any(c in members for c in s.countries) for s in studies),
-            f"studies from {label} countries")
+            f"studies from {strip_trailing(label, 'countries')} countries")  # "low-income countries" once
 
     by_keyword = Counter(k.casefold() for s in studies for k in dict.fromkeys(s.keywords))
     labels = {k.casefold(): k for s in studies for k in s.keywords}
