@@ -261,7 +261,7 @@ class Review:
     table_caption: str = ""
     table_note: str = ""
     questions: tuple[Question, ...] = ()
-    required_fields: tuple[str, ...] = REQUIRABLE_FIELDS  # study fields that must be present (a present field may be null)
+    required_fields: tuple[str, ...] = REQUIRABLE_FIELDS  # must be present in study files (present may be null)
     table_questions: tuple[str, ...] = ()  # Table 1 shows only studies of these questions (() = all)
     table_group_by: str = "theme"  # "theme", "question" or "none"
     table_study_label: str = "author-year"  # "author-year" or "citation"

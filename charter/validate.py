@@ -16,8 +16,9 @@ from typing import Iterable, Sequence
 
 from yaml.nodes import Node, ScalarNode
 
-from .model import (Bibliography, Column, Design, ExclusionReason, ExtraField, Location, Participants, Prisma,
-                    Problem, Question, REQUIRABLE_FIELDS, Review, Sample, Search, Source, Study, Subtheme, Term, Theme, Validity)
+from .model import (REQUIRABLE_FIELDS, Bibliography, Column, Design, ExclusionReason, ExtraField, Location,
+                    Participants, Prisma, Problem, Question, Review, Sample, Search, Source, Study, Subtheme, Term,
+                    Theme, Validity)
 from .suggest import closest, did_you_mean
 from .wording import noun_for
 from .yaml_source import NodeReader, location

@@ -235,8 +235,9 @@ def test_numeric_style_labels_each_study_by_author_and_year_in_docx(systematic_b
     rows = _docx_rows(systematic_build["docx"])
     assert rows[0][:4] == ["Study", "Participants", "Design", "Asymptomatic"]
     # Vancouver numbers the references in order of first citation in the text: hijnen 1, smith 2, oconnor 3, lee 4
-    assert [row[0] for row in rows[1:]] == ["Hijnen et al. 2020 (1)\nGermany", "Lee et al. 2022 (4)\ncountry not reported",
-                                            "O'Connor and Müller 2019 (3)\nIreland", "Smith 2021 (2)\nUSA"]
+    assert [row[0] for row in rows[1:]] == [
+        "Hijnen et al. 2020 (1)\nGermany", "Lee et al. 2022 (4)\ncountry not reported",
+        "O'Connor and Müller 2019 (3)\nIreland", "Smith 2021 (2)\nUSA"]
 
 
 def test_table_shows_only_the_studies_of_the_questions_asked(systematic_build):

@@ -471,12 +471,12 @@ SYSTEMATIC_CASES = [
     pytest.param(HIJNEN, [("    - {description: Cluster 2 (workplace), n: null}",
                            "    - {description: Cluster 2 (workplace), n: 30}"),
                           ("  description: Contacts of one index case", "  description: Contacts\n  n: 40")],
-                 ["studies/hijnen2020.yaml:10:6: participants.n: says 40 but the samples add up to 42 (12 + 30); the total "
-                  "is computed from the samples: remove this n, or correct the numbers [error]"],
+                 ["studies/hijnen2020.yaml:10:6: participants.n: says 40 but the samples add up to 42 (12 + 30); "
+                  "the total is computed from the samples: remove this n, or correct the numbers [error]"],
                  id="typed-total-disagrees-with-samples"),
     pytest.param(HIJNEN, [("  description: Contacts of one index case", "  description: Contacts\n  n: 10")],
-                 ["studies/hijnen2020.yaml:10:6: participants.n: says 10, fewer than the 12 in the sample that reports n; "
-                  "the total is computed from the samples: remove this n, or correct the numbers [error]"],
+                 ["studies/hijnen2020.yaml:10:6: participants.n: says 10, fewer than the 12 in the sample that "
+                  "reports n; the total is computed from the samples: remove this n, or correct the numbers [error]"],
                  id="typed-total-below-known-samples"),
     pytest.param(HIJNEN, [("  description: Contacts of one index case", "  description: Contacts\n  n: 30")],
                  [], id="typed-total-with-a-sample-not-reporting-n"),
