@@ -14,11 +14,15 @@ import pypandoc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
+from charter.bibtex import first_author, year_of
+from charter.build import build
 from charter.load import load_project
-from charter.table1 import render_table1, text_inlines
+from charter.model import Bibliography, Design, Participants, Reference, Study as StudyRecord
+from charter.table1 import render_table1, study_label, text_inlines
 from conftest import write_files
-from projects import minimal_project_files
+from projects import changed as changed_files, minimal_project_files, systematic_project_files
 
 HOSTILE = [
     "a | b || c",
@@ -171,17 +175,9 @@ def test_any_text_survives_literally_into_the_docx(project, question, finding):
 
 # ------------------------------- any review (issue 10): labels, not reported, samples, questions
 
-from pypdf import PdfReader  # noqa: E402
-
-from charter.build import build  # noqa: E402
-from charter.model import Bibliography, Reference, Study as StudyRecord  # noqa: E402
-from charter.table1 import study_label  # noqa: E402
-from projects import changed as changed_files, systematic_project_files  # noqa: E402
-
 
 def _label(author: str, year: str = "2020", field: str = "author") -> str:
     fields = {field: author, "title": "A title", "year": year} if author else {"title": "A title", "year": year}
-    from charter.bibtex import first_author, year_of
     reference = Reference("x", "article", first_author(fields), year_of(fields), fields)
     return study_label(_stub("x"), Bibliography({"x": reference}))
 
@@ -314,7 +310,6 @@ NULLABLE = {  # column -> how a study says "not reported" there
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(nulls=st.sets(st.sampled_from(sorted(NULLABLE))), orientation_only=st.booleans())
 def test_any_null_field_shows_not_reported_in_its_cell(project, nulls, orientation_only):
-    from charter.model import Design, Participants
     study = project.studies[0]
     changes: dict = {}
     for name in nulls:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from charter.load import load_project
+from charter.prisma import check_arithmetic
 from conftest import write_files
-from projects import changed, minimal_project_files
+from projects import changed, minimal_project_files, systematic_project_files
 
 BERG = "studies/berg2018.yaml"
 AHMAD = "studies/ahmad2020.yaml"
@@ -379,9 +380,6 @@ def test_undeclared_field_is_unknown(tmp_path):
 
 
 # ------------------------------------------- not reported (null), questions, samples (issue 10)
-
-from charter.prisma import check_arithmetic  # noqa: E402
-from projects import systematic_project_files  # noqa: E402
 
 SMITH = "studies/smith2021.yaml"
 HIJNEN = "studies/hijnen2020.yaml"
