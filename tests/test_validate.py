@@ -7,9 +7,13 @@ thing, and asserts the exact message a researcher reads.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from charter.counts import compute_counts
 from charter.load import load_project
 from charter.prisma import check_arithmetic
+from charter.table1 import render_table1
 from conftest import write_files
 from projects import changed, minimal_project_files, systematic_project_files
 
@@ -567,3 +571,27 @@ def test_prisma_total_against_study_files_and_studies_without_files(tmp_path, re
     project = load_project(write_files(tmp_path, files))
     problems = check_arithmetic(project.review.prisma, len(project.studies))
     assert [f"{p} [{p.severity}]" for p in problems] == expected
+
+
+# Any value in any field of a study gives problems or a study that Table 1 and the counts can use, never a traceback.
+FIELD_LINES = ["questions: [q1]", "country: Germany", "  orientation: outbreak",
+               "  method: Investigation of two clusters after a conference",
+               "research_question: How many infected contacts had no symptoms?",
+               "  description: Contacts of one index case", "    - {description: Cluster 1 (family), n: 12}",
+               "  internal: Symptoms recorded by telephone.", "keywords: [outbreak]", "n_asymptomatic: 3"]
+VALUES = ["null", "NR", "[]", "{}", "''", "12", "-1", "[NR, x]", "{n: 1}", "~"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(FIELD_LINES), st.sampled_from(VALUES)), min_size=1, max_size=4,
+                unique_by=lambda pair: pair[0]))
+def test_any_value_anywhere_gives_problems_or_a_usable_study(tmp_path_factory, changes):
+    files = systematic_project_files()
+    for line, value in changes:
+        key = line.split(":")[0] if not line.lstrip().startswith("- ") else "    - "
+        new = f"{key}: {value}" if not line.lstrip().startswith("- ") else f"    - {value}"
+        files = changed(files, HIJNEN, line, new)
+    project = load_project(write_files(tmp_path_factory.mktemp("any"), files))
+    if not project.errors:
+        compute_counts(project)
+        render_table1(project, "", "", citations_name_authors=False)
