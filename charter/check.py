@@ -189,7 +189,8 @@ def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]
     if themes and total != included:
         parts = " + ".join(f"{c.value} ({c.name})" for c in themes)
         return [Problem(project.review.positions.get("themes", project.review.source), "themes",
-                        f"the themes hold {parts} = {total} studies, but {included} studies are included; "
+                        f"the themes hold {parts} = {plural(total, 'study')}, but {plural(included, 'study')} "
+                        f"{'is' if included == 1 else 'are'} included; "
                         "give every study file a theme declared in review.yaml")]
     return []
 
