@@ -23,6 +23,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from .anchors import BadManifest, check_manifest, placeholder_hits
+from .apply import apply_changes
 from .docx_review import (OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument,
                           embed_manifest, read_docx)
 
@@ -308,26 +310,6 @@ def count_origin(name: str) -> str:
     return f"studies/*.yaml: {name.split('.')[0]}"
 
 
-def placeholder_hits(entry: dict, original: str, start: int, end: int, inserted: str = "") -> list[dict]:
-    """The placeholders of a prose entry whose rendered number a change touches."""
-    hits = []
-    for placeholder in entry.get("placeholders") or ():
-        shown = placeholder.get("text") or ""
-        if not shown:
-            continue
-        for match in re.finditer(rf"(?<!\w){re.escape(shown)}(?!\w)", original):
-            lo, hi = match.span()
-            if start < end:
-                touched = start < hi and end > lo
-            else:  # an insertion at one point
-                touched = lo < start < hi or (start == hi and inserted[:1].isalnum()) or (
-                    start == lo and inserted[-1:].isalnum())
-            if touched:
-                hits.append(placeholder)
-                break
-    return hits
-
-
 def _data_flag(place: Place, context: _Context, change: Change | None, original: str) -> str:
     """What to change in the data instead of the text, for a change that edits data; else ''."""
     if change is None:
@@ -444,12 +426,19 @@ def load_references(root: Path) -> dict:
 
 
 def load_manifest(root: Path, document: ReturnedDocument, docx: Path) -> tuple[dict | None, str]:
-    """The anchor manifest: the one inside the returned file, else build/'s; and a warning or ''."""
-    if document.manifest:
-        return document.manifest, ""
+    """The anchor manifest: the one inside the returned file, else build/'s; and a warning or ''.
+
+    Raises BadManifest when the map that would be used is damaged or points outside the sources.
+    """
+    if document.manifest is not None:
+        return {"version": 1, "anchors": check_manifest(document.manifest)}, ""
     fallback = root / "build" / MANIFEST_NAME
-    if fallback.exists():
-        return json.loads(fallback.read_text(encoding="utf-8")), (
+    if fallback.is_file() and not fallback.is_symlink():
+        try:
+            built = json.loads(fallback.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            raise BadManifest(f"build/{MANIFEST_NAME} cannot be read ({error}); run `invoke build` again") from None
+        return {"version": 1, "anchors": check_manifest(built)}, (
             f"{docx}: the anchor map is not inside this file (its editor dropped it); using build/{MANIFEST_NAME}, "
             "which fits only if you have not rebuilt since you sent the file out")
     return None, (
@@ -558,13 +547,18 @@ def _ordered(items: list[ReviewItem]) -> list[ReviewItem]:
 FORMATS = {"text": format_text, "csv": format_csv, "json": format_json}
 
 
-def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], dict]:
-    """Read every returned file; return the merged items, messages, and {path: (document, manifest)}."""
+def collect(root: Path, paths: list[str], applying: bool = False) -> tuple[list[ReviewItem], list[str], dict]:
+    """Read every returned file; return the merged items, messages, and {path: (document, manifest)}.
+
+    A file that cannot be read, or whose anchor map is damaged or points outside
+    the review's sources, is left out with a message saying so.
+    """
     references = load_references(root)
     items, messages, documents = [], [], {}
+    outcome = "nothing was written" if applying else "nothing in it is listed"
     for name in paths:
         path = Path(name)
-        if not path.exists():
+        if not path.is_file():
             messages.append(f"{name}: no such file; give the path of the DOCX a co-author returned")
             continue
         try:
@@ -572,7 +566,12 @@ def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], 
         except NotADocx as error:
             messages.append(str(error))
             continue
-        manifest, warning = load_manifest(root, document, path)
+        try:
+            manifest, warning = load_manifest(root, document, path)
+        except BadManifest as error:
+            messages.append(f"{name}: {error}; {outcome}. The anchor map in a returned file must be the one "
+                            "`invoke build` wrote; ask for the file again or trace the remarks by hand")
+            continue
         if warning:
             messages.append(warning)
         documents[name] = (document, manifest)
@@ -581,21 +580,25 @@ def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], 
 
 
 def main(root, paths: list[str], fmt: str = "text", apply: bool = False, force: bool = False) -> int:
-    """List the comments and tracked changes in returned DOCX files; with apply, write prose edits back."""
+    """List the comments and tracked changes in returned DOCX files; with apply, write prose edits back.
+
+    With apply, nothing is written unless every file named could be read and trusted.
+    """
     root = Path(root)
     if fmt not in FORMATS:
         print(f"unknown format {fmt!r}: use text, csv or json", file=sys.stderr)
         return 2
-    items, messages, documents = collect(root, paths)
+    items, messages, documents = collect(root, paths, applying=apply)
     for message in messages:
         print(message, file=sys.stderr)
     if not documents:
         return 1
     sys.stdout.write(FORMATS[fmt](items))
     failed = len(documents) < len(paths)
-    if apply and documents:
-        from .apply import apply_changes
-
-        if not apply_changes(root, documents, force=force, out=sys.stdout if fmt == "text" else sys.stderr):
-            failed = True
+    if apply and failed:
+        print("Nothing was applied: every returned file named must be readable and trusted before any change is "
+              "written; remove or replace the files named above and run again.", file=sys.stderr)
+    elif apply and not apply_changes(root, documents, force=force,
+                                     out=sys.stdout if fmt == "text" else sys.stderr):
+        failed = True
     return 1 if failed else 0
