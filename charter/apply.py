@@ -614,8 +614,8 @@ def apply_changes(root: Path, documents: dict, force: bool = False, out: TextIO 
     plan = plan_changes(Path(root), documents, force=force)
     if plan.unsafe:
         for message in plan.unsafe:
-            out.write(f"{message}\n")
-        out.write("Nothing was applied: a returned file's anchor map points outside this review's sources. "
+            sys.stderr.write(f"{message}\n")
+        sys.stderr.write("Nothing was applied: a returned file's anchor map points outside this review's sources. "
                   "Its remarks are listed above; make the changes by hand.\n")
         return False
     out.writelines(plan.diffs)

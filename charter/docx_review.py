@@ -147,6 +147,7 @@ MAX_PART = 64 * 2**20  # one XML part that is read (document, comments, the anch
 MAX_RATIO = 500  # unpacked : packed, for parts over 1 MB; Word's XML packs about 10:1, images 1:1
 MAX_COMMENT = 50_000  # characters in one comment
 MAX_COMMENTS = 20_000
+MAX_CHANGES = 50_000  # tracked insertions and deletions; a thorough copy-edit makes a few thousand
 MAX_CUSTOM_PARTS = 100  # custom XML parts searched for the anchor map
 
 _FIX = "open it in Word or LibreOffice, save it again as .docx and retry"
@@ -251,6 +252,9 @@ def read_docx(path: Path) -> ReturnedDocument:
         paragraphs, ranges, changes, bookmarks = _walk_body(body)
     except (TypeError, ValueError, KeyError, RecursionError) as error:
         raise NotADocx(f"{path}: its document XML is damaged ({str(error)[:200]}); {_FIX}") from None
+    if len(changes) > MAX_CHANGES:
+        raise NotADocx(f"{path}: it holds {len(changes):,} tracked changes, more than the {MAX_CHANGES:,} Charter "
+                       "lists; accept or reject the ones already dealt with in Word or LibreOffice and save again")
     comments, para_ids = _read_comments(parts.get("word/comments.xml"), ranges, path)
     parents, recorded = _read_threads(parts.get("word/commentsExtended.xml"), para_ids, path)
     return ReturnedDocument(

@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .anchors import BadManifest, check_manifest, placeholder_hits
 from .apply import apply_changes
@@ -33,6 +33,11 @@ __all__ = ["main", "embed_manifest", "review_items", "ReviewItem", "Place"]
 MANIFEST_NAME = "manuscript.anchors.json"
 # Below this similarity (0–100) a paragraph whose anchor is gone is reported as not traced.
 MATCH_THRESHOLD = 60
+# Text comparisons one document may cost (paragraph against anchor). A real returned manuscript needs
+# some thousands; a crafted one with endless anchorless paragraphs would otherwise take hours. Past
+# the budget, paragraphs without an anchor are listed as not traced.
+MATCH_BUDGET = 1_000_000
+MAX_QUOTE_PARAGRAPHS = 200
 EDIT_SOURCE = "edit the source, not the text"
 
 
@@ -165,6 +170,9 @@ class _Tracer:
         present = {a for a in document.bookmarks}
         # anchors the build wrote that the co-author's edits removed: the likely homes of orphan text
         self.lost = [a for a in context.anchors if a not in present]
+        self._by_place: dict[bool, tuple[dict[str, str], dict[str, str]]] = {}  # see _candidates
+        self._text_before: list[int] | None = None
+        self._budget = MATCH_BUDGET
 
     def at_anchors(self, anchors: tuple[str, ...], hints: list[str]) -> Place | None:
         """The innermost of our anchors among those open at one point (outermost first)."""
@@ -201,34 +209,51 @@ class _Tracer:
     def _match_text(self, paragraph: Paragraph, hints: list[str]) -> Place:
         text = _plain(paragraph.original)
         if not text:
-            # a paragraph the co-author inserted: it belongs with the paragraph before it
-            for before in range(paragraph.index - 1, -1, -1):
-                if _plain(self.document.paragraphs[before].original):
-                    place = self.paragraph(before, [])
-                    return replace(place, approximate=True) if place.path else place
-            return Place()
+            # a paragraph the co-author inserted: it belongs with the paragraph before it that has text
+            before = self._with_text_before(paragraph.index)
+            if before < 0:
+                return Place()
+            place = self.paragraph(before, [])
+            return replace(place, approximate=True) if place.path else place
         reference = self._match_reference(text)
         if reference:
             return reference
-        # a Table 1 cell can only have come from a study field, and prose only from prose or the title page
-        names = [a for a, e in self.context.anchors.items() if (e.get("kind") == "table") == paragraph.in_table]
-        lost = [a for a in self.lost if a in set(names)]
+        lost, names = self._candidates(paragraph.in_table)
         best = self._best_entry(text, lost) or self._best_entry(text, names)
         if not best:
             return Place()
         place = _place_of_anchor(best, self.context, hints + [paragraph.original])
         return replace(place, approximate=True) if place else Place()
 
-    def _best_entry(self, text: str, names: list[str]) -> str | None:
-        best, best_score = None, 0.0
-        for name in names:
-            entry = self.context.anchors[name]
-            if not entry.get("text"):
-                continue
-            score = fuzz.ratio(text, _plain(rendered_guess(entry)))
-            if score > best_score:
-                best, best_score = name, score
-        return best if best_score >= MATCH_THRESHOLD else None
+    def _with_text_before(self, index: int) -> int:
+        """The index of the last paragraph before this one that has text, or -1."""
+        if self._text_before is None:  # once per document, not once per empty paragraph
+            self._text_before, last = [], -1
+            for number, paragraph in enumerate(self.document.paragraphs):
+                self._text_before.append(last)
+                if _plain(paragraph.original):
+                    last = number
+        return self._text_before[index]
+
+    def _candidates(self, in_table: bool) -> tuple[dict[str, str], dict[str, str]]:
+        """Anchors a paragraph may have come from, as {name: plain rendered text}: the lost ones, and all.
+
+        A Table 1 cell can only have come from a study field, and prose only from prose or the title page.
+        """
+        if in_table not in self._by_place:
+            rendered = {name: _plain(rendered_guess(entry)) for name, entry in self.context.anchors.items()
+                        if entry.get("text") and (entry.get("kind") == "table") == in_table}
+            lost = {name: rendered[name] for name in self.lost if name in rendered}
+            self._by_place[in_table] = (lost, rendered)
+        return self._by_place[in_table]
+
+    def _best_entry(self, text: str, choices: dict[str, str]) -> str | None:
+        """The anchor whose text the paragraph's is closest to (the first of equals), if close enough."""
+        self._budget -= len(choices)
+        if self._budget < 0:  # a crafted file: stop matching rather than run for hours
+            return None
+        best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=MATCH_THRESHOLD)
+        return best[2] if best else None
 
     def _match_reference(self, text: str) -> Place | None:
         """A reference-list entry: first author, year and title all found in the paragraph."""
@@ -246,7 +271,8 @@ def _quote(document: ReturnedDocument, start: Position | None,
     if start is None or end is None:
         return "", ()
     texts, anchors = [], []
-    last = min(end.paragraph, len(document.paragraphs) - 1)
+    # a comment spanning the whole document is quoted from its first paragraphs only
+    last = min(end.paragraph, len(document.paragraphs) - 1, start.paragraph + MAX_QUOTE_PARAGRAPHS)
     for index in range(start.paragraph, last + 1):
         offset, parts = 0, []
         for piece in document.paragraphs[index].pieces:

@@ -33,6 +33,7 @@ import pytest
 from charter import review
 from charter.apply import SourceText
 from charter.build import build
+from charter.docx_review import W
 from conftest import REPO, write_files
 from projects import minimal_project_files
 from test_review import track_change
@@ -48,7 +49,7 @@ The reviewers met weekly to agree on the themes.
 {{ table:studies }}
 """
 MANIFEST_PART = "customXml/item1.xml"
-SECONDS = 10  # "within seconds": each hostile file is refused well inside this on a shared 2-core machine
+SECONDS = 10  # "within seconds": CPU seconds each hostile file may cost; a real one takes well under one
 
 
 def project_files() -> dict[str, str]:
@@ -128,9 +129,9 @@ def anchor_of(manifest: dict, phrase: str) -> str:
 
 
 def run_review(root: Path, docx: Path, capsys, apply: bool = True) -> tuple[int, str]:
-    started = time.monotonic()
+    started = time.process_time()  # CPU, not wall: the machine running the tests may be busy with others
     code = review.main(root, [str(docx)], apply=apply, force=True)
-    assert time.monotonic() - started < SECONDS
+    assert time.process_time() - started < SECONDS
     captured = capsys.readouterr()
     return code, captured.out + captured.err
 
@@ -376,6 +377,31 @@ def test_a_crafted_package_is_refused_with_its_reason(project, tmp_path, capsys,
     assert message in output
     assert "SECRET-OUTSIDE-THE-REVIEW" not in output
     assert "Traceback" not in output
+    assert tree_hash(project) == before
+
+
+def test_a_flood_of_untraceable_changes_costs_seconds_not_hours(project, tmp_path, capsys):
+    """5,000 changed paragraphs without anchors against a map of 2,000 anchors: each is matched by text at most
+    within a fixed budget, and every change is still judged."""
+    path = returned_with_change(project, tmp_path)
+    parts = parts_of(path.read_bytes())
+    words = "social support recovery mental health study review theme finding participant".split()
+
+    def sentence(seed: int) -> str:
+        return f"{seed} " + " ".join(words[(seed * 7 + k * k) % len(words)] for k in range(40))
+
+    body = "".join(f'<w:p><w:r><w:t>{sentence(i)}</w:t></w:r><w:ins w:id="{i}" w:author="x"><w:r><w:t>new</w:t>'
+                   "</w:r></w:ins></w:p>" for i in range(5000))
+    document = (f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body>'
+                "</w:document>")
+    anchors = {f"ch_p{i:05d}": {"kind": "prose", "source": "manuscript/02-method.md", "line": 3,
+                                "text": sentence(-i)} for i in range(1, 2001)}
+    write_docx(path, with_manifest({**parts, "word/document.xml": document.encode()},
+                                   json.dumps({"anchors": anchors})))
+    before = tree_hash(project)
+    code, output = run_review(project, path, capsys)
+    assert code == 1
+    assert output.count("its paragraph's anchor is gone or shared") == 5000  # each change judged, none written
     assert tree_hash(project) == before
 
 
