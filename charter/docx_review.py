@@ -268,6 +268,18 @@ def read_docx(path: Path) -> ReturnedDocument:
     )
 
 
+def returned_file_problem(path: Path) -> str:
+    """'' when a returned DOCX passes the reading checks above (sizes, packing, no DTD); else what is wrong.
+
+    For readers other than ``read_docx`` (pandoc, in ``invoke check --docx``) to call first.
+    """
+    try:
+        read_docx(path)
+    except NotADocx as error:
+        return str(error).removeprefix(f"{path}: ")
+    return ""
+
+
 class _Walker:
     """State of one pass over the body: open bookmarks, open tracked changes, current paragraph."""
 

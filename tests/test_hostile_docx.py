@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from charter import review
+from charter import check, review
 from charter.apply import SourceText
 from charter.build import build
 from charter.docx_review import W
@@ -403,6 +403,20 @@ def test_a_flood_of_untraceable_changes_costs_seconds_not_hours(project, tmp_pat
     assert code == 1
     assert output.count("its paragraph's anchor is gone or shared") == 5000  # each change judged, none written
     assert tree_hash(project) == before
+
+
+@pytest.mark.parametrize("make, message", [CASES[0], CASES[4]])
+def test_check_docx_refuses_the_same_files_before_pandoc_reads_them(project, tmp_path, make, message):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-OUTSIDE-THE-REVIEW")
+    path = returned_with_change(project, tmp_path)
+    make(parts_of(path.read_bytes()), path, secret)
+    out = io.StringIO()
+    started = time.process_time()
+    assert check.main(project, docx=path, out=out) == 1
+    assert time.process_time() - started < SECONDS
+    assert f"{path}: {message}" in out.getvalue()
+    assert "SECRET-OUTSIDE-THE-REVIEW" not in out.getvalue()
 
 
 def test_listing_without_apply_refuses_the_same_files(project, tmp_path, capsys):
