@@ -464,7 +464,11 @@ def load_manifest(root: Path, document: ReturnedDocument, docx: Path) -> tuple[d
             built = json.loads(fallback.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
             raise BadManifest(f"build/{MANIFEST_NAME} cannot be read ({error}); run `invoke build` again") from None
-        return {"version": 1, "anchors": check_manifest(built)}, (
+        try:
+            anchors = check_manifest(built)
+        except BadManifest as error:
+            raise BadManifest(f"its own anchor map is gone and build/{MANIFEST_NAME} cannot be used: {error}") from None
+        return {"version": 1, "anchors": anchors}, (
             f"{docx}: the anchor map is not inside this file (its editor dropped it); using build/{MANIFEST_NAME}, "
             "which fits only if you have not rebuilt since you sent the file out")
     return None, (
