@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from charter import check, review
+from charter.anchors import source_kind
 from charter.apply import SourceText
 from charter.build import build
 from charter.docx_review import W
@@ -458,22 +459,34 @@ def test_the_command_line_ends_in_a_message_not_a_traceback(project, tmp_path):
     pytest.param("\n", b"\xef\xbb\xbf", True, id="lf-bom"),
 ])
 def test_apply_keeps_line_endings_encoding_and_final_newline(tmp_path, capsys, newline, bom, final):
-    lines = METHOD_MD.split("\n")[:-1]
-    if newline == "mixed":
-        text = "".join(line + ("\r\n" if number % 2 else "\n") for number, line in enumerate(lines))
-    else:
-        text = newline.join(lines) + (newline if final else "")
-    original = bom + text.encode("utf-8")
-    root = write_files(tmp_path / "review", {**project_files(), "manuscript/02-method.md": original})
+    """A section and a study file written with these line endings: only the changed words differ afterwards."""
+    files = project_files()
+
+    def written(text: str) -> bytes:
+        lines = text.split("\n")[:-1]
+        if newline == "mixed":
+            text = "".join(line + ("\r\n" if number % 2 else "\n") for number, line in enumerate(lines))
+        else:
+            text = newline.join(lines) + (newline if final else "")
+        return bom + text.encode("utf-8")
+
+    method, study = written(METHOD_MD), written(files["studies/ahmad2020.yaml"])
+    root = write_files(tmp_path / "review", {**files, "manuscript/02-method.md": method,
+                                             "studies/ahmad2020.yaml": study})
     build(root, formats=("docx",), verbose=False)
     path = tmp_path / "returned.docx"
     shutil.copy(root / "build" / "manuscript.docx", path)
     track_change(path, "met weekly", "met every week", "Ann Reviewer")
     track_change(path, "tested on five", "tried out on five", "Bob Coauthor")  # second line of a two-line block
+    track_change(path, "depressive symptoms among", "low mood among", "Bob Coauthor")  # ahmad2020: research_question
     assert review.main(root, [str(path)], apply=True, force=True) == 0, capsys.readouterr()
-    expected = original.replace(b"met weekly", b"met every week").replace(b"tested on five", b"tried out on five")
-    assert (root / "manuscript/02-method.md").read_bytes() == expected
-    assert not [p for p in (root / "manuscript").iterdir() if p.name.startswith(".")]  # no temporary left
+    assert (root / "manuscript/02-method.md").read_bytes() == method.replace(
+        b"met weekly", b"met every week").replace(b"tested on five", b"tried out on five")
+    assert (root / "studies/ahmad2020.yaml").read_bytes() == study.replace(
+        b"depressive symptoms among", b"low mood among")
+    leftovers = [p.name for folder in ("manuscript", "studies") for p in (root / folder).iterdir()
+                 if p.name.startswith(".")]
+    assert not leftovers  # no temporary file left beside them
 
 
 @pytest.mark.parametrize("raw", ["a\r\nb\r\n", "a\nb\r\nc\rd", "\r\n\r\n", "x", "é\r\nü\n"])
@@ -517,3 +530,16 @@ def test_a_change_tracked_by_libreoffice_itself_is_applied(project, tmp_path, ca
     assert review.main(project, [str(edited)], apply=True) == 0, capsys.readouterr()
     assert method.read_bytes() == METHOD_MD.replace("\n", "\r\n").replace("met weekly", "met every week").encode()
     assert "Applied 1 tracked change to the sources." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("manuscript/02-method.md", "prose"), ("studies/ahmad2020.yaml", "table"),
+    ("manuscript/metadata.yaml", "metadata"), ("review.yaml", "figure"),
+    ("manuscript/./02-method.md", None), ("manuscript//02-method.md", None), ("manuscript/../tasks.md", None),
+    ("manuscript/sub/02-method.md", None), ("manuscript\\..\\tasks.md", None), ("/manuscript/02-method.md", None),
+    ("manuscript/.hidden.md", None), ("studies/x.yaml\x00.md", None), ("studies/x.yaml\n", None),
+    ("studies/x.yml", None), ("Studies/x.yaml", None), ("./review.yaml", None), ("tasks.py", None), ("", None),
+    (".git/config", None), ("build/manuscript.md", None), ("bib/references.bib", None), (42, None),
+])
+def test_only_the_review_sources_have_a_kind(path, kind):
+    assert source_kind(path) == kind
