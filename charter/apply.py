@@ -28,6 +28,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -36,11 +37,13 @@ import yaml
 
 from .anchors import BadManifest, check_manifest, placeholder_hits, source_kind
 from .assemble import split_blocks
-from .docx_review import OBJECT, Paragraph, ReturnedDocument
+from .docx_review import OBJECT, Paragraph, ReturnedDocument, printable
 
 # Characters that mean something in Markdown: text containing them is not inserted blindly.
 MARKDOWN_SPECIAL = set("*_[]{}<>@`#|~^\\$")
 MAX_CONTEXT_WORDS = 8
+# Characters that reorder or hide text on screen ("Trojan Source"): never written into a source unseen.
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 TEXT_FIELDS = ("research_question", "design.method", "participants.description", "validity.internal",
                "validity.external", "findings.")
 
@@ -187,6 +190,10 @@ def _refuse(entry: dict, paragraph: Paragraph, start: int, end: int, new: str) -
         return "it inserts or deletes an image or object"
     if "\n" in new:
         return "it inserts a line or paragraph break; make this change by hand"
+    hidden = [ch for ch in new if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS]
+    if hidden:
+        return (f"the new text contains the invisible character U+{ord(hidden[0]):04X} (a control or text-direction "
+                "character); make this change by hand")
     special = sorted(MARKDOWN_SPECIAL & set(new))
     if special and kind == "prose":
         return f"the new text contains {' '.join(special)}, which Markdown reads as markup; make this change by hand"
@@ -614,7 +621,7 @@ def apply_changes(root: Path, documents: dict, force: bool = False, out: TextIO 
     plan = plan_changes(Path(root), documents, force=force)
     if plan.unsafe:
         for message in plan.unsafe:
-            sys.stderr.write(f"{message}\n")
+            sys.stderr.write(printable(f"{message}\n"))
         sys.stderr.write("Nothing was applied: a returned file's anchor map points outside this review's sources. "
                   "Its remarks are listed above; make the changes by hand.\n")
         return False
@@ -623,7 +630,7 @@ def apply_changes(root: Path, documents: dict, force: bool = False, out: TextIO 
         write_atomically(file, data)
     out.write(f"Applied {plan.applied} tracked change{'s' if plan.applied != 1 else ''} to the sources.\n")
     for refusal in plan.refusals:
-        out.write(f"{refusal}\n")
+        out.write(printable(f"{refusal}\n"))
     return not plan.refusals
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -37,6 +38,19 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # An image or other object in running text; shown as "[image]" in quotes.
 OBJECT = "\ufffc"
+
+
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a returned file made safe to print to a terminal.
+
+    Control characters (escape sequences that recolour or clear the screen,
+    carriage returns that overwrite a line) and text-direction overrides are
+    shown as U+FFFD.
+    """
+    return _TERMINAL_CONTROLS.sub("\ufffd", text)
 
 
 def w(tag: str) -> str:

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from .anchors import BadManifest, check_manifest, placeholder_hits
 from .apply import apply_changes
 from .docx_review import (OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument,
-                          embed_manifest, read_docx)
+                          embed_manifest, printable, read_docx)
 
 __all__ = ["main", "embed_manifest", "review_items", "ReviewItem", "Place"]
 
@@ -620,10 +620,10 @@ def main(root, paths: list[str], fmt: str = "text", apply: bool = False, force: 
         return 2
     items, messages, documents = collect(root, paths, applying=apply)
     for message in messages:
-        print(message, file=sys.stderr)
+        print(printable(message), file=sys.stderr)
     if not documents:
         return 1
-    sys.stdout.write(FORMATS[fmt](items))
+    sys.stdout.write(FORMATS[fmt](items) if fmt == "json" else printable(FORMATS[fmt](items)))
     failed = len(documents) < len(paths)
     if apply and failed:
         print("Nothing was applied: every returned file named must be readable and trusted before any change is "

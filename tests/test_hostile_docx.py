@@ -543,3 +543,18 @@ def test_a_change_tracked_by_libreoffice_itself_is_applied(project, tmp_path, ca
 ])
 def test_only_the_review_sources_have_a_kind(path, kind):
     assert source_kind(path) == kind
+
+
+def test_invisible_characters_are_neither_written_nor_printed(project, tmp_path, capsys):
+    """A right-to-left override in the new text would make the source read differently from what it says;
+    a C1 control in a name (XML allows them) is an escape sequence on some terminals."""
+    path = tmp_path / "returned.docx"
+    shutil.copy(project / "build" / "manuscript.docx", path)
+    track_change(path, "met weekly", "met \u202eyllaunna", "Eve\u009b2J")
+    before = tree_hash(project)
+    code, output = run_review(project, path, capsys)
+    assert code == 1
+    assert "the new text contains the invisible character U+202E" in output
+    assert "\u009b" not in output and "\u202e" not in output
+    assert "Eve\ufffd2J" in output
+    assert tree_hash(project) == before
