@@ -544,7 +544,7 @@ def _plan_file(root: Path, path: str, edits: list[Edit], force: bool) -> tuple[P
 
 
 def plan_changes(root: Path, documents: dict, force: bool = False) -> _Plan:
-    """Work out every write of a run before any is made; pure apart from reading the sources."""
+    """Work out every write of a run before any is made (reads the sources and asks git; writes nothing)."""
     refusals: list[Refusal] = []
     unsafe: list[str] = []
     by_file: dict[str, list[Edit]] = {}

@@ -2,7 +2,8 @@
 
 Pipeline: read the returned DOCX (``docx_review``) → find each mark's anchor
 (the bookmark the build put around every paragraph, Table 1 cell and title-page
-item) → look the anchor up in the manifest → the source file, line and field.
+item) → look the anchor up in the manifest (checked first by ``anchors``: a
+returned file's map is not trusted) → the source file, line and field.
 Where an edit destroyed the anchor, the paragraph's text is matched against
 the sources and the location is marked approximate; a location is reported as
 exact only when a surviving anchor gives it. Edits to data (a Table 1 cell, the
