@@ -509,7 +509,7 @@ def write_atomically(file: Path, data: bytes) -> None:
 class _Plan:
     """What one run would do: the new bytes per file, the diffs, the count applied, the refusals."""
 
-    writes: dict  # Path -> bytes
+    writes: dict  # Path -> (its bytes as read, its new bytes)
     diffs: list  # lines of unified diff
     applied: int
     refusals: list  # Refusal
@@ -590,7 +590,7 @@ def plan_changes(root: Path, documents: dict, force: bool = False) -> _Plan:
             after = _spliced(source.text, splices)
             diffs += difflib.unified_diff(source.text.splitlines(keepends=True), after.splitlines(keepends=True),
                                           fromfile=f"a/{path}", tofile=f"b/{path}")
-            writes[file] = source.encode(splices)
+            writes[file] = (source.bom + source.raw.encode("utf-8"), source.encode(splices))
     return _Plan(writes, diffs, applied, refusals, unsafe)
 
 
@@ -625,8 +625,14 @@ def apply_changes(root: Path, documents: dict, force: bool = False, out: TextIO 
         sys.stderr.write("Nothing was applied: a returned file's anchor map points outside this review's sources. "
                   "Its remarks are listed above; make the changes by hand.\n")
         return False
+    moved = [file for file, (before, _) in plan.writes.items() if file.read_bytes() != before]
+    if moved:  # saved in an editor while this ran: its new text would undo that save
+        for file in moved:
+            sys.stderr.write(f"{file.relative_to(Path(root).resolve()).as_posix()}: changed on disk while the "
+                             "changes were being worked out; nothing was written. Run again.\n")
+        return False
     out.writelines(plan.diffs)
-    for file, data in plan.writes.items():
+    for file, (_, data) in plan.writes.items():
         write_atomically(file, data)
     out.write(f"Applied {plan.applied} tracked change{'s' if plan.applied != 1 else ''} to the sources.\n")
     for refusal in plan.refusals:

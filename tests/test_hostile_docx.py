@@ -558,3 +558,24 @@ def test_invisible_characters_are_neither_written_nor_printed(project, tmp_path,
     assert "\u009b" not in output and "\u202e" not in output
     assert "Eve\ufffd2J" in output
     assert tree_hash(project) == before
+
+
+def test_a_file_saved_while_apply_works_is_not_overwritten(project, tmp_path, capsys, monkeypatch):
+    """An editor's save between reading and writing wins: its text is not replaced by a plan made before it."""
+    from charter import apply
+
+    path = returned_with_change(project, tmp_path)
+    method = project / "manuscript/02-method.md"
+    plan = apply.plan_changes
+
+    def plan_then_save(*args, **kwargs):
+        made = plan(*args, **kwargs)
+        method.write_text(METHOD_MD + "\nA paragraph saved meanwhile.\n")
+        return made
+
+    monkeypatch.setattr(apply, "plan_changes", plan_then_save)
+    code, output = run_review(project, path, capsys)
+    assert code == 1
+    assert ("manuscript/02-method.md: changed on disk while the changes were being worked out; nothing was "
+            "written. Run again.") in output
+    assert method.read_text() == METHOD_MD + "\nA paragraph saved meanwhile.\n"
