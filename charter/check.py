@@ -22,13 +22,14 @@ from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section, assemble
 from .counts import Count, compute_counts
-from .wording import plural
+from .docx_review import returned_file_problem
 from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
 from .placeholders import fill
 from .prisma import check_arithmetic
+from .wording import plural
 
 MANUSCRIPT = "manuscript"
 _LABEL_WORDS = {"tbl": "Table", "fig": "Figure"}
@@ -365,6 +366,8 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
         path = Path(docx)
         if not path.is_file():
             problems.append(Problem(Location(str(docx)), "", "no such file: give the path of the edited DOCX"))
+        elif unsafe := returned_file_problem(path):  # a crafted file (zip bomb, entities) never reaches pandoc
+            problems.append(Problem(Location(str(docx)), "", unsafe))
         else:
             sources = [s.text for s in read_sections(Path(project.root))]
             annotations = [a for text in sources for a in annotated_numbers(text)]
