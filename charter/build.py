@@ -33,7 +33,7 @@ from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typ
 from .paths import refuse_outside, resolve_images, source_problems, style_outside
 from .placeholders import fill
 from .revisions import head_commit
-from .styles import resolve_style
+from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
 try:
@@ -331,8 +331,8 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
 
     # ---- the files that go into pandoc, kept in build/ for the author to read
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
-    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table) \
-        if table_plan else None
+    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table,
+                          citations_name_authors=names_author_and_year(csl)) if table_plan else None
     splice: dict[str, str] = {}
     if table is not None:
         _write(build_dir / "table1.md", table.markdown)
