@@ -74,6 +74,7 @@ def _messages(stderr: str) -> list[PandocMessage]:
 
 def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
     env = _environment()
+    env.pop("CHARTER_FILTER_SETTINGS", None)  # only the build names the filter's settings
     if settings is not None:
         env["CHARTER_FILTER_SETTINGS"] = str(settings)
     process = subprocess.run([pandoc_path(), "--sandbox", *args], capture_output=True, text=True, env=env, cwd=cwd)
