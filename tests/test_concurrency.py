@@ -1,6 +1,6 @@
 """Two builds in one folder (an editor's save hook and a terminal): the second waits, both succeed.
 
-Real builds in separate processes: build/.lock serialises them, temporary
+Real `invoke build` runs in separate processes: build/.lock serialises them, temporary
 files are named per process, and nothing is left behind.
 """
 
@@ -28,8 +28,10 @@ def small_project(tmp_path: Path) -> Path:
 
 
 def start_build(root: Path) -> subprocess.Popen:
+    """``invoke build`` in the project, as an author runs it (tasks.py copied in: it builds its own folder)."""
+    shutil.copy(REPO / "tasks.py", root / "tasks.py")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", BUILD, str(root)], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "invoke", "build"], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
