@@ -401,13 +401,14 @@ class PandocArgs:
     source: str
     options: list[str]  # everything but the input, --from/--to/--output, --citeproc, --csl, --bibliography
     filters: list[str]  # --lua-filter/--filter options with their values
+    sources: list[str]  # --csl and --bibliography options as given (pandoc puts them in the metadata)
 
     @classmethod
     def parse(cls, args: Sequence[str]) -> "PandocArgs":
         valued = {"--from", "-f", "--to", "-t", "--output", "-o", "--csl", "--bibliography", "--lua-filter",
                   "--filter", "-F", "-L", "--resource-path", "--metadata", "-M", "--data-dir", "--defaults",
                   "-d", "--variable", "-V", "--metadata-file", "--template", "--reference-doc"}
-        source, options, filters = "", [], []
+        source, options, filters, sources = "", [], [], []
         index = 0
         while index < len(args):
             arg = args[index]
@@ -416,23 +417,27 @@ class PandocArgs:
             value = [args[index + 1]] if takes else []
             if name in ("--lua-filter", "--filter", "-F", "-L"):
                 filters += [arg, *value]
-            elif name in ("--from", "-f", "--to", "-t", "--output", "-o", "--csl", "--bibliography", "--citeproc",
-                          "-C"):
+            elif name in ("--csl", "--bibliography"):
+                sources += [arg, *value]
+            elif name in ("--from", "-f", "--to", "-t", "--output", "-o", "--citeproc", "-C", "--sandbox"):
                 pass
             elif not arg.startswith("-") and not source:
                 source = arg
             else:
                 options += [arg, *value]
             index += 1 + len(value)
-        return cls(source, options, filters)
+        return cls(source, options, filters, sources)
 
 
 class _Pandoc:
-    def __init__(self, executable: str, environment: dict[str, str]) -> None:
-        self.executable, self.environment = executable, environment
+    """Pandoc as the build runs it: in the project folder, with --sandbox (it reads only the files named)."""
+
+    def __init__(self, executable: str, environment: dict[str, str], cwd: Path | None = None) -> None:
+        self.executable, self.environment, self.cwd = executable, environment, cwd
 
     def __call__(self, args: list[str], data: bytes | None, what: str) -> tuple[bytes, str]:
-        process = subprocess.run([self.executable, *args], input=data, capture_output=True, env=self.environment)
+        process = subprocess.run([self.executable, "--sandbox", *args], input=data, capture_output=True,
+                                 env=self.environment, cwd=self.cwd)
         out, err = process.stdout, process.stderr
         if process.returncode != 0:
             raise PartitionError(f"pandoc failed while {what} (exit code {process.returncode}):\n"
@@ -492,7 +497,7 @@ def _dump(tree: dict) -> bytes:
 
 
 def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence[Path], json_out: Path,
-                     work_dir: Path, executable: str, environment: dict[str, str],
+                     work_dir: Path, executable: str, environment: dict[str, str], cwd: Path | None = None,
                      progress: Progress | None = None, force: bool | None = None,
                      min_works: int | None = None, bucket_works: int | None = None) -> str | None:
     """Do the plain run's job in buckets and write json_out; return pandoc's messages, or None to run plainly.
@@ -516,7 +521,7 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
     all_keys = [k for bib in bibs for k in bib.keys()]
     if not force and len(all_keys) < min_works:
         return None
-    pandoc = _Pandoc(executable, environment)
+    pandoc = _Pandoc(executable, environment, cwd)
     if not force and not slow_citeproc(work_dir, pandoc):
         return None
     parsed = PandocArgs.parse(args)
@@ -536,10 +541,10 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
 def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
                  pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
     started = time.monotonic()
-    bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]
+    bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]  # for the runs whose metadata is dropped
     remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
     read, messages = pandoc([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
-                             *parsed.options, "--csl", str(csl), *bib_args], None, "reading the manuscript")
+                             *parsed.options, *parsed.sources], None, "reading the manuscript")
     tree = _json(read)
     classes: set[str] = set()
     cites = _cites(tree["blocks"], [], classes)
