@@ -532,7 +532,8 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
     try:
         return _partitioned(parsed, csl, csl_text, bibs, json_out, scratch, pandoc, say, force, min_works,
                             bucket_works)
-    except PartitionError:
+    except (PartitionError, OSError, ValueError, KeyError, IndexError, TypeError):
+        # anything unexpected in the grouped runs: the plain run, which reports real errors itself
         return None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
