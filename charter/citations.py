@@ -541,6 +541,15 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
 
 def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
                  pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
+    with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4))) as pool:
+        names_job = pool.submit(_name_keys, bibs, pandoc, csl_text)  # beside the reading of the Markdown
+        return _in_groups(parsed, csl, csl_text, bibs, json_out, scratch, pandoc, say, force, min_works,
+                          bucket_works, pool, names_job)
+
+
+def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
+               pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int, pool,
+               names_job) -> str | None:
     started = time.monotonic()
     bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]  # for the runs whose metadata is dropped
     remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
@@ -565,37 +574,35 @@ def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFil
     fast_csl = scratch / "fast.csl"
     fast_csl.write_text(order_style(csl_text), encoding="utf-8")
     base = ["--from", "json", "--to", "json", "--citeproc", *parsed.options]
-    with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4))) as pool:
-        names_job = pool.submit(_name_keys, bibs, pandoc, csl_text)
-        # the order run needs only the works (nocite) unless the manuscript places the bibliography itself
-        in_place = _refs_div(tree["blocks"]) is not None
-        works_only = {**tree, "meta": {**tree["meta"], "nocite": _nocite_of(list(dict.fromkeys(
-            [w for ids in cite_ids for w in ids] + nocite)))}, "blocks": []}
-        order_job = pool.submit(remembered, [*base, "--csl", str(fast_csl), *bib_args],
-                                _dump(tree if in_place else works_only), "ordering the bibliography")
-        keys = names_job.result()
-        missing = cited - set(keys)
-        if missing:  # an entry pandoc could not read the way the scan did: do not guess
-            return None
-        buckets = plan(cite_ids, [w for w in dict.fromkeys(nocite)], keys, bucket_works)
-        say(f"citations: {len(cited)} works in {len(buckets)} groups")
-        jobs = []
-        for number, bucket in enumerate(buckets):
-            document = bucket_document(tree, cites, bucket)
-            paths = []
-            for index, bib in enumerate(bibs):
-                path = scratch / f"b{number}-{index}.bib"
-                text = bib.subset(bucket.works) + (_GAP_ENTRY if index == len(bibs) - 1 else "")
-                path.write_text(text, encoding="utf-8")
-                paths += ["--bibliography", str(path)]
-            jobs.append(pool.submit(remembered, [*base, "--csl", str(csl), *paths], _dump(document),
-                                    f"formatting citations (group {number + 1})"))
-        ordered, order_messages = order_job.result()
-        results = []
-        for number, job in enumerate(jobs):
-            results.append(_json(job.result()[0]))
-            if number % max(1, len(jobs) // 10) == 0 or number == len(jobs) - 1:
-                say(f"citations: {number + 1}/{len(jobs)} groups formatted")
+    # the order run needs only the works (nocite) unless the manuscript places the bibliography itself
+    in_place = _refs_div(tree["blocks"]) is not None
+    works_only = {**tree, "meta": {**tree["meta"], "nocite": _nocite_of(list(dict.fromkeys(
+        [w for ids in cite_ids for w in ids] + nocite)))}, "blocks": []}
+    order_job = pool.submit(remembered, [*base, "--csl", str(fast_csl), *bib_args],
+                            _dump(tree if in_place else works_only), "ordering the bibliography")
+    keys = names_job.result()
+    missing = cited - set(keys)
+    if missing:  # an entry pandoc could not read the way the scan did: do not guess
+        return None
+    buckets = plan(cite_ids, [w for w in dict.fromkeys(nocite)], keys, bucket_works)
+    say(f"citations: {len(cited)} works in {len(buckets)} groups")
+    jobs = []
+    for number, bucket in enumerate(buckets):
+        document = bucket_document(tree, cites, bucket)
+        paths = []
+        for index, bib in enumerate(bibs):
+            path = scratch / f"b{number}-{index}.bib"
+            text = bib.subset(bucket.works) + (_GAP_ENTRY if index == len(bibs) - 1 else "")
+            path.write_text(text, encoding="utf-8")
+            paths += ["--bibliography", str(path)]
+        jobs.append(pool.submit(remembered, [*base, "--csl", str(csl), *paths], _dump(document),
+                                f"formatting citations (group {number + 1})"))
+    ordered, order_messages = order_job.result()
+    results = []
+    for number, job in enumerate(jobs):
+        results.append(_json(job.result()[0]))
+        if number % max(1, len(jobs) // 10) == 0 or number == len(jobs) - 1:
+            say(f"citations: {number + 1}/{len(jobs)} groups formatted")
     ordered_tree = _json(ordered)
     if not in_place:  # pandoc appends the bibliography (and its heading, if any) at the end
         ordered_tree = {**tree, "blocks": [*tree["blocks"], *ordered_tree["blocks"]]}  # the runs have their copies
