@@ -26,7 +26,7 @@ runs instead of one large one:
    ambiguous groups. So a connected group of linked works ("component") is
    formatted the same whatever other works are cited beside it.
 3. Components are packed into buckets of about ``BUCKET_WORKS`` works. A
-   citation belongs to the bucket of its first work; a bucket's run gets
+   citation belongs to the bucket of its largest component; a bucket's run gets
    every citation that cites a work of its own components or of the
    components of works co-cited with them, in document order. Citations in
    between are replaced by one placeholder citation of a dummy work, so that
@@ -44,7 +44,7 @@ first-reference-note-number, no subsequent-author-substitute, is not a note
 style and sorts its bibliography; the document has no citations in its
 metadata except ``nocite`` (and no ``nocite: @*``), no reset-citation-positions
 block, and every key is in the bibliography; the review cites at least
-``MIN_WORKS`` works; and this pandoc is measured to be slow (a probe cached per
+``MIN_WORKS`` works and the runs are small enough (``GAIN``); and this pandoc is measured to be slow (a probe cached per
 pandoc version in build/, so a fixed pandoc switches partitioning off).
 Otherwise the build does the plain run. ``tests/test_citations.py`` compares
 both on reviews of several sizes and styles.
@@ -71,6 +71,9 @@ from typing import Callable, Iterable, Sequence
 MIN_WORKS = 400
 # Works per citeproc run: smaller runs cost less each but add pandoc's start-up and the shared citations.
 BUCKET_WORKS = 100
+# Grouped only when the runs' estimated cost, the sum of (works in a run)², is below this share of the
+# plain run's (cited works)²: runs also start pandoc and read their .bib subset.
+GAIN = 0.3
 SLOW_RULES = ("primary-name", "primary-name-with-initials", "all-names", "all-names-with-initials")
 GAP_KEY = "charter-citation-gap-zq9x7"  # the dummy work standing for the citations a bucket leaves out
 _GAP_ENTRY = f"\n@misc{{{GAP_KEY},\n  title = {{Zq9x7 charter citation gap}}\n}}\n"
@@ -313,8 +316,10 @@ def plan(cite_ids: Sequence[list[str]], nocite: Sequence[str], keys: dict[str, s
             buckets.append(Bucket())
         buckets[-1].owned_works.update(members[c])
     bucket_of = {w: b for b in buckets for w in b.owned_works}
-    for index, ids in enumerate(cite_ids):
-        bucket_of[ids[0]].owned_cites.append(index)
+    for index, ids in enumerate(cite_ids):  # the bucket of its largest component: a large component's
+        # citations then stay in its own run instead of pulling it into every run that co-cites it
+        owner = max(ids, key=lambda w: len(groups[component_of[w]]))
+        bucket_of[owner].owned_cites.append(index)
     cites_of_component: dict[int, list[int]] = {}
     for index, ids in enumerate(cite_ids):
         for c in {component_of[w] for w in ids}:
@@ -585,6 +590,10 @@ def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile]
     if missing:  # an entry pandoc could not read the way the scan did: do not guess
         return None
     buckets = plan(cite_ids, [w for w in dict.fromkeys(nocite)], keys, bucket_works)
+    # citeproc's slow step costs about (works) × (family names) in each run: when shared family names
+    # make the runs large, the plain run is as fast (measured: docs/performance.md)
+    if not force and sum(len(b.works) ** 2 for b in buckets) > GAIN * len(cited) ** 2:
+        return None
     say(f"citations: {len(cited)} works in {len(buckets)} groups")
     jobs = []
     for number, bucket in enumerate(buckets):
