@@ -23,6 +23,7 @@ from .metadata import BACK_MATTER, IDENTIFYING, Metadata
 from .model import Location, Problem
 from .placeholders import PLACEMENT_RE, fill_recording
 from .suggest import did_you_mean
+from .wellformed import check_structure
 
 # What a placement line may place, and the label the text uses for it.
 PLACEMENTS = {("table", "studies"): "tbl-studies", ("figure", "prisma"): "fig-prisma"}
@@ -123,7 +124,7 @@ def split_blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def _scan_references(text: str, path: str, first_line: int, known_keys: set[str], labels: Mapping[str, str],
+def _scan_references(text: str, path: str, first_line: int, known_keys: set[str] | None, labels: Mapping[str, str],
                      placed: set[str], columns: bool = True) -> list[Problem]:
     """Check every @key and @tbl-/@fig- label in text (outside code) against the bibliography and placements."""
     problems = []
@@ -152,7 +153,7 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
                                             f"that label{hint}{known}"
                                             + _placement_hint(key)))
                 continue
-            if key not in known_keys:
+            if known_keys is not None and key not in known_keys:
                 hint = did_you_mean(key, sorted(known_keys))
                 problems.append(Problem(where, "", f"citation key '@{key}' is not in bib/{hint}; add the "
                                         "reference to a .bib file in bib/ or correct the key"))
@@ -259,10 +260,13 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
     return out
 
 
-def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str],
+def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str] | None,
              *, blind: bool = False, paper: str = "a4",
              table_texts: Sequence[tuple[str, str, Location]] = ()) -> Assembled:
     """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements.
+
+    ``known_keys`` None: a .bib file could not be read, so citation keys are not
+    checked (its own error says what to fix; a hundred "not in bib/" would not).
 
     ``table_texts`` are Table 1's ("caption", text, where) and ("note", text, where) from
     review.yaml, placeholders filled: Markdown the authors wrote, so they go through
@@ -304,11 +308,13 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
         problems += found
+        problems += check_structure(meta.source.path, value, first)
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
         filled_meta[name] = text
 
     for _, table_text, where in table_texts:
         first = where.line + 1 if "\n" in table_text and where.line else where.line or 1
+        problems += check_structure(where.path, table_text, first)
         problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
                                      columns=False)
 
@@ -320,6 +326,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     has_refs = False
     for section in sections:
         text, found, fills = fill_recording(section.text, counts, section.path)
+        problems += check_structure(section.path, section.text)
         for match in _IMAGE_RE.finditer(text):
             if "://" not in match.group("src"):
                 line = text.count("\n", 0, match.start()) + 1

@@ -20,14 +20,17 @@ from typing import Iterable, Mapping, TextIO
 
 from tabulate import tabulate
 
-from .assemble import PLACEMENTS, Section, assemble
+from .assemble import PLACEMENTS, Section
+from .bibtex import lowercased_words
+from .build import check_before_pandoc
 from .counts import Count, compute_counts
-from .load import load_project
+from .load import load_project, load_sections
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
-from .placeholders import fill
+from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
+from .wellformed import check_structure
 
 MANUSCRIPT = "manuscript"
 _LABEL_WORDS = {"tbl": "Table", "fig": "Figure"}
@@ -50,9 +53,9 @@ _REMNANTS = (
 
 
 def read_sections(root: Path) -> list[Section]:
-    """The manuscript sections, ``manuscript/*.md`` in file-name order."""
-    return [Section(f"{MANUSCRIPT}/{p.name}", p.read_text(encoding="utf-8"))
-            for p in sorted((root / MANUSCRIPT).glob("*.md"))]
+    """The manuscript sections, ``manuscript/*.md`` in file-name order (unreadable ones left out: see
+    ``charter.load.load_sections``)."""
+    return load_sections(root)[0]
 
 
 def _masked_lines(text: str) -> list[str]:
@@ -196,22 +199,25 @@ def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]
 def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Problem]:
     """Every check of the manuscript against the data; the data's own problems are in ``project.problems``."""
     root = Path(project.root)
-    sections = read_sections(root)
+    sections, section_problems = load_sections(root)
     meta, meta_problems = read_metadata(root)
-    problems: list[Problem] = list(meta_problems)
+    problems: list[Problem] = [*meta_problems, *section_problems]
     # the loader already compares the PRISMA totals with the study files: say each thing once
     known = {(p.location, p.field) for p in project.problems}
     problems += [p for p in check_arithmetic(project.review.prisma, len(project.studies))
                  if (p.location, p.field) not in known]
     problems += check_totals(project, counts)
-    if meta is not None:
-        assembled = assemble(meta, sections, counts, set(project.bibliography.references))
-        problems += assembled.problems
-        placed = assembled.placements
-    else:  # without metadata.yaml nothing is assembled, but the placeholders are still checked
-        placed = ()
+    if meta is not None:  # everything the build would refuse before pandoc, by the build's own function
+        preflight = check_before_pandoc(root, project, meta, sections, counts)
+        problems += preflight.problems
+        placed = preflight.assembled.placements
+        problems += check_title_case(project, preflight.csl)
+    else:  # without metadata.yaml nothing is assembled, but the placeholders and the text are still checked
+        placed = tuple(label for section in sections for match in PLACEMENT_RE.finditer(section.text)
+                       if (label := PLACEMENTS.get((match.group("kind"), match.group("name")))))
         for section in sections:
             problems += fill(section.text, counts, section.path)[1]
+            problems += check_structure(section.path, section.text)
     if not sections:
         problems.append(Problem(Location(MANUSCRIPT), "", "there are no sections: write manuscript/01-introduction.md "
                                 "and the others (see docs/format.md)"))
@@ -230,6 +236,68 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     table_texts = [("review.yaml", project.review.table_caption, 1), ("review.yaml", project.review.table_note, 1)]
     problems += check_unused_references(project, cited_keys([*texts, *table_texts]))
     return problems
+
+
+def check_title_case(project: Project, csl: Path | None) -> list[Problem]:
+    """Warn, with the .bib file and line, about title words the citation style will print in lowercase.
+
+    Pandoc reads a BibTeX title as title case and, for a style that prints
+    titles in sentence case (APA, Vancouver, PLOS…), lowercases every
+    capitalised word that is not braced: "Taiwan" prints "taiwan". Whether the
+    style does is asked of pandoc itself, once per style, and only when some
+    title has such a word.
+    """
+    candidates = [(reference, words) for reference in project.bibliography.references.values()
+                  if (words := lowercased_words(reference.fields.get("title", ""), reference.fields.get("langid", "")))]
+    if not candidates or csl is None or not style_lowercases_titles(csl):
+        return []
+    problems = []
+    for reference, words in candidates:
+        listed = ", ".join(f"'{w}'" for w in words[:6]) + (" …" if len(words) > 6 else "")
+        example = words[0]
+        problems.append(Problem(_title_location(project.root, reference), reference.key,
+                                f"the style prints this title in sentence case, so {listed} will lose "
+                                f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
+                                f"must keep them, e.g. {{{example}}}, or, for a title not in English, add "
+                                "langid = {…} (e.g. norwegian)", severity="warning"))
+    return problems
+
+
+def _title_location(root: str, reference) -> Location:
+    """The line of the entry's title field (the entry's own line when it cannot be found)."""
+    where = reference.location
+    try:
+        lines = (Path(root) / where.path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return where
+    for number in range(where.line - 1, min(len(lines), where.line + 60)):
+        if re.match(r"\s*title\s*=", lines[number], re.I):
+            return Location(where.path, number + 1)
+    return where
+
+
+_STYLE_CASE: dict[str, bool] = {}  # style file -> prints BibTeX titles in sentence case
+
+
+def style_lowercases_titles(csl: Path) -> bool:
+    """Does pandoc, with this style, print the BibTeX title "Probe of Taiwan" with "taiwan"? (cached per style)"""
+    import tempfile
+
+    import pypandoc
+
+    key = str(csl)
+    if key not in _STYLE_CASE:
+        with tempfile.TemporaryDirectory(prefix="charter-case-") as folder:
+            bib = Path(folder) / "probe.bib"
+            bib.write_text("@article{probe, author = {Probe, Ann}, title = {Probe of Taiwan}, journal = {J}, "
+                           "year = {2000}}\n", encoding="utf-8")
+            try:
+                text = pypandoc.convert_text("[@probe]", "plain", format="markdown",
+                                             extra_args=["--citeproc", f"--bibliography={bib}", f"--csl={csl}"])
+            except (RuntimeError, OSError):
+                return False  # the build reports a style pandoc cannot use
+        _STYLE_CASE[key] = "taiwan" in text
+    return _STYLE_CASE[key]
 
 
 # ------------------------------------------------------------------ the DOCX

@@ -102,7 +102,36 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str,
         return rendered
 
     result = _ANY_BRACES_RE.sub(replace, text)
+    if "{{" in text:
+        problems += _unclosed(text, path, first_line)
     return result, problems, filled
+
+
+_CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _unclosed(text: str, path: str, first_line: int) -> list[Problem]:
+    """A '{{' that no '}}' closes on its line (code blocks and code spans aside): it would print as typed."""
+    problems = []
+    fence = None
+    for number, line in enumerate(text.split("\n")):
+        opening = _CODE_RE.match(line)
+        if fence is not None:
+            fence = None if opening and opening.group(1)[0] == fence[0] and \
+                len(opening.group(1)) >= len(fence) else fence
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        masked = _ANY_BRACES_RE.sub(lambda m: " " * len(m.group()), re.sub(r"(`+).+?\1", lambda m: " " * len(
+            m.group()), line))
+        column = masked.find("{{")
+        if column >= 0:
+            start = line[column:column + 30].split("\n")[0]
+            problems.append(Problem(Location(path, first_line + number, column + 1), "",
+                                    f"the placeholder '{start.strip()}…' is not closed: end it with '}}}}' on the same "
+                                    "line, e.g. {{ n.included }}"))
+    return problems
 
 
 def fill(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1) -> tuple[str, list[Problem]]:
