@@ -303,7 +303,6 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
     key = key_match.group()
     index = after_key
     fields: dict[str, str] = {}
-    field_at: dict[str, Location] = {}
     undefined_before = len(scanner.undefined)
     if text[index:index + 1] == closer:
         index += 1
@@ -344,7 +343,6 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
                                         "it: a bibliography needs no full text)"))
                 value = ""
             fields[name] = value.strip()
-            field_at[name] = scanner.location(name_match.start())
             index = scanner.skip_space(index)
             char = text[index:index + 1]
             if char == ",":
@@ -369,8 +367,7 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
                                 f"field '{field_name}' of entry '{key}' is the macro '{word}', which no @string "
                                 f"defines (it would print as '{word}'); put the text in braces, "
                                 f"{field_name} = {{…}}, or define it with @string{{{word} = {{…}}}}"))
-    lost = _fields_after_end(scanner, index, key)
-    problems += lost or _hygiene(key, fields, field_at, where)  # a lost year is the extra brace's doing
+    problems += _fields_after_end(scanner, index, key)
     reference = Reference(key=key, entry_type=entry_type, first_author=first_author(fields),
                           year=year_of(fields), fields=MappingProxyType(fields), location=where)
     return reference, index, problems
@@ -383,24 +380,40 @@ _DOI_URL = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
-def _hygiene(key: str, fields: dict[str, str], field_at: dict[str, Location], where: Location) -> list[Problem]:
-    """Warnings about an entry pandoc reads but prints wrongly: a DOI written as a URL, a missing year."""
+def hygiene_warnings(reference: Reference, lines: list[str]) -> list[Problem]:
+    """Warnings about an entry pandoc reads but prints wrongly: a DOI written as a URL, no year.
+
+    ``lines`` are the .bib file's lines, to point at the field's own line.
+    """
+    key, fields = reference.key, reference.fields
     problems = []
     doi = fields.get("doi", "")
     if doi:
+        where = field_location(reference, lines, "doi")
         match = _DOI_URL.match(doi)
         if match:
-            problems.append(Problem(field_at["doi"], key, f"the doi of entry '{key}' is written as a link "
-                                    f"('{doi}'), so it prints as 'doi:{doi}'; keep only the DOI itself: "
-                                    f"doi = {{{match.group('doi')}}}", severity="warning"))
+            problems.append(Problem(where, key, f"the doi of entry '{key}' is written as a link ('{doi}'), so it "
+                                    f"prints as 'doi:{doi}'; keep only the DOI itself: doi = {{{match.group('doi')}}}",
+                                    severity="warning"))
         elif not _DOI.match(doi.strip()):
-            problems.append(Problem(field_at["doi"], key, f"the doi of entry '{key}' ('{doi[:60]}') does not look "
-                                    "like a DOI; a DOI starts with 10. and a slash follows the prefix, e.g. "
+            problems.append(Problem(where, key, f"the doi of entry '{key}' ('{doi[:60]}') does not look like a DOI; "
+                                    "a DOI starts with 10. and a slash follows the prefix, e.g. "
                                     "10.1080/2156857X.2020.1777188", severity="warning"))
     if not fields.get("year", "").strip() and not fields.get("date", "").strip() and "crossref" not in fields:
-        problems.append(Problem(where, key, f"entry '{key}' has no year (nor date), so it prints 'n.d.'; add "
-                                "year = {…}", severity="warning"))
+        problems.append(Problem(reference.location, key, f"entry '{key}' has no year (nor date), so it prints "
+                                "'n.d.'; add year = {…}", severity="warning"))
     return problems
+
+
+def field_location(reference: Reference, lines: list[str], name: str) -> Location:
+    """The line of a field of the entry (the entry's own line when it cannot be found)."""
+    where = reference.location
+    pattern = re.compile(rf"\s*{re.escape(name)}\s*=", re.I)
+    for number in range(max(where.line - 1, 0), min(len(lines), where.line + 80)):
+        if pattern.match(lines[number]) or (number == where.line - 1 and re.search(
+                rf"[,{{]\s*{re.escape(name)}\s*=", lines[number], re.I)):
+            return Location(where.path, number + 1)
+    return where
 
 
 def _fields_after_end(scanner: _Scanner, end: int, key: str) -> list[Problem]:

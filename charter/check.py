@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, TextIO
 from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section
-from .bibtex import lowercased_words
+from .bibtex import field_location, hygiene_warnings, lowercased_words
 from .build import check_before_pandoc
 from .counts import Count, compute_counts
 from .load import load_project, load_sections
@@ -211,7 +211,7 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         preflight = check_before_pandoc(root, project, meta, sections, counts)
         problems += preflight.problems
         placed = preflight.assembled.placements
-        problems += check_title_case(project, preflight.csl)
+        problems += check_bibliography_hygiene(project, preflight.csl)
     else:  # without metadata.yaml nothing is assembled, but the placeholders and the text are still checked
         placed = tuple(label for section in sections for match in PLACEMENT_RE.finditer(section.text)
                        if (label := PLACEMENTS.get((match.group("kind"), match.group("name")))))
@@ -238,8 +238,22 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     return problems
 
 
-def check_title_case(project: Project, csl: Path | None) -> list[Problem]:
-    """Warn, with the .bib file and line, about title words the citation style will print in lowercase.
+def check_bibliography_hygiene(project: Project, csl: Path | None) -> list[Problem]:
+    """Warnings, each at its .bib file and line, about entries pandoc prints wrongly: a DOI as a URL, no year,
+    title words the citation style will print in lowercase."""
+    lines = {}
+    for path in project.bibliography.files:
+        try:
+            lines[path] = (Path(project.root) / path).read_text(encoding="utf-8", errors="replace").split("\n")
+        except OSError:
+            lines[path] = []
+    references = project.bibliography.references.values()
+    problems = [p for r in references for p in hygiene_warnings(r, lines.get(r.location.path, []))]
+    return problems + check_title_case(references, csl, lines)
+
+
+def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str, list[str]]) -> list[Problem]:
+    """Warn about title words the citation style will print in lowercase.
 
     Pandoc reads a BibTeX title as title case and, for a style that prints
     titles in sentence case (APA, Vancouver, PLOS…), lowercases every
@@ -247,33 +261,20 @@ def check_title_case(project: Project, csl: Path | None) -> list[Problem]:
     style does is asked of pandoc itself, once per style, and only when some
     title has such a word.
     """
-    candidates = [(reference, words) for reference in project.bibliography.references.values()
+    candidates = [(reference, words) for reference in references
                   if (words := lowercased_words(reference.fields.get("title", ""), reference.fields.get("langid", "")))]
     if not candidates or csl is None or not style_lowercases_titles(csl):
         return []
     problems = []
     for reference, words in candidates:
         listed = ", ".join(f"'{w}'" for w in words[:6]) + (" …" if len(words) > 6 else "")
-        example = words[0]
-        problems.append(Problem(_title_location(project.root, reference), reference.key,
+        where = field_location(reference, lines.get(reference.location.path, []), "title")
+        problems.append(Problem(where, reference.key,
                                 f"the style prints this title in sentence case, so {listed} will lose "
                                 f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
-                                f"must keep them, e.g. {{{example}}}, or, for a title not in English, add "
+                                f"must keep them, e.g. {{{words[0]}}}, or, for a title not in English, add "
                                 "langid = {…} (e.g. norwegian)", severity="warning"))
     return problems
-
-
-def _title_location(root: str, reference) -> Location:
-    """The line of the entry's title field (the entry's own line when it cannot be found)."""
-    where = reference.location
-    try:
-        lines = (Path(root) / where.path).read_text(encoding="utf-8", errors="replace").split("\n")
-    except OSError:
-        return where
-    for number in range(where.line - 1, min(len(lines), where.line + 60)):
-        if re.match(r"\s*title\s*=", lines[number], re.I):
-            return Location(where.path, number + 1)
-    return where
 
 
 _STYLE_CASE: dict[str, bool] = {}  # style file -> prints BibTeX titles in sentence case
