@@ -470,10 +470,32 @@ def unreadable_bib_files(project) -> tuple[str, ...]:
 _SENTENCE_END = re.compile(r"[.:?!]$")
 
 
-def lowercased_words(title: str, langid: str = "") -> list[str]:
-    """The words of a BibTeX title whose capital a sentence-case style would lose, in order."""
+def lowercased_words(title: str, langid: str = "", proper_nouns: frozenset[str] = frozenset()) -> list[str]:
+    """The words of a BibTeX title whose capital a sentence-case style would lose and that need it, in order.
+
+    In a title written in sentence case every such word is meant (a name, a
+    place); in a title written in Title Case most are not (the style is meant
+    to lowercase "Social Support"), so there only the ``proper_nouns`` given
+    (casefolded: countries, names seen capitalised in other titles) count.
+    """
     if langid.strip() and not langid.strip().lower().startswith(("english", "american", "british", "en")):
         return []  # pandoc keeps the case of a title in another language
+    changed: list[str] = []
+    lowercase = 0
+    for token in _unprotected_words(title):
+        parts = [part for part in re.split(r"[-–/]", token) if part]
+        if any(p[:1].isupper() and not any(c.isupper() for c in p[1:]) for p in parts):
+            changed.append(token)
+        elif len(token) > 3 and token[:1].islower():
+            lowercase += 1
+    title_case = len([w for w in changed if len(w) > 3]) > lowercase
+    if title_case:
+        changed = [w for w in changed if w.casefold() in proper_nouns]
+    return list(dict.fromkeys(changed))
+
+
+def _unprotected_words(title: str) -> list[str]:
+    """The words of a title outside braces that do not start it or a sentence in it (punctuation stripped)."""
     words: list[str] = []
     depth, token, start_of_sentence = 0, "", True
     for char in title + " ":
@@ -484,12 +506,11 @@ def lowercased_words(title: str, langid: str = "") -> list[str]:
             depth = max(depth - 1, 0)
         elif char.isspace() and depth == 0:
             if token:
-                if not start_of_sentence and "{" not in token and "\\" not in token:
-                    parts = [part for part in re.split(r"[-–/]", token.strip(".,;:?!()\"'“”‘’")) if part]
-                    if any(p[:1].isupper() and not any(c.isupper() for c in p[1:]) for p in parts):
-                        words.append(token.strip(".,;:?!()\"'“”‘’"))
+                word = token.strip(".,;:?!()\"'“”‘’")
+                if not start_of_sentence and word and "{" not in token and "\\" not in token:
+                    words.append(word)
                 start_of_sentence = bool(_SENTENCE_END.search(token))
             token = ""
         elif depth == 0 or token.startswith("{"):
             token += char
-    return list(dict.fromkeys(words))
+    return words

@@ -249,10 +249,13 @@ def check_bibliography_hygiene(project: Project, csl: Path | None) -> list[Probl
             lines[path] = []
     references = project.bibliography.references.values()
     problems = [p for r in references for p in hygiene_warnings(r, lines.get(r.location.path, []))]
-    return problems + check_title_case(references, csl, lines)
+    places = {c for study in project.studies for c in study.countries}
+    places |= {c for members in project.review.country_groups.values() for c in members}
+    return problems + check_title_case(references, csl, lines, places)
 
 
-def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str, list[str]]) -> list[Problem]:
+def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str, list[str]],
+                     places: Iterable[str] = ()) -> list[Problem]:
     """Warn about title words the citation style will print in lowercase.
 
     Pandoc reads a BibTeX title as title case and, for a style that prints
@@ -261,8 +264,15 @@ def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str,
     style does is asked of pandoc itself, once per style, and only when some
     title has such a word.
     """
+    references = list(references)
+    # names: the places the review names, and words written capitalised inside sentence-case titles
+    names = {place.casefold() for place in places}
+    names |= {w.casefold() for r in references for w in lowercased_words(r.fields.get("title", ""),
+                                                                         r.fields.get("langid", ""))}
+    proper_nouns = frozenset(names)
     candidates = [(reference, words) for reference in references
-                  if (words := lowercased_words(reference.fields.get("title", ""), reference.fields.get("langid", "")))]
+                  if (words := lowercased_words(reference.fields.get("title", ""), reference.fields.get("langid", ""),
+                                                proper_nouns))]
     if not candidates or csl is None or not style_lowercases_titles(csl):
         return []
     problems = []
@@ -270,7 +280,7 @@ def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str,
         listed = ", ".join(f"'{w}'" for w in words[:6]) + (" …" if len(words) > 6 else "")
         where = field_location(reference, lines.get(reference.location.path, []), "title")
         problems.append(Problem(where, reference.key,
-                                f"the style prints this title in sentence case, so {listed} will lose "
+                                f"the citation style prints titles in sentence case, so {listed} will lose "
                                 f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
                                 f"must keep them, e.g. {{{words[0]}}}, or, for a title not in English, add "
                                 "langid = {…} (e.g. norwegian)", severity="warning"))
