@@ -250,7 +250,8 @@ def _tokens(text: str) -> list[_Token]:
         kind = m.lastgroup
         value = None
         if kind == "num":
-            value = None if "." in m.group() else int(m.group().replace(",", ""))
+            # a number of more digits than any count (charter.limits.COUNT_MAX) is not a count: never int() it
+            value = None if "." in m.group() or len(m.group()) > 20 else int(m.group().replace(",", ""))
             if value is None:
                 kind = "decimal"
         elif kind == "word":
