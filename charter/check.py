@@ -247,7 +247,9 @@ def check_bibliography_hygiene(project: Project, csl: Path | None) -> list[Probl
             lines[path] = (Path(project.root) / path).read_text(encoding="utf-8", errors="replace").split("\n")
         except OSError:
             lines[path] = []
-    references = project.bibliography.references.values()
+    # an entry with an error (an extra brace that lost its year) is mended first: its warnings would mislead
+    broken = {(p.location.path, p.field) for p in project.problems if p.severity == "error"}
+    references = [r for r in project.bibliography.references.values() if (r.location.path, r.key) not in broken]
     problems = [p for r in references for p in hygiene_warnings(r, lines.get(r.location.path, []))]
     places = {c for study in project.studies for c in study.countries}
     places |= {c for members in project.review.country_groups.values() for c in members}
