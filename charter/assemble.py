@@ -32,9 +32,9 @@ _LABEL_NAMES = {"tbl": "Table", "fig": "Figure"}
 # A pandoc citation: @key or @{key}; not inside a word (e-mail addresses) and not escaped.
 _CITATION_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w][\w:.#$%&\-+?<>~/]*))")
 _KEY_TRAILING = ":.#$%&-+?<>~/"
-_NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*>|\]\([^)\s]*\)")
+_NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^<>\s]*>|\]\((?:[^)\s\]]|\](?!\())*\)")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
-_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>[^)\s>]+)")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>(?:[^)\s>!]|!(?!\[))+)")  # src stops at the next "![": linear
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
 _LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
 _ATX_RE = re.compile(r"^#{1,6}(\s|$)")

@@ -427,10 +427,17 @@ def _missing_images(root: Path, images) -> list[Problem]:
     """An image in the text must exist, in manuscript/ or the project folder (where pandoc will look)."""
     problems = []
     for where, src in images:
-        if not any((folder / src).is_file() for folder in _image_folders(root)):
+        if not any(_is_file(folder / src) for folder in _image_folders(root)):
             problems.append(Problem(where, "", f"image '{src}' not found (looked in manuscript/ and in the project "
                                     "folder); correct the path or add the file"))
     return problems
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte: no such image
+        return False
 
 
 def _image_folders(root: Path) -> list[Path]:

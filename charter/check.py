@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +31,7 @@ from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
 from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
-from .wellformed import check_structure
+from .wellformed import check_structure, comment_spans
 
 MANUSCRIPT = "manuscript"
 _LABEL_WORDS = {"tbl": "Table", "fig": "Figure"}
@@ -60,7 +61,7 @@ def read_sections(root: Path) -> list[Section]:
 
 def _masked_lines(text: str) -> list[str]:
     """Lines of Markdown with code (fenced and inline) and comments blanked, for the structural scans."""
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    text = _blank_comments(text)
     lines, fence = [], None
     for line in text.split("\n"):
         stripped = line.strip()
@@ -74,8 +75,17 @@ def _masked_lines(text: str) -> list[str]:
             fence = match.group(1)
             lines.append("")
             continue
-        lines.append(re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), line))
+        lines.append(re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group()), line))
     return lines
+
+
+def _blank_comments(text: str) -> str:
+    """Blank out closed HTML comments, keeping line breaks (an unclosed one is charter.wellformed's error)."""
+    pieces, done = [], 0
+    for start, end in comment_spans(text):
+        pieces += [text[done:start], re.sub(r"[^\n]", " ", text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 def _abstract(root: Path, meta) -> tuple[str, int] | None:
@@ -138,12 +148,13 @@ def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
         if line.lstrip().startswith(("#", "|", "{{")):
             continue
         where = Location(path, first_line + number)
-        taken: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []  # sorted, not overlapping: bisect keeps a hostile line linear-ish
         for pattern, what in _REMNANTS:
             for match in pattern.finditer(line):
-                if any(a < match.end() and match.start() < b for a, b in taken):
+                at = bisect_left(taken, match.span())
+                if (at and taken[at - 1][1] > match.start()) or (at < len(taken) and taken[at][0] < match.end()):
                     continue  # one finding per remnant
-                taken.append(match.span())
+                taken.insert(at, match.span())
                 problems.append(Problem(where, "", f'"{_around(line, match)}": {what}; write @tbl-… or @fig-… '
                                         "for a table or figure, or [@key] for a citation"))
         # a sentence that starts with its verb has lost its subject: ". presents information"

@@ -20,7 +20,11 @@ CSL_FILE_BYTES = 2_000_000         # the largest CSL style in the Zotero reposit
 TEXT_CHARACTERS = 20_000           # one YAML text value (a finding, a caption, the abstract)
 BIB_FIELD_CHARACTERS = 20_000      # one .bib field (a title, an abstract)
 COUNT_MAX = 10_000_000_000         # ten billion: more than the world's population
+SENTENCE_CHARACTERS = 5_000        # one sentence (or list without full stops), for the number check
+SENTENCE_NUMBERS = 100             # numbers in one sentence, for the number check (prose has a few)
 NESTING_DEPTH = 10                 # block quotes and lists inside each other (Word shows 9 list levels)
+YAML_NESTING_DEPTH = 100           # lists and mappings inside each other in YAML (review data needs ~5;
+                                   # libyaml's composer crashes the process past ~25,000)
 
 
 def megabytes(size: int) -> str:

@@ -17,6 +17,7 @@ from num2words import num2words
 from .counts import Count
 from .model import Location, Problem
 from .suggest import did_you_mean
+from .wellformed import mask_code_spans
 
 # A count placeholder: ``{{ n.NAME }}`` or ``{{ n.NAME | FILTER }}``.
 PLACEHOLDER_RE = re.compile(
@@ -123,8 +124,9 @@ def _unclosed(text: str, path: str, first_line: int) -> list[Problem]:
         if opening:
             fence = opening.group(1)
             continue
-        masked = _ANY_BRACES_RE.sub(lambda m: " " * len(m.group()), re.sub(r"(`+).+?\1", lambda m: " " * len(
-            m.group()), line))
+        if "{{" not in line:
+            continue
+        masked = _ANY_BRACES_RE.sub(lambda m: " " * len(m.group()), mask_code_spans(line))
         column = masked.find("{{")
         if column >= 0:
             start = line[column:column + 30].split("\n")[0]

@@ -105,9 +105,35 @@ _SYNTAX_HINTS = (
 )
 
 
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+_COMPACT_LIST = re.compile(r"(?m)^[ ]*(?:-[ ]+){%d,}" % (limits.YAML_NESTING_DEPTH + 1))
+
+
+def _nesting_problem(path: str, text: str) -> Problem | None:
+    """Lists and mappings nested deeper than any review needs (the composer would crash the process)."""
+    limit = limits.YAML_NESTING_DEPTH
+    message = (f"lists and mappings are nested more than {limit} levels deep here, over Charter's limit of {limit} "
+               "(review data needs a few); check the brackets and the '- ' at the start of the line")
+    if text.count("[") + text.count("{") > limit:
+        depth = 0
+        for match in _FLOW_BRACKET.finditer(text):
+            depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                return Problem(Location(path, line, match.start() - text.rfind("\n", 0, match.start())), "", message)
+    if text.count("- ") > limit:
+        match = _COMPACT_LIST.search(text)
+        if match:
+            return Problem(Location(path, text.count("\n", 0, match.start()) + 1, 1), "", message)
+    return None
+
+
 def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     """Compose the text into a node tree without constructing anything; report tabs and syntax errors."""
     problems = _tab_problems(path, text) if "\t" in text else []
+    too_deep = _nesting_problem(path, text)
+    if too_deep is not None:
+        return None, [*problems, too_deep]
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:

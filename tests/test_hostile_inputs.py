@@ -129,7 +129,19 @@ CASES = [
                  "expected a number such as 1 or 1.5", "review.yaml", id="width-400-digits"),
     pytest.param({"studies/ahmad2020.yaml": _sub("n: 120", "n: 1e9")}, "expected the number of participants",
                  "studies/ahmad2020.yaml:12", id="n-float-notation"),
+    pytest.param(_section("Counts: " + "1, " * 150 + "and 2.\n"), "a sentence of 151 numbers, over Charter's limit "
+                 "of 100", f"{SECTION}:3", id="sentence-150-numbers"),
+    pytest.param(_section("We screened " + "9" * 5000 + " records.\n"), "a sentence of 5,021 characters",
+                 f"{SECTION}:3", id="5000-digit-number-in-prose"),
+    pytest.param(_section("word " * 1200 + "end.\n"), "a sentence of 6,004 characters, over Charter's limit of 5,000",
+                 f"{SECTION}:3", id="sentence-6000-characters"),
     # ---- YAML: encodings, syntax, what is refused
+    pytest.param({"studies/berg2018.yaml": lambda t: t + "extra: " + "[" * 50_000 + "]" * 50_000 + "\n"},
+                 "nested more than 100 levels deep", "studies/berg2018.yaml:17", id="yaml-50000-brackets"),
+    pytest.param({"review.yaml": lambda t: t + "x: " + "- " * 50_000 + "x\n"},
+                 "YAML syntax error", "review.yaml", id="yaml-dashes-after-key"),
+    pytest.param({"manuscript/metadata.yaml": "- " * 50_000 + "x\n"}, "nested more than 100 levels deep",
+                 "manuscript/metadata.yaml:1", id="yaml-50000-dashes"),
     pytest.param({"studies/berg2018.yaml": b"id: berg2018\ntheme: a\ncountry: Nor\xf8way\n"},
                  "not UTF-8 text: byte 0xf8 at line 3", "studies/berg2018.yaml:3", id="study-latin1"),
     pytest.param({"studies/berg2018.yaml": "id: berg2018\ntheme: a\n".encode("utf-16")}, "not UTF-8 text",
@@ -352,7 +364,8 @@ def test_an_extra_brace_is_reported_without_a_cascade(tmp_path):
 
 @pytest.mark.parametrize("changes", [
     pytest.param({"studies/berg2018.yaml": lambda t: "\ufeff" + t}, id="bom"),
-    pytest.param(_section("We screened " + "9" * 5000 + " records.\n"), id="5000-digit-number-in-prose"),
+    pytest.param(_section("A list:\n\n" + "".join(f"- item {i} without a full stop\n" for i in range(40))),
+                 id="long-list-without-full-stops"),
     pytest.param(_section("```{=typst}\n#set text(fill: red)\n#let s = \"a]b\"\n$[0, 1)$ see \\]\n```\n"),
                  id="well-formed-typst"),
     pytest.param(_section("```{=openxml}\n<w:p><w:r><w:t xml:space=\"preserve\">a &amp; b</w:t></w:r></w:p>\n```\n"),
@@ -361,8 +374,26 @@ def test_an_extra_brace_is_reported_without_a_cascade(tmp_path):
                           "```\n{{ not a placeholder in code\n```\n"), id="closed-structures"),
 ])
 def test_well_formed_input_still_passes(tmp_path, changes):
-    code, lines, _ = _check(_project(tmp_path, changes))
+    code, lines, seconds = _check(_project(tmp_path, changes))
     assert code == 0, lines
+    assert seconds < BUDGET
+
+
+# Lines that cost quadratic time in a regular expression or a rule until they were made linear: each still gives
+# its answer within the budget (20,000 repetitions: ~100 kB on one line).
+@pytest.mark.parametrize("body", [
+    pytest.param("<!-- " * 20_000, id="comment-openers"), pytest.param("`" * 20_000 + "{=typst}", id="backticks"),
+    pytest.param("1," * 20_000, id="comma-numbers"), pytest.param("twenty-nine studies " * 5_000, id="number-words"),
+    pytest.param("( see ) " * 10_000, id="empty-parentheses"), pytest.param("![x](" * 20_000, id="image-openers"),
+    pytest.param("](" * 20_000, id="link-openers"), pytest.param("<" * 20_000, id="angle-brackets"),
+    pytest.param("[^" * 20_000, id="footnote-openers"), pytest.param("{{ n." * 20_000, id="placeholder-openers"),
+    pytest.param("@tbl-x " * 5_000, id="unknown-labels"),
+])
+def test_hostile_lines_take_bounded_time(tmp_path, body):
+    start = time.perf_counter()
+    code, lines, _ = _check(_project(tmp_path, _section(body + "\n")))
+    assert time.perf_counter() - start < BUDGET
+    assert lines[-1].startswith("invoke check:")
 
 
 # ------------------------------------------------------------------ bibliography hygiene (issue 10, item 7)
@@ -546,5 +577,6 @@ def test_limits_are_documented():
     assert "## Limits" in text
     for value in (f"{limits.COUNT_MAX:,}", f"{limits.TEXT_CHARACTERS:,}", f"{limits.BIB_FIELD_CHARACTERS:,}",
                   limits.megabytes(limits.YAML_FILE_BYTES), limits.megabytes(limits.SECTION_FILE_BYTES),
-                  limits.megabytes(limits.BIB_FILE_BYTES), str(limits.NESTING_DEPTH)):
+                  limits.megabytes(limits.BIB_FILE_BYTES), str(limits.NESTING_DEPTH), str(limits.YAML_NESTING_DEPTH),
+                  f"{limits.SENTENCE_CHARACTERS:,}", str(limits.SENTENCE_NUMBERS)):
         assert value in text, f"docs/format.md does not state the limit {value}"
