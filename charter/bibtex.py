@@ -266,7 +266,14 @@ def scan_bibtex(path: str, text: str) -> tuple[list[Reference], list[Problem]]:
             index = next_entry.start() + 1 if next_entry else len(text)
     if not references and not problems:
         problems += file_problems(path, text, references)
+    if len(problems) > _MOST_PROBLEMS:  # a file this broken is mended from its first mistakes, not its 100,000th
+        problems = problems[:_MOST_PROBLEMS] + [Problem(problems[_MOST_PROBLEMS].location, "",
+                                                        f"… and {len(problems) - _MOST_PROBLEMS:,} more problems in "
+                                                        "this file from here on; mend the ones above first")]
     return references, problems
+
+
+_MOST_PROBLEMS = 100
 
 
 def _key_near(text: str, body: int) -> str:
