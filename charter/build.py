@@ -32,7 +32,8 @@ from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, fo
                      start_docx, wait)
 from .placeholders import fill
 from .preflight import check_relied_on_blocks
-from .styles import resolve_style
+from .revisions import head_commit
+from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
 FORMATS = ("docx", "pdf")
@@ -225,8 +226,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
     # ---- the files that go into pandoc, kept in build/ for the author to read
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
-    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table) \
-        if table_plan else None
+    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table,
+                          citations_name_authors=names_author_and_year(csl)) if table_plan else None
     splice: dict[str, str] = {}
     if table is not None:
         _write(build_dir / "table1.md", table.markdown)
@@ -243,7 +244,9 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
         prisma_at = project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
-    manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
+    commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
+    manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
