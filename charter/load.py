@@ -185,6 +185,6 @@ def load_sections(root: str | Path) -> tuple[list[Section], list[Problem]]:
             continue
         text, file_problems = decode(rel, data, limits.SECTION_FILE_BYTES, "a section of the manuscript")
         problems += file_problems
-        if text is not None:
-            sections.append(Section(rel, text))
+        if text is not None:  # line ends as Python's text mode reads them (CRLF and CR become LF)
+            sections.append(Section(rel, text.replace("\r\n", "\n").replace("\r", "\n")))
     return sections, problems

@@ -364,6 +364,8 @@ def test_an_extra_brace_is_reported_without_a_cascade(tmp_path):
 
 @pytest.mark.parametrize("changes", [
     pytest.param({"studies/berg2018.yaml": lambda t: "\ufeff" + t}, id="bom"),
+    pytest.param({SECTION: b"# Discussion\r\n\r\nWe had {{ n.included }} studies.\r\n\r\n<!-- a\r\nnote -->\r\n"},
+                 id="crlf-section"),
     pytest.param(_section("A list:\n\n" + "".join(f"- item {i} without a full stop\n" for i in range(40))),
                  id="long-list-without-full-stops"),
     pytest.param(_section("```{=typst}\n#set text(fill: red)\n#let s = \"a]b\"\n$[0, 1)$ see \\]\n```\n"),
