@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 import sys
+from bisect import bisect_left
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping, TextIO
@@ -30,6 +30,7 @@ from .load import load_project, load_sections
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
+from .paths import source_problems
 from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
 from .wellformed import check_structure, comment_spans
@@ -216,6 +217,8 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     sections, section_problems = load_sections(root)
     meta, meta_problems = read_metadata(root)
     problems: list[Problem] = [*meta_problems, *section_problems]
+    reported = {str(p) for p in [*project.problems, *problems]}
+    problems += [p for p in source_problems(root) if str(p) not in reported]  # templates linked outside
     # the loader already compares the PRISMA totals with the study files: say each thing once
     known = {(p.location, p.field) for p in project.problems}
     problems += [p for p in check_arithmetic(project.review.prisma, len(project.studies))

@@ -262,7 +262,11 @@ CASES = [
     pytest.param({"manuscript/metadata.yaml": _sub("csl: apa", "csl: nosuchstyle")},
                  "unknown citation style 'nosuchstyle'", "manuscript/metadata.yaml:18", id="csl-unknown"),
     pytest.param({"manuscript/metadata.yaml": _sub("csl: apa", "csl: /etc/passwd")},
-                 "'/etc/passwd' is not a CSL style file", "manuscript/metadata.yaml:18", id="csl-etc-passwd"),
+                 "the style file '/etc/passwd' is outside the project folder", "manuscript/metadata.yaml:18",
+                 id="csl-etc-passwd"),
+    pytest.param({"manuscript/metadata.yaml": _sub("csl: apa", "csl: styles/journal.csl"),
+                  "styles/journal.csl": "root:x:0:0:root:/root:/bin/bash\n"},
+                 "'styles/journal.csl' is not a CSL style file", "manuscript/metadata.yaml:18", id="csl-not-csl"),
     pytest.param({"manuscript/metadata.yaml": _sub("csl: apa", "csl: styles/journal.csl"),
                   "styles/journal.csl": '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl">'
                                         "<info><title>x</info></style>\n"},
@@ -272,6 +276,8 @@ CASES = [
                  id="csl-missing-file"),
     pytest.param(_section("![A figure](figures/nothere.png)\n"), "image 'figures/nothere.png'", f"{SECTION}:3",
                  id="image-missing"),
+    pytest.param(_section("![x](../../../../../../../etc/passwd)\n"), "is outside the project folder",
+                 f"{SECTION}:3", id="image-outside"),
     pytest.param(_section("![x](figures/../../nothere.svg)\n"), "image 'figures/../../nothere.svg'",
                  f"{SECTION}:3", id="image-climbing-missing"),
     # ---- bibliography
