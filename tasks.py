@@ -1,72 +1,11 @@
-"""Charter's tasks: a thin layer over the charter package (``invoke --list``)."""
+"""The reference review's tasks: Charter's own (``charter.tasks``) plus the repository-only benchmark.
 
-from __future__ import annotations
+A review of your own needs only the first import (``charter init`` writes that tasks.py).
+"""
 
-from pathlib import Path
+from invoke import task
 
-from invoke import Exit, task
-
-ROOT = Path(__file__).resolve().parent
-
-
-@task(help={"strict": "treat warnings as errors", "format": "text (default) or github",
-            "docx": "check the numbers in a DOCX a co-author edited instead of the sources"})
-def check(c, strict=False, format="text", docx=None):
-    """Validate the data and prove every number in the text matches it."""
-    from charter.check import main
-
-    code = main(ROOT, strict=strict, fmt=format, docx=docx)
-    if code:
-        raise Exit(code=code)
-
-
-@task(help={"format": "text (default) or json"})
-def counts(c, format="text"):
-    """Print every count the data gives, with its placeholder name."""
-    from charter.check import print_counts
-
-    print_counts(ROOT, fmt=format)
-
-
-@task(help={"format": "docx or pdf (default: both)", "blind": "anonymised manuscript for peer review",
-            "paper": "a4 (default) or letter"})
-def build(c, format=None, blind=False, paper="a4"):
-    """Build build/manuscript.docx and build/manuscript.pdf from the sources."""
-    from charter.build import BuildError, build as run_build
-
-    formats = (format,) if format else ("docx", "pdf")
-    try:
-        run_build(ROOT, formats=formats, blind=blind, paper=paper)
-    except BuildError as error:
-        raise Exit(str(error), code=1)
-
-
-@task(positional=["files"],
-      help={"files": "returned DOCX file(s): one path, several separated by commas or spaces, or a quoted glob",
-            "format": "text (default), csv or json",
-            "apply": "apply tracked changes inside one prose paragraph back to its source",
-            "force": "with --apply: also touch files with uncommitted changes"})
-def review(c, files, format="text", apply=False, force=False):
-    """List comments and tracked changes in returned DOCX files, traced to their source files."""
-    from charter.review import main
-
-    paths = _expand_paths(files)
-    if not paths:
-        raise Exit(f"No DOCX file matches {files!r}: name the returned file(s), e.g. invoke review returned.docx", code=2)
-    code = main(ROOT, paths, fmt=format, apply=apply, force=force)
-    if code:
-        raise Exit(code=code)
-
-
-def _expand_paths(spec: str) -> list[str]:
-    """Split 'a.docx,b.docx' or 'a.docx b.docx' and expand globs, keeping the order given."""
-    import glob
-    import re
-
-    paths: list[str] = []
-    for part in filter(None, re.split(r"[,\s]+", spec)):
-        paths.extend(sorted(glob.glob(part)) if any(ch in part for ch in "*?[") else [part])
-    return paths
+from charter.tasks import *  # noqa: F401,F403  (every task of a review; ``invoke --list``)
 
 
 @task(help={"sizes": "numbers of studies, comma-separated (default 30,300,3000)",
@@ -77,17 +16,3 @@ def bench(c, sizes="30,300,3000", runs=3, json=None):
     from benchmarks.run import main
 
     main([int(size) for size in sizes.split(",")], int(runs), json_path=json)
-
-
-@task(name="prisma-csv", positional=["csv"], help={"csv": "the CSV the PRISMA2020 Shiny app exports"})
-def prisma_csv(c, csv):
-    """Print the prisma: block of review.yaml from a PRISMA2020 app CSV, to paste in."""
-    from charter.prisma_csv import prisma_to_yaml, read_prisma_csv
-
-    prisma, problems = read_prisma_csv(Path(csv))
-    errors = [p for p in problems if p.severity == "error"]
-    for problem in problems:
-        print(problem)
-    if errors:
-        raise Exit(f"{len(errors)} problem(s) in {csv}: nothing printed", code=1)
-    print(prisma_to_yaml(prisma), end="")

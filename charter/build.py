@@ -420,7 +420,7 @@ def _template(root: Path, name: str) -> Path:
     project_template = root / "templates" / name
     if project_template.is_file():
         return project_template
-    return Path(__file__).resolve().parent.parent / "templates" / name
+    return Path(__file__).resolve().parent / "templates" / name
 
 
 def _plain(markdown: str) -> str:
