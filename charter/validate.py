@@ -24,7 +24,7 @@ from .yaml_source import NodeReader
 
 REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": True, "vocabularies": True,
                  "country_groups": False, "study_fields": False, "table": False, "search": False,
-                 "prisma": False}
+                 "prisma": False, "import": False}  # import: read by charter.importer (docs/import.md)
 REVIEW_TYPES = ("scoping", "systematic")
 EXTRA_FIELD_TYPES = ("text", "integer", "choice", "list")
 # Table 1 columns a review may show besides its own declared fields.
