@@ -520,6 +520,8 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
             merged = {f.path: None for f in fields if f.path not in OPTIONAL_WHEN_EMPTY}
             merged.update(values)
             merged["id"] = key
+            merged = {path: value for path, value in merged.items()
+                      if value is not None or path not in OPTIONAL_WHEN_EMPTY}
             new_text = study_yaml(merged, fields)
             result.action = "created"
         placed, unfilled = _study_problems(rel, key, new_text, review, table, row, column_of)

@@ -33,6 +33,8 @@ STANDARD_FIELDS: tuple[tuple[str, str], ...] = (
 )
 # Fields a new study file leaves out unless they have a value (most studies have none).
 OPTIONAL_WHEN_EMPTY = frozenset({"reports", "subtheme"})
+# List fields that may also be one text (`country: Norway`).
+SINGLE_OR_LIST = frozenset({"country"})
 
 
 @dataclass(frozen=True)
@@ -168,10 +170,9 @@ def study_yaml(values: dict[str, object], fields: tuple[Field, ...], header: str
     order = [f.path for f in fields]
     ordered = {path: values[path] for path in order if path in values}
     ordered.update((path, value) for path, value in values.items() if path not in ordered)
-    kinds = {f.path: f.kind for f in fields}
     for path, value in ordered.items():
-        if kinds.get(path) == LIST and isinstance(value, str):
-            ordered[path] = value  # one country stays `country: Norway`
+        if path in SINGLE_OR_LIST and isinstance(value, (list, tuple)) and len(value) == 1:
+            ordered[path] = value[0]  # one country is written `country: Norway`, as people write it
     lines = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
     for key, value in unflatten(ordered).items():
         _block(lines, key, value, "")
