@@ -43,6 +43,22 @@ def starter_files(review_type: str) -> dict[str, Path]:
     return files
 
 
+def installed_requirement() -> str:
+    """What `pip install` needs to get this Charter again: its git URL and commit when installed from git."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        direct = distribution("charter").read_text("direct_url.json")
+    except PackageNotFoundError:
+        direct = None
+    info = json.loads(direct) if direct else {}
+    vcs = info.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and info.get("url", "").startswith(("https://", "ssh://", "git@")):
+        return f"charter @ git+{info['url']}@{vcs.get('commit_id', '')}".rstrip("@")
+    return f"charter=={__version__}"
+
+
 def init_review(folder: Path, review_type: str = "scoping", style: str | None = None,
                 title: str | None = None, force: bool = False) -> list[str]:
     """Write a new review into folder; return the files written (relative paths)."""
@@ -60,7 +76,7 @@ def init_review(folder: Path, review_type: str = "scoping", style: str | None = 
     title = title or ("TODO: the title of your scoping review" if review_type == "scoping"
                       else "TODO: the title of your systematic review")
     values = {"@@TYPE@@": review_type, "@@STYLE@@": style, "@@TITLE@@": title.replace('"', "'"),
-              "@@ABSTRACT@@": ABSTRACT[review_type], "@@REQUIREMENT@@": f"charter=={__version__}"}
+              "@@ABSTRACT@@": ABSTRACT[review_type], "@@REQUIREMENT@@": installed_requirement()}
     written = []
     for rel, source in starter_files(review_type).items():
         text = source.read_text(encoding="utf-8")
