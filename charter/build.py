@@ -59,13 +59,32 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # stages whose recorded output was reused (charter.cache)
 
 
+# A build that has run this long names each stage it starts, so a slow build is not silent.
+PROGRESS_AFTER = 1.5  # seconds
+
+
+def _show_progress() -> bool:
+    """Stage lines on a terminal only: quiet in CI and when output goes to a file (CHARTER_PROGRESS=1 forces them)."""
+    import sys
+
+    if os.environ.get("CHARTER_PROGRESS") in ("0", "1"):
+        return os.environ["CHARTER_PROGRESS"] == "1"
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 class _Clock:
-    def __init__(self) -> None:
+    def __init__(self, progress: bool = False) -> None:
         self.timings: list[tuple[str, float]] = []
+        self.progress = progress
+        self.began = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        if self.progress and start - self.began >= PROGRESS_AFTER:
+            import sys
+
+            print(f"… {name} ({start - self.began:.1f}s)", file=sys.stderr, flush=True)
         try:
             yield
         finally:
@@ -172,7 +191,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         raise BuildError([f"unknown format '{', '.join(unknown) or '(none)'}': use docx or pdf"], "cannot build")
     if paper not in PAPERS:
         raise BuildError([f"unknown paper size '{paper}': use a4 or letter"], "cannot build")
-    clock = _Clock()
+    clock = _Clock(progress=verbose and _show_progress())
     say = print if verbose else (lambda *a, **k: None)
     build_dir = root / "build"
     cache = BuildCache(build_dir)

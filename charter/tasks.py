@@ -21,7 +21,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-__all__ = ["check", "counts", "build", "review", "prisma_csv", "new_study", "import_studies", "export_studies"]
+__all__ = ["check", "counts", "build", "review", "prisma_csv", "new_study", "import_studies", "export_studies",
+           "watch"]
 
 
 def project_root(c) -> Path:
@@ -148,3 +149,11 @@ def export_studies(c, format="xlsx", output=None):
         raise Exit(str(error), code=1)
     print(f"wrote {path}")
 
+
+
+@task(help={"format": "docx or pdf (default: both)"})
+def watch(c, format=None):
+    """Rebuild whenever a source file is saved; print only what changed and new warnings."""
+    from charter.watch import watch as run_watch
+
+    run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))

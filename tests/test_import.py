@@ -350,3 +350,37 @@ def test_an_edited_export_updates_only_that_study(tmp_path):
     assert code == 0, report
     assert "29 rows: 1 updated, 28 unchanged" in report
     assert "-  n: 1379\n" in report and "+  n: 1400\n" in report
+
+
+def test_the_tasks_run_new_study_import_and_export_as_a_user_would(tmp_path):
+    import os
+    import sys
+
+    root = tmp_path / "review"
+    rows = new_review(root, 3)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def invoke(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=root, capture_output=True, text=True,
+                              env=env)
+
+    made = invoke("new-study", "s000")
+    assert made.returncode == 0 and "wrote studies/s000.yaml" in made.stdout
+    again = invoke("new-study", "s000")
+    assert again.returncode == 1
+    assert again.stderr.strip() == "studies/s000.yaml already exists: edit it, or delete it first to start again"
+    (root / "studies" / "s000.yaml").unlink()
+
+    headers, table = plain_sheet(rows)
+    sheet = write_xlsx(tmp_path / "x.xlsx", headers, table)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(PLAIN_MAPPING, encoding="utf-8")
+    dry = invoke("import-studies", str(sheet), "--mapping", str(mapping), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "3 rows: 3 would be created (dry run: nothing written)" in dry.stdout
+    done = invoke("import-studies", str(sheet), "--mapping", str(mapping))
+    assert done.returncode == 0 and "3 rows: 3 created" in done.stdout
+    no_mapping = invoke("import-studies", str(sheet))
+    assert no_mapping.returncode == 1 and "no import mapping: add an import: section" in no_mapping.stderr
+    exported = invoke("export-studies", "--format", "csv")
+    assert exported.returncode == 0 and (root / "build" / "studies.csv").is_file()
