@@ -78,7 +78,7 @@ def load_bibliography(root: str | Path, scan_file: Callable[[str, bytes], tuple[
         if (root / BIB_DIR).is_dir() else []
     problems: list[Problem] = []
     if not files:
-        problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX; or CSL JSON .json, RIS .ris) of the "
+        problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX) of the "
                                 f"included studies and the other works the manuscript cites in {BIB_DIR}/"))
     references: dict[str, Reference] = {}
     for file in files:
