@@ -412,7 +412,7 @@ def _convert(cell: Cell, path: str, kind: str, mapping: Mapping, review: Review)
         if not re.fullmatch(r"\d+", number):
             return None, f"expected a whole number (or NR when not reported) but got '{text}'"
         return int(number), ""
-    value = text.strip() if "\n" not in text.strip() else text.strip()
+    value = text.strip()
     # A label typed where a key belongs (Qualitative for qualitative): take the key.
     if path == "design.orientation":
         by_label = {t.label.casefold(): t.key for t in review.orientations} | {t.key.casefold(): t.key

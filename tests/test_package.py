@@ -18,6 +18,7 @@ import venv
 import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 
 from conftest import REPO
@@ -71,3 +72,14 @@ def test_a_wheel_install_builds_a_new_review(wheel, tmp_path):
     run(str(bin_dir / "python"), "-m", "invoke", "build", cwd=review)
     assert (review / "build" / "manuscript.docx").stat().st_size > 0
     assert (review / "build" / "manuscript.pdf").read_bytes().startswith(b"%PDF")
+
+    # the "done when": a 100-row extraction workbook in, a clean manuscript out, no script of one's own
+    run(str(bin_dir / "python"), str(REPO / ".ci" / "extraction_sheet.py"), str(review))
+    imported = run(str(bin_dir / "python"), "-m", "invoke", "import-studies", "extraction.xlsx", "--mapping",
+                   "mapping.yaml", cwd=review)
+    assert "extraction.xlsx: 100 rows: 100 created" in imported.stdout
+    checked = run(str(bin_dir / "python"), "-m", "invoke", "check", "--strict", cwd=review)
+    assert "0 errors, 0 warnings — 100 studies" in checked.stdout
+    run(str(bin_dir / "python"), "-m", "invoke", "build", cwd=review)
+    table = docx.Document(str(review / "build" / "manuscript.docx")).tables[0]
+    assert sum("Method 99" in cell.text for row in table.rows for cell in row.cells) == 1
