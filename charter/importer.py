@@ -485,6 +485,8 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
             continue
         seen[key] = row.number
         values: dict[str, object] = dict(chosen.fixed)
+        if len(review.themes) == 1 and "theme" not in chosen.columns.values():
+            values.setdefault("theme", review.themes[0].key)  # the only choice there is
         for header, path in chosen.columns.items():
             cell = row.cells[header]
             value, problem = _convert(cell, path, kinds[path], chosen, review)
