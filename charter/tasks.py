@@ -22,7 +22,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 __all__ = ["check", "counts", "build", "review", "prisma_csv", "new_study", "import_studies", "export_studies",
-           "watch"]
+           "watch", "diff", "changes"]
 
 
 def project_root(c) -> Path:
@@ -157,3 +157,47 @@ def watch(c, format=None):
     from charter.watch import watch as run_watch
 
     run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))
+
+
+@task(positional=["old", "new"],
+      help={"old": "the earlier version: a tag, branch or commit (default: the most recent tag)",
+            "new": "the later version (default: the working tree, uncommitted changes included)",
+            "since": "compare with the commit a returned DOCX was built from, instead of OLD",
+            "author": "name every change after this person instead of the commit authors",
+            "format": "docx or pdf (default: both)"})
+def diff(c, old=None, new=None, since=None, author=None, format=None):
+    """Write build/diff/manuscript-changes.docx (tracked changes) and .pdf between two versions."""
+    from charter.diff import DiffError, make_diff
+
+    root = project_root(c)
+    try:
+        result = make_diff(root, old, new, since=Path(since) if since else None, author=author,
+                           formats=(format,) if format else ("docx", "pdf"))
+    except DiffError as error:
+        raise Exit(f"invoke diff: {error}", code=1)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"compared {result.old.label} ({result.old.short}) with {result.new.label} ({result.new.short}): "
+          f"{len(result.changes)} change(s)")
+    for path in (result.docx, result.pdf):
+        if path:
+            print(f"wrote {path.relative_to(root)}")
+
+
+@task(positional=["old", "new"],
+      help={"old": "the earlier version (default: the most recent tag)",
+            "new": "the later version (default: the working tree)",
+            "since": "compare with the commit a returned DOCX was built from",
+            "format": "text (default), markdown (for a response letter) or json"})
+def changes(c, old=None, new=None, since=None, format="text"):
+    """List studies, fields, counts, PRISMA numbers and references that changed between two versions."""
+    from charter.changes import RENDERERS
+    from charter.diff import DiffError, data_changes_between
+
+    if format not in RENDERERS:
+        raise Exit(f"unknown format '{format}': use text, markdown or json", code=2)
+    try:
+        found = data_changes_between(project_root(c), old, new, since=Path(since) if since else None)
+    except DiffError as error:
+        raise Exit(f"invoke changes: {error}", code=1)
+    print(RENDERERS[format](found), end="")
