@@ -46,6 +46,17 @@ class ImportFailed(Exception):
 
 # ------------------------------------------------------------------ new-study
 
+# A study file is named after its citation key, so the key must be a plain file name.
+_FILE_KEY = re.compile(r"[^\W][\w:.#$%&\-+?<>~]*")
+
+
+def _key_problem(key: str) -> str:
+    """Why a citation key cannot name a study file ('' when it can)."""
+    if _FILE_KEY.fullmatch(key) and ".." not in key:
+        return ""
+    return (f"citation key '{key}' cannot name a study file (studies/<key>.yaml): use letters, digits and _ - : . "
+            "only, e.g. smith2020, and change the key in bib/ to match")
+
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", latex_to_unicode(text).replace("{", "").replace("}", "")).strip()
@@ -54,6 +65,8 @@ def _clean(text: str) -> str:
 def new_study(root: Path, key: str) -> str:
     """Write studies/KEY.yaml for the bibliography entry KEY; return its relative path."""
     root = Path(root)
+    if _key_problem(key):
+        raise ImportFailed(_key_problem(key))
     rel = f"{STUDIES_DIR}/{key}.yaml"
     if (root / rel).exists():
         raise ImportFailed(f"{rel} already exists: edit it, or delete it first to start again")
@@ -254,6 +267,10 @@ def read_mapping(rel: str, node: Node, fields: tuple[Field, ...]) -> tuple[Mappi
                                              "e.g. Country: country"))
         else:
             for header_node, path_node in columns_node.value:
+                if plain(path_node) == "id":
+                    problems.append(_mapping_problem(rel, path_node, "the id is the citation key: name its column "
+                                                     f"with key: {header_node.value} instead of under columns:"))
+                    continue
                 path = field_path(path_node, plain(path_node))
                 if path is not None:
                     columns[header_node.value] = path
@@ -478,6 +495,10 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
         results.append(result)
         if key is None:
             result.problems.append(key_problem)
+            continue
+        if _key_problem(key):
+            result.key = None
+            result.problems.append(f"{table.where(row.number)}: {_key_problem(key)}")
             continue
         if key in seen:
             result.problems.append(f"{table.where(row.number)}: study '{key}' is also row {seen[key]}: one row per "

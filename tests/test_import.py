@@ -208,6 +208,11 @@ def test_a_covidence_layout_converted_by_libreoffice(tmp_path):
                              r["internal"], r["external"], r["keywords"]])
     mapping = tmp_path / "covidence.yaml"
     mapping.write_text(COVIDENCE_MAPPING, encoding="utf-8")
+    # the CSV itself first (with the byte-order mark Excel-minded tools write), into a copy of the review
+    csv_path.write_bytes(b"\xef\xbb\xbf" + csv_path.read_bytes())
+    copy = shutil.copytree(root, tmp_path / "from-csv")
+    code, report = run_import(copy, csv_path, mapping=mapping)
+    assert code == 0 and "covidence_export.csv: 100 rows: 100 created" in report, report
     xlsx = libreoffice_xlsx(csv_path, tmp_path)
     code, report = run_import(root, xlsx, mapping=mapping)
     # "Smith 2000" names two entries when a family name and year repeat: each such row is reported, not guessed
@@ -384,3 +389,25 @@ def test_the_tasks_run_new_study_import_and_export_as_a_user_would(tmp_path):
     assert no_mapping.returncode == 1 and "no import mapping: add an import: section" in no_mapping.stderr
     exported = invoke("export-studies", "--format", "csv")
     assert exported.returncode == 0 and (root / "build" / "studies.csv").is_file()
+
+
+def test_a_key_that_cannot_name_a_file_is_refused(tmp_path):
+    root = tmp_path / "review"
+    new_review(root, 1)
+    with open(root / "bib" / "references.bib", "a", encoding="utf-8") as handle:
+        handle.write("@article{../escape, author = {A, B}, title = {T}, year = {2000}}\n")
+    with pytest.raises(ImportFailed) as error:
+        new_study(root, "../escape")
+    assert str(error.value).startswith("citation key '../escape' cannot name a study file")
+    assert not (tmp_path / "escape.yaml").exists()
+
+
+def test_a_mapping_that_maps_a_column_to_id_says_to_use_key(tmp_path):
+    root = tmp_path / "review"
+    rows = new_review(root, 1)
+    append_mapping(root, PLAIN_MAPPING.replace("    Country: country\n", "    Key: id\n    Country: country\n"))
+    headers, table = plain_sheet(rows)
+    with pytest.raises(ImportFailed) as error:
+        run_import(root, write_xlsx(tmp_path / "x.xlsx", headers, table))
+    assert "review.yaml:" in str(error.value)
+    assert "the id is the citation key: name its column with key: Key instead of under columns:" in str(error.value)
