@@ -23,14 +23,19 @@ class ExportError(Exception):
     """Nothing was exported; the message says why and what to do."""
 
 
-def study_rows(root: Path) -> tuple[tuple[Field, ...], list[dict[str, object]]]:
-    """The fields (columns) and one flat row per study file, sorted by file name."""
+def study_rows(root: Path) -> tuple[tuple[Field, ...], list[dict[str, object]], list[str]]:
+    """The fields (columns), one flat row per study file (sorted by file name), and the fields left out.
+
+    A field holding a list of mappings (``participants.samples``) is left out: `import-studies --update`
+    keeps it in the study files, since the sheet does not have it.
+    """
     review, review_problems = load_review(root)
     if review is None:
         raise ExportError("review.yaml cannot be read:\n" + "\n".join(str(p) for p in review_problems))
     fields = list(study_fields(review))
     rows: list[dict[str, object]] = []
     problems: list[Problem] = []
+    not_exported: set[str] = set()
     folder = root / STUDIES_DIR
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         values, file_problems = read_study_file(root, f"{STUDIES_DIR}/{path.name}")
@@ -38,7 +43,9 @@ def study_rows(root: Path) -> tuple[tuple[Field, ...], list[dict[str, object]]]:
         if values is None:
             continue
         for name, value in values.items():  # a field the review does not declare is exported too
-            if all(f.path != name for f in fields):
+            if _nested_list(value):
+                not_exported.add(name)
+            elif all(f.path != name for f in fields):
                 fields.append(Field(name, LIST if isinstance(value, list) else "text"))
         rows.append(values)
     if problems:
@@ -46,7 +53,13 @@ def study_rows(root: Path) -> tuple[tuple[Field, ...], list[dict[str, object]]]:
                           + "\n".join(str(p) for p in problems))
     if not rows:
         raise ExportError(f"no study files in {STUDIES_DIR}/: nothing to export")
-    return tuple(fields), rows
+    fields = [f for f in fields if f.path not in not_exported]
+    return tuple(fields), rows, sorted(not_exported)
+
+
+def _nested_list(value: object) -> bool:
+    """A list of mappings (e.g. participants.samples): no single cell can hold it and be read back."""
+    return isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value)
 
 
 def _cell(field: Field, value: object, spreadsheet: bool) -> object:
@@ -64,12 +77,12 @@ def _cell(field: Field, value: object, spreadsheet: bool) -> object:
     return str(value)
 
 
-def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) -> Path:
-    """Write the studies as build/studies.xlsx (or .csv, or output); return the path written."""
+def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) -> tuple[Path, list[str]]:
+    """Write the studies as build/studies.xlsx (or .csv, or output); return the path and the fields left out."""
     if fmt not in FORMATS:
         raise ExportError(f"--format must be xlsx or csv, not '{fmt}'")
     root = Path(root)
-    fields, rows = study_rows(root)
+    fields, rows, left_out = study_rows(root)
     target = output if output is not None else root / "build" / f"studies.{fmt}"
     target = target if target.is_absolute() else Path.cwd() / target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,4 +112,4 @@ def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) ->
         sheet.freeze_panes = "B2"
         workbook.save(temporary)
     temporary.replace(target)  # a failed export never leaves half a file
-    return target
+    return target, left_out

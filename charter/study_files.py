@@ -20,17 +20,21 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .model import Location, Problem, Review
+from .validate import STUDY_FIELDS
 from .yaml_source import compose, decode, location
 
 TEXT, INTEGER, LIST = "text", "integer", "list"
 
-# The standard fields of a study file (docs/format.md), in the order a study file lists them.
-STANDARD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("id", TEXT), ("reports", LIST), ("theme", TEXT), ("subtheme", TEXT), ("country", LIST),
-    ("design.orientation", TEXT), ("design.method", TEXT), ("research_question", TEXT),
-    ("participants.description", TEXT), ("participants.n", INTEGER), ("findings", LIST),
-    ("validity.internal", TEXT), ("validity.external", TEXT), ("keywords", LIST),
-)
+# How the standard study fields (validate.STUDY_FIELDS, in file order) are written: the parts of a
+# nested field, and the fields that hold a list or a whole number (all others are text).
+_PARTS = {"design": ("orientation", "method"), "participants": ("description", "n"),
+          "validity": ("internal", "external")}
+_KINDS = {"reports": LIST, "country": LIST, "questions": LIST, "findings": LIST, "keywords": LIST,
+          "participants.n": INTEGER}
+STANDARD_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (path, _KINDS.get(path, TEXT))
+    for name in STUDY_FIELDS
+    for path in ([f"{name}.{part}" for part in _PARTS[name]] if name in _PARTS else [name]))
 # Fields a new study file leaves out unless they have a value (most studies have none).
 OPTIONAL_WHEN_EMPTY = frozenset({"reports", "subtheme"})
 # List fields that may also be one text (`country: Norway`).
@@ -46,7 +50,9 @@ class Field:
 
 def study_fields(review: Review | None) -> tuple[Field, ...]:
     """Every field a study of this review has: the standard ones, then the review's own."""
-    fields = [Field(path, kind) for path, kind in STANDARD_FIELDS]
+    declared = {"theme": bool(review.themes) if review else True, "subtheme": bool(review.themes) if review else True,
+                "questions": bool(getattr(review, "questions", ()))}  # only what the review uses
+    fields = [Field(path, kind) for path, kind in STANDARD_FIELDS if declared.get(path, True)]
     for extra in (review.extra_fields if review else ()):
         kind = LIST if extra.type == "list" else INTEGER if extra.type == "integer" else TEXT
         fields.append(Field(extra.name, kind, extra.label))
@@ -136,7 +142,14 @@ def scalar(value: object) -> str:
 
 
 def _block(lines: list[str], key: str, value: object, indent: str) -> None:
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple)) and any(isinstance(item, dict) for item in value):
+        lines.append(f"{indent}{key}:")  # a list of mappings (e.g. samples: - {description, n})
+        for item in value:
+            item_lines: list[str] = []
+            for sub_key, sub_value in (item.items() if isinstance(item, dict) else [("", item)]):
+                _block(item_lines, sub_key, sub_value, "")
+            lines.extend(f"{indent}  {'- ' if i == 0 else '  '}{line}" for i, line in enumerate(item_lines))
+    elif isinstance(value, (list, tuple)):
         items = [scalar(item) for item in value]
         if not items:
             lines.append(f"{indent}{key}: []")

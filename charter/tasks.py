@@ -144,10 +144,13 @@ def export_studies(c, format="xlsx", output=None):
 
     root = project_root(c)
     try:
-        path = run_export(root, format, Path(output) if output else None)
+        path, left_out = run_export(root, format, Path(output) if output else None)
     except ExportError as error:
         raise Exit(str(error), code=1)
     print(f"wrote {path}")
+    if left_out:
+        print(f"not in the sheet (a list of several values each, kept in the study files by import-studies "
+              f"--update): {', '.join(left_out)}")
 
 
 

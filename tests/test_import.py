@@ -321,7 +321,8 @@ def test_new_study_fills_in_what_the_bibliography_knows(tmp_path):
 def test_export_then_import_changes_no_study_file(tmp_path, fmt):
     root = copy_reference_review(tmp_path / "reference")
     before = {p.name: p.read_bytes() for p in (root / "studies").glob("*.yaml")}
-    exported = export_studies(root, fmt)
+    exported, left_out = export_studies(root, fmt)
+    assert left_out == []
     assert exported == root / "build" / f"studies.{fmt}"
     sheet = read_sheet(exported)
     assert len(sheet.rows) == len(before) == 29
@@ -345,7 +346,7 @@ def test_export_then_import_changes_no_study_file(tmp_path, fmt):
 
 def test_an_edited_export_updates_only_that_study(tmp_path):
     root = copy_reference_review(tmp_path / "reference")
-    exported = export_studies(root, "xlsx")
+    exported, _ = export_studies(root, "xlsx")
     workbook = openpyxl.load_workbook(exported)
     sheet = workbook.active
     headers = [c.value for c in sheet[1]]
@@ -411,3 +412,26 @@ def test_a_mapping_that_maps_a_column_to_id_says_to_use_key(tmp_path):
         run_import(root, write_xlsx(tmp_path / "x.xlsx", headers, table))
     assert "review.yaml:" in str(error.value)
     assert "the id is the citation key: name its column with key: Key instead of under columns:" in str(error.value)
+
+
+def test_a_list_of_mappings_is_written_back_as_read_and_left_out_of_the_export(tmp_path):
+    from charter.study_files import flatten, plain, study_fields, study_yaml
+    from charter.yaml_source import compose
+
+    values = {"id": "x", "participants.description": "Adults", "participants.n": "30",
+              "participants.samples": [{"description": "Women: 12", "n": "12"}, {"description": "Men", "n": None}]}
+    text = study_yaml(values, study_fields(None))
+    assert "  samples:\n    - description: \"Women: 12\"\n      n: 12\n    - description: Men\n      n: null\n" in text
+    node, problems = compose("x.yaml", text)
+    assert problems == [] and flatten(plain(node)) == values
+
+    root = copy_reference_review(tmp_path / "reference")
+    study = root / "studies" / "andrea2016.yaml"
+    with_samples = study.read_text(encoding="utf-8").replace(
+        "  n: 1379\n", "  n: 1379\n  samples:\n    - {description: mild, n: 700}\n    - {description: moderate, n: 679}\n")
+    study.write_text(with_samples, encoding="utf-8")
+    exported, left_out = export_studies(root, "xlsx")
+    assert left_out == ["participants.samples"]
+    code, report = run_import(root, exported, update=True)
+    assert "29 rows: 29 unchanged" in report, report
+    assert study.read_text(encoding="utf-8") == with_samples
