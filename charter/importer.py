@@ -254,8 +254,9 @@ def read_mapping(rel: str, node: Node, fields: tuple[Field, ...]) -> tuple[Mappi
 
     def field_path(value_node: Node, path: object) -> str | None:
         if not isinstance(path, str) or path not in paths:
-            problems.append(_mapping_problem(rel, value_node, f"'{path}' is not a study field{did_you_mean(str(path), tuple(paths))}"
-                                             f" (the fields: {', '.join(paths)})"))
+            hint = did_you_mean(str(path), tuple(paths))
+            problems.append(_mapping_problem(rel, value_node, f"'{path}' is not a study field{hint} (the fields: "
+                                             f"{', '.join(paths)})"))
             return None
         return path
 
@@ -372,7 +373,8 @@ class KeyFinder:
         if len(found) == 1:
             return found[0].key, ""
         if found:
-            return None, f"DOI {text.strip()} is in {len(found)} entries of bib/ ({', '.join(r.key for r in found)}): keep one"
+            keys = ", ".join(r.key for r in found)
+            return None, f"DOI {text.strip()} is in {len(found)} entries of bib/ ({keys}): keep one"
         return None, f"no entry in bib/ has the DOI {text.strip()}: add the study's entry (with its doi field) to bib/"
 
     def by_study_id(self, text: str) -> tuple[str | None, str]:
@@ -471,9 +473,9 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
     table = read_sheet(file, sheet or (chosen.sheet if chosen else None))
     if chosen is None:
         if "id" not in table.headers:
-            raise ImportFailed(f"no import mapping: add an import: section to review.yaml or pass --mapping FILE "
-                               f"(docs/import.md); without one the sheet's column names must be field paths, with "
-                               f"the citation key in a column named id (as invoke export-studies writes)")
+            raise ImportFailed("no import mapping: add an import: section to review.yaml or pass --mapping FILE "
+                               "(docs/import.md); without one the sheet's column names must be field paths, with "
+                               "the citation key in a column named id (as invoke export-studies writes)")
         chosen = identity_mapping(table, fields)
     for column in (*chosen.columns, chosen.key, chosen.doi, chosen.study_id):
         if column and column not in table.headers:

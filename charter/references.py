@@ -72,7 +72,8 @@ def scan_csl_json(path: str, text: str) -> tuple[list[Reference], list[Problem]]
         return [], [Problem(Location(path, error.lineno, error.colno), "",
                             f"not valid JSON ({error.msg}): export the file again as CSL JSON")]
     if not isinstance(data, list):
-        return [], [Problem(Location(path, 1, 1), "", "a CSL JSON bibliography is a list of entries ([{\"id\": …}, …])")]
+        return [], [Problem(Location(path, 1, 1), "", "a CSL JSON bibliography is a list of entries "
+                            "([{\"id\": …}, …])")]
     lines = _id_lines(text)
     return _references(path, data, lambda index, key: lines.get(key, 0), "give it one (the citation key the "
                        "manuscript cites)")
@@ -129,7 +130,8 @@ def _ris_records(path: str, text: str) -> tuple[list[int], list[Problem]]:
             problems.append(Problem(Location(path, number), "", f"'{tag}' line outside a record: each record "
                                     "starts with a TY  - line and ends with ER  - "))
     if open_at:
-        problems.append(Problem(Location(path, open_at), "", "the last record has no 'ER  - ' line: end it with ER  - "))
+        problems.append(Problem(Location(path, open_at), "", "the last record has no 'ER  - ' line: end it with "
+                                "ER  - "))
     return starts, problems
 
 

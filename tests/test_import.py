@@ -329,7 +329,7 @@ def test_export_then_import_changes_no_study_file(tmp_path, fmt):
     assert sheet.headers[:3] == ("id", "reports", "theme") and "population" in sheet.headers
     code, report = run_import(root, exported, update=True)
     assert code == 0, report
-    assert f"29 rows: 29 unchanged" in report
+    assert "29 rows: 29 unchanged" in report
     assert {p.name: p.read_bytes() for p in (root / "studies").glob("*.yaml")} == before
 
     # from nothing: the exported sheet recreates studies that load as the same data
