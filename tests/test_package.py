@@ -83,3 +83,22 @@ def test_a_wheel_install_builds_a_new_review(wheel, tmp_path):
     run(str(bin_dir / "python"), "-m", "invoke", "build", cwd=review)
     table = docx.Document(str(review / "build" / "manuscript.docx")).tables[0]
     assert sum("Method 99" in cell.text for row in table.rows for cell in row.cells) == 1
+
+
+def test_the_sdist_holds_every_file_of_the_package(tmp_path):
+    import tarfile
+
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy2(REPO / "pyproject.toml", source)
+    shutil.copy2(REPO / "README.md", source)
+    shutil.copytree(REPO / "charter", source / "charter", ignore=shutil.ignore_patterns("__pycache__"))
+    process = subprocess.run([sys.executable, "-c", "from setuptools import build_meta as b; "
+                              f"print(b.build_sdist({str(tmp_path / 'dist')!r}))"], cwd=source, capture_output=True,
+                             text=True)
+    assert process.returncode == 0, process.stderr
+    (sdist,) = (tmp_path / "dist").glob("charter-*.tar.gz")
+    names = {name.split("/", 1)[1] for name in tarfile.open(sdist).getnames() if "/" in name}
+    package = [p.relative_to(REPO).as_posix() for p in (REPO / "charter").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts]
+    assert [name for name in package if name not in names] == []
