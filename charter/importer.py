@@ -28,8 +28,8 @@ from yaml.nodes import MappingNode, Node
 from .bibtex import latex_to_unicode
 from .load import REVIEW_FILE, STUDIES_DIR, load_bibliography, load_review
 from .model import Bibliography, Location, Problem, Reference, Review
-from .study_files import (INTEGER, LIST, OPTIONAL_WHEN_EMPTY, Field, normalised, plain, read_study_file,
-                          study_fields, study_yaml)
+from .study_files import (INTEGER, LIST, OPTIONAL_WHEN_EMPTY, Field, edit_in_place, flatten, normalised, plain,
+                          read_study_file, study_fields, study_yaml)
 from .suggest import did_you_mean
 from .validate import read_study
 from .yaml_source import compose, decode, location
@@ -531,16 +531,18 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
                 result.problems += [f"{rel} cannot be updated until it reads as YAML: {p}" for p in problems]
                 continue
             merged = dict(existing)
+            changes = {}
             for path, value in values.items():
                 kind = kinds.get(path, "text")
                 if normalised(kind, value) != normalised(kind, existing.get(path)):
-                    merged[path] = value
-            if merged == existing:
+                    merged[path] = changes[path] = value
+            if not changes:
                 result.action = "unchanged"
                 continue
-            new_text = study_yaml(merged, fields)
+            old_text = target.read_text(encoding="utf-8")
+            new_text = _updated_text(rel, old_text, changes, merged, fields, kinds)
             result.action = "updated"
-            result.diff = _diff(rel, target.read_text(encoding="utf-8"), new_text)
+            result.diff = _diff(rel, old_text, new_text)
         else:
             merged = {f.path: None for f in fields if f.path not in OPTIONAL_WHEN_EMPTY}
             merged.update(values)
@@ -564,6 +566,21 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
             target.write_text(text, encoding="utf-8")
     failed = sum(1 for r in results if r.action == "failed")
     return 1 if failed else 0
+
+
+def _updated_text(rel: str, old_text: str, changes: dict[str, object], merged: dict[str, object],
+                  fields: tuple[Field, ...], kinds: dict[str, str]) -> str:
+    """The study file with the changes: edited in place when that reads back right, else written anew."""
+    edited = edit_in_place(old_text, changes)
+    if edited is not None:
+        node, problems = compose(rel, edited)
+        if node is not None and not problems:
+            reread = flatten(plain(node) or {})
+            if set(reread) == set(merged) and all(
+                    normalised(kinds.get(p, "text"), reread[p]) == normalised(kinds.get(p, "text"), merged[p])
+                    for p in merged):
+                return edited
+    return study_yaml(merged, fields)
 
 
 def _study_problems(rel: str, key: str, text: str, review: Review, sheet: Sheet, row: Row,

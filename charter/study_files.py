@@ -190,3 +190,60 @@ def study_yaml(values: dict[str, object], fields: tuple[Field, ...], header: str
     for key, value in unflatten(ordered).items():
         _block(lines, key, value, "")
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------ editing in place
+
+
+def _value_node(root: Node, path: str) -> Node | None:
+    node = root
+    for part in path.split("."):
+        if not isinstance(node, MappingNode):
+            return None
+        node = next((value for key, value in node.value if key.value == part), None)
+        if node is None:
+            return None
+    return node
+
+
+def _replacement(value: object, node: Node, text: str) -> str:
+    """The new value's YAML text for the place of node: flow lists stay flow, block lists stay block."""
+    if not isinstance(value, (list, tuple)):
+        return scalar(value)
+    items = [scalar(item) for item in value]
+    if isinstance(node, SequenceNode) and not node.flow_style and items:
+        column = node.start_mark.column  # the first '-': every further item starts below it
+        return "- " + ("\n" + " " * column + "- ").join(items)
+    return f"[{', '.join(items)}]"
+
+
+def edit_in_place(text: str, changes: dict[str, object]) -> str | None:
+    """Set fields of a study file's text, touching nothing but their values (comments and layout stay).
+
+    Returns None when a change cannot be made in place (a field the file does not have yet, a list of
+    mappings); the caller then writes the file in Charter's layout.
+    """
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # the pure-Python composer: marks count characters
+    except yaml.YAMLError:
+        return None
+    spans = []
+    for path, value in changes.items():
+        node = _value_node(root, path) if root is not None else None
+        if node is None or isinstance(node, MappingNode) or (isinstance(value, (list, tuple))
+                                                            and any(isinstance(v, dict) for v in value)):
+            return None
+        if isinstance(node, SequenceNode) and not node.flow_style and not value:
+            return None  # a block list becoming empty changes the layout: write the file anew
+        # a block list ends with its last item: what follows it (comments, blank lines) stays
+        block_list = isinstance(node, SequenceNode) and not node.flow_style and node.value
+        end = node.value[-1].end_mark.index if block_list else node.end_mark.index
+        spans.append((node.start_mark.index, end, _replacement(value, node, text)))
+    edited = text
+    for start, end, new in sorted(spans, reverse=True):
+        if isinstance(new, str) and edited[start:end].endswith("\n") and not new.endswith("\n"):
+            new += "\n"  # a block scalar's span ends with its line break
+        edited = edited[:start] + new + edited[end:]
+    return edited

@@ -356,6 +356,21 @@ def test_an_edited_export_updates_only_that_study(tmp_path):
     assert code == 0, report
     assert "29 rows: 1 updated, 28 unchanged" in report
     assert "-  n: 1379\n" in report and "+  n: 1400\n" in report
+    # edited in place: the one value changes, every comment and line of the hand-written file stays
+    before = (REPO / "studies" / "andrea2016.yaml").read_text(encoding="utf-8")
+    assert (root / "studies" / "andrea2016.yaml").read_text(encoding="utf-8") == before.replace("n: 1379", "n: 1400")
+
+
+def test_update_edits_lists_and_block_text_in_place(tmp_path):
+    from charter.study_files import edit_in_place
+
+    text = ("id: x   # the key\ncountry: Norway\nfindings:\n  - one\n  - two   # second\n# a note on findings\n"
+            "keywords: [a, b]\nvalidity:\n  internal: >-\n    folded\n    text\n  external: fine\n")
+    edited = edit_in_place(text, {"findings": ("uno", "dos", "tres"), "keywords": ("c",),
+                                  "validity.internal": "plain now", "country": ("Norway", "Sweden")})
+    assert edited == ("id: x   # the key\ncountry: [Norway, Sweden]\nfindings:\n  - uno\n  - dos\n  - tres   # second\n"
+                      "# a note on findings\nkeywords: [c]\nvalidity:\n  internal: plain now\n  external: fine\n")
+    assert edit_in_place(text, {"subtheme": "s"}) is None  # a field the file lacks: written anew by the caller
 
 
 def test_the_tasks_run_new_study_import_and_export_as_a_user_would(tmp_path):
