@@ -37,7 +37,7 @@ from .yaml_source import compose, decode, location
 # Cell texts that mean "not reported" (compared without case and surrounding space).
 MISSING = frozenset({"", "nr", "na", "n/a", "n.a.", "not reported", "not stated", "none reported", "-", "–", "—",
                      "null"})
-MAPPING_FIELDS = ("sheet", "key", "doi", "study_id", "separator", "columns", "values", "fixed", "missing")
+MAPPING_FIELDS = ("sheet", "key", "doi", "study_id", "separator", "columns", "values", "fixed", "missing", "only")
 
 
 class ImportFailed(Exception):
@@ -225,6 +225,7 @@ class Mapping:
     values: dict[str, dict[str, str | None]] = field(default_factory=dict)  # field -> {cell text: value}
     fixed: dict[str, object] = field(default_factory=dict)  # field -> value for every row
     missing: frozenset[str] = MISSING
+    only: dict[str, str] = field(default_factory=dict)  # column -> the value a row must have to be imported
     source: str = ""  # where the mapping was written
 
 
@@ -299,10 +300,15 @@ def read_mapping(rel: str, node: Node, fields: tuple[Field, ...]) -> tuple[Mappi
                                          "'Author Year'>"))
     missing = MISSING | {str(word).strip().casefold() for word in (plain(nodes["missing"]) or [])} \
         if "missing" in nodes else MISSING
+    only = plain(nodes["only"]) if "only" in nodes else {}
+    if not isinstance(only, dict) or not all(isinstance(v, str) for v in only.values()):
+        problems.append(_mapping_problem(rel, nodes.get("only"), "only: names a column and the value a row must "
+                                         "have there, e.g. only: {Reviewer Name: Consensus}"))
+        only = {}
     separator = texts.get("separator") or ";"
     mapping = Mapping(columns=columns, key=texts.get("key"), doi=texts.get("doi"), study_id=texts.get("study_id"),
                       sheet=texts.get("sheet"), separator=str(separator).replace("\\n", "\n"), values=values,
-                      fixed=fixed, missing=frozenset(missing), source=rel)
+                      fixed=fixed, missing=frozenset(missing), only=only, source=rel)
     return mapping, problems
 
 
@@ -477,12 +483,15 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
                                "(docs/import.md); without one the sheet's column names must be field paths, with "
                                "the citation key in a column named id (as invoke export-studies writes)")
         chosen = identity_mapping(table, fields)
-    for column in (*chosen.columns, chosen.key, chosen.doi, chosen.study_id):
+    for column in (*chosen.columns, chosen.key, chosen.doi, chosen.study_id, *chosen.only):
         if column and column not in table.headers:
             raise ImportFailed(f"{table.where(1)}: no column named '{column}' (named in {chosen.source})"
                                f"{did_you_mean(column, table.headers)}; the columns are: {', '.join(table.headers)}")
     unmapped = [h for h in table.headers if h not in chosen.columns and h not in (chosen.key, chosen.doi,
-                                                                                     chosen.study_id)]
+                                                                                     chosen.study_id, *chosen.only)]
+    rows = [row for row in table.rows if all((row.cells[column].text or "").strip().casefold() == value.casefold()
+                                             for column, value in chosen.only.items())]
+    left_out = len(table.rows) - len(rows)
     bibliography, _ = load_bibliography(root)
     finder = KeyFinder(bibliography)
     kinds = {f.path: f.kind for f in fields}
@@ -491,7 +500,7 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
     seen: dict[str, int] = {}
     writes: list[tuple[Path, str]] = []
     not_given: dict[str, list[int]] = {}  # field -> rows whose study needs it but no column gives it
-    for row in table.rows:
+    for row in rows:
         key, key_problem = _row_key(row, table, chosen, finder)
         result = RowResult(row.number, key, "failed")
         results.append(result)
@@ -557,6 +566,9 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
             not_given.setdefault(field_path, []).append(row.number)
         writes.append((target, new_text))
     _report(results, table, unmapped, dry_run, out)
+    if left_out:
+        wanted = ", ".join(f"{column} = {value}" for column, value in chosen.only.items())
+        print(f"{left_out} rows left out: only rows with {wanted} are imported (only: in the mapping)", file=out)
     for field_path, rows in not_given.items():
         print(f"{field_path}: no column gives it and {len(rows)} of the studies written need it: fill it in in "
               "their study files, or map a column to it (invoke check lists each file)", file=out)

@@ -450,3 +450,28 @@ def test_a_list_of_mappings_is_written_back_as_read_and_left_out_of_the_export(t
     code, report = run_import(root, exported, update=True)
     assert "29 rows: 29 unchanged" in report, report
     assert study.read_text(encoding="utf-8") == with_samples
+
+
+def test_a_covidence_export_with_a_row_per_reviewer_imports_the_consensus_rows(tmp_path):
+    root = tmp_path / "review"
+    rows = new_review(root, 3)
+    headers = ["Study ID", "Reviewer Name", "Country in which the study conducted", "Study design",
+               "Total number of participants"]
+    table = []
+    for r in rows:
+        for reviewer, n in (("Ann Reviewer", "10"), ("Bo Reviewer", "11"), ("Consensus", "12")):
+            table.append([r["study_id"], reviewer, "Norway", r["design"], n])
+    sheet = write_xlsx(tmp_path / "covidence.xlsx", headers, table)
+    mapping = tmp_path / "m.yaml"
+    base = ("study_id: Study ID\ncolumns:\n  Country in which the study conducted: country\n"
+            "  Study design: design.orientation\n  Total number of participants: participants.n\n")
+    mapping.write_text(base, encoding="utf-8")
+    code, report = run_import(root, sheet, mapping=mapping, dry_run=True)
+    assert code == 1 and "study 's000' is also row 2: one row per study" in report
+
+    mapping.write_text(base + "only: {Reviewer Name: Consensus}\n", encoding="utf-8")
+    code, report = run_import(root, sheet, mapping=mapping)
+    assert code == 0, report
+    assert "3 rows: 3 created" in report
+    assert "6 rows left out: only rows with Reviewer Name = Consensus are imported (only: in the mapping)" in report
+    assert {s.participants.n for s in load_project(root).studies} == {12}
