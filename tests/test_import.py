@@ -116,11 +116,7 @@ def test_a_100_row_xlsx_written_by_openpyxl_gives_a_review_that_checks_and_build
     assert code == 0, report
     assert "100 rows: 100 created" in report
     project = load_project(root)
-    # NR → null: today's format requires a country, so exactly the NR rows are errors, in their files
-    nr_rows = {f"studies/{r['key']}.yaml" for r in rows if r["country"] == "NR"}
-    errors = [p for p in project.problems if p.severity == "error"]
-    assert {p.location.path for p in errors} == nr_rows and {p.field for p in errors} == {"country"}
-    assert "column B (Country): country: expected a country or a list of countries but the value is empty" in report
+    assert [p for p in project.problems if p.severity == "error"] == []
     studies = {s.id: s for s in project.studies}
     assert len(studies) == 100
     s1 = studies["s001"]  # row 3: Sweden; Denmark, quantitative
@@ -134,9 +130,8 @@ def test_a_100_row_xlsx_written_by_openpyxl_gives_a_review_that_checks_and_build
         expected = {"120": 120, "37": 37, "1,379": 1379}.get(by_n[key])
         assert study.participants.n == expected, key
     assert studies["s003"].countries == ()  # NR: not reported
-    assert check(root, out=io.StringIO()) == 1
-    text = (root / "studies" / "s003.yaml").read_text(encoding="utf-8")
-    assert "country: null" in text
+    assert "country: null" in (root / "studies" / "s003.yaml").read_text(encoding="utf-8")  # NR: not reported
+    assert check(root, out=io.StringIO()) == 0
 
 
 def test_import_then_check_and_build_with_every_country_given(tmp_path):
@@ -475,3 +470,18 @@ def test_a_covidence_export_with_a_row_per_reviewer_imports_the_consensus_rows(t
     assert "3 rows: 3 created" in report
     assert "6 rows left out: only rows with Reviewer Name = Consensus are imported (only: in the mapping)" in report
     assert {s.participants.n for s in load_project(root).studies} == {12}
+
+
+def test_a_review_without_themes_gets_study_files_without_theme(tmp_path):
+    root = tmp_path / "review"
+    rows = new_review(root, 3)
+    review_yaml = root / "review.yaml"
+    review_yaml.write_text(review_yaml.read_text(encoding="utf-8").replace(
+        "themes:\n  - key: main\n    label: Included studies\n", ""), encoding="utf-8")
+    new_study(root, "s002")
+    assert "theme" not in (root / "studies" / "s002.yaml").read_text(encoding="utf-8")
+    (root / "studies" / "s002.yaml").unlink()
+    append_mapping(root, PLAIN_MAPPING.replace("  fixed:\n    theme: main\n", ""))
+    code, report = run_import(root, write_xlsx(tmp_path / "x.xlsx", *plain_sheet(rows)))
+    assert code == 0 and "3 rows: 3 created" in report, report
+    assert check(root, strict=True, out=io.StringIO()) == 0
