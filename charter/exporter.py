@@ -45,6 +45,8 @@ def study_rows(root: Path) -> tuple[tuple[Field, ...], list[dict[str, object]], 
         for name, value in values.items():  # a field the review does not declare is exported too
             if _nested_list(value):
                 not_exported.add(name)
+            elif value is None and any(f.path.startswith(name + ".") for f in fields):
+                continue  # `validity: null`: its parts' columns stay empty
             elif all(f.path != name for f in fields):
                 fields.append(Field(name, LIST if isinstance(value, list) else "text"))
         rows.append(values)

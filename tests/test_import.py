@@ -485,3 +485,16 @@ def test_a_review_without_themes_gets_study_files_without_theme(tmp_path):
     code, report = run_import(root, write_xlsx(tmp_path / "x.xlsx", *plain_sheet(rows)))
     assert code == 0 and "3 rows: 3 created" in report, report
     assert check(root, strict=True, out=io.StringIO()) == 0
+
+
+def test_the_systematic_test_review_round_trips_too(tmp_path):
+    from projects import systematic_project_files
+
+    root = write_files(tmp_path / "systematic", systematic_project_files())
+    before = {p.name: p.read_bytes() for p in (root / "studies").glob("*.yaml")}
+    exported, left_out = export_studies(root, "xlsx")
+    assert left_out == ["participants.samples"]  # a list of {description, n}: kept in the files, not in the sheet
+    assert "validity" not in read_sheet(exported).headers  # `validity: null` leaves validity.internal/external empty
+    code, report = run_import(root, exported, update=True)
+    assert code == 0 and "5 rows: 5 unchanged" in report and "columns not imported" not in report, report
+    assert {p.name: p.read_bytes() for p in (root / "studies").glob("*.yaml")} == before
