@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .counts import Count
+from .counts import Count, slug as _count_slug
+from .country_names import country_words as _country_words
 from .model import Location, Problem
 
 # ------------------------------------------------------------------ vocabulary
@@ -109,11 +110,6 @@ _CITATION_RE = re.compile(
 _STATISTICS_RE = re.compile(r"\b(?:OR|RR|HR|CI|SD|SE|ICC)\b|\b(?:[Kk]appa|[Mm]ean|[Mm]edian|odds ratio)\b|κ"
                             r"|\bp ?[<=>≤]")
 _COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\bother than|\bexcluding)\W*$", re.I)
-_COUNTRY_ALIASES = {
-    "usa": ("USA", "US", "U.S.", "U.S.A.", "United States", "America"),
-    "uk": ("UK", "U.K.", "United Kingdom", "Britain"),
-    "netherlands": ("Netherlands", "Holland"),
-}
 
 
 def _stem(word: str) -> str:
@@ -135,9 +131,113 @@ def _norm(text: str) -> str:
 class Phrase:
     """A phrase that singles out a count: matching ``phrase`` (normalised) points to ``count``."""
 
-    phrase: str  # normalised phrase (see _norm), or a case-sensitive regex for countries
-    kind: str  # orientation, theme, subtheme, country, country_group, keyword, database
+    phrase: str  # normalised phrase (see _norm), or "(a)" matched in the raw text
+    kind: str  # orientation, theme, subtheme, country_group, keyword, database, question, field
     count: str
+
+
+@dataclass(frozen=True)
+class Name:
+    """Something of the review that prose names: a theme, a design, a review question, a group."""
+
+    key: str
+    label: str
+    short: tuple[str, ...] = ()  # short forms and abbreviations authors also write
+
+
+@dataclass(frozen=True)
+class Field:
+    """A per-study field the review declares (review.yaml ``study_fields``) and its values."""
+
+    name: str
+    label: str
+    type: str  # choice, list, integer, text
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The review's own words for what it counts, as plain data (the shapes of review.yaml).
+
+    The number check reads its qualifiers from here, so a new review needs no code:
+    ``Vocabulary.from_mapping(yaml.safe_load(review_yaml))`` or ``vocabulary_of(project.review)``.
+    """
+
+    themes: tuple[Name, ...] = ()
+    subthemes: tuple[tuple[str, Name], ...] = ()  # (theme key, sub-theme)
+    orientations: tuple[Name, ...] = ()
+    country_groups: tuple[tuple[Name, tuple[str, ...]], ...] = ()  # (group, member countries)
+    questions: tuple[Name, ...] = ()
+    fields: tuple[Field, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "Vocabulary":
+        """Read review.yaml-shaped data: themes, orientation (or vocabularies.orientation), country_groups,
+        questions, study_fields, keywords."""
+        def name(item: Mapping) -> Name:
+            short = item.get("short") or item.get("abbreviation") or ()
+            short = (short,) if isinstance(short, str) else tuple(short)
+            return Name(str(item.get("key", "")), str(item.get("label", item.get("key", ""))),
+                        tuple(str(s) for s in short))
+
+        themes = tuple(data.get("themes") or ())
+        orientation = data.get("orientation") or (data.get("vocabularies") or {}).get("orientation") or ()
+        groups = []
+        for key, group in (data.get("country_groups") or {}).items():
+            if isinstance(group, Mapping):
+                groups.append((Name(str(key), str(group.get("label", key))), tuple(group.get("members") or ())))
+            else:
+                groups.append((Name(str(key), str(key)), tuple(group or ())))
+        fields = tuple(Field(str(f["name"]), str(f.get("label", f["name"])), str(f.get("type", "text")),
+                             tuple(str(c) for c in f.get("choices") or ()))
+                       for f in data.get("study_fields") or ())
+        return cls(
+            themes=tuple(name(t) for t in themes),
+            subthemes=tuple((str(t.get("key")), name(s)) for t in themes for s in t.get("subthemes") or ()),
+            orientations=tuple(name(o) for o in orientation),
+            country_groups=tuple(groups),
+            questions=tuple(name(q) for q in data.get("questions") or ()),
+            fields=fields,
+            keywords=tuple(str(k) for k in data.get("keywords") or ()),
+        )
+
+
+def vocabulary_of(review) -> Vocabulary:
+    """The vocabulary of a loaded review (``charter.model.Review``)."""
+    def name(item) -> Name:
+        short = getattr(item, "short", None) or getattr(item, "abbreviation", None) or ()
+        return Name(item.key, item.label, (short,) if isinstance(short, str) else tuple(short))
+
+    return Vocabulary(
+        themes=tuple(name(t) for t in review.themes),
+        subthemes=tuple((t.key, name(s)) for t in review.themes for s in t.subthemes),
+        orientations=tuple(name(o) for o in review.orientations),
+        country_groups=tuple((Name(k, review.country_group_labels.get(k, k)), tuple(v))
+                             for k, v in review.country_groups.items()),
+        questions=tuple(name(q) for q in getattr(review, "questions", ()) or ()),
+        fields=tuple(Field(f.name, f.label, f.type, tuple(f.choices)) for f in review.extra_fields),
+    )
+
+
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+# Ways of saying a study did not report its design (the count orientation.not_reported).
+_NOT_REPORTED_DESIGN = ("design not reported", "design wa not reported", "not reported design", "unreported design",
+                        "unclear design", "design wa unclear", "no reported design", "no stated design",
+                        "did not report a design", "did not report their design", "did not report it design",
+                        "did not state a design", "did not state their design", "design not stated",
+                        "design unclear", "without a stated design", "without a reported design")
+
+
+def _variants(label: str) -> list[str]:
+    """A label and the forms prose gives it: without a parenthesis, before a colon, without "design"."""
+    forms = [label, re.sub(r"\s*\([^)]*\)", "", label), label.split(":")[0]]
+    words = _norm(label).split()
+    if len(words) > 1 and words[-1] in ("design", "approach", "method"):
+        forms.append(" ".join(words[:-1]))
+    if len(words) >= 3:  # "randomised controlled trial" -> "RCT"
+        forms.append("".join(w[0] for w in words))
+    return [f for f in dict.fromkeys(_norm(f) for f in forms) if f]
 
 
 @dataclass(frozen=True)
@@ -148,58 +248,103 @@ class Lexicon:
     terms: tuple[Phrase, ...]
     countries: tuple[tuple[str, str, str], ...]  # (country as written, count name, group count name or "")
     group_members: Mapping[str, tuple[str, ...]]  # "country_group.<key>" -> its countries
-    label_words: frozenset[str]  # words of the design labels ("literature", "naturalistic", …)
+    label_words: frozenset[str]  # words of the review's vocabulary ("literature", "naturalistic", …)
+    country_words: Mapping[str, tuple[str, ...]] = None  # country -> its names and adjectives
+
+    @classmethod
+    def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
+        """The words that name each count: from the review's vocabulary, else read off the count meanings."""
+        vocabulary = vocabulary or Vocabulary()
+        terms: list[Phrase] = []
+        countries: list[tuple[str, str, str]] = []
+        find = lambda names, key: next((n for n in names if n.key == key), None)  # noqa: E731
+
+        def add(phrases: Iterable[str], kind: str, name: str) -> None:
+            for phrase in phrases:
+                if phrase and phrase not in ("study", "paper", "article", "the"):
+                    terms.append(Phrase(phrase, kind, name))
+
+        fields = {f.name: f for f in vocabulary.fields}
+        theme_names = [n for n in counts if n.startswith("theme.")]
+        for name, count in counts.items():
+            kind, _, key = name.partition(".")
+            if kind == "orientation":
+                if key == "not_reported":
+                    add(_NOT_REPORTED_DESIGN, "orientation", name)
+                    continue
+                term = find(vocabulary.orientations, key)
+                label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
+                add([_norm(key), *_variants(label), *(_norm(s) for s in (term.short if term else ()))],
+                    "orientation", name)
+            elif kind == "theme":
+                term = find(vocabulary.themes, key)
+                label = term.label if term else re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "theme", name)
+                add([f"theme {key.lower()}", f"topic {key.lower()}", f"({key.lower()})"], "theme", name)
+                i = theme_names.index(name)
+                if i < len(_ORDINALS):
+                    add([f"{_ORDINALS[i]} {noun}" for noun in ("theme", "topic")], "theme", name)
+            elif kind == "subtheme":
+                theme_key, _, sub_key = key.partition(".")
+                term = find([s for t, s in vocabulary.subthemes if t == theme_key], sub_key)
+                label = term.label if term else re.sub(r"^studies in sub-theme ", "", count.meaning)
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "subtheme", name)
+                add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
+            elif kind == "country_group":
+                group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
+                from_meaning = re.sub(r"^studies from (.*) countries$", r"\1", count.meaning)
+                labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
+                add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
+            elif kind == "keyword":
+                label = re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
+                add([_norm(label)], "keyword", name)
+            elif kind == "question":
+                term = find(vocabulary.questions, key)
+                add([*(_variants(term.label) if term else ()), *(_norm(s) for s in (term.short if term else ()))],
+                    "question", name)
+                add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
+            elif kind == "prisma" and key.startswith("database."):
+                add([_norm(count.meaning.removeprefix("records from "))], "database", name)
+            elif kind == "country":
+                continue
+            elif kind in fields and fields[kind].type in ("choice", "list"):
+                value = next((v for v in fields[kind].values if _slug(v) == key), None)
+                value = value or re.sub(r"^studies with .* ", "", count.meaning)
+                add([_norm(value)], "field", name)
+        for name, count in counts.items():
+            if name.startswith("country.") and count.meaning.startswith("studies from "):
+                countries.append((count.meaning.removeprefix("studies from "), name, ""))
+        members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
+        words = set(w for t in terms if t.kind in ("orientation", "field", "country_group") for w in t.phrase.split())
+        country_words: dict[str, tuple[str, ...]] = {}
+        for country, _, _ in countries:
+            names, adjectives = _country_words(country)
+            country_words[country] = (*names, *adjectives)
+            words.update(_stem(a) for a in adjectives)
+        words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
+        return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words)
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Count],
                     country_groups: Mapping[str, Iterable[str]] | None = None) -> "Lexicon":
-        """Read the words that name each count off the count names and meanings.
+        """Read the words that name each count off the count names and meanings (no vocabulary at hand).
 
         ``country_groups``: group key -> member countries (review.yaml), to read "two (Malaysia and China)".
         """
-        terms: list[Phrase] = []
-        countries: list[tuple[str, str, str]] = []
-        groups: dict[str, str] = {}
-        for name, count in counts.items():
-            kind, _, key = name.partition(".")
-            if kind == "orientation":
-                label = re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
-                for phrase in {_norm(key), _norm(label)}:  # "case study", "naturalistic case study"
-                    if phrase not in ("study", "paper", "article"):
-                        terms.append(Phrase(phrase, "orientation", name))
-            elif kind == "theme":
-                label = re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
-                terms.append(Phrase(_norm(label), "theme", name))
-                terms.append(Phrase(f"theme {key.lower()}", "theme", name))
-                terms.append(Phrase(f"topic {key.lower()}", "theme", name))
-                terms.append(Phrase(f"({key.lower()})", "theme", name))
-            elif kind == "subtheme":
-                label = re.sub(r"^studies in sub-theme ", "", count.meaning)
-                terms.append(Phrase(_norm(label), "subtheme", name))
-            elif kind == "country_group":
-                label = re.sub(r"^studies from (.*) countries$", r"\1", count.meaning)
-                terms.append(Phrase(_norm(label), "country_group", name))
-                groups[name] = label
-            elif kind == "keyword":
-                label = re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
-                terms.append(Phrase(_norm(label), "keyword", name))
-            elif kind == "prisma" and key.startswith("database."):
-                terms.append(Phrase(_norm(count.meaning.removeprefix("records from ")), "database", name))
-        theme_order = [n for n in counts if n.startswith("theme.")]
-        for i, name in enumerate(theme_order):
-            for ordinal in ("first second third fourth fifth sixth".split()[i:i + 1]):
-                for noun in ("theme", "topic"):
-                    terms.append(Phrase(f"{ordinal} {noun}", "theme", name))
-        for name, count in counts.items():
-            if name.startswith("country.") and count.meaning.startswith("studies from "):
-                country = count.meaning.removeprefix("studies from ")
-                countries.append((country, name, ""))
-        members = {f"country_group.{k}": tuple(v) for k, v in (country_groups or {}).items()}
-        words = frozenset(w for t in terms if t.kind == "orientation" for w in t.phrase.split())
-        return cls(dict(counts), tuple(terms), tuple(countries), members, words)
+        groups = tuple((Name(k, k), tuple(v)) for k, v in (country_groups or {}).items())
+        lexicon = cls.build(counts, Vocabulary(country_groups=groups))
+        return lexicon
 
     def country_names(self, country: str) -> tuple[str, ...]:
-        return _COUNTRY_ALIASES.get(country.lower(), (country,))
+        """The names and adjectives of a country as prose writes them ("Norway", "Norwegian")."""
+        if self.country_words and country in self.country_words:
+            return self.country_words[country]
+        names, adjectives = _country_words(country)
+        return (*names, *adjectives)
+
+
+def _slug(text: str) -> str:
+    return _count_slug(text)
 
 
 # ------------------------------------------------------------------- the claims
@@ -501,8 +646,8 @@ def _group_members(lexicon: Lexicon, group: str) -> set[str]:
 
 
 _CATEGORY_KINDS = {
-    "study": ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "included", "excluded",
-              "screened", "assessed"),
+    "study": ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+              "included", "excluded", "screened", "assessed"),
     "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified"),
@@ -510,7 +655,8 @@ _CATEGORY_KINDS = {
 
 
 def _count_for(category: str, kind: str, hit: _Hit) -> str:
-    if kind in ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "database"):
+    if kind in ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+                "database"):
         return hit.count
     table = {
         ("study", "included"): "included", ("study", "excluded"): "prisma.dbr_excluded",
@@ -733,7 +879,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
 
 
 def _kind_rank(kind: str) -> int:
-    order = ("subtheme", "theme", "orientation", "keyword", "country", "country_group", "database", "duplicates",
+    order = ("subtheme", "theme", "question", "orientation", "field", "keyword", "country", "country_group", "database", "duplicates",
              "excluded", "notretrieved", "sought", "assessed", "screened", "identified", "included")
     return order.index(kind) if kind in order else len(order)
 
