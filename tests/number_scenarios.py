@@ -116,15 +116,23 @@ def load_batch(path: Path) -> Batch:
     return Batch(str(data.get("batch", path.stem)), path, lexicons, list(data["sentences"]), header)
 
 
+# Counts that are one and the same number under two names (the batches' labelling conventions):
+# a claim under either name matches a label under the other.
+EQUIVALENT = {"prisma.total_studies": "included", "prisma.new_studies": "included",
+              "prisma.total_reports": "reports", "prisma.new_reports": "reports",
+              "prisma.database_records": "prisma.identified"}
+
+
 def found_in(item: dict, lexicon: Lexicon) -> set[tuple[int, str]]:
     """The (number, count) pairs the check finds in an item's text (after its context, if any)."""
     before = item.get("before") or ""
     text = f"{before} {item['text']}" if before else item["text"]
-    return {(f.claim.number, f.claim.count) for f in claims_in_text(text, lexicon) if f.offset >= len(before)}
+    return {(f.claim.number, EQUIVALENT.get(f.claim.count, f.claim.count))
+            for f in claims_in_text(text, lexicon) if f.offset >= len(before)}
 
 
 def expected_in(item: dict) -> set[tuple[int, str]]:
-    return {(int(e["number"]), str(e["count"])) for e in item.get("expect") or ()}
+    return {(int(e["number"]), EQUIVALENT.get(str(e["count"]), str(e["count"]))) for e in item.get("expect") or ()}
 
 
 @dataclass
