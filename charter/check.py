@@ -25,7 +25,7 @@ from .counts import Count, compute_counts
 from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
-from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
+from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs, vocabulary_of
 from .placeholders import fill
 from .prisma import check_arithmetic
 
@@ -219,7 +219,7 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         problems.append(Problem(Location(MANUSCRIPT), "", "Table 1 (the included studies) is placed nowhere: put a "
                                 "line {{ table:studies }} where it belongs in a section"))
     problems += check_cross_references(sections, placed)
-    lexicon = Lexicon.from_counts(counts, project.review.country_groups)
+    lexicon = Lexicon.build(counts, vocabulary_of(project.review))
     texts = [(s.path, s.text, 1) for s in sections]
     abstract = _abstract(root, meta)
     if abstract is not None:
@@ -367,7 +367,7 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
         else:
             sources = [s.text for s in read_sections(Path(project.root))]
             annotations = [a for text in sources for a in annotated_numbers(text)]
-            problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups), annotations)
+            problems += check_docx(path, Lexicon.build(counts, vocabulary_of(project.review)), annotations)
     else:
         problems += check_project_text(project, counts)
     return project, problems

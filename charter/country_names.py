@@ -95,3 +95,27 @@ def country_words(country: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return (country,), ()
     aliases, adjectives = COUNTRY_WORDS[known]
     return tuple(dict.fromkeys((country, known, *aliases))), adjectives
+
+
+# Regions whose adjective is not the name plus -n/-an ("Europe" -> "European" is regular).
+_REGION_ADJECTIVES = {"middle east": "Middle Eastern", "far east": "Far Eastern", "west": "Western", "east": "Eastern",
+                      "north": "Northern", "south": "Southern", "scandinavia": "Scandinavian", "nordic": "Nordic",
+                      "the nordic countries": "Nordic", "sub-saharan africa": "sub-Saharan African"}
+
+
+def region_adjectives(label: str) -> tuple[str, ...]:
+    """"North America" -> ("North American",), "Europe" -> ("European",), "Asia" -> ("Asian",)."""
+    key = label.strip().casefold()
+    if key in _REGION_ADJECTIVES:
+        return (_REGION_ADJECTIVES[key],)
+    words = label.split()
+    if not words or not words[-1][:1].isupper():
+        return ()
+    last = words[-1]
+    if last.endswith("a"):
+        adjective = last + "n"  # Asia, Africa, America, Oceania
+    elif last.endswith("e"):
+        adjective = last[:-1] + "ean"  # Europe
+    else:
+        return ()
+    return (" ".join([*words[:-1], adjective]),)

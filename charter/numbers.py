@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from .counts import Count, slug as _count_slug
-from .country_names import country_words as _country_words
+from .country_names import country_words as _country_words, region_adjectives as _region_adjectives
 from .model import Location, Problem
 
 # ------------------------------------------------------------------ vocabulary
@@ -39,7 +39,13 @@ _NOUNS = {
     "database": "database",
     "theme": "theme", "topic": "theme",
     "country": "country", "nation": "country",
+    "question": "question",
 }
+# Head nouns of compounds whose first noun is one the review counts: "review authors", "study participants".
+_OTHER_HEADS = set("""
+author reviewer team member participant site protocol group aim objective outcome period arm sample population
+setting intervention programme program instrument tool measure item
+""".split())
 # Words between a number and its noun that do not change what is counted.
 _MODIFIERS = set("""
 a an the all of these those more other further additional relevant major main topical broad key original
@@ -77,7 +83,8 @@ _INCLUDED_RE = re.compile(
     r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
-    r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b", re.IGNORECASE)
+    r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
                             r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
@@ -97,6 +104,7 @@ _STEP_RES = (
 _SEARCH_RE = re.compile(r"\bsearch|\bdatabase|\bidentif|\bretriev|\byield|\bfound\b|\breturned\b|\blocated\b"
                         r"|\bobtained\b|\bscreen|\bduplicate|\bendnote\b|\bexclud|\bremov|\bhits?\b", re.I)
 _FULLTEXT_RE = re.compile(r"\bfull[- ]?texts?\b|\bin full\b", re.I)
+_QUESTION_RE = re.compile(r"\bquestions?\b|\bRQ\s?\d|\bq\d|\baddress(?:ed|es|ing)?\b|\baims?\b", re.I)
 _KEYWORD_RE = re.compile(r"\bkey ?words?\b|\bsearch terms?\b|\bmesh terms?\b", re.I)
 # A sentence that refers to the previous one's subject ("Of these, 12 …") inherits its citation.
 _ANAPHOR_RE = re.compile(r"^\W*(?:of|among|in) (?:these|them|those|which|this sample|this group)\b", re.I)
@@ -222,11 +230,14 @@ def vocabulary_of(review) -> Vocabulary:
 
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 # Ways of saying a study did not report its design (the count orientation.not_reported).
-_NOT_REPORTED_DESIGN = ("design not reported", "design wa not reported", "not reported design", "unreported design",
-                        "unclear design", "design wa unclear", "no reported design", "no stated design",
-                        "did not report a design", "did not report their design", "did not report it design",
-                        "did not state a design", "did not state their design", "design not stated",
-                        "design unclear", "without a stated design", "without a reported design")
+_NOT_REPORTED_DESIGN = ("design not reported", "design was not reported", "not reported design", "unreported design",
+                        "unclear design", "design was unclear", "no reported design", "no stated design",
+                        "did not report a design", "did not report their design", "did not report its design",
+                        "did not state a design", "did not state their design", "did not state its design",
+                        "design not stated", "design unclear", "without a stated design", "without a reported design",
+                        "did not name a design", "did not name their design", "did not name its design",
+                        "did not describe their design", "did not describe its design", "design is not reported",
+                        "design was not stated", "design is not stated", "gave no design", "reported no design")
 
 
 def _variants(label: str) -> list[str]:
@@ -250,6 +261,8 @@ class Lexicon:
     group_members: Mapping[str, tuple[str, ...]]  # "country_group.<key>" -> its countries
     label_words: frozenset[str]  # words of the review's vocabulary ("literature", "naturalistic", …)
     country_words: Mapping[str, tuple[str, ...]] = None  # country -> its names and adjectives
+    measures: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("participants", ("nurse", "participant")), …
+    design_words: frozenset[str] = frozenset()  # words of the design labels ("investigation", "cohort")
 
     @classmethod
     def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
@@ -270,7 +283,7 @@ class Lexicon:
             kind, _, key = name.partition(".")
             if kind == "orientation":
                 if key == "not_reported":
-                    add(_NOT_REPORTED_DESIGN, "orientation", name)
+                    add(dict.fromkeys(_norm(p) for p in _NOT_REPORTED_DESIGN), "orientation", name)
                     continue
                 term = find(vocabulary.orientations, key)
                 label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
@@ -292,17 +305,21 @@ class Lexicon:
                 add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
             elif kind == "country_group":
                 group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
-                from_meaning = re.sub(r"^studies from (.*) countries$", r"\1", count.meaning)
+                from_meaning = re.sub(r"^studies from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
                 labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
+                labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
                 add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
             elif kind == "keyword":
-                label = re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
-                add([_norm(label)], "keyword", name)
+                label = next((k for k in vocabulary.keywords if _slug(k) == key), None) or \
+                    re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
+                add(dict.fromkeys([_norm(label), _norm(key.replace("_", " "))]), "keyword", name)
             elif kind == "question":
                 term = find(vocabulary.questions, key)
                 add([*(_variants(term.label) if term else ()), *(_norm(s) for s in (term.short if term else ()))],
                     "question", name)
                 add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
+                if re.search(r"\d", key):
+                    add([_norm(key)], "question", name)  # "q3"
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
             elif kind == "country":
@@ -311,18 +328,23 @@ class Lexicon:
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
                 add([_norm(value)], "field", name)
+        terms += _short_forms(terms)
         for name, count in counts.items():
             if name.startswith("country.") and count.meaning.startswith("studies from "):
                 countries.append((count.meaning.removeprefix("studies from "), name, ""))
         members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
-        words = set(w for t in terms if t.kind in ("orientation", "field", "country_group") for w in t.phrase.split())
+        words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
+                    and not t.count.endswith(".not_reported") for w in t.phrase.split())
         country_words: dict[str, tuple[str, ...]] = {}
         for country, _, _ in countries:
             names, adjectives = _country_words(country)
             country_words[country] = (*names, *adjectives)
             words.update(_stem(a) for a in adjectives)
         words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
-        return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words)
+        designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
+                            for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
+        return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words,
+                   _measures(counts, vocabulary), designs)
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Count],
@@ -341,6 +363,76 @@ class Lexicon:
             return self.country_words[country]
         names, adjectives = _country_words(country)
         return (*names, *adjectives)
+
+
+_STOPWORDS = set("""
+a an the of in on and or with for to from by as at its their his her into about between within among than
+is are was were be been being that this these those which who whom not no
+""".split())
+
+
+def _short_forms(terms: list[Phrase]) -> list[Phrase]:
+    """The shortened labels authors write for themes, sub-themes and field values.
+
+    A run of words of a theme's or sub-theme's label that no other label has ("direct strategy",
+    "severe mental health problem") names it; so does one such word before "theme" or "sub-theme"
+    ("the relationships theme", "the indirect-strategies sub-theme"). A word of a multi-word field value
+    no other value of that field has names the value ("paediatric" for "paediatric ICU").
+    """
+    out: list[Phrase] = []
+    labels = [t for t in terms if t.kind in ("theme", "subtheme") and not t.phrase.startswith("(")
+              and len(t.phrase.split()) > 1 and not re.fullmatch(r"(?:theme|topic|sub theme|subtheme) \S+", t.phrase)
+              and not re.fullmatch(r"\w+ (?:theme|topic)", t.phrase)]
+    def runs(phrase: str, n_min: int) -> set[str]:
+        words = phrase.split()
+        return {" ".join(words[a:b]) for a in range(len(words)) for b in range(a + n_min, len(words) + 1)
+                if words[a] not in _STOPWORDS and words[b - 1] not in _STOPWORDS}
+    owners: dict[str, set[str]] = {}
+    for term in labels:
+        for run in runs(term.phrase, 1):
+            owners.setdefault(run, set()).add(term.count)
+    kinds = {t.count: t.kind for t in labels}
+    whole = {t.phrase for t in terms}
+    for run, counts in owners.items():
+        if len(counts) != 1 or run in whole:
+            continue
+        (count,) = counts
+        if len(run.split()) >= 2 and sum(w not in _STOPWORDS for w in run.split()) >= 2:
+            out.append(Phrase(run, kinds[count], count))
+        for word in run.split():
+            if run == word and len(word) > 3:
+                for noun in ("theme", "sub theme", "subtheme", "topic"):
+                    out.append(Phrase(f"{word} {noun}", kinds[count], count))
+    fields: dict[str, list[Phrase]] = {}
+    for t in terms:
+        if t.kind == "field":
+            fields.setdefault(t.count.partition(".")[0], []).append(t)
+    for values in fields.values():
+        for t in values:
+            for word in t.phrase.split():
+                if len(word) > 3 and word not in _STOPWORDS and len(t.phrase.split()) > 1 and \
+                        not any(word in v.phrase.split() for v in values if v is not t):
+                    out.append(Phrase(word, "field", t.count))
+    return list(dict.fromkeys(out))
+
+
+def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What each measured quantity is a number of: participants (and the word the review uses for them,
+    "nurses"), and each integer field (its label: "asymptomatic participants"); longest first."""
+    found = []
+    integer_fields = {f.name: f for f in vocabulary.fields if f.type == "integer"}
+    for prefix in dict.fromkeys(n.rpartition(".")[0] for n in counts
+                                if n.rpartition(".")[2] in ("total", "median", "min", "max", "reported")):
+        if prefix != "participants" and prefix not in integer_fields:
+            continue
+        units = ["participant"] if prefix == "participants" else [_norm(integer_fields[prefix].label)]
+        total = counts.get(f"{prefix}.total")
+        if total is not None:
+            noun = re.match(r"^(?:the )?(.*?)\s+(?:in|across|of|per)\b", total.meaning)
+            if noun and len(noun.group(1).split()) <= 3:
+                units.append(_norm(noun.group(1)))
+        found.append((prefix, tuple(sorted(dict.fromkeys(u for u in units if u), key=len, reverse=True))))
+    return tuple(sorted(found, key=lambda m: -max(len(u) for u in m[1])))
 
 
 def _slug(text: str) -> str:
@@ -420,8 +512,9 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
         if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")):
             return True  # a year
-    if token.text[0].isdigit() and token.start > 0 and text[token.start - 1] in "-–/.:":
-        return True  # "2014-2015", "1/2", "3.2"
+    if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–/.:" or
+                                                        text[token.start - 1].isalpha()):
+        return True  # "2014-2015", "1/2", "3.2", "q2", "RQ1"
     if nxt and nxt.start == token.end and nxt.text in ("%", "-", "–", "/", "th", "st", "nd", "rd", "°"):
         return True  # 20%, 12-month, 2–5, 1/3, ordinals
     if nxt and nxt.kind == "word" and token.kind == "num" and nxt.start == token.end:
@@ -454,6 +547,10 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         if prev2.end == prev.start:
             return True  # "Tables 2, 3"
     if token.kind == "num" and token.text.lower() == "one":
+        if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
+            return False  # "only one of the studies": a count
+        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by"):
+            return True  # "In one Australian study, …": picks out a study, counts nothing
         if nxt and nxt.kind == "word" and nxt.text.lower() in ("another", "of", "can", "could", "may", "might",
                                                                "would", "should", "must", "way", "hand", "or"):
             return True  # pronoun
@@ -482,11 +579,19 @@ class _Noun:
     end: int
 
 
-def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()) -> _Noun:
-    """What the number at i counts, from the words right after it."""
+def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset(),
+                designs: frozenset[str] = frozenset()) -> _Noun:
+    """What the number at i counts, from the words right after it.
+
+    ``skip``: words of the review's vocabulary, passed over ("two Norwegian studies"); ``designs``: words
+    of its design labels, which may stand for the noun ("eleven outbreak investigations").
+    """
     end = tokens[i].end
     j = i + 1
     steps = 0
+    named = False  # a word of a design label was passed: "nine modelling …", "three prospective cohorts"
+    qualified = False  # a word of the review's vocabulary was passed: "one Malaysian and one Chinese study"
+    plural = False
     while j < len(tokens) and steps < 6:
         t = tokens[j]
         low = t.text.lower()
@@ -499,6 +604,13 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
             if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
                 return _Noun("guard", end, t.end)
             if stem in _NOUNS:
+                after = tokens[j + 1] if j + 1 < len(tokens) else None
+                if after is not None and after.kind == "word" and after.start - t.end <= 1:
+                    head = _stem(after.text)
+                    if head in _OTHER_HEADS:
+                        return _Noun("guard", end, after.end)  # "three review authors"
+                    if _NOUNS.get(head) == "question":
+                        return _Noun("question", end, after.end)  # "three review questions"
                 return _Noun(_NOUNS[stem], end, t.end)
             if low == "of" and steps == 0:
                 return _Noun("of", end, t.end)
@@ -507,13 +619,30 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
             if low in _MODIFIERS or _stem(low) in skip:
+                named = named or (_stem(low) in designs and low not in _MODIFIERS)
+                qualified = qualified or (_stem(low) in skip and low not in _MODIFIERS)
+                plural = low.endswith("s") and not low.endswith("ss")
                 j += 1
                 steps += 1
                 continue
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
+            if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                # a noun shared by a list: "nine qualitative and 13 quantitative studies"
+                shared = _noun_after(tokens, j + 1, skip, designs)
+                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.end)
+            if named and (plural or low in _VERBS or low in ("and", "or", "but", "while", "whereas", "which", "that")):
+                return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
             return _Noun("guard", end, t.end)
         if t.kind == "punct":
+            if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                shared = _noun_after(tokens, j + 1, skip, designs)  # "nine qualitative, 13 quantitative studies"
+                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+            if named and t.text in (",", ";", ".", ")", ":", "(", "—", "–"):
+                if t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                    shared = _noun_after(tokens, j + 1, skip, designs)  # "nine qualitative, 13 quantitative studies"
+                    return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+                return _Noun("study", end, tokens[j - 1].end)  # "… and three prospective cohorts."
             if t.text in ("(", ",", ";", ".", ":", ")", "—", "–", "-", "!", "?", "]", "[") and steps == 0:
                 return _Noun("implicit", end, end)
             if t.text in ("'", "’", "\"", "“", "”", "*"):
@@ -521,7 +650,7 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 continue
             return _Noun("implicit", end, end)
         return _Noun("implicit", end, end)
-    return _Noun("implicit", end, end)
+    return _Noun("study" if named else "implicit", end, tokens[j - 1].end if named else end)
 
 
 def _phrase_end(tokens: list[_Token], j: int) -> int:
@@ -532,12 +661,17 @@ def _phrase_end(tokens: list[_Token], j: int) -> int:
     return end
 
 
-def _noun_before(tokens: list[_Token], i: int) -> str | None:
-    """The category of the last noun before i in the sentence (for "nine have …"), or None."""
+def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
+    """The category of the last noun before i in the sentence (for "nine have …"), or None.
+
+    ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
+    """
     for t in reversed(tokens[:i]):
         if t.kind != "word":
             continue
         stem = _stem(t.text)
+        if stem in vocabulary:
+            continue
         if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
                     "intervention", "informant", "interviewee", "adult", "child", "caregiver", "woman", "man",
                     "men", "women", "member", "client", "programme", "program", "sample"):
@@ -595,6 +729,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
+            if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
+                continue  # a question's short label ("settings") names it only where questions are spoken of
             hits.append(_Hit(s, term.kind, term.count, e))
     for country, name, _ in lexicon.countries:
         for alias in lexicon.country_names(country):
@@ -602,7 +738,9 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 hits.append(_Hit(start + m.start(), "country", name, start + m.end()))
     m = _INCLUDED_RE.search(segment)
     while m:
-        hits.append(_Hit(start + m.start(), "included", "included", start + m.end()))
+        if not re.search(r"\b(?:theme|sub-?theme|topic|category|group|cluster|strand)s?\W+(?:\w+\W+)?$",
+                         segment[:m.start()], re.I):  # "the sub-theme includes six studies": contains
+            hits.append(_Hit(start + m.start(), "included", "included", start + m.end()))
         m = _INCLUDED_RE.search(segment, m.end())
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
@@ -647,7 +785,7 @@ def _group_members(lexicon: Lexicon, group: str) -> set[str]:
 
 _CATEGORY_KINDS = {
     "study": ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
-              "included", "excluded", "screened", "assessed"),
+              "included", "excluded", "assessed"),
     "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified"),
@@ -675,18 +813,196 @@ def _count_for(category: str, kind: str, hit: _Hit) -> str:
 _SAME_LENGTH = {0x2010: "-", 0x2011: "-", 0x00A0: " ", 0x202F: " ", 0x2009: " ", 0x2007: " "}
 
 
-def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of a sentence that report cited work: the clauses (split at ";" and ": ") holding a
-    citation, or the whole sentence when its first clause holds one ("@smolak2013 reviewed 43 studies; …")."""
-    spans = [*citations, *((m.start(), m.end()) for m in _CITATION_RE.finditer(sentence))]
+# A clause about one study ("One German study traced …", "a review [@x] found …"): its citation reports
+# that study's own numbers, wherever the citation stands in the clause.
+_ONE_STUDY_RE = re.compile(
+    r"(?<!\bonly )(?<!\bjust )\b(?:an?|another|one|that|each|the)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:study|trial|paper|article|survey|evaluation|report|analysis|meta-analysis|synthesis|review)\b(?!-)", re.I)
+_OTHER_WORK_RE = re.compile(r"\b(?:that|an?|another|the|this|one) (?:earlier|previous|prior|other|older|existing|"
+                            r"recent|umbrella|similar|related|cited|same) (?:scoping |systematic )?"
+                            r"(?:review|study|trial|paper|article|meta-analysis|synthesis)\b", re.I)
+_OWN_SINGULAR_RE = re.compile(r"\b(?:the|this|our)\s+(?:(?:scoping|systematic|present|current)\s+)?review\b", re.I)
+
+
+def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: list[_Token] = (),
+                 numbers: list[int] = ()) -> list[tuple[int, int]]:
+    """The parts of a sentence that report cited work.
+
+    In each clause (split at ";" and ": ") holding a citation: from the citation on, or the whole clause
+    when it is about one study ("A review [@x] found 43 studies"). A citation after a count names the
+    studies counted ("Three literature reviews were included [@a; @b; @c]"), so it does not guard it.
+    When the first clause opens with its citation ("@smolak2013 reviewed 43 studies; …") the whole
+    sentence is about the cited work.
+    """
+    spans = sorted([*citations, *((m.start(), m.end()) for m in _CITATION_RE.finditer(sentence))])
     if not spans:
         return []
     bounds = [0, *(m.end() for m in re.finditer(r";|:(?=\s)", sentence)), len(sentence)]
     clauses = list(zip(bounds, bounds[1:]))
-    cited = [c for c in clauses if any(c[0] <= s < c[1] for s, _ in spans)]
-    if clauses[0] in cited:
-        return [(0, len(sentence))]
-    return cited
+    parts = []
+    for n, (start, end) in enumerate(clauses):
+        inside = [s for s, _ in spans if start <= s < end]
+        if not inside:
+            continue
+        lead = sentence[start:inside[0]]
+        subject = re.match(r"\W*(?:(?:in|by|from|for|within|according to|while|whereas|and|but|further(?:more)?|"
+                           r"also|similarly|likewise|however)\W+)*", lead, re.I)
+        cue = _ONE_STUDY_RE.match(lead, subject.end())
+        one_study = (bool(cue) and not _OWN_SINGULAR_RE.match(lead, cue.start())) or bool(_OTHER_WORK_RE.search(lead)) \
+            or bool(re.search(r"\b(?:by|in|of|from)\s*$", lead))  # "the 43 studies reviewed by Smolak et al."
+        counts_before = [k for k in numbers if start <= tokens[k].start < inside[0]]
+        if n == 0 and not counts_before:
+            return [(0, len(sentence))]
+        parts.append((start, end) if one_study else (inside[0], end))
+    return parts
+
+
+_LIST_KINDS = ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+               "database")
+
+
+def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
+                   cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
+    """Bare counts in a list: "Norway (5), England (3)", "qualitative (9)", "constrained caring (15 studies)"."""
+    out: dict[int, Claim] = {}
+    for k in range(1, len(tokens) - 1):
+        t = tokens[k]
+        if t.kind != "num" or t.value is None or tokens[k - 1].text != "(":
+            continue
+        close = k + 1
+        if tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
+            close += 1
+        if close >= len(tokens) or tokens[close].text != ")":
+            continue
+        if any(a <= t.start < b for a, b in cited_parts):
+            continue
+        paren = tokens[k - 1].start
+        lead = sentence[:paren]
+        start = max(0, paren - 120)
+        hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
+        # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
+        hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:(?:[\w-]+\s+){0,1}(?:stud(?:y|ies)|papers?|articles?|"
+                                                r"countries|designs?|units?|settings?|investigations?|s))?\s*",
+                                                lead[h.end:]) or not lead[h.end:].strip()]
+        if not hits:
+            continue
+        hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
+        if hit.kind == "database":
+            continue  # records of one database: the noun is records, not studies (handled with its noun)
+        out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
+    return out
+
+
+_MEASURE_STATS = (
+    ("median", re.compile(r"\bmedian\b", re.I)),
+    ("max", re.compile(r"\b(?:largest|biggest|most|maximum|max|highest|up to)\b", re.I)),
+    ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
+    ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
+                         r"participated|taking part|enrolled|recruited|involved)\b", re.I)),
+)
+_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document)\w*",
+                           re.I)
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
+
+
+def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                    cited_parts: list[tuple[int, int]]) -> dict[int, Claim | None]:
+    """Numbers of participants (or of another integer field): their total, median, smallest and largest,
+    and how many studies report them. Token index -> the claim, or None for such a number that states
+    no count (one study's sample, a mean)."""
+    if not lexicon.measures:
+        return {}
+    low = sentence.lower()
+    mentions = []  # (start, end, measure prefix)
+    for prefix, units in lexicon.measures:
+        for unit in units:
+            for m in re.finditer(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in unit.split()) + r"(?:e?s)?(?![\w-])",
+                                 low):
+                if not any(a <= m.start() < b for a, b, _ in mentions):
+                    mentions.append((m.start(), m.end(), prefix))
+    sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+    if not mentions and not sample:
+        return {}
+    if not mentions:
+        mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
+    one_study = any(not _OWN_SINGULAR_RE.match(sentence, m.start()) for m in _ONE_STUDY_RE.finditer(sentence)) or \
+        re.search(r"\b(?:in|at|from|for) one\b", low)
+    out: dict[int, Claim | None] = {}
+    quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
+        len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
+        and not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/") and tokens[k + 1].start == t.end)]
+    for k in quantities:
+        t = tokens[k]
+        if any(a <= t.start < b for a, b in cited_parts):
+            continue
+        own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words).category
+        after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
+                 and len(sentence[t.end:m[0]].split()) <= 2]
+        if own not in ("guard", "implicit", "of") or (own == "guard" and not after):
+            after = []
+            if own not in ("study", "implicit"):
+                continue  # "2 and 31 years of experience": a number of something else
+        before = sentence[max(0, t.start - 25):t.start].lower()
+        stat = None
+        range_ = re.search(r"\b(?:from|between)\s*$", before)
+        k_next = next((j for j in quantities if j > k), None)
+        k_prev = max((j for j in quantities if j < k), default=None)
+        if range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+            if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
+                    0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
+                continue  # "between 2 and 31 years"
+            stat = "min"
+        elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
+                (after or own != "guard") and \
+                re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start]):
+            stat = "max"
+        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
+            stat = "median" if "median" in before else ""
+        if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
+                                                       sentence[t.end:], re.I):
+            # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
+            noun = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words).category
+            verb = _REPORTING_RE.search(sentence, t.end)
+            if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
+                mention = next(m for m in mentions if m[0] > verb.start())
+                negated = _NEGATION_RE.search(sentence[t.end:verb.end()])
+                name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
+                if name in lexicon.counts:
+                    out[k] = _claim(sentence, t, name, mention[1], None)
+            continue
+        mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
+        if stat is None:
+            words_before = sentence[:t.start]
+            for name, pattern in _MEASURE_STATS:
+                if pattern.search(words_before) or (name == "total" and pattern.search(sentence[t.end:])):
+                    stat = name
+                    break
+        if stat is None or stat == "" or (one_study and stat == "total" and not re.search(r"\ball\b|\btotal\b", low)):
+            out[k] = None
+            continue
+        if one_study and stat in ("min", "max") and not re.search(r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|"
+                                                                 r"\b(?:largest|smallest|biggest)\b", low):
+            out[k] = None
+            continue
+        name = f"{mention[2]}.{stat}"
+        out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
+            if name in lexicon.counts else None
+    return out
+
+
+_HEDGES = ("roughly", "approximately", "approx", "about", "around", "nearly", "almost", "some", "over", "under",
+           "circa", "ca", "more than", "fewer than", "less than", "at least", "at most", "close to", "up to",
+           "upwards of", "in excess of", "well over", "just over", "just under", "no fewer than", "no more than",
+           "as many as", "as few as", "the best part of", "something like", "an estimated", "estimated")
+
+
+def _hedged(tokens: list[_Token], i: int) -> bool:
+    """"roughly 2,800 records", "more than 20 of the studies": a bound or estimate, not a count to compare."""
+    words = [t.text.lower() for t in tokens[max(0, i - 4):i] if t.kind == "word" or t.text in ("~", "≈")]
+    if tokens[i - 1].text in ("~", "≈") if i > 0 else False:
+        return True
+    tail = " ".join(words)
+    return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
 
 
 def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
@@ -702,15 +1018,24 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     annotations = tuple(annotations)
     sentence = sentence.translate(_SAME_LENGTH)
     tokens = _tokens(sentence)
-    numbers = [k for k, t in enumerate(tokens) if _is_number(t)]
-    cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations)
+    notes = {k: next((a for a in annotations if a[0] <= t.start and t.end <= a[1]), None)
+             for k, t in enumerate(tokens) if _is_number(t)}
+    listed = {k for k in _listed_claims(sentence, tokens, lexicon, ())}
+    # Years, percentages, decimals, labels are not quantities of anything the review counts: they neither
+    # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
+    numbers = [k for k in notes if tokens[k].kind == "ph" or (
+        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed
+                                                                     or not _excluded(tokens, k, sentence)))]
+    cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations, tokens, numbers)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
+    measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
+    measured.update(_listed_claims(sentence, tokens, lexicon, cited_parts))
     for idx, i in enumerate(numbers):
         token = tokens[i]
-        note = next((a for a in annotations if a[0] <= token.start and token.end <= a[1]), None)
+        note = notes[i]
         if token.kind != "num" or token.value is None:
-            nouns[i] = _noun_after(tokens, i, lexicon.label_words).category if token.kind == "ph" else "guard"
+            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words).category if token.kind == "ph" else "guard"
             continue
         if note is not None:
             if note[2] != "none":
@@ -718,8 +1043,13 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                                     sentence[note[0]:note[1]].strip()))
             nouns[i] = "guard"
             continue
-        if _excluded(tokens, i, sentence):
+        if i in measured:
             nouns[i] = "guard"
+            if measured[i] is not None:
+                claims.append(measured[i])
+            continue
+        if _hedged(tokens, i):
+            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words).category
             continue
         seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
         seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
@@ -727,13 +1057,15 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
         claim = _classify(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon, in_cited, nouns)
         if claim is not None:
             claims.append(claim)
-    return claims
+    # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
+    claims += [c for k, c in measured.items() if c is not None and k not in numbers]
+    return sorted(claims, key=lambda c: c.start)
 
 
 def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
               seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
     token = tokens[i]
-    noun = _noun_after(tokens, i, lexicon.label_words)
+    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words)
     category = noun.category
     subset = False
     group = _parenthetical_countries(sentence, tokens, i, lexicon)
@@ -741,19 +1073,19 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         nouns[i] = "study"
         return _claim(sentence, token, group, noun.end, None)
     if _n_equals(tokens, i):
-        category = _noun_before(tokens, i - 2) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
+        category = _noun_before(tokens, i - 2, lexicon.label_words) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
     elif category == "of":
         # "nine of the 29 studies", "6 of which": the noun of the whole it is part of
         subset = True
         later = numbers[idx + 1] if idx + 1 < len(numbers) else None
         if later is not None and tokens[later].start - noun.end < 12:
-            category = _noun_after(tokens, later, lexicon.label_words).category
+            category = _noun_after(tokens, later, lexicon.label_words, lexicon.design_words).category
         else:
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
-                category = _noun_before(tokens, i) or "implicit"
+                category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     elif category == "implicit":
-        category = _noun_before(tokens, i) or "implicit"
+        category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     nouns[i] = category
     if category in ("guard", "subtheme") or category is None:
         return None
@@ -770,6 +1102,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return _claim(sentence, token, "databases", noun.end, None) if "databases" in lexicon.counts else None
     if category == "theme":
         return _claim(sentence, token, "themes", noun.end, None) if "themes" in lexicon.counts else None
+    if category == "question":
+        return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
     if category == "country":
         if re.search(r"\b(?:studies|papers|articles|included|review)\b", sentence, re.I) and "countries" in lexicon.counts:
             return _claim(sentence, token, "countries", noun.end, None)
@@ -783,6 +1117,12 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         implicit = True
     else:
         implicit = False
+    if category == "study" and "reports" in lexicon.counts and i > 0 and tokens[i - 1].text.lower() in ("in", "across") \
+            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
+                          sentence[:token.start], re.I) and \
+            _NOUNS.get(_stem(sentence[noun.start:noun.end].split()[-1] if sentence[noun.start:noun.end].split() else ""))\
+            == "study" and any(_is_number(tokens[k]) for k in numbers[:idx]):
+        return _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
     if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
         category = "fulltext"
     forward = _attributes(sentence, token.end, seg_end, lexicon)
@@ -792,8 +1132,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         forward = [h for h in forward if h.kind != "included"] if subset else forward
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
     if category in ("fulltext", "report"):  # only "included" itself turns full texts into included studies
-        forward = [h for h in forward if h.kind != "included" or "includ" in sentence[h.position:h.end].lower()]
-        backward = [h for h in backward if h.kind != "included" or "includ" in sentence[h.position:h.end].lower()]
+        kept = re.compile(r"includ|remain|retain|kept", re.I)  # what is left of the full texts is included
+        forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
+        backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
     forward_ok = [h for h in forward if h.kind in allowed]
     if category == "study":
         adjectival = [h for h in forward_ok if h.kind == "included" and h.position < noun.end]
@@ -803,7 +1144,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     backward_ok = [h for h in backward if h.kind in allowed]
     if noun.category == "implicit" and idx > 0:
         # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
-        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words).end
+        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words, lexicon.design_words).end
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
@@ -825,6 +1166,31 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     hit = None
     if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
         forward_ok = []
+    insertion = re.match(r"\s*,[^,]*,", sentence[max(noun.end, token.end):])
+    if insertion and idx + 1 < len(numbers) and tokens[numbers[idx + 1]].start < max(noun.end, token.end) + \
+            insertion.end():
+        # "Thirty-eight studies, published in 40 papers, were included": what follows the aside is the 38's
+        after_aside = max(noun.end, token.end) + insertion.end()
+        later = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+        aside = [h for h in _attributes(sentence, after_aside, later, lexicon) if h.kind in allowed]
+    else:
+        aside = []
+    if idx + 1 < len(numbers) and not subset:
+        # a qualifier after "and" or a comma that stands before the next count is that count's:
+        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three"
+        after_noun = max(noun.end, token.end)
+        boundary = re.search(r"[,;]|\b(?:and|or|while|whereas|but|then)\b", sentence[after_noun:seg_end])
+        if boundary:
+            cut = after_noun + boundary.start()
+            forward_ok = [h for h in forward_ok if h.position < cut]
+    forward_ok += aside
+    inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
+        forward_ok = inner
+        backward_ok = []
+        complement_inner = True
+    else:
+        complement_inner = False
     # the same comma-clause first: "Theme (a) comprised 13 studies, theme (b) 16"
     comma_after = re.search(r"[,;:]", sentence[noun.end:seg_end] if noun.end > token.end else sentence[token.end:seg_end])
     near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else seg_end
@@ -850,7 +1216,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
     if hit is not None and hit.kind == "country_group" and outside.search(sentence[:hit.position]):
         complement = True  # "from outside the western world"
-    if complement:
+    if complement and not complement_inner:
         # "all but two … western countries": the two are the other group, when there are just two groups
         groups = [g for g in lexicon.counts if g.startswith("country_group.")]
         if hit is None or hit.kind != "country_group" or len(groups) != 2:
@@ -876,6 +1242,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if prev in ("the", "all", "these") and not subset:
             return _claim(sentence, token, "included", noun.end, None)
     return None
+
+
+_STEP_KINDS = ("included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified", "duplicates")
 
 
 def _kind_rank(kind: str) -> int:
@@ -974,6 +1343,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """
     masked = text
     lines = text.split("\n")
+    headings: list[tuple[int, int]] = []
     # front matter, fenced code, headings, tables, div fences, placement lines, images
     offset = 0
     in_fence = None
@@ -992,7 +1362,15 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         elif re.match(r"^(```+|~~~+)", stripped):
             in_fence = stripped[:3]
             blank_line = True
-        elif re.match(r"^(#{1,6}\s|\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
+        elif re.match(r"^#{1,6}\s", stripped):
+            # a heading is prose too ("Theme (a) … (13 studies)"): only its marks are blanked
+            marks = re.match(r"^\s*#{1,6}\s", line)
+            masked = _blank(masked, offset, offset + marks.end())
+            closing = re.search(r"\s#+\s*$", line)
+            if closing:
+                masked = _blank(masked, offset + closing.start(), offset + len(line))
+            headings.append((offset, offset + len(line)))
+        elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
             blank_line = True
         if blank_line:
@@ -1011,12 +1389,16 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         masked = _blank(masked, m.start(), m.start("body"))
         masked = _blank(masked, m.end("body"), m.end())
     masked = masked.replace("*", " ").replace("\\", " ")
+    # a heading ends its sentence: mark the line break after it as a sentence end
+    for _, end in headings:
+        if end < len(masked) and masked[end] == "\n":
+            masked = masked[:end] + "\r" + masked[end + 1:]
     return masked, annotations
 
 
 def paragraphs(masked: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph (run of non-blank lines) of masked text."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", masked)]
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n\r]*\S[^\n\r]*(?:\n[^\n\r]*\S[^\n\r]*)*", masked)]
 
 
 @dataclass(frozen=True)

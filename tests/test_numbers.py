@@ -154,7 +154,7 @@ def test_number_words(word, value):
                  id="noun-from-placeholder"),
     pytest.param("`29 studies were included`", [], id="inline-code"),
     pytest.param("<!-- 29 studies were included -->", [], id="comment"),
-    pytest.param("# 29 studies were included", [], id="heading"),
+    pytest.param("# 29 studies were included", [(29, "included")], id="heading-is-prose"),
     pytest.param("| 29 studies were included |", [], id="table-row"),
     pytest.param("1. Twenty studies were included.", [(20, "included")], id="list-marker-skipped"),
     pytest.param("See https://example.org/29-studies-included for 29 studies included.", [(29, "included")],
