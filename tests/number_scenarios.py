@@ -15,6 +15,7 @@ gives precision and recall two ways:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,10 +93,18 @@ def reference_lexicon() -> Lexicon:
     return Lexicon.build(reference_counts(), reference_vocabulary())
 
 
+def heldout_reference_counts() -> dict[str, Count]:
+    """The reference review's counts as the held-out batches' writers saw them: every count of
+    ``invoke counts`` (tests/data/heldout/reference-counts.json, written by
+    ``invoke counts --format json`` on 2026-12-01), not only the subset reference_counts() fixes."""
+    data = json.loads((HELDOUT / "reference-counts.json").read_text(encoding="utf-8"))
+    return {name: Count(name, row["value"], row["meaning"]) for name, row in data.items()}
+
+
 def scenario_lexicon(scenario: dict | str) -> Lexicon:
     """The Lexicon ``invoke check`` would build for a scenario of a batch ("reference" or an invented review)."""
     if scenario == "reference":
-        return reference_lexicon()
+        return Lexicon.build(heldout_reference_counts(), reference_vocabulary())
     counts = {c["name"]: Count(c["name"], c.get("value"), c.get("meaning", "")) for c in scenario.get("counts") or ()}
     return Lexicon.build(counts, Vocabulary.from_mapping(scenario))
 
