@@ -83,6 +83,9 @@ COUNTRY_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Chile": ((), ("Chilean", "Chileans")),
     "Colombia": ((), ("Colombian", "Colombians")),
     "Peru": ((), ("Peruvian", "Peruvians")),
+    # study files write "International" for work spanning several countries (reviews, multi-country studies)
+    "International": (("international", "multinational", "multi-national", "multi-country", "cross-national",
+                       "several countries", "many countries"), ()),
 }
 _BY_NAME = {name.casefold(): name for name in COUNTRY_WORDS}
 _BY_NAME.update({alias.casefold(): name for name, (aliases, _) in COUNTRY_WORDS.items() for alias in aliases})

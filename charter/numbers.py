@@ -36,7 +36,7 @@ _NOUNS = {
     "record": "record", "hit": "record", "citation": "record", "reference": "record", "title": "record",
     "abstract": "record", "result": "record",
     "duplicate": "duplicate",
-    "database": "database",
+    "database": "database", "library": "database",
     "theme": "theme", "topic": "theme",
     "country": "country", "nation": "country",
     "question": "question",
@@ -50,7 +50,7 @@ setting intervention programme program instrument tool measure item
 _MODIFIERS = set("""
 a an the all of these those more other further additional relevant major main topical broad key original
 empirical eligible potentially potential peer peer-reviewed reviewed published primary selected remaining
-distinct different separate unique electronic bibliographic academic scientific research studie
+distinct different separate unique electronic bibliographic digital online academic scientific research studie
 english nordic scandinavian norwegian international individual single new unique overarching central
 final total overall identified retrieved included distinct databases' relevant, so-called
 """.split())
@@ -89,6 +89,7 @@ _INCLUDED_RE = re.compile(
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
                             r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
 _STEP_RES = (
+    ("duplicates", re.compile(r"\bduplicates?\b|\bduplicated\b", re.I)),
     ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
                             r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)", re.I)),
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved|obtained|found|available)\b|\bunavailable\b", re.I)),
@@ -101,9 +102,25 @@ _STEP_RES = (
                               r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
                               re.I)),
 )
-_SEARCH_RE = re.compile(r"\bsearch|\bdatabase|\bidentif|\bretriev|\byield|\bfound\b|\breturned\b|\blocated\b"
+_SEARCH_RE = re.compile(r"\bin full\b|\bfull[- ]?texts?\b|\bincluded\b|\bsearch|\bdatabase|\bidentif|\bretriev|\byield|\bfound\b|\breturned\b|\blocated\b"
                         r"|\bobtained\b|\bscreen|\bduplicate|\bendnote\b|\bexclud|\bremov|\bhits?\b", re.I)
 _FULLTEXT_RE = re.compile(r"\bfull[- ]?texts?\b|\bin full\b", re.I)
+_THEME_WORD_RE = re.compile(r"\b(?:sub-?)?themes?\b|\btopics?\b", re.I)
+
+
+def _weak_ok(sentence: str, start: int, end: int) -> bool:
+    """A single word of a theme's label names the theme only in a sentence about themes, in a count's noun
+    phrase ("the 37 detection studies"), before a bare count ("detection (37)") or after "studies on"."""
+    if _THEME_WORD_RE.search(sentence):
+        return True
+    before, after = sentence[:start], sentence[end:]
+    return bool(re.search(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"[a-z]+teen|[a-z]+ty(?:-[a-z]+)?))\s+$", before, re.I)
+                or re.match(r"\s*\(\s*\d", after)
+                or re.search(r"\b(?:studies|papers|articles)\s+(?:on|about|of|concerning|addressing|into)\s+(?:the\s+)?$",
+                             before, re.I))
+
+
 _QUESTION_RE = re.compile(r"\bquestions?\b|\bRQ\s?\d|\bq\d|\baddress(?:ed|es|ing)?\b|\baims?\b", re.I)
 _KEYWORD_RE = re.compile(r"\bkey ?words?\b|\bsearch terms?\b|\bmesh terms?\b", re.I)
 # A sentence that refers to the previous one's subject ("Of these, 12 …") inherits its citation.
@@ -142,6 +159,7 @@ class Phrase:
     phrase: str  # normalised phrase (see _norm), or "(a)" matched in the raw text
     kind: str  # orientation, theme, subtheme, country_group, keyword, database, question, field
     count: str
+    weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,7 @@ class Vocabulary:
     questions: tuple[Name, ...] = ()
     fields: tuple[Field, ...] = ()
     keywords: tuple[str, ...] = ()
+    title: str = ""  # the review's title: its words are the whole review's topic, not one theme's
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "Vocabulary":
@@ -208,6 +227,7 @@ class Vocabulary:
             questions=tuple(name(q) for q in data.get("questions") or ()),
             fields=fields,
             keywords=tuple(str(k) for k in data.get("keywords") or ()),
+            title=str(data.get("title") or ""),
         )
 
 
@@ -225,6 +245,7 @@ def vocabulary_of(review) -> Vocabulary:
                              for k, v in review.country_groups.items()),
         questions=tuple(name(q) for q in getattr(review, "questions", ()) or ()),
         fields=tuple(Field(f.name, f.label, f.type, tuple(f.choices)) for f in review.extra_fields),
+        title=review.title,
     )
 
 
@@ -237,7 +258,9 @@ _NOT_REPORTED_DESIGN = ("design not reported", "design was not reported", "not r
                         "design not stated", "design unclear", "without a stated design", "without a reported design",
                         "did not name a design", "did not name their design", "did not name its design",
                         "did not describe their design", "did not describe its design", "design is not reported",
-                        "design was not stated", "design is not stated", "gave no design", "reported no design")
+                        "design was not stated", "design is not stated", "gave no design", "reported no design",
+                        "could not be classified", "unclassified", "not classifiable", "unclassifiable",
+                        "could not be categorised", "could not be categorized", "design could not be determined")
 
 
 def _variants(label: str) -> list[str]:
@@ -263,6 +286,7 @@ class Lexicon:
     country_words: Mapping[str, tuple[str, ...]] = None  # country -> its names and adjectives
     measures: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("participants", ("nurse", "participant")), …
     design_words: frozenset[str] = frozenset()  # words of the design labels ("investigation", "cohort")
+    weak_words: frozenset[str] = frozenset()  # single words of theme labels ("detection")
 
     @classmethod
     def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
@@ -328,13 +352,13 @@ class Lexicon:
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
                 add([_norm(value)], "field", name)
-        terms += _short_forms(terms)
+        terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         for name, count in counts.items():
             if name.startswith("country.") and count.meaning.startswith("studies from "):
-                countries.append((count.meaning.removeprefix("studies from "), name, ""))
+                countries.append((re.sub(r"^the ", "", count.meaning.removeprefix("studies from ")), name, ""))
         members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
         words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
-                    and not t.count.endswith(".not_reported") for w in t.phrase.split())
+                    and (not t.count.endswith(".not_reported") or " " not in t.phrase) for w in t.phrase.split())
         country_words: dict[str, tuple[str, ...]] = {}
         for country, _, _ in countries:
             names, adjectives = _country_words(country)
@@ -343,8 +367,9 @@ class Lexicon:
         words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
         designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
+        weak = frozenset(t.phrase for t in terms if t.weak)
         return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words,
-                   _measures(counts, vocabulary), designs)
+                   _measures(counts, vocabulary), designs, weak)
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Count],
@@ -371,7 +396,22 @@ is are was were be been being that this these those which who whom not no
 """.split())
 
 
-def _short_forms(terms: list[Phrase]) -> list[Phrase]:
+def _root(word: str) -> str:
+    """A rougher stem, to tell a title's topic word in a label: "flakiness" -> "flaky", "tests" -> "test"."""
+    for suffix, replacement in (("iness", "y"), ("ness", ""), ("ity", ""), ("ing", ""), ("ies", "y"), ("ed", ""),
+                                ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)] + replacement
+    return word
+
+
+_WEAK_STOP = set("""
+based related oriented focused using use used new other different various general specific approach approaches
+factor factors aspect aspects issue issues way ways type types part parts role roles level levels
+""".split())
+
+
+def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phrase]:
     """The shortened labels authors write for themes, sub-themes and field values.
 
     A run of words of a theme's or sub-theme's label that no other label has ("direct strategy",
@@ -392,8 +432,11 @@ def _short_forms(terms: list[Phrase]) -> list[Phrase]:
         for run in runs(term.phrase, 1):
             owners.setdefault(run, set()).add(term.count)
     kinds = {t.count: t.kind for t in labels}
-    whole = {t.phrase for t in terms}
+    whole = {t.phrase for t in terms if t.kind in ("theme", "subtheme")}
     for run, counts in owners.items():
+        themes = [c for c in counts if c.startswith("theme.")]
+        if len(themes) == 1 and all(c == themes[0] or c.startswith("sub" + themes[0] + ".") for c in counts):
+            counts = {themes[0]}  # a word of a theme and of its own sub-themes names the theme
         if len(counts) != 1 or run in whole:
             continue
         (count,) = counts
@@ -403,6 +446,8 @@ def _short_forms(terms: list[Phrase]) -> list[Phrase]:
             if run == word and len(word) > 3:
                 for noun in ("theme", "sub theme", "subtheme", "topic"):
                     out.append(Phrase(f"{word} {noun}", kinds[count], count))
+                if word not in _WEAK_STOP and _root(word) not in topic:
+                    out.append(Phrase(word, kinds[count], count, weak=True))
     fields: dict[str, list[Phrase]] = {}
     for t in terms:
         if t.kind == "field":
@@ -425,14 +470,28 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
                                 if n.rpartition(".")[2] in ("total", "median", "min", "max", "reported")):
         if prefix != "participants" and prefix not in integer_fields:
             continue
-        units = ["participant"] if prefix == "participants" else [_norm(integer_fields[prefix].label)]
+        units = ["participant"] if prefix == "participants" else [_unit(integer_fields[prefix].label)]
         total = counts.get(f"{prefix}.total")
         if total is not None:
-            noun = re.match(r"^(?:the )?(.*?)\s+(?:in|across|of|per)\b", total.meaning)
-            if noun and len(noun.group(1).split()) <= 3:
-                units.append(_norm(noun.group(1)))
-        found.append((prefix, tuple(sorted(dict.fromkeys(u for u in units if u), key=len, reverse=True))))
-    return tuple(sorted(found, key=lambda m: -max(len(u) for u in m[1])))
+            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", total.meaning)
+            if noun and len(noun.group(1).split()) <= 4:
+                units.append(_unit(noun.group(1)))
+        heads = [u.split()[-1] for u in units if len(u.split()) > 1]  # "open source project" -> "project"
+        found.append((prefix, [u for u in units if u], heads))
+    taken = {u for _, units, _ in found for u in units}
+    measures = []
+    for prefix, units, heads in found:  # a head noun another measure names in full is not this one's
+        units = units + [h for h in heads if h not in taken]
+        measures.append((prefix, tuple(sorted(dict.fromkeys(units), key=len, reverse=True))))
+    return tuple(sorted(measures, key=lambda m: -max(len(u) for u in m[1])))
+
+
+def _unit(label: str) -> str:
+    """The noun a measure counts, from its label: "open-source projects studied" -> "open source project"."""
+    words = _norm(label).split()
+    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]):
+        words.pop()
+    return " ".join(words)
 
 
 def _slug(text: str) -> str:
@@ -474,6 +533,8 @@ _TOKEN_RE = re.compile(
 def word_value(word: str) -> int | None:
     """The value of a number written in words: "Twenty-nine" -> 29, "three" -> 3, else None."""
     parts = word.lower().split("-")
+    if parts == ["dozen"]:
+        return 12  # "a dozen studies"
     if len(parts) == 1:
         return _UNITS.get(parts[0], _TENS.get(parts[0]))
     if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS and 0 < _UNITS[parts[1]] < 10:
@@ -525,6 +586,8 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         return word_value(token.text) is None
     if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS:
         return True
+    if prev and prev.kind == "word" and re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", prev.text) and prev.end + 1 >= token.start:
+        return True  # a product and its version: "EndNote 20", "NVivo 12"
     if prev and prev.text == "." and prev2 and prev2.text.lower() in ("p", "pp", "no", "vol", "fig"):
         return True
     if prev and prev.text in ("#", "§", "=", "<", ">", "≤", "≥", "~", "≈", "±", "+", "×", "^") and \
@@ -551,6 +614,8 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
             return False  # "only one of the studies": a count
         if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by"):
             return True  # "In one Australian study, …": picks out a study, counts nothing
+        if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]):
+            return True  # "each reporting one study"
         if nxt and nxt.kind == "word" and nxt.text.lower() in ("another", "of", "can", "could", "may", "might",
                                                                "would", "should", "must", "way", "hand", "or"):
             return True  # pronoun
@@ -580,7 +645,7 @@ class _Noun:
 
 
 def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset(),
-                designs: frozenset[str] = frozenset()) -> _Noun:
+                designs: frozenset[str] = frozenset(), weak: frozenset[str] = frozenset()) -> _Noun:
     """What the number at i counts, from the words right after it.
 
     ``skip``: words of the review's vocabulary, passed over ("two Norwegian studies"); ``designs``: words
@@ -618,9 +683,14 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("implicit", end, end)
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
-            if low in _MODIFIERS or _stem(low) in skip:
-                named = named or (_stem(low) in designs and low not in _MODIFIERS)
-                qualified = qualified or (_stem(low) in skip and low not in _MODIFIERS)
+            if stem in weak and j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+                j += 1  # "the 37 detection studies"
+                steps += 1
+                continue
+            parts = [_stem(w) for w in low.split("-")]
+            if low in _MODIFIERS or stem in skip or (len(parts) > 1 and all(w in skip or w in _MODIFIERS for w in parts)):
+                named = named or (low not in _MODIFIERS and (stem in designs or any(w in designs for w in parts)))
+                qualified = qualified or (low not in _MODIFIERS and (stem in skip or any(w in skip for w in parts)))
                 plural = low.endswith("s") and not low.endswith("ss")
                 j += 1
                 steps += 1
@@ -629,18 +699,18 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
                 # a noun shared by a list: "nine qualitative and 13 quantitative studies"
-                shared = _noun_after(tokens, j + 1, skip, designs)
+                shared = _noun_after(tokens, j + 1, skip, designs, weak)
                 return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.end)
             if named and (plural or low in _VERBS or low in ("and", "or", "but", "while", "whereas", "which", "that")):
                 return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
             return _Noun("guard", end, t.end)
         if t.kind == "punct":
             if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
-                shared = _noun_after(tokens, j + 1, skip, designs)  # "nine qualitative, 13 quantitative studies"
+                shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
                 return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
             if named and t.text in (",", ";", ".", ")", ":", "(", "—", "–"):
                 if t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
-                    shared = _noun_after(tokens, j + 1, skip, designs)  # "nine qualitative, 13 quantitative studies"
+                    shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
                     return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
                 return _Noun("study", end, tokens[j - 1].end)  # "… and three prospective cohorts."
             if t.text in ("(", ",", ";", ".", ":", ")", "—", "–", "-", "!", "?", "]", "[") and steps == 0:
@@ -689,6 +759,7 @@ class _Hit:
     kind: str
     count: str
     end: int = 0
+    weak: bool = False
 
 
 def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
@@ -729,9 +800,11 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
+            if term.weak and not _weak_ok(sentence, s, e):
+                continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
-            hits.append(_Hit(s, term.kind, term.count, e))
+            hits.append(_Hit(s, term.kind, term.count, e, term.weak))
     for country, name, _ in lexicon.countries:
         for alias in lexicon.country_names(country):
             for m in re.finditer(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])", segment):
@@ -745,7 +818,12 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    return hits
+    # a name inside a longer name is not named: "America" in "North America", "mental illness" in
+    # "serious mental illness"
+    named = [h for h in hits if h.kind not in _STEP_KINDS]
+    return [h for h in hits if h.kind in _STEP_KINDS or not any(
+        o.position <= h.position and h.end <= o.end and o.end - o.position > h.end - h.position and o.count != h.count
+        for o in named)]
 
 
 def _parenthetical_countries(sentence: str, tokens: list[_Token], i: int, lexicon: Lexicon) -> str | None:
@@ -788,8 +866,23 @@ _CATEGORY_KINDS = {
               "included", "excluded", "assessed"),
     "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
-    "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified"),
+    "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified", "included"),
 }
+
+
+_OTHER_SOURCES_RE = re.compile(r"\bsnowball\w*|\bcitation search\w*|\bcitation chasing\b|\bhand[- ]?search\w*|"
+                               r"\breference lists?\b|\bother (?:methods|sources)\b|\bforward and backward\b|"
+                               r"\bbackward and forward\b|\bgrey literature search\w*|\bwebsites?\b|\bexperts?\b", re.I)
+
+
+def _other_sources(name: str, sentence: str, lexicon: Lexicon) -> str:
+    """A full-text box of the search counts the other-methods branch where the sentence is about it."""
+    other = {"prisma.dbr_assessed": "prisma.other_assessed", "prisma.dbr_excluded": "prisma.other_excluded",
+             "prisma.dbr_sought_reports": "prisma.other_sought_reports",
+             "prisma.dbr_notretrieved_reports": "prisma.other_notretrieved_reports"}.get(name)
+    if other and other in lexicon.counts and _OTHER_SOURCES_RE.search(sentence):
+        return other
+    return name
 
 
 def _count_for(category: str, kind: str, hit: _Hit) -> str:
@@ -800,7 +893,7 @@ def _count_for(category: str, kind: str, hit: _Hit) -> str:
         ("study", "included"): "included", ("study", "excluded"): "prisma.dbr_excluded",
         ("study", "screened"): "prisma.records_screened", ("study", "assessed"): "prisma.dbr_assessed",
         ("fulltext", "included"): "included", ("report", "included"): "reports",
-        ("record", "identified"): "prisma.identified", ("record", "screened"): "prisma.records_screened",
+        ("record", "identified"): "prisma.identified", ("record", "included"): "included", ("record", "screened"): "prisma.records_screened",
         ("record", "excluded"): "prisma.records_excluded", ("record", "duplicates"): "prisma.duplicates",
     }
     if (category, kind) in table:
@@ -834,16 +927,20 @@ def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: li
     When the first clause opens with its citation ("@smolak2013 reviewed 43 studies; …") the whole
     sentence is about the cited work.
     """
-    spans = sorted([*citations, *((m.start(), m.end()) for m in _CITATION_RE.finditer(sentence))])
+    # (start, end, narrative): "@smith2020 found" / "Smith et al. (2017) found" name the cited study as the
+    # subject of what follows; "[@smith2020]" / "(Smith, 2017)" label what precedes them
+    spans = sorted({(c[0], c[1], c[2] if len(c) > 2 else True) for c in citations} |
+                   {(m.start(), m.end(), sentence[m.start()] not in "[(") for m in _CITATION_RE.finditer(sentence)})
     if not spans:
         return []
     bounds = [0, *(m.end() for m in re.finditer(r";|:(?=\s)", sentence)), len(sentence)]
     clauses = list(zip(bounds, bounds[1:]))
     parts = []
     for n, (start, end) in enumerate(clauses):
-        inside = [s for s, _ in spans if start <= s < end]
+        inside = [s for s, _, _ in spans if start <= s < end]
         if not inside:
             continue
+        narrative = [s for s, _, n in spans if start <= s < end and n]
         lead = sentence[start:inside[0]]
         subject = re.match(r"\W*(?:(?:in|by|from|for|within|according to|while|whereas|and|but|further(?:more)?|"
                            r"also|similarly|likewise|however)\W+)*", lead, re.I)
@@ -853,7 +950,11 @@ def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: li
         counts_before = [k for k in numbers if start <= tokens[k].start < inside[0]]
         if n == 0 and not counts_before:
             return [(0, len(sentence))]
-        parts.append((start, end) if one_study else (inside[0], end))
+        if one_study:
+            parts.append((start, end))
+        elif narrative:
+            parts.append((narrative[0], end))
+        # a bracketed citation after a count names the studies counted: "one from Malaysia [@a] and one from …"
     return parts
 
 
@@ -867,22 +968,29 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     out: dict[int, Claim] = {}
     for k in range(1, len(tokens) - 1):
         t = tokens[k]
-        if t.kind != "num" or t.value is None or tokens[k - 1].text != "(":
+        if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "="):
             continue
         close = k + 1
         if tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
             close += 1
         if close >= len(tokens) or tokens[close].text != ")":
             continue
+        if tokens[k - 1].text == "=" and k >= 3 and tokens[k - 2].text.lower() in ("n", "k") and \
+                tokens[k - 3].text == "(":
+            paren_at = k - 3  # "experience reports (n = 8)"
+        else:
+            paren_at = k - 1
         if any(a <= t.start < b for a, b in cited_parts):
             continue
-        paren = tokens[k - 1].start
+        paren = tokens[paren_at].start
+        if tokens[paren_at].text != "(":
+            continue
         lead = sentence[:paren]
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
         # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
         hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:(?:[\w-]+\s+){0,1}(?:stud(?:y|ies)|papers?|articles?|"
-                                                r"countries|designs?|units?|settings?|investigations?|s))?\s*",
+                                                r"reports?|countries|designs?|units?|settings?|investigations?|s))?\s*",
                                                 lead[h.end:]) or not lead[h.end:].strip()]
         if not hits:
             continue
@@ -891,6 +999,36 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                       cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
+    """"Canada and Norway contributed two and four studies respectively": the counts in the order named."""
+    if "respectively" not in sentence.lower():
+        return {}
+    runs: list[list[int]] = []
+    for k in numbers:
+        if tokens[k].kind != "num":
+            continue
+        if runs and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", sentence[tokens[runs[-1][-1]].end:tokens[k].start]):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    run = next((r for r in runs if len(r) > 1), None)
+    if run is None or any(a <= tokens[run[0]].start < b for a, b in cited_parts):
+        return {}
+    hits = [h for h in _attributes(sentence, 0, tokens[run[0]].start, lexicon) if h.kind in _LIST_KINDS]
+    named: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: h.position):
+        if named and named[-1].count == h.count:
+            continue
+        if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
+            named = []  # not one coordinated list
+        named.append(h)
+    if len(named) < len(run):
+        return {}
+    named = named[-len(run):]
+    return {k: _claim(sentence, tokens[k], h.count, tokens[k].end, h) for k, h in zip(run, named)}
 
 
 _MEASURE_STATS = (
@@ -935,7 +1073,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
-        own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words).category
+        own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
         after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
                  and len(sentence[t.end:m[0]].split()) <= 2]
         if own not in ("guard", "implicit", "of") or (own == "guard" and not after):
@@ -958,10 +1096,15 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             stat = "max"
         elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
             stat = "median" if "median" in before else ""
+        near = sentence[max(0, t.start - 40):t.start]
+        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+            stat = "max"
+        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+            stat = "min"
         if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
                                                        sentence[t.end:], re.I):
             # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
-            noun = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words).category
+            noun = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
             verb = _REPORTING_RE.search(sentence, t.end)
             if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
                 mention = next(m for m in mentions if m[0] > verb.start())
@@ -1002,6 +1145,8 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     if tokens[i - 1].text in ("~", "≈") if i > 0 else False:
         return True
     tail = " ".join(words)
+    if re.search(r"\w+ed (?:around|about|over|under)$", tail):
+        return False  # "organised around four questions": a preposition
     return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
 
 
@@ -1031,11 +1176,12 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     nouns: dict[int, str] = {}
     measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
     measured.update(_listed_claims(sentence, tokens, lexicon, cited_parts))
+    measured.update(_respective_claims(sentence, tokens, numbers, lexicon, cited_parts))
     for idx, i in enumerate(numbers):
         token = tokens[i]
         note = notes[i]
         if token.kind != "num" or token.value is None:
-            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words).category if token.kind == "ph" else "guard"
+            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category if token.kind == "ph" else "guard"
             continue
         if note is not None:
             if note[2] != "none":
@@ -1049,7 +1195,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                 claims.append(measured[i])
             continue
         if _hedged(tokens, i):
-            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words).category
+            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
             continue
         seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
         seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
@@ -1065,7 +1211,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
 def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
               seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
     token = tokens[i]
-    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words)
+    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     category = noun.category
     subset = False
     group = _parenthetical_countries(sentence, tokens, i, lexicon)
@@ -1079,13 +1225,21 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         subset = True
         later = numbers[idx + 1] if idx + 1 < len(numbers) else None
         if later is not None and tokens[later].start - noun.end < 12:
-            category = _noun_after(tokens, later, lexicon.label_words, lexicon.design_words).category
+            category = _noun_after(tokens, later, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
         else:
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     elif category == "implicit":
         category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
+    if category == "guard" and idx > 0 and re.search(r"(?:,|\band|\bwhile|\bwhereas|\bbut)\s*$",
+                                                     sentence[seg_start:token.start]):
+        # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
+        gap = [h for h in _attributes(sentence, token.end, seg_end, lexicon) if h.kind in _LIST_KINDS
+               and len(sentence[token.end:h.position].split()) <= 2]
+        if gap and _noun_before(tokens, i, lexicon.label_words) == "study":
+            category = "study"
+            noun = _Noun("implicit", token.end, token.end)
     nouns[i] = category
     if category in ("guard", "subtheme") or category is None:
         return None
@@ -1105,7 +1259,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if category == "question":
         return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
     if category == "country":
-        if re.search(r"\b(?:studies|papers|articles|included|review)\b", sentence, re.I) and "countries" in lexicon.counts:
+        if re.search(r"\b(?:studies|papers|articles|included|review|authors?|affiliat\w*)\b", sentence, re.I) and \
+                "countries" in lexicon.counts:
             return _claim(sentence, token, "countries", noun.end, None)
         return None
     if category == "duplicate":
@@ -1131,8 +1286,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if subset or implicit:
         forward = [h for h in forward if h.kind != "included"] if subset else forward
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
-    if category in ("fulltext", "report"):  # only "included" itself turns full texts into included studies
-        kept = re.compile(r"includ|remain|retain|kept", re.I)  # what is left of the full texts is included
+    if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
+        # what is left of the full texts is included; records "remaining" go on to be screened
+        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
         forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
         backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
     forward_ok = [h for h in forward if h.kind in allowed]
@@ -1142,9 +1298,12 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if adjectival and specific:
             forward_ok = [h for h in forward_ok if h not in adjectival]
     backward_ok = [h for h in backward if h.kind in allowed]
+    if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
+        forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
+        backward_ok = [h for h in backward_ok if not h.weak]
     if noun.category == "implicit" and idx > 0:
         # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
-        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words, lexicon.design_words).end
+        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words, lexicon.design_words, lexicon.weak_words).end
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
@@ -1198,7 +1357,13 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     near_start = seg_start + commas_before[-1] if commas_before else seg_start
     forward_near = [h for h in forward_ok if h.position < near_end]
     backward_near = [h for h in backward_ok if h.position >= near_start]
-    if forward_near:
+    of_step = [h for h in backward_ok if re.fullmatch(r"\s+of\s+(?:the\s+|all\s+)?", sentence[h.end:token.start])]
+    questions = [h for h in forward_ok + backward_ok if h.kind == "question"]
+    if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
+        hit = of_step[-1]
+    elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
+        hit = questions[0]
+    elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
         hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
@@ -1228,10 +1393,13 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
             sub = [h for h in forward_ok + backward_ok if h.kind == "subtheme"]
             if sub:
                 hit = sub[0]
-        name = _count_for(category, hit.kind, hit)
+        name = _other_sources(_count_for(category, hit.kind, hit), sentence, lexicon)
         return _claim(sentence, token, name, noun.end, hit)
     if subset:
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
+    if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
+            "prisma.other_assessed" in lexicon.counts:
+        return _claim(sentence, token, "prisma.other_assessed", noun.end, None)  # "snowballing added 12 reports"
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
     if category == "record":
@@ -1420,7 +1588,8 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
         for s_start, s_end in split_sentences(para):
             sentence = para[s_start:s_end]
             raw_sentence = raw[s_start:s_end]
-            spans = [(m.start(), m.end()) for r in (_CITATION_RE, _CITE_BRACKETS_RE) for m in r.finditer(raw_sentence)]
+            spans = [(m.start(), m.end(), raw_sentence[m.start()] not in "[(")
+                     for r in (_CITATION_RE, _CITE_BRACKETS_RE) for m in r.finditer(raw_sentence)]
             cited = bool(spans)
             inherit = previous_cited and bool(_ANAPHOR_RE.search(sentence))
             base = p_start + s_start
