@@ -44,7 +44,7 @@ _NOUNS = {
 # Head nouns of compounds whose first noun is one the review counts: "review authors", "study participants".
 _OTHER_HEADS = set("""
 author reviewer team member participant site protocol group aim objective outcome period arm sample population
-setting intervention programme program instrument tool measure item
+setting intervention programme program instrument tool measure item register registry registration
 """.split())
 # Words between a number and its noun that do not change what is counted.
 _MODIFIERS = set("""
@@ -73,7 +73,7 @@ p pp page pages table tables figure figures fig figs appendix appendices section
 version stage phase step steps author authors wave waves study studies model models grade level type
 item items question questions hypothesis aim aims criterion box issue vol volume no number nr part
 time session week day month year years age aged ages cohort round trial arm group line lines paragraph
-reviewer rater coder participant interview informant case site patient respondent ref footnote note
+reviewer rater coder participant interview informant case site patient respondent ref footnote note top
 """.split())
 # Ranges and ratios: "2 to 5", "one in five".
 _RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
@@ -84,11 +84,13 @@ _INCLUDED_RE = re.compile(
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b"
-    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b", re.IGNORECASE)
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
                             r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
 _STEP_RES = (
+    ("register", re.compile(r"\b(?:trial )?regist(?:ers?|ries|ry)\b", re.I)),
     ("duplicates", re.compile(r"\bduplicates?\b|\bduplicated\b", re.I)),
     ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
                             r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)", re.I)),
@@ -116,7 +118,7 @@ def _weak_ok(sentence: str, start: int, end: int) -> bool:
     before, after = sentence[:start], sentence[end:]
     return bool(re.search(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"[a-z]+teen|[a-z]+ty(?:-[a-z]+)?))\s+$", before, re.I)
-                or re.match(r"\s*\(\s*\d", after)
+                or re.match(r"(?:[\s-]+[\w-]+){0,2}\s*\(\s*(?:n\s*=\s*)?\d", after)
                 or re.search(r"\b(?:studies|papers|articles)\s+(?:on|about|of|concerning|addressing|into)\s+(?:the\s+)?$",
                              before, re.I))
 
@@ -140,6 +142,8 @@ _COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\bothe
 def _stem(word: str) -> str:
     """Crude singular, lower case, hyphens as spaces: "Reviews" -> "review", "full-texts" -> "full text"."""
     word = word.lower().replace("’", "'")
+    if word in ("species", "series"):
+        return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
@@ -267,8 +271,9 @@ def _variants(label: str) -> list[str]:
     """A label and the forms prose gives it: without a parenthesis, before a colon, without "design"."""
     forms = [label, re.sub(r"\s*\([^)]*\)", "", label), label.split(":")[0]]
     words = _norm(label).split()
-    if len(words) > 1 and words[-1] in ("design", "approach", "method"):
-        forms.append(" ".join(words[:-1]))
+    if len(words) > 1 and words[-1] in ("design", "approach", "method", "trial") or \
+            len(words) > 2 and words[-1] == "study":
+        forms.append(" ".join(words[:-1]))  # "cluster-randomised trial" -> "cluster-randomised"
     if len(words) >= 3:  # "randomised controlled trial" -> "RCT"
         forms.append("".join(w[0] for w in words))
     return [f for f in dict.fromkeys(_norm(f) for f in forms) if f]
@@ -352,10 +357,22 @@ class Lexicon:
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
                 add([_norm(value)], "field", name)
+                # the meaning may word the value as prose does: "studies of omnivorous fish", "home-based trials"
+                said = re.sub(r"\s*\([^)]*\)", "", count.meaning)
+                said = re.sub(r"^(?:studies|trials|papers|articles)\s+(?:with|of|in|using|at|from|on)\s+(?:the\s+)?",
+                              "", said)
+                said = re.sub(r"\s+(?:studies|trials|papers|articles)$", "", said)
+                said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
+                if said != count.meaning and 0 < len(said.split()) <= 3:
+                    add([_norm(said), _norm(said.split()[0]) if len(said.split()) > 1 else ""], "field", name)
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
+        members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
-            if name.startswith("country.") and count.meaning.startswith("studies from "):
-                countries.append((re.sub(r"^the ", "", count.meaning.removeprefix("studies from ")), name, ""))
+            if name.startswith("country."):
+                key = name.removeprefix("country.")
+                written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
+                country = members_by_slug.get(key) or (written.group(1) if written else key.replace("_", " ").title())
+                countries.append((country, name, ""))
         members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
         words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
                     and (not t.count.endswith(".not_reported") or " " not in t.phrase) for w in t.phrase.split())
@@ -433,11 +450,12 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
             owners.setdefault(run, set()).add(term.count)
     kinds = {t.count: t.kind for t in labels}
     whole = {t.phrase for t in terms if t.kind in ("theme", "subtheme")}
+    others = {t.phrase for t in terms if t.kind in ("orientation", "field", "country_group", "keyword")}  # a design
     for run, counts in owners.items():
         themes = [c for c in counts if c.startswith("theme.")]
         if len(themes) == 1 and all(c == themes[0] or c.startswith("sub" + themes[0] + ".") for c in counts):
             counts = {themes[0]}  # a word of a theme and of its own sub-themes names the theme
-        if len(counts) != 1 or run in whole:
+        if len(counts) != 1 or run in whole or run in others:
             continue
         (count,) = counts
         if len(run.split()) >= 2 and sum(w not in _STOPWORDS for w in run.split()) >= 2:
@@ -448,13 +466,32 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
                     out.append(Phrase(f"{word} {noun}", kinds[count], count))
                 if word not in _WEAK_STOP and _root(word) not in topic:
                     out.append(Phrase(word, kinds[count], count, weak=True))
+    # designs: a run of two words only one design label has ("parallel group" of "parallel-group randomised
+    # trial"), and, where a count stands next to it, one such word ("six were pilot trials")
+    designs = [t for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
+               and len(t.phrase.split()) > 1]
+    design_owners: dict[str, set[str]] = {}
+    for term in designs:
+        for run in runs(term.phrase, 1):
+            design_owners.setdefault(run, set()).add(term.count)
+    design_whole = {t.phrase for t in terms if t.kind == "orientation"}
+    for run, counts in design_owners.items():
+        if len(counts) != 1 or run in design_whole or run in _NOUNS or run in _STOPWORDS:
+            continue
+        (count,) = counts
+        if len(run.split()) == 2:
+            out.append(Phrase(run, "orientation", count))
+        elif len(run.split()) == 1 and len(run) > 3 and run not in _WEAK_STOP and _root(run) not in topic:
+            out.append(Phrase(run, "orientation", count, weak=True))
     fields: dict[str, list[Phrase]] = {}
     for t in terms:
         if t.kind == "field":
             fields.setdefault(t.count.partition(".")[0], []).append(t)
-    for values in fields.values():
+    for field_name, values in fields.items():
         for t in values:
             for word in t.phrase.split():
+                if word in _norm(field_name.replace("_", " ")).split():
+                    continue  # "mixed units" of the field "unit": the field's own noun
                 if len(word) > 3 and word not in _STOPWORDS and len(t.phrase.split()) > 1 and \
                         not any(word in v.phrase.split() for v in values if v is not t):
                     out.append(Phrase(word, "field", t.count))
@@ -543,8 +580,14 @@ def word_value(word: str) -> int | None:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
     for m in _TOKEN_RE.finditer(text):
+        if tokens and m.lastgroup == "word" and tokens[-1].kind == "num" and tokens[-1].text.lower() in _TENS and \
+                text[tokens[-1].end:m.start()] == " " and 0 < _UNITS.get(m.group().lower(), 0) < 10:
+            last = tokens.pop()  # "twenty nine" written without its hyphen
+            tokens.append(_Token("num", text[last.start:m.end()], last.start, m.end(),
+                                 last.value + _UNITS[m.group().lower()]))
+            continue
         kind = m.lastgroup
         value = None
         if kind == "num":
@@ -576,6 +619,9 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–/.:" or
                                                         text[token.start - 1].isalpha()):
         return True  # "2014-2015", "1/2", "3.2", "q2", "RQ1"
+    if nxt and nxt.start == token.end and nxt.text == "-" and nxt2 and nxt2.start == nxt.end and \
+            _NOUNS.get(_stem(nxt2.text)) == "study":
+        return False  # "the 29-study sample"
     if nxt and nxt.start == token.end and nxt.text in ("%", "-", "–", "/", "th", "st", "nd", "rd", "°"):
         return True  # 20%, 12-month, 2–5, 1/3, ordinals
     if nxt and nxt.kind == "word" and token.kind == "num" and nxt.start == token.end:
@@ -612,7 +658,7 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
-        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by"):
+        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by", "from"):
             return True  # "In one Australian study, …": picks out a study, counts nothing
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]):
             return True  # "each reporting one study"
@@ -705,6 +751,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
             return _Noun("guard", end, t.end)
         if t.kind == "punct":
+            if t.text == "-" and steps == 0 and t.start == tokens[i].end and j + 1 < len(tokens) and \
+                    _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+                return _Noun("study", end, tokens[j + 1].end)  # "the 29-study sample"
             if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
                 shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
                 return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
@@ -736,12 +785,14 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
 
     ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
     """
-    for t in reversed(tokens[:i]):
+    for n, t in reversed(list(enumerate(tokens[:i]))):
         if t.kind != "word":
             continue
         stem = _stem(t.text)
         if stem in vocabulary:
             continue
+        if n + 1 < i and tokens[n + 1].kind == "word" and _stem(tokens[n + 1].text) in _OTHER_HEADS:
+            continue  # "trial registers": the first noun of a compound is not the noun
         if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
                     "intervention", "informant", "interviewee", "adult", "child", "caregiver", "woman", "man",
                     "men", "women", "member", "client", "programme", "program", "sample"):
@@ -866,7 +917,8 @@ _CATEGORY_KINDS = {
               "included", "excluded", "assessed"),
     "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
     "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
-    "record": ("database", "duplicates", "excluded", "assessed", "sought", "screened", "identified", "included"),
+    "record": ("database", "register", "duplicates", "excluded", "assessed", "sought", "screened", "identified",
+               "included"),
 }
 
 
@@ -893,7 +945,8 @@ def _count_for(category: str, kind: str, hit: _Hit) -> str:
         ("study", "included"): "included", ("study", "excluded"): "prisma.dbr_excluded",
         ("study", "screened"): "prisma.records_screened", ("study", "assessed"): "prisma.dbr_assessed",
         ("fulltext", "included"): "included", ("report", "included"): "reports",
-        ("record", "identified"): "prisma.identified", ("record", "included"): "included", ("record", "screened"): "prisma.records_screened",
+        ("record", "identified"): "prisma.identified", ("record", "included"): "included",
+        ("record", "register"): "prisma.register_records", ("record", "screened"): "prisma.records_screened",
         ("record", "excluded"): "prisma.records_excluded", ("record", "duplicates"): "prisma.duplicates",
     }
     if (category, kind) in table:
@@ -989,9 +1042,8 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
         # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
-        hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:(?:[\w-]+\s+){0,1}(?:stud(?:y|ies)|papers?|articles?|"
-                                                r"reports?|countries|designs?|units?|settings?|investigations?|s))?\s*",
-                                                lead[h.end:]) or not lead[h.end:].strip()]
+        hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
+                and len(lead[h.end:].split()) <= 2]
         if not hits:
             continue
         hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
@@ -1036,7 +1088,8 @@ _MEASURE_STATS = (
     ("max", re.compile(r"\b(?:largest|biggest|most|maximum|max|highest|up to)\b", re.I)),
     ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
     ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
-                         r"participated|taking part|enrolled|recruited|involved)\b", re.I)),
+                         r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
+                         r"surveyed)\b", re.I)),
 )
 _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document)\w*",
                            re.I)
@@ -1074,6 +1127,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         if any(a <= t.start < b for a, b in cited_parts):
             continue
         own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
+        if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
+            own = "implicit"  # "a median of 3 per study"
         after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
                  and len(sentence[t.end:m[0]].split()) <= 2]
         if own not in ("guard", "implicit", "of") or (own == "guard" and not after):
@@ -1082,17 +1137,21 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                 continue  # "2 and 31 years of experience": a number of something else
         before = sentence[max(0, t.start - 25):t.start].lower()
         stat = None
-        range_ = re.search(r"\b(?:from|between)\s*$", before)
         k_next = next((j for j in quantities if j > k), None)
         k_prev = max((j for j in quantities if j < k), default=None)
+        unit_after = lambda j: any(0 <= m[0] - tokens[j].end <= 3 for m in mentions)  # noqa: E731
+        range_ = re.search(r"\b(?:from|between)\s*$", before) or (
+            k_next is not None and unit_after(k_next) and
+            re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
         if range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
             if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
                     0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
                 continue  # "between 2 and 31 years"
             stat = "min"
         elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
-                (after or own != "guard") and \
-                re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start]):
+                (after or own != "guard") and (unit_after(k) and re.fullmatch(r"\s*(?:to|-|–)\s*",
+                                                                              sentence[tokens[k_prev].end:t.start]) or
+                re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
             stat = "max"
         elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
             stat = "median" if "median" in before else ""
@@ -1259,7 +1318,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if category == "question":
         return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
     if category == "country":
-        if re.search(r"\b(?:studies|papers|articles|included|review|authors?|affiliat\w*)\b", sentence, re.I) and \
+        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|review|samples?|authors?|affiliat\w*)\b",
+                     sentence, re.I) and \
                 "countries" in lexicon.counts:
             return _claim(sentence, token, "countries", noun.end, None)
         return None
@@ -1283,8 +1343,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     forward = _attributes(sentence, token.end, seg_end, lexicon)
     backward = _attributes(sentence, seg_start, token.start, lexicon)
     allowed = _CATEGORY_KINDS[category]
-    if subset or implicit:
-        forward = [h for h in forward if h.kind != "included"] if subset else forward
+    pronoun_whole = re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I)
+    if subset and not pronoun_whole:  # "29 of them met the criteria": the predicate is the part's own
+        forward = [h for h in forward if h.kind != "included"]
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
     if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
         # what is left of the full texts is included; records "remaining" go on to be screened
@@ -1369,12 +1430,20 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
     elif forward_ok:
         hit = min(forward_ok, key=lambda h: (h.position, _kind_rank(h.kind)))
-    elif backward_ok:
+    elif backward_ok and not (implicit and idx > 0 and re.search(r"(?:,|\band)\s*$", sentence[:token.start])):
+        # (a count after "…, 15 at home" takes nothing from before the comma: that was the previous count's)
         hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))
+    if hit is not None and hit.kind == "identified":
+        register = [h for h in forward_ok + backward_ok if h.kind == "register"]
+        hit = register[0] if register else hit  # "trial registers yielded 421 records"
+    if hit is not None and hit.kind not in _STEP_KINDS and _cross_tabulated(sentence, tokens, numbers, idx, hit, lexicon):
+        return None  # "Of the eight studies on status …, five were quantitative": the data has no such count
     if hit is not None and hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
         named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
         if len(named) > 1:
+            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", sentence, re.I):
+                return None  # "Canada and the USA together contributed twelve": a sum the data does not count
             group = _common_group(lexicon, named)
             if group is None:
                 return None
@@ -1412,7 +1481,30 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     return None
 
 
-_STEP_KINDS = ("included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified", "duplicates")
+_STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified", "duplicates")
+
+
+def _cross_tabulated(sentence: str, tokens: list[_Token], numbers: list[int], idx: int, hit: _Hit,
+                     lexicon: Lexicon) -> bool:
+    """A part of a whole named by one kind of qualifier, singled out by another kind (a design within a
+    sub-theme): a cross-tabulation. A sub-theme within its theme, a country within its group, are counts."""
+    whole_at = re.match(r"\W*(?:of|among|within|in)\s+(?:the|these|those|all)?\s*", sentence, re.I)
+    if not whole_at or idx == 0 or tokens[numbers[0]].start != whole_at.end():
+        return False
+    comma = sentence.find(",", tokens[numbers[0]].end)
+    if comma < 0 or tokens[numbers[idx]].start < comma:
+        return False
+    whole = [h for h in _attributes(sentence, tokens[numbers[0]].end, comma, lexicon) if h.kind not in _STEP_KINDS]
+    if not whole:
+        return False
+    for w in whole:
+        if w.count == hit.count:
+            return False
+        if w.kind == "theme" and hit.kind == "subtheme" and hit.count.startswith("sub" + w.count + "."):
+            return False
+        if w.kind == "country_group" and hit.kind == "country":
+            return False
+    return True
 
 
 def _kind_rank(kind: str) -> int:
