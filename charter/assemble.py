@@ -21,7 +21,7 @@ import yaml
 from .counts import Count
 from .metadata import BACK_MATTER, IDENTIFYING, Metadata
 from .model import Location, Problem
-from .placeholders import PLACEMENT_RE, fill_recording
+from .placeholders import PLACEMENT_RE, NumberMarks, fill_recording, unmark
 from .suggest import did_you_mean
 
 # What a placement line may place, and the label the text uses for it.
@@ -58,6 +58,7 @@ class Assembled:
     problems: tuple[Problem, ...]
     blocks: tuple[tuple[str, int, str], ...] = ()  # (source, first line, text) of each prose block
     images: tuple[tuple[Location, str], ...] = ()  # (where, path as written) of each image in the sections
+    numbers: Mapping[str, dict] = field(default_factory=dict)  # "ch_n0001" -> the count a marked number shows
 
 
 @dataclass
@@ -318,8 +319,10 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     prose: list[tuple[str, int, str]] = []
     images: list[tuple[Location, str]] = []
     has_refs = False
+    marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.placeholders)
     for section in sections:
-        text, found, fills = fill_recording(section.text, counts, section.path)
+        marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks)
+        text = unmark(marked)
         for match in _IMAGE_RE.finditer(text):
             if "://" not in match.group("src"):
                 line = text.count("\n", 0, match.start()) + 1
@@ -330,7 +333,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         has_refs = has_refs or "{#refs" in text
         out.append(f"<!-- {section.path} -->")
         out.append("")
-        for block in split_blocks(text):
+        for block in split_blocks(marked):
             body = "\n".join(block.lines)
             placement = PLACEMENT_RE.fullmatch(body.strip())
             if placement:
@@ -349,8 +352,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
             last = block.first_line + len(block.lines) - 1
             used = [{"name": f.name, "text": f.text} for f in fills if block.first_line <= f.line <= last]
             anchor = anchors.add("p", {"kind": "prose", "source": section.path, "line": block.first_line,
-                                       "field": None, "text": body, "placeholders": used})
-            prose.append((section.path, block.first_line, body))
+                                       "field": None, "text": unmark(body), "placeholders": used})
+            prose.append((section.path, block.first_line, unmark(body)))
             out += [f"::: {{#{anchor} .charter-prose}}", body, ":::", ""]
 
     for name, heading in BACK_MATTER:
@@ -368,4 +371,4 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",
                                        "line": None, "text": labels["fig-prisma"]}
     return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose),
-                     tuple(images))
+                     tuple(images), dict(marks.entries))

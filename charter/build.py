@@ -248,7 +248,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
         prisma_at = project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
-    manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
+    manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                "numbers": dict(assembled.numbers)}  # numbers placeholders wrote: invoke check --docx skips them
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
