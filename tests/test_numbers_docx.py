@@ -1,0 +1,138 @@
+"""The build never contradicts the check: `invoke check --docx` on a review's own DOCX is clean, an edit is not.
+
+Every number a placeholder wrote is marked in the DOCX (a bookmark named in the
+anchor manifest's "numbers"); the check skips it while it shows what the build
+wrote, and checks it as typed once a person changed it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from charter.build import build
+from charter.check import check_docx, main
+from charter.counts import compute_counts
+from charter.load import load_project
+from charter.numbers import Lexicon, vocabulary_of
+from charter.placeholders import PLACEHOLDER_RE
+from conftest import write_files
+from projects import minimal_project_files
+
+REPO = Path(__file__).resolve().parent.parent
+LO_EDIT = Path("/work/shared/tools/lo_edit.py")
+
+
+def check(root: Path, **options) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = main(root, out=out, **options)
+    return code, out.getvalue().splitlines()
+
+
+def built_docx(root: Path) -> Path:
+    build(root, formats=("docx",), verbose=False)
+    return root / "build" / "manuscript.docx"
+
+
+def bookmarks(docx: Path) -> set[str]:
+    with zipfile.ZipFile(docx) as package:
+        return set(re.findall(r'w:name="(ch_n\d+)"', package.read("word/document.xml").decode("utf-8")))
+
+
+def second_project(tmp_path: Path) -> Path:
+    """A review with its own vocabularies (themes, designs, groups, a field) and prose whose generated
+    numbers a reading of the text alone gets wrong (53 full texts "screened" read as records screened)."""
+    files = minimal_project_files()
+    review = files["review.yaml"]
+    for old, new in (
+        ("Associations between mental health and social support", "Barriers to returning to work"),
+        ("Social support and mental health status", "Employer attitudes"),
+        ("Features of social support-oriented services", "Facilitators of return to work"),
+        ("{key: qualitative, label: qualitative, abbreviation: QUAL}",
+         "{key: qualitative, label: interview study, abbreviation: INT}"),
+        ("{key: quantitative, label: quantitative, abbreviation: QUAN}",
+         "{key: quantitative, label: cross-sectional survey, abbreviation: CSS}"),
+        ("{key: review, label: review, abbreviation: REV}", "{key: review, label: narrative review, abbreviation: NR}"),
+        ("label: western", "label: high-income"), ("label: non-western", "label: middle-income"),
+        ("QUAL = qualitative; QUAN = quantitative; REV = review.",
+         "INT = interview study; CSS = cross-sectional survey; NR = narrative review."),
+    ):
+        assert old in review, old
+        review = review.replace(old, new)
+    files["review.yaml"] = review
+    files["manuscript/02-results.md"] = (
+        "# Results\n\n"
+        "@tbl-studies describes the included studies.\n\n"
+        "{{ table:studies }}\n\n"
+        "{{ n.prisma.dbr_assessed | Words }} studies screened in full gave {{ n.included | words }} included "
+        "studies, {{ n.theme.a | words }} on barriers and {{ n.theme.b | words }} on facilitators.\n\n"
+        "Of the {{ n.included }} studies, {{ n.country_group.non_western | words }} came from a "
+        "middle-income country; {{ n.orientation.qualitative | Words }} was an interview study.\n"
+    )
+    return write_files(tmp_path / "second", files)
+
+
+def test_reference_review_docx_checks_clean(reference_copy):
+    docx = built_docx(reference_copy)
+    manifest = json.loads((reference_copy / "build" / "manuscript.anchors.json").read_text(encoding="utf-8"))
+    counts = compute_counts(load_project(reference_copy))
+    written = [m.group("name") for section in sorted((reference_copy / "manuscript").glob("*.md"))
+               for m in PLACEHOLDER_RE.finditer(section.read_text(encoding="utf-8"))]
+    assert sorted(e["count"] for e in manifest["numbers"].values()) == sorted(
+        name for name in written if counts[name].value is not None)  # every number a placeholder wrote
+    assert set(manifest["numbers"]) <= bookmarks(docx)
+    assert check(reference_copy, docx=docx, strict=True) == (0, [
+        "invoke check: 0 errors, 0 warnings — 29 studies, 2 themes, "
+        f"{check(reference_copy)[1][-1].rsplit(', ', 1)[1]}"])
+
+
+def test_second_review_docx_checks_clean_because_its_numbers_are_marked(tmp_path):
+    root = second_project(tmp_path)
+    assert check(root, strict=True)[0] == 0  # the sources themselves check clean
+    docx = built_docx(root)
+    code, lines = check(root, docx=docx, strict=True)
+    assert (code, len(lines)) == (0, 1), lines
+    # without the marks the same DOCX is misread: the 53 full texts "screened" are taken for records screened
+    project = load_project(root)
+    lexicon = Lexicon.build(compute_counts(project), vocabulary_of(project.review))
+    unmarked = tmp_path / "unmarked.docx"
+    shutil.copy(docx, unmarked)
+    (root / "build" / "manuscript.anchors.json").unlink()
+    with zipfile.ZipFile(docx) as package, zipfile.ZipFile(unmarked, "w") as out:
+        for info in package.infolist():
+            if not info.filename.startswith("customXml/"):
+                out.writestr(info, package.read(info.filename))
+    assert check_docx(unmarked, lexicon) != []
+
+
+def lo_edit(source: Path, target: Path, old: str, new: str, home: Path) -> None:
+    """Make a tracked edit with LibreOffice's own engine (/work/shared/tools/lo_edit.py), in a private profile."""
+    if not LO_EDIT.exists() or shutil.which("soffice") is None:
+        pytest.skip("LibreOffice or /work/shared/tools/lo_edit.py is not available")
+    home.mkdir(parents=True, exist_ok=True)
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
+    process = subprocess.run([python, str(LO_EDIT), str(source), str(target), old, new], capture_output=True,
+                             text=True, timeout=240, env={**os.environ, "HOME": str(home)})
+    if process.returncode != 0 and "No module named 'uno'" in process.stderr:
+        pytest.skip("no python with uno to drive LibreOffice")
+    assert process.returncode == 0, process.stderr
+
+
+def test_a_generated_number_edited_in_libreoffice_is_flagged(reference_copy, tmp_path):
+    docx = built_docx(reference_copy)
+    edited = tmp_path / "edited.docx"
+    lo_edit(docx, edited, "Thirteen of the articles", "Fourteen of the articles", tmp_path / "home")
+    code, lines = check(reference_copy, docx=edited)
+    assert code == 1
+    assert [line for line in lines if "says" in line] == [line for line in lines[:-1]]
+    assert any(re.search(r'"Fourteen of … theme \(a\)" says 14, the data has 13 studies in theme \(a\)', line)
+               for line in lines), lines
+    assert len(lines) == 2, lines  # that number alone: LibreOffice's re-save moved no other mark
