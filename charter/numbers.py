@@ -14,7 +14,7 @@ records, full texts, databases, themes, countries) and what singles them out
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 from .counts import Count, slug as _count_slug
@@ -53,6 +53,12 @@ empirical eligible potentially potential peer peer-reviewed reviewed published p
 distinct different separate unique electronic bibliographic digital online academic scientific research studie
 english nordic scandinavian norwegian international individual single new unique overarching central
 final total overall identified retrieved included distinct databases' relevant, so-called
+""".split())
+# Words between "the 29" and its noun that leave it the whole set of included studies ("the 29 included
+# papers"); any other ("the three Nordic studies") may single out a part, so the claim is not sure.
+_WHOLE_WORDS = set("""
+included selected eligible final remaining reviewed identified retrieved relevant original primary empirical
+published peer-reviewed peer total overall individual distinct different separate unique all of these the
 """.split())
 # Words that make a number the subject of a clause whose noun is understood ("nine have …").
 _VERBS = set("""
@@ -440,10 +446,11 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
     labels = [t for t in terms if t.kind in ("theme", "subtheme") and not t.phrase.startswith("(")
               and len(t.phrase.split()) > 1 and not re.fullmatch(r"(?:theme|topic|sub theme|subtheme) \S+", t.phrase)
               and not re.fullmatch(r"\w+ (?:theme|topic)", t.phrase)]
-    def runs(phrase: str, n_min: int) -> set[str]:
-        words = phrase.split()
-        return {" ".join(words[a:b]) for a in range(len(words)) for b in range(a + n_min, len(words) + 1)
-                if words[a] not in _STOPWORDS and words[b - 1] not in _STOPWORDS}
+    def runs(phrase: str, n_min: int) -> list[str]:  # in order: the phrases, and so the findings, never
+        words = phrase.split()                          # depend on PYTHONHASHSEED
+        return list(dict.fromkeys(" ".join(words[a:b]) for a in range(len(words))
+                                  for b in range(a + n_min, len(words) + 1)
+                                  if words[a] not in _STOPWORDS and words[b - 1] not in _STOPWORDS))
     owners: dict[str, set[str]] = {}
     for term in labels:
         for run in runs(term.phrase, 1):
@@ -548,6 +555,10 @@ class Claim:
     end: int
     written: str  # as written: "Twenty-eight", "2,819"
     quote: str  # the words that make it a claim: "Twenty-eight papers … inclusion"
+    # other counts the words around it could also name; with any, or when not ``sure``, no placeholder is
+    # suggested: the author is asked to choose one or to mark the number [N]{count=none}
+    alternatives: tuple[str, ...] = ()
+    sure: bool = True
 
 
 @dataclass(frozen=True)
@@ -1420,10 +1431,12 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     backward_near = [h for h in backward_ok if h.position >= near_start]
     of_step = [h for h in backward_ok if re.fullmatch(r"\s+of\s+(?:the\s+|all\s+)?", sentence[h.end:token.start])]
     questions = [h for h in forward_ok + backward_ok if h.kind == "question"]
+    confident = bool(complement_inner or of_step or (_n_equals(tokens, i) and backward_ok))
     if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
         hit = questions[0]
+        confident = True
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
@@ -1463,7 +1476,14 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
             if sub:
                 hit = sub[0]
         name = _other_sources(_count_for(category, hit.kind, hit), sentence, lexicon)
-        return _claim(sentence, token, name, noun.end, hit)
+        claim = _claim(sentence, token, name, noun.end, hit)
+        if confident:
+            return claim
+        # the other things named in the same stretch of the sentence: the count could be one of them
+        rivals = [h for h in forward_near + backward_near if h.kind not in _STEP_KINDS and h.count != hit.count
+                  and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
+        names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
+        return replace(claim, alternatives=tuple(n for n in names if n != name and n in lexicon.counts))
     if subset:
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
@@ -1477,7 +1497,11 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         # "The 29 articles", "all 29 studies": the set the review is about
         prev = tokens[i - 1].text.lower() if i > 0 else ""
         if prev in ("the", "all", "these") and not subset:
-            return _claim(sentence, token, "included", noun.end, None)
+            # sure only when nothing but words like "included" stand between the number and its noun:
+            # "the three literature reviews" may count something the rules do not know
+            between = [t.text.lower() for t in tokens[i + 1:] if t.start < noun.end][:-1]
+            sure = all(w in _WHOLE_WORDS for w in between)
+            return replace(_claim(sentence, token, "included", noun.end, None), sure=sure)
     return None
 
 
@@ -1716,6 +1740,8 @@ def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location,
     if count is None:
         return Problem(location, "", f'{prefix}"{claim.quote}" is marked count={claim.count}, which is not a count '
                                      "(run 'invoke counts' to list every name, or write count=none)")
+    if claim.alternatives or not claim.sure:
+        return _unsure_problem(claim, counts, location, prefix)
     if count.value is None:
         return None  # the data does not report it: nothing to compare
     says = f"{claim.number:,}"
@@ -1727,12 +1753,31 @@ def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location,
                                  f"so it follows the data ({has})", severity="warning")
 
 
+def _unsure_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str) -> Problem | None:
+    """A number whose words do not single out one count: say which it could be; suggest no placeholder."""
+    options = [(name, counts[name]) for name in dict.fromkeys((claim.count, *claim.alternatives))
+               if name in counts and counts[name].value is not None]
+    if not options:
+        return None
+    listed = " or ".join(f"n.{name} ({c.value:,} {_singular(c.meaning) if c.value == 1 else c.meaning})"
+                         for name, c in options)
+    mark = f"[{claim.written}]{{count=none}}"
+    if any(c.value == claim.number for _, c in options):
+        return Problem(location, "", f'{prefix}"{claim.quote}" is typed by hand and may state {listed}; write the '
+                                     "placeholder of the count it states ({{ n.NAME }}), or mark it "
+                                     f"{mark} if it counts something else", severity="warning")
+    return Problem(location, "", f'{prefix}"{claim.quote}" says {claim.number:,}, but the data has {listed}; if it '
+                                 "states one of these counts, correct the text or the data and write that count's "
+                                 f"placeholder ({{{{ n.NAME }}}}); if it counts something else, mark it {mark}")
+
+
 def check_markdown(text: str, lexicon: Lexicon, path: str, first_line: int = 1) -> list[Problem]:
-    """Check every number typed in a Markdown text against the counts."""
+    """Check every number typed in a Markdown text against the counts; each finding at its line and column."""
     problems = []
     for found in claims_in_text(text, lexicon):
         line = first_line + text.count("\n", 0, found.offset)
-        problem = claim_problem(found.claim, lexicon.counts, Location(path, line))
+        column = found.offset - (text.rfind("\n", 0, found.offset) + 1) + 1
+        problem = claim_problem(found.claim, lexicon.counts, Location(path, line, column))
         if problem is not None:
             problems.append(problem)
     return problems

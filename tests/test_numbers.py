@@ -187,9 +187,9 @@ def test_claim_line_and_messages():
     text = "# Results\n\nSome text.\nTwenty-eight papers met the inclusion criteria.\n\nWe searched five databases.\n"
     problems = check_markdown(text, LEXICON, "manuscript/03-results.md")
     assert [str(p) for p in problems] == [
-        'manuscript/03-results.md:4: "Twenty-eight papers met the inclusion" says 28, the data has 29 included '
+        'manuscript/03-results.md:4:1: "Twenty-eight papers met the inclusion" says 28, the data has 29 included '
         "studies (n.included); correct the text or the data, and write {{ n.included | Words }}",
-        'manuscript/03-results.md:6: "five databases" is typed by hand; write {{ n.databases | words }} so it '
+        'manuscript/03-results.md:6:13: "five databases" is typed by hand; write {{ n.databases | words }} so it '
         "follows the data (5 databases searched)",
     ]
     assert [p.severity for p in problems] == ["error", "warning"]

@@ -1,0 +1,88 @@
+"""What `invoke check` says about typed numbers: safe advice, line and column, the same under any hash seed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from charter.model import Location
+from charter.numbers import Lexicon, check_markdown, claims_in_text
+from number_scenarios import reference_counts, reference_vocabulary
+
+REPO_TASKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tasks.py")
+LEXICON = Lexicon.build(reference_counts(), reference_vocabulary())
+
+
+def messages(text: str) -> list[str]:
+    return [str(p) for p in check_markdown(text, LEXICON, "manuscript/03-results.md")]
+
+
+def test_a_number_its_words_tie_to_one_count_gets_its_placeholder():
+    assert messages("Fourteen quantitative studies were included.") == [
+        'manuscript/03-results.md:1:1: "Fourteen quantitative studies" says 14, the data has 13 studies with a '
+        "quantitative design (n.orientation.quantitative); correct the text or the data, and write "
+        "{{ n.orientation.quantitative | Words }}"]
+
+
+def test_a_number_that_may_state_two_counts_gets_no_placeholder():
+    """"from Norway and were qualitative": either count; the author chooses, or marks it count=none."""
+    assert messages("Twelve studies came from Norway and were qualitative.") == [
+        'manuscript/03-results.md:1:1: "Twelve studies … Norway" says 12, but the data has n.country.norway '
+        "(5 studies from Norway) or n.orientation.qualitative (9 studies with a qualitative design); if it states "
+        "one of these counts, correct the text or the data and write that count's placeholder ({{ n.NAME }}); "
+        "if it counts something else, mark it [Twelve]{count=none}"]
+    warning = check_markdown("Nine studies came from Norway and were qualitative.", LEXICON, "x.md")
+    assert [p.severity for p in warning] == ["warning"]
+    assert "may state n.country.norway" in warning[0].message and "{{ n.country" not in warning[0].message
+
+
+def test_the_studies_with_an_unknown_qualifier_are_not_taken_for_the_included_studies():
+    """The issue's harmful advice: "the three Nordic studies" must not be told to become {{ n.included }}."""
+    problem = messages("We compared our findings with the three Nordic studies.")
+    assert len(problem) == 1 and "{{ n.included" not in problem[0] and "[three]{count=none}" in problem[0]
+    assert messages("We charted the 28 included studies.")[0].endswith("write {{ n.included }}")
+
+
+def test_every_finding_gives_line_and_column():
+    text = "# Results\n\nIn all, we found\nthat nine qualitative studies and 14 quantitative ones\n"
+    problems = check_markdown(text, LEXICON, "manuscript/03-results.md")
+    assert [(p.location.line, p.location.column) for p in problems] == [(4, 6), (4, 35)]
+    assert all(isinstance(p.location, Location) and p.location.column for p in problems)
+
+
+@pytest.mark.parametrize("text", [
+    "Fourteen studies (48%) came from the USA.",
+    "The USA (12), Norway (5) and England (2) led.",
+    "Nine qualitative and 14 quantitative studies were included.",
+])
+def test_claims_are_found_in_the_order_written(text):
+    found = [f.claim.start for f in claims_in_text(text, LEXICON)]
+    assert found == sorted(found) and found
+
+
+SECTION = """\
+# Findings
+
+Fourteen quantitative studies were included, and twelve studies came from Norway and were qualitative.
+The USA (12), Norway (5) and England (2) led; the three Nordic studies agree.
+Theme (b) held sixteen studies and theme (a) thirteen. We searched six databases.
+"""
+
+
+def test_the_same_findings_in_the_same_order_under_any_hash_seed(reference_copy):
+    (reference_copy / "manuscript" / "05-findings.md").write_text(SECTION, encoding="utf-8")
+    shutil.copy(REPO_TASKS, reference_copy / "tasks.py")
+    outputs = set()
+    for seed in ("0", "1", "2", "3", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        process = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=reference_copy, env=env,
+                                 capture_output=True, text=True, timeout=300)
+        assert process.returncode == 1, process.stderr
+        outputs.add(process.stdout)
+    assert len(outputs) == 1
+    (output,) = outputs
+    assert output.count("manuscript/05-findings.md:") >= 6
