@@ -170,6 +170,7 @@ class Phrase:
     kind: str  # orientation, theme, subtheme, country_group, keyword, database, question, field
     count: str
     weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
+    minor: bool = False  # a design's key that is only a modifier in its label ("focus"): loses to any other name
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,9 @@ def vocabulary_of(review) -> Vocabulary:
 
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 # Ways of saying a study did not report its design (the count orientation.not_reported).
-_NOT_REPORTED_DESIGN = ("design not reported", "design was not reported", "not reported design", "unreported design",
+_NOT_REPORTED_DESIGN = tuple(
+    f"did not {verb} {whose} {what}" for verb in ("describe", "report", "state", "name", "give", "specify")
+    for whose in ("a", "its", "their", "the") for what in ("design", "method", "methods", "methodology")) + ("design not reported", "design was not reported", "not reported design", "unreported design",
                         "unclear design", "design was unclear", "no reported design", "no stated design",
                         "did not report a design", "did not report their design", "did not report its design",
                         "did not state a design", "did not state their design", "did not state its design",
@@ -322,8 +325,16 @@ class Lexicon:
                     continue
                 term = find(vocabulary.orientations, key)
                 label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
-                add([_norm(key), *_variants(label), *(_norm(s) for s in (term.short if term else ()))],
-                    "orientation", name)
+                # the key alone names the design unless it is only a modifier in the label: "focus" of
+                # "focus groups", "case" of "case study" are words prose uses for other things
+                key_words, label_words = _norm(key).split(), _norm(label).split()
+                modifier_only = len(label_words) > 1 and set(key_words) < set(label_words) and \
+                    label_words[-1] not in key_words
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "orientation", name)
+                if modifier_only:
+                    terms.append(Phrase(_norm(key), "orientation", name, minor=True))
+                else:
+                    add([_norm(key)], "orientation", name)
             elif kind == "theme":
                 term = find(vocabulary.themes, key)
                 label = term.label if term else re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
@@ -362,15 +373,15 @@ class Lexicon:
             elif kind in fields and fields[kind].type in ("choice", "list"):
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
-                add([_norm(value)], "field", name)
+                add([_norm(value), *(_norm(a) for a in _country_words(value)[1])], "field", name)
                 # the meaning may word the value as prose does: "studies of omnivorous fish", "home-based trials"
                 said = re.sub(r"\s*\([^)]*\)", "", count.meaning)
                 said = re.sub(r"^(?:studies|trials|papers|articles)\s+(?:with|of|in|using|at|from|on)\s+(?:the\s+)?",
                               "", said)
                 said = re.sub(r"\s+(?:studies|trials|papers|articles)$", "", said)
                 said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
-                if said != count.meaning and 0 < len(said.split()) <= 3:
-                    add([_norm(said), _norm(said.split()[0]) if len(said.split()) > 1 else ""], "field", name)
+                if said != count.meaning and 0 < len(said.split()) <= 4:
+                    add([_norm(said)], "field", name)  # its distinctive words: _short_forms
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
@@ -499,8 +510,8 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
             for word in t.phrase.split():
                 if word in _norm(field_name.replace("_", " ")).split():
                     continue  # "mixed units" of the field "unit": the field's own noun
-                if len(word) > 3 and word not in _STOPWORDS and len(t.phrase.split()) > 1 and \
-                        not any(word in v.phrase.split() for v in values if v is not t):
+                if len(word) > 3 and word not in _STOPWORDS and word not in _WEAK_STOP and len(t.phrase.split()) > 1 and \
+                        not any(word in v.phrase.split() for v in values if v.count != t.count):
                     out.append(Phrase(word, "field", t.count))
     return list(dict.fromkeys(out))
 
@@ -514,13 +525,18 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
                                 if n.rpartition(".")[2] in ("total", "median", "min", "max", "reported")):
         if prefix != "participants" and prefix not in integer_fields:
             continue
-        units = ["participant"] if prefix == "participants" else [_unit(integer_fields[prefix].label)]
+        label = "participant" if prefix == "participants" else integer_fields[prefix].label
+        units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
+        plain = re.sub(r"\s+(?:in|per)\s+\w+$", "", label)  # "follow-up in weeks" -> "follow-up"
+        if plain != label:
+            units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
         if total is not None:
             noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", total.meaning)
             if noun and len(noun.group(1).split()) <= 4:
                 units.append(_unit(noun.group(1)))
-        heads = [u.split()[-1] for u in units if len(u.split()) > 1]  # "open source project" -> "project"
+        heads = [u.split()[-1] for u in units[:1] if len(u.split()) > 1 and len(u.split()[-1]) > 3 and
+                 u.split()[-1] not in _STOPWORDS]  # "open source project" -> "project"
         found.append((prefix, [u for u in units if u], heads))
     taken = {u for _, units, _ in found for u in units}
     measures = []
@@ -627,9 +643,15 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
         if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")):
             return True  # a year
-    if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–/.:" or
+    if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
+            text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
                                                         text[token.start - 1].isalpha()):
         return True  # "2014-2015", "1/2", "3.2", "q2", "RQ1"
+    if nxt and nxt.text == "/" and nxt2 and nxt2.kind == "num" and i + 3 < len(tokens) and \
+            _NOUNS.get(_stem(tokens[i + 3].text)) == "study":
+        return False  # "9/29 studies": nine of the 29
+    if prev and prev.text == "/" and prev2 and prev2.kind == "num" and nxt and _NOUNS.get(_stem(nxt.text)) == "study":
+        return False
     if nxt and nxt.start == token.end and nxt.text == "-" and nxt2 and nxt2.start == nxt.end and \
             _NOUNS.get(_stem(nxt2.text)) == "study":
         return False  # "the 29-study sample"
@@ -762,6 +784,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
             return _Noun("guard", end, t.end)
         if t.kind == "punct":
+            if t.text == "/" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num":
+                return _Noun("of", end, t.end)  # "9/29 studies"
             if t.text == "-" and steps == 0 and t.start == tokens[i].end and j + 1 < len(tokens) and \
                     _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
                 return _Noun("study", end, tokens[j + 1].end)  # "the 29-study sample"
@@ -804,6 +828,8 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
             continue
         if n + 1 < i and tokens[n + 1].kind == "word" and _stem(tokens[n + 1].text) in _OTHER_HEADS:
             continue  # "trial registers": the first noun of a compound is not the noun
+        if stem == "sample" and n > 0 and tokens[n - 1].text.lower() == "final":
+            return "study"  # "the final sample (N = 29)"
         if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
                     "intervention", "informant", "interviewee", "adult", "child", "caregiver", "woman", "man",
                     "men", "women", "member", "client", "programme", "program", "sample"):
@@ -822,6 +848,7 @@ class _Hit:
     count: str
     end: int = 0
     weak: bool = False
+    minor: bool = False
 
 
 def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
@@ -866,7 +893,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
-            hits.append(_Hit(s, term.kind, term.count, e, term.weak))
+            hits.append(_Hit(s, term.kind, term.count, e, term.weak, term.minor))
     for country, name, _ in lexicon.countries:
         for alias in lexicon.country_names(country):
             for m in re.finditer(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])", segment):
@@ -1118,7 +1145,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     mentions = []  # (start, end, measure prefix)
     for prefix, units in lexicon.measures:
         for unit in units:
-            for m in re.finditer(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in unit.split()) + r"(?:e?s)?(?![\w-])",
+            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(re.escape(w) for w in unit.split()) + r"(?:e?s)?(?![\w-])",
                                  low):
                 if not any(a <= m.start() < b for a, b, _ in mentions):
                     mentions.append((m.start(), m.end(), prefix))
@@ -1127,8 +1154,14 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     if not mentions:
         mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
-    one_study = any(not _OWN_SINGULAR_RE.match(sentence, m.start()) for m in _ONE_STUDY_RE.finditer(sentence)) or \
-        re.search(r"\b(?:in|at|from|for) one\b", low)
+    def about_one_study(at: int) -> bool:
+        """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
+        start = sentence.rfind(";", 0, at) + 1
+        end = sentence.find(";", at)
+        clause = sentence[start:end if end >= 0 else len(sentence)]
+        return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
+            bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
+
     out: dict[int, Claim | None] = {}
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
@@ -1137,6 +1170,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
+        one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
+                                                               sentence, re.I)
         own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
         if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
             own = "implicit"  # "a median of 3 per study"
@@ -1184,13 +1219,17 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                     out[k] = _claim(sentence, t, name, mention[1], None)
             continue
         mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
+        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers)\b",
+                                                  sentence[:t.start], re.I) and not one_study:
+            stat = "total"  # "the studies drew on 486 participants"
         if stat is None:
             words_before = sentence[:t.start]
             for name, pattern in _MEASURE_STATS:
                 if pattern.search(words_before) or (name == "total" and pattern.search(sentence[t.end:])):
                     stat = name
                     break
-        if stat is None or stat == "" or (one_study and stat == "total" and not re.search(r"\ball\b|\btotal\b", low)):
+        if stat is None or stat == "" or (one_study and stat in ("total", "median") and
+                                          not re.search(r"\ball\b|\btotal\b|\bper study\b", low)):
             out[k] = None
             continue
         if one_study and stat in ("min", "max") and not re.search(r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|"
@@ -1214,6 +1253,9 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     words = [t.text.lower() for t in tokens[max(0, i - 4):i] if t.kind == "word" or t.text in ("~", "≈")]
     if tokens[i - 1].text in ("~", "≈") if i > 0 else False:
         return True
+    after = " ".join(t.text.lower() for t in tokens[i + 1:i + 3])
+    if after in ("or so", "or more", "or fewer", "or less", "or thereabouts") or after.startswith("odd "):
+        return True  # "15 or so studies"
     tail = " ".join(words)
     if re.search(r"\w+ed (?:around|about|over|under)$", tail):
         return False  # "organised around four questions": a preposition
@@ -1302,7 +1344,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     elif category == "implicit":
         category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
-    if category == "guard" and idx > 0 and re.search(r"(?:,|\band|\bwhile|\bwhereas|\bbut)\s*$",
+    if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
         gap = [h for h in _attributes(sentence, token.end, seg_end, lexicon) if h.kind in _LIST_KINDS
@@ -1329,7 +1371,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if category == "question":
         return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
     if category == "country":
-        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|review|samples?|authors?|affiliat\w*)\b",
+        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|review|samples?|authors?|affiliat\w*|"
+                     r"distinct)\b",
                      sentence, re.I) and \
                 "countries" in lexicon.counts:
             return _claim(sentence, token, "countries", noun.end, None)
@@ -1370,6 +1413,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if adjectival and specific:
             forward_ok = [h for h in forward_ok if h not in adjectival]
     backward_ok = [h for h in backward if h.kind in allowed]
+    if any(not h.minor and h.kind not in _STEP_KINDS and h.kind != "orientation" for h in forward_ok + backward_ok):
+        forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
+        backward_ok = [h for h in backward_ok if not h.minor]
     if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
         forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
         backward_ok = [h for h in backward_ok if not h.weak]
@@ -1389,7 +1435,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     whole = category in ("study", "implicit") and (
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
-        or (i >= 2 and tokens[i - 1].text.lower() == "of" and _is_number(tokens[i - 2])))
+        or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
+        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
     if whole:  # "nine of the 29 studies": 29 is the whole set the review is about
         return _claim(sentence, token, "included", noun.end, None)
     complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
@@ -1443,9 +1490,19 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
     elif forward_ok:
         hit = min(forward_ok, key=lambda h: (h.position, _kind_rank(h.kind)))
-    elif backward_ok and not (implicit and idx > 0 and re.search(r"(?:,|\band)\s*$", sentence[:token.start])):
+    elif backward_ok and not (implicit and idx > 0 and re.search(r"(?:,|\band)\s*$", sentence[:token.start])) and \
+            not (category in ("fulltext", "record") and idx > 0 and all(h.kind in _STEP_KINDS for h in backward_ok)):
+        # (nor do "… after removing duplicates, and read 69 in full": those steps were the earlier counts')
         # (a count after "…, 15 at home" takes nothing from before the comma: that was the previous count's)
         hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))
+    if hit is None and idx > 0 and not backward_ok:
+        # "Theme (b), the larger of the two themes, comprised sixteen papers": across the aside
+        previous = tokens[numbers[idx - 1]]
+        aside = re.search(r",[^,]*$", sentence[:previous.start])
+        if aside and re.search(r",", sentence[previous.end:token.start]):
+            before_aside = [h for h in _attributes(sentence, 0, aside.start(), lexicon) if h.kind in allowed
+                            and h.kind not in _STEP_KINDS]
+            hit = before_aside[-1] if len(before_aside) == 1 else None
     if hit is not None and hit.kind == "identified":
         register = [h for h in forward_ok + backward_ok if h.kind == "register"]
         hit = register[0] if register else hit  # "trial registers yielded 421 records"
@@ -1491,6 +1548,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return _claim(sentence, token, "prisma.other_assessed", noun.end, None)  # "snowballing added 12 reports"
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
+    if category == "report" and "reports" in lexicon.counts and not _SEARCH_RE.search(sentence) and \
+            re.search(r"\bstud(?:y|ies)\b", sentence, re.I):
+        return _claim(sentence, token, "reports", noun.end, None)  # "29 studies correspond to 29 reports"
     if category == "record":
         return _claim(sentence, token, "prisma.identified", noun.end, None)
     if category == "study" and not implicit:
@@ -1551,8 +1611,8 @@ def _noun_after_of(tokens: list[_Token], i: int, skip: frozenset[str] = frozense
 
 
 def _orientation_near(sentence: str, token: _Token, seg_end: int, lexicon: Lexicon) -> bool:
-    return any(h.kind in ("orientation", "theme", "country", "country_group")
-               for h in _attributes(sentence, token.end, seg_end, lexicon))
+    return any(h.kind in ("orientation", "theme", "subtheme", "country", "country_group", "field", "question",
+                          "keyword") for h in _attributes(sentence, token.end, seg_end, lexicon))
 
 
 def _claim(sentence: str, token: _Token, name: str, noun_end: int, hit: _Hit | None) -> Claim:
@@ -1653,6 +1713,12 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             closing = re.search(r"\s#+\s*$", line)
             if closing:
                 masked = _blank(masked, offset + closing.start(), offset + len(line))
+            headings.append((offset, offset + len(line)))
+        elif re.fullmatch(r"\|\s*[^|\d][^|]*\|\s*(?:\d[\d,]*|[A-Za-z-]+)\s*\|?", stripped) and \
+                not re.fullmatch(r"[|\s:-]+", stripped):
+            # a two-cell row of a table, "| Qualitative | 9 |": its label and its number read as "Qualitative 9"
+            for bar in re.finditer(r"\|", line):
+                masked = _blank(masked, offset + bar.start(), offset + bar.end())
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
