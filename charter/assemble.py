@@ -253,7 +253,7 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
             item("Author Note", "\\* Corresponding author: " + _corresponding_line(corresponding), None)
     if filled.get("abstract"):
         item("Abstract Title", "Abstract", None)
-        item("Abstract", filled["abstract"], "abstract")
+        item("Abstract", filled["abstract"], "abstract", unmark(filled["abstract"]))
     if meta.keywords:
         item("Keywords", "**Keywords:** " + md_escape("; ".join(meta.keywords)), "keywords", "; ".join(meta.keywords))
     out += ["```{=openxml}", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>', "```", "", "::::", ""]
@@ -296,6 +296,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         labels[label] = f"{_LABEL_NAMES[prefix]} {numbering[prefix]}"
 
     # Metadata fields may hold placeholders too (the abstract usually does).
+    marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.placeholders)
+    marked_abstract = ""
     filled_meta: dict[str, str] = {}
     for name in ("title", "subtitle", "short_title", "abstract", *(n for n, _ in BACK_MATTER)):
         value = getattr(meta, name, None) if name not in meta.back_matter else meta.back_matter[name]
@@ -304,6 +306,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         where = meta.positions.get(name) or meta.source
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
+        if name == "abstract":  # marked on the DOCX title page only (the metadata copy feeds the Typst template)
+            marked_abstract = fill_recording(value, counts, meta.source.path, first, marks=marks)[0]
         problems += found
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
         filled_meta[name] = text
@@ -314,12 +318,12 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                                      columns=False)
 
     out: list[str] = [_metadata_block(meta, filled_meta, blind, labels, paper), ""]
-    out += _title_page(meta, filled_meta, blind, anchors)
+    out += _title_page(meta, {**filled_meta, **({"abstract": marked_abstract} if marked_abstract else {})}, blind,
+                       anchors)
 
     prose: list[tuple[str, int, str]] = []
     images: list[tuple[Location, str]] = []
     has_refs = False
-    marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.placeholders)
     for section in sections:
         marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks)
         text = unmark(marked)

@@ -90,6 +90,8 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line
     problems: list[Problem] = []
     filled: list[Filled] = []
     names = [f"n.{name}" for name in counts]
+    # code shows the number as text: a mark there would show as "[29]{#ch_n0001}"
+    code = [m.span() for m in re.finditer(r"^(```|~~~).*?^\1|`[^`\n]*`", text, re.S | re.M)] if marks else []
 
     def line_of(offset: int) -> int:
         return first_line + text.count("\n", 0, offset)
@@ -129,7 +131,8 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line
             return match.group(0)
         rendered = render(counts[name], filter_name)
         filled.append(Filled(name, rendered, where.line))
-        if marks is not None and counts[name].value is not None:
+        if marks is not None and counts[name].value is not None and \
+                not any(a <= match.start() < b for a, b in code):
             return marks.mark(name, rendered, path, where.line)
         return rendered
 

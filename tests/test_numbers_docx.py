@@ -22,6 +22,7 @@ from charter.build import build
 from charter.check import check_docx, main
 from charter.counts import compute_counts
 from charter.load import load_project
+from charter.metadata import read_metadata
 from charter.numbers import Lexicon, vocabulary_of
 from charter.placeholders import PLACEHOLDER_RE
 from conftest import write_files
@@ -68,6 +69,9 @@ def second_project(tmp_path: Path) -> Path:
         assert old in review, old
         review = review.replace(old, new)
     files["review.yaml"] = review
+    files["manuscript/metadata.yaml"] = files["manuscript/metadata.yaml"].replace(
+        "We mapped {{ n.included }} studies on social support and recovery.",
+        "{{ n.prisma.dbr_assessed | Words }} studies screened in full gave {{ n.included | words }} studies.")
     files["manuscript/02-results.md"] = (
         "# Results\n\n"
         "@tbl-studies describes the included studies.\n\n"
@@ -84,8 +88,9 @@ def test_reference_review_docx_checks_clean(reference_copy):
     docx = built_docx(reference_copy)
     manifest = json.loads((reference_copy / "build" / "manuscript.anchors.json").read_text(encoding="utf-8"))
     counts = compute_counts(load_project(reference_copy))
-    written = [m.group("name") for section in sorted((reference_copy / "manuscript").glob("*.md"))
-               for m in PLACEHOLDER_RE.finditer(section.read_text(encoding="utf-8"))]
+    texts = [read_metadata(reference_copy)[0].abstract] + [
+        section.read_text(encoding="utf-8") for section in sorted((reference_copy / "manuscript").glob("*.md"))]
+    written = [m.group("name") for text in texts for m in PLACEHOLDER_RE.finditer(text)]
     assert sorted(e["count"] for e in manifest["numbers"].values()) == sorted(
         name for name in written if counts[name].value is not None)  # every number a placeholder wrote
     assert set(manifest["numbers"]) <= bookmarks(docx)
@@ -111,6 +116,20 @@ def test_second_review_docx_checks_clean_because_its_numbers_are_marked(tmp_path
             if not info.filename.startswith("customXml/"):
                 out.writestr(info, package.read(info.filename))
     assert check_docx(unmarked, lexicon) != []
+
+
+def test_marks_are_made_in_prose_not_in_code_and_come_off_again():
+    from charter.counts import Count
+    from charter.placeholders import NumberMarks, fill_recording, unmark
+
+    counts = {"included": Count("included", 29, "included studies"), "prisma.duplicates": Count(
+        "prisma.duplicates", None, "duplicates")}
+    marks = NumberMarks()
+    text = "We had {{ n.included | Words }} studies, `{{ n.included }}` in code, {{ n.prisma.duplicates }}.\n"
+    marked = fill_recording(text, counts, "x.md", marks=marks)[0]
+    assert marked == "We had [Twenty-nine]{#ch_n0001} studies, `29` in code, not reported.\n"
+    assert marks.entries == {"ch_n0001": {"count": "included", "text": "Twenty-nine", "source": "x.md", "line": 1}}
+    assert unmark(marked) == fill_recording(text, counts, "x.md")[0]
 
 
 def lo_edit(source: Path, target: Path, old: str, new: str, home: Path) -> None:
