@@ -1,14 +1,18 @@
 """Find the numbers typed by hand in the prose and tie each to the count it states.
 
-``find_claims(sentence, lexicon)`` reads one sentence and returns the numbers
-that state a count the data knows (``Claim``: the number, the count name, where
-it is). ``check_markdown`` and ``check_paragraphs`` turn the claims of a whole
-file (or of the paragraphs of a DOCX) into problems: a number that contradicts
-the data is an error, one that matches is a warning suggesting the placeholder.
-The rules are documented in docs/number-check.md; they are deliberately
-conservative: a number is a claim only when both the thing it counts (studies,
-records, full texts, databases, themes, countries) and what singles them out
-(included, a theme, a design, a country, a keyword, a PRISMA step) are named.
+``Lexicon.build(counts, Vocabulary)`` gathers what the check knows of a review: its
+counts and the words that name them — read from the review itself (themes, sub-themes,
+designs, country groups, field values, questions; ``vocabulary_of(review)``), so a new
+review needs no code. ``find_claims(sentence, lexicon)`` reads one sentence with a small
+grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists) and
+returns the numbers that state a count the data knows (``Claim``: the number, the count
+name, where it is, and the other counts its words could name). ``check_markdown`` and
+``check_paragraphs`` turn the claims of a file (or of a DOCX's paragraphs) into problems:
+a number that contradicts the data is an error, one that matches is a warning suggesting
+the placeholder — suggested only when the words single out one count. The rules are
+documented, with their measured accuracy, in docs/number-check.md; they are deliberately
+conservative: a number is a claim only when both the thing it counts and what singles
+them out are named.
 """
 
 from __future__ import annotations
