@@ -268,7 +268,8 @@ _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".s
 # Ways of saying a study did not report its design (the count orientation.not_reported).
 _NOT_REPORTED_DESIGN = tuple(
     f"did not {verb} {whose} {what}" for verb in ("describe", "report", "state", "name", "give", "specify")
-    for whose in ("a", "its", "their", "the") for what in ("design", "method", "methods", "methodology")) + ("design not reported", "design was not reported", "not reported design", "unreported design",
+    for whose in ("a", "its", "their", "the") for what in ("design", "method", "methods", "methodology")) + (
+                        "design not reported", "design was not reported", "not reported design", "unreported design",
                         "unclear design", "design was unclear", "no reported design", "no stated design",
                         "did not report a design", "did not report their design", "did not report its design",
                         "did not state a design", "did not state their design", "did not state its design",
@@ -811,6 +812,11 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
     return _Noun("study" if named else "implicit", end, tokens[j - 1].end if named else end)
 
 
+def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
+    """_noun_after with the review's vocabulary."""
+    return _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+
+
 def _phrase_end(tokens: list[_Token], j: int) -> int:
     end = tokens[j].end
     for t in tokens[j + 1:j + 3]:
@@ -1176,7 +1182,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             continue
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
-        own = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
+        own = _noun_of(tokens, k, lexicon).category
         if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
             own = "implicit"  # "a median of 3 per study"
         after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
@@ -1213,7 +1219,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
                                                        sentence[t.end:], re.I):
             # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
-            noun = _noun_after(tokens, k, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
+            noun = _noun_of(tokens, k, lexicon).category
             verb = _REPORTING_RE.search(sentence, t.end)
             if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
                 mention = next(m for m in mentions if m[0] > verb.start())
@@ -1297,7 +1303,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
         token = tokens[i]
         note = notes[i]
         if token.kind != "num" or token.value is None:
-            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category if token.kind == "ph" else "guard"
+            nouns[i] = _noun_of(tokens, i, lexicon).category if token.kind == "ph" else "guard"
             continue
         if note is not None:
             if note[2] != "none":
@@ -1311,7 +1317,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                 claims.append(measured[i])
             continue
         if _hedged(tokens, i):
-            nouns[i] = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
+            nouns[i] = _noun_of(tokens, i, lexicon).category
             continue
         seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
         seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
@@ -1324,16 +1330,13 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     return sorted(claims, key=lambda c: c.start)
 
 
-def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
-              seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
+def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int, seg_end: int,
+             lexicon: Lexicon) -> tuple[_Noun, str, bool]:
+    """What the number at i counts: its noun, the noun's category and whether it is a part of a whole."""
     token = tokens[i]
-    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    noun = _noun_of(tokens, i, lexicon)
     category = noun.category
     subset = False
-    group = _parenthetical_countries(sentence, tokens, i, lexicon)
-    if group is not None and not cited:
-        nouns[i] = "study"
-        return _claim(sentence, token, group, noun.end, None)
     if _n_equals(tokens, i):
         category = _noun_before(tokens, i - 2, lexicon.label_words) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
     elif category == "of":
@@ -1341,7 +1344,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         subset = True
         later = numbers[idx + 1] if idx + 1 < len(numbers) else None
         if later is not None and tokens[later].start - noun.end < 12:
-            category = _noun_after(tokens, later, lexicon.label_words, lexicon.design_words, lexicon.weak_words).category
+            category = _noun_of(tokens, later, lexicon).category
         else:
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
@@ -1356,6 +1359,68 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         if gap and _noun_before(tokens, i, lexicon.label_words) == "study":
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
+    return noun, category, subset
+
+
+def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
+                seg_end: int, lexicon: Lexicon, noun: _Noun, category: str, subset: bool,
+                implicit: bool) -> tuple[str, tuple[str, ...], list[_Hit], list[_Hit]]:
+    """The names after and before the number that may single out what it counts.
+
+    Returns the category (a study count about full texts becomes "fulltext"), the kinds of name allowed
+    for it, and the names after and before it, those that belong elsewhere taken out.
+    """
+    token = tokens[i]
+    if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
+        category = "fulltext"
+    forward = _attributes(sentence, token.end, seg_end, lexicon)
+    backward = _attributes(sentence, seg_start, token.start, lexicon)
+    allowed = _CATEGORY_KINDS[category]
+    pronoun_whole = re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I)
+    if subset and not pronoun_whole:  # "29 of them met the criteria": the predicate is the part's own
+        forward = [h for h in forward if h.kind != "included"]
+    # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
+    if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
+        # what is left of the full texts is included; records "remaining" go on to be screened
+        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
+        forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
+        backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
+    forward_ok = [h for h in forward if h.kind in allowed]
+    if category == "study":
+        adjectival = [h for h in forward_ok if h.kind == "included" and h.position < noun.end]
+        specific = [h for h in forward_ok if h.kind != "included"]
+        if adjectival and specific:
+            forward_ok = [h for h in forward_ok if h not in adjectival]
+    backward_ok = [h for h in backward if h.kind in allowed]
+    if any(not h.minor and h.kind not in _STEP_KINDS and h.kind != "orientation" for h in forward_ok + backward_ok):
+        forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
+        backward_ok = [h for h in backward_ok if not h.minor]
+    if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
+        forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
+        backward_ok = [h for h in backward_ok if not h.weak]
+    if noun.category == "implicit" and idx > 0:
+        # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
+        whole_end = _noun_of(tokens, numbers[idx - 1], lexicon).end
+        backward_ok = [h for h in backward_ok if h.position >= whole_end]
+    if implicit:
+        backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
+    if subset and idx + 2 < len(numbers):
+        forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
+                       if h.kind in allowed and h.kind != "included"]
+    elif subset:
+        forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
+                       if h.kind in allowed and h.kind != "included"]
+    return category, allowed, forward_ok, backward_ok
+
+
+def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
+              seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
+    token = tokens[i]
+    group = _parenthetical_countries(sentence, tokens, i, lexicon)
+    if group is not None and not cited:
+        nouns[i] = "study"
+        return _claim(sentence, token, group, token.end, None)
+    noun, category, subset = _counted(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     nouns[i] = category
     if category in ("guard", "subtheme") or category is None:
         return None
@@ -1396,46 +1461,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
             _NOUNS.get(_stem(sentence[noun.start:noun.end].split()[-1] if sentence[noun.start:noun.end].split() else ""))\
             == "study" and any(_is_number(tokens[k]) for k in numbers[:idx]):
         return _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
-    if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
-        category = "fulltext"
-    forward = _attributes(sentence, token.end, seg_end, lexicon)
-    backward = _attributes(sentence, seg_start, token.start, lexicon)
-    allowed = _CATEGORY_KINDS[category]
-    pronoun_whole = re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I)
-    if subset and not pronoun_whole:  # "29 of them met the criteria": the predicate is the part's own
-        forward = [h for h in forward if h.kind != "included"]
-    # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
-    if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
-        # what is left of the full texts is included; records "remaining" go on to be screened
-        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
-        forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
-        backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
-    forward_ok = [h for h in forward if h.kind in allowed]
-    if category == "study":
-        adjectival = [h for h in forward_ok if h.kind == "included" and h.position < noun.end]
-        specific = [h for h in forward_ok if h.kind != "included"]
-        if adjectival and specific:
-            forward_ok = [h for h in forward_ok if h not in adjectival]
-    backward_ok = [h for h in backward if h.kind in allowed]
-    if any(not h.minor and h.kind not in _STEP_KINDS and h.kind != "orientation" for h in forward_ok + backward_ok):
-        forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
-        backward_ok = [h for h in backward_ok if not h.minor]
-    if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
-        forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
-        backward_ok = [h for h in backward_ok if not h.weak]
-    if noun.category == "implicit" and idx > 0:
-        # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
-        whole_end = _noun_after(tokens, numbers[idx - 1], lexicon.label_words, lexicon.design_words, lexicon.weak_words).end
-        backward_ok = [h for h in backward_ok if h.position >= whole_end]
-    if implicit:
-        backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
-
-    if subset and idx + 2 < len(numbers):
-        forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
-                       if h.kind in allowed and h.kind != "included"]
-    elif subset:
-        forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
-                       if h.kind in allowed and h.kind != "included"]
+    category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
+                                                             lexicon, noun, category, subset, implicit)
     whole = category in ("study", "implicit") and (
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
@@ -1545,6 +1572,13 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
                   and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
         names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
         return replace(claim, alternatives=tuple(n for n in names if n != name and n in lexicon.counts))
+    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str, implicit: bool,
+                 subset: bool, lexicon: Lexicon) -> Claim | None:
+    """The count a number states when nothing nearby singles out a set: the whole it names, if any."""
+    token = tokens[i]
     if subset:
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
@@ -1569,7 +1603,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     return None
 
 
-_STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified", "duplicates")
+_STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified",
+               "duplicates")
 
 
 def _cross_tabulated(sentence: str, tokens: list[_Token], numbers: list[int], idx: int, hit: _Hit,
