@@ -24,6 +24,7 @@ from typing import Iterable, Mapping
 from .counts import Count, slug as _count_slug
 from .country_names import country_words as _country_words, region_adjectives as _region_adjectives
 from .model import Location, Problem
+from .wording import counted
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -375,7 +376,7 @@ class Lexicon:
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
             elif kind == "country":
                 continue
-            elif kind in fields and fields[kind].type in ("choice", "list"):
+            elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
                 add([_norm(value), *(_norm(a) for a in _country_words(value)[1])], "field", name)
@@ -390,7 +391,7 @@ class Lexicon:
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
-            if name.startswith("country."):
+            if name.startswith("country.") and name != "country.not_reported":
                 key = name.removeprefix("country.")
                 written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
                 country = members_by_slug.get(key) or (written.group(1) if written else key.replace("_", " ").title())
@@ -525,7 +526,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
     """What each measured quantity is a number of: participants (and the word the review uses for them,
     "nurses"), and each integer field (its label: "asymptomatic participants"); longest first."""
     found = []
-    integer_fields = {f.name: f for f in vocabulary.fields if f.type == "integer"}
+    integer_fields = {f.name: f for f in vocabulary.fields if f.type in ("integer", "number", "float", "decimal")}
     for prefix in dict.fromkeys(n.rpartition(".")[0] for n in counts
                                 if n.rpartition(".")[2] in ("total", "median", "min", "max", "reported")):
         if prefix != "participants" and prefix not in integer_fields:
@@ -1829,14 +1830,9 @@ def _suggestion(claim: Claim) -> str:
     return f"{{{{ n.{claim.count}{flt} }}}}"
 
 
-_SINGULAR = {"studies": "study", "records": "record", "reports": "report", "databases": "database",
-             "themes": "theme", "countries": "country"}
-
-
 def _singular(meaning: str) -> str:
     """"studies with a qualitative design" -> "study with a qualitative design" (for a count of 1)."""
-    return re.sub(r"\b(studies|records|reports|databases|themes|countries)\b", lambda m: _SINGULAR[m.group(1)],
-                  meaning, count=1)
+    return counted(1, meaning).removeprefix("1 ")
 
 
 def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str = "") -> Problem | None:
