@@ -689,7 +689,7 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
             return True  # "2 to 5", "one in five", "between 2 and 5"
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
-        if prev.text.lower() != "and" or _excluded_before(tokens, i - 2, text):
+        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text) and token.text[0].isdigit()):
             return True  # the second number of a range; "Author 3 and 4"
     if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text):
         if prev2.end == prev.start:

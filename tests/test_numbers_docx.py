@@ -155,3 +155,33 @@ def test_a_generated_number_edited_in_libreoffice_is_flagged(reference_copy, tmp
     assert any(re.search(r'"Fourteen of … theme \(a\)" says 14, the data has 13 studies in theme \(a\)', line)
                for line in lines), lines
     assert len(lines) == 2, lines  # that number alone: LibreOffice's re-save moved no other mark
+
+
+def test_the_systematic_test_review_checks_clean_against_its_docx(tmp_path):
+    """The second review of tests/projects.py: questions, participants, a number field, no themes."""
+    from projects import systematic_project_files
+
+    root = write_files(tmp_path / "systematic", systematic_project_files())
+    docx = built_docx(root)
+    assert json.loads((root / "build" / "manuscript.anchors.json").read_text(encoding="utf-8"))["numbers"]
+    code, lines = check(root, docx=docx, strict=True)
+    assert (code, len(lines)) == (0, 1), lines
+
+
+def test_typed_numbers_are_read_with_the_reviews_own_vocabulary(tmp_path):
+    """No code knows this review: its questions, designs, participants and number field come from its files."""
+    from projects import systematic_project_files
+
+    files = systematic_project_files()
+    files["manuscript/02-discussion.md"] = (
+        "# Discussion\n\n"
+        "Four studies addressed q1 and three addressed q2. They studied 276 participants in total.\n"
+        "Two were outbreak investigations; the largest study had 200 participants.\n")
+    root = write_files(tmp_path / "systematic", files)
+    code, lines = check(root)
+    found = [re.search(r"^manuscript/02-discussion\.md:(\d+):(\d+): .*(?:write \{\{ |\()(n\.[\w.]+)", line) for line in lines]
+    assert sorted((int(m.group(1)), int(m.group(2)), m.group(3)) for m in found if m) == [
+        (3, 1, "n.question.q1"), (3, 31, "n.question.q2"), (3, 64, "n.participants.total"),
+        (4, 1, "n.orientation.outbreak"), (4, 57, "n.participants.max")]
+    assert code == 1
+    assert any('"three … q2" says 3, the data has 2 studies addressing question q2' in line for line in lines), lines
