@@ -541,8 +541,10 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
             noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", total.meaning)
             if noun and len(noun.group(1).split()) <= 4:
                 units.append(_unit(noun.group(1)))
-        heads = [u.split()[-1] for u in units[:1] if len(u.split()) > 1 and len(u.split()[-1]) > 3 and
-                 u.split()[-1] not in _STOPWORDS]  # "open source project" -> "project"
+        # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
+        # "people asymptomatic throughout infection")
+        raw = [w for w in re.findall(r"[A-Za-z]+", label) if not re.fullmatch(r"\w+ed|studied", w)]
+        heads = [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
     taken = {u for _, units, _ in found for u in units}
     measures = []
@@ -1181,6 +1183,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
+        if t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
+            continue  # "SARS-CoV-2", "q2": part of a name
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
         own = _noun_of(tokens, k, lexicon).category
@@ -1701,6 +1705,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
+_NUMERIC_CITATION_RE = re.compile(r"\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?![{(\[])")
 _MASKS = (
     re.compile(r"`[^`\n]*`"),  # inline code
     re.compile(r"<!--.*?-->", re.S),  # comments
@@ -1708,6 +1713,7 @@ _MASKS = (
     re.compile(r"(?:https?://|www\.|doi:\s*)\S+|\b10\.\d{4,}/\S+"),  # URLs and DOIs
     re.compile(r"\]\([^)\n]*\)"),  # link targets
     re.compile(r"\[\^[^\]]*\]"),  # footnote markers
+    _NUMERIC_CITATION_RE,  # "[2,4]", "[2–5]": a numeric citation style's rendering (a returned DOCX)
     re.compile(r"\$[^$\n]+\$"),  # math
     re.compile(r"\{[#.][^{}\n]*\}"),  # attributes {#sec-x .unnumbered}
 )
@@ -1811,7 +1817,7 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
             sentence = para[s_start:s_end]
             raw_sentence = raw[s_start:s_end]
             spans = [(m.start(), m.end(), raw_sentence[m.start()] not in "[(")
-                     for r in (_CITATION_RE, _CITE_BRACKETS_RE) for m in r.finditer(raw_sentence)]
+                     for r in (_CITATION_RE, _CITE_BRACKETS_RE, _NUMERIC_CITATION_RE) for m in r.finditer(raw_sentence)]
             cited = bool(spans)
             inherit = previous_cited and bool(_ANAPHOR_RE.search(sentence))
             base = p_start + s_start

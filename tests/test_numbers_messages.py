@@ -86,3 +86,13 @@ def test_the_same_findings_in_the_same_order_under_any_hash_seed(reference_copy)
     assert len(outputs) == 1
     (output,) = outputs
     assert output.count("manuscript/05-findings.md:") >= 6
+
+
+@pytest.mark.parametrize("text", [
+    "It re-uses the characteristics of the included studies of that review [2,4] to show how it works.",
+    "Three reviews of the included studies [12–14] preceded ours.",
+    "The people with SARS-CoV-2 infection were followed.",
+])
+def test_numeric_citations_and_names_are_not_counts(text):
+    """A numeric citation style renders "[2,4]" in the DOCX; "SARS-CoV-2" is a name."""
+    assert [(f.claim.number, f.claim.count) for f in claims_in_text(text, LEXICON)] == []
