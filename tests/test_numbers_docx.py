@@ -185,3 +185,19 @@ def test_typed_numbers_are_read_with_the_reviews_own_vocabulary(tmp_path):
         (4, 1, "n.orientation.outbreak"), (4, 57, "n.participants.max")]
     assert code == 1
     assert any('"three … q2" says 3, the data has 2 studies addressing question q2' in line for line in lines), lines
+
+
+EXAMPLES = sorted(p.parent for p in (REPO / "examples").glob("*/review.yaml"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES or [None], ids=[p.name for p in EXAMPLES] or ["no-example-yet"])
+def test_each_example_review_checks_clean_in_its_sources_and_its_docx(example, tmp_path):
+    """Every example review in examples/: `invoke check --strict` and `invoke check --docx` on its own build."""
+    if example is None:
+        pytest.skip("no example review in examples/ yet")
+    root = tmp_path / example.name
+    shutil.copytree(example, root, ignore=shutil.ignore_patterns("build", ".cache"))
+    assert check(root, strict=True)[0] == 0, check(root)[1]
+    docx = built_docx(root)
+    code, lines = check(root, docx=docx, strict=True)
+    assert (code, len(lines)) == (0, 1), lines
