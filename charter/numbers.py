@@ -1332,7 +1332,23 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             claims.append(claim)
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
-    return sorted(claims, key=lambda c: c.start)
+    return sorted((_with_prisma_totals(c, lexicon) for c in claims), key=lambda c: c.start)
+
+
+# The study files' count and PRISMA's total differ when some included studies have no file: "146 studies
+# were included" may then state either, and the author chooses.
+_SAME_SET = {"included": ("prisma.total_studies", "prisma.new_studies"),
+             "reports": ("prisma.total_reports", "prisma.new_reports")}
+
+
+def _with_prisma_totals(claim: Claim, lexicon: Lexicon) -> Claim:
+    """A claim of the included studies (or their reports) that may also state PRISMA's total of them."""
+    mine = lexicon.counts.get(claim.count)
+    others = [n for n in _SAME_SET.get(claim.count, ()) if n in lexicon.counts and mine is not None
+              and lexicon.counts[n].value is not None and lexicon.counts[n].value != mine.value]
+    if not others:
+        return claim
+    return replace(claim, alternatives=tuple(dict.fromkeys((*claim.alternatives, *others))))
 
 
 def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int, seg_end: int,

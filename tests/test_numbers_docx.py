@@ -201,3 +201,19 @@ def test_each_example_review_checks_clean_in_its_sources_and_its_docx(example, t
     docx = built_docx(root)
     code, lines = check(root, docx=docx, strict=True)
     assert (code, len(lines)) == (0, 1), lines
+
+
+def test_included_studies_may_be_prismas_total_when_some_have_no_file(tmp_path):
+    """The second test review includes 7 studies, 5 with a file: "7 studies were included" is not wrong."""
+    from projects import systematic_project_files
+
+    files = systematic_project_files()
+    files["manuscript/02-discussion.md"] = "# Discussion\n\nWe included 7 studies.\n\nWe included 8 studies.\n"
+    root = write_files(tmp_path / "systematic", files)
+    code, lines = check(root)
+    found = [line for line in lines if line.startswith("manuscript/02-discussion.md")]
+    assert found[0].startswith('manuscript/02-discussion.md:5:13: "included 8 studies" says 8, but the data has '
+                               "n.included (5 included studies) or n.prisma.total_studies (7 ")
+    assert found[1].startswith('manuscript/02-discussion.md:3:13: "included 7 studies" is typed by hand and may state '
+                               "n.included (5 included studies) or n.prisma.total_studies (7 ")
+    assert "{{ n.included" not in found[0] + found[1]
