@@ -1358,6 +1358,10 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
     noun = _noun_of(tokens, i, lexicon)
     category = noun.category
     subset = False
+    named = sentence[noun.start:noun.end].split()
+    if category == "study" and named and _stem(named[-1]) == "source" and \
+            re.search(r"\bsearch|\bdatabase", sentence, re.I):
+        category = "database"  # "the five sources searched were PubMed, Embase, …"
     if _n_equals(tokens, i):
         category = _noun_before(tokens, i - 2, lexicon.label_words) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
     elif category == "of":

@@ -96,3 +96,37 @@ def test_the_same_findings_in_the_same_order_under_any_hash_seed(reference_copy)
 def test_numeric_citations_and_names_are_not_counts(text):
     """A numeric citation style renders "[2,4]" in the DOCX; "SARS-CoV-2" is a name."""
     assert [(f.claim.number, f.claim.count) for f in claims_in_text(text, LEXICON)] == []
+
+
+def test_every_generated_number_of_the_reference_text_retyped_wrong_is_caught():
+    """Each placeholder of the reference manuscript in turn replaced by its value plus one, as typed text:
+    the check names that very count, at that line."""
+    from pathlib import Path
+
+    from num2words import num2words
+
+    from charter.counts import compute_counts
+    from charter.load import load_project
+    from charter.numbers import vocabulary_of
+    from charter.placeholders import PLACEHOLDER_RE, fill
+
+    root = Path(REPO_TASKS).parent
+    project = load_project(root)
+    counts = compute_counts(project)
+    lexicon = Lexicon.build(counts, vocabulary_of(project.review))
+    planted = missed = 0
+    for section in sorted((root / "manuscript").glob("*.md")):
+        text = section.read_text(encoding="utf-8")
+        for m in PLACEHOLDER_RE.finditer(text):
+            name, flt = m.group("name"), m.group("filter")
+            wrong = counts[name].value + 1
+            typed = num2words(wrong) if flt in ("words", "Words") else f"{wrong:,}"
+            typed = typed[:1].upper() + typed[1:] if flt == "Words" else typed
+            line = text.count("\n", 0, m.start()) + 1
+            filled = fill(text[:m.start()] + typed + text[m.end():], counts, section.name)[0]
+            found = [p.message for p in check_markdown(filled, lexicon, section.name)
+                     if p.location.line == line and p.severity == "error" and f"says {wrong:,}" in p.message]
+            planted += 1
+            # named as the count (or, where the words may name several, among those listed)
+            missed += not any(f"(n.{name})" in message or f"n.{name} (" in message for message in found)
+    assert planted >= 20 and missed == 0
