@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from num2words import num2words
 
 from charter.counts import Count
-from charter.model import Location
-from charter.numbers import Lexicon, check_markdown, claims_in_text, find_claims, word_value
+from charter.numbers import Lexicon, check_markdown, claims_in_text, word_value
 
 DATA = Path(__file__).parent / "data" / "number_sentences.yaml"
 
