@@ -147,7 +147,8 @@ _CITATION_RE = re.compile(
 )
 _STATISTICS_RE = re.compile(r"\b(?:OR|RR|HR|CI|SD|SE|ICC)\b|\b(?:[Kk]appa|[Mm]ean|[Mm]edian|odds ratio)\b|κ"
                             r"|\bp ?[<=>≤]")
-_COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\bother than|\bexcluding)\W*$", re.I)
+_COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\baside from|\bother than|\bexcluding|"
+                            r"\bwith the exception of|\bsave for)\W*$", re.I)
 
 
 def _stem(word: str) -> str:
@@ -1426,6 +1427,12 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     if noun.category == "implicit" and idx > 0:
         # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
         whole_end = _noun_of(tokens, numbers[idx - 1], lexicon).end
+        # "Of the 13 studies in theme (a), 8 used surveys": the whole's phrase runs to its comma
+        whole_at = re.match(r"\W*(?:of|among|within)\s+(?:the|these|those|all)?\s*", sentence, re.I)
+        if whole_at and tokens[numbers[0]].start == whole_at.end() and idx == 1:
+            comma = sentence.find(",", tokens[numbers[0]].end)
+            if 0 <= comma < token.start:
+                whole_end = max(whole_end, comma)
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind not in ("included",)]

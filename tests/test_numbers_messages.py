@@ -130,3 +130,29 @@ def test_every_generated_number_of_the_reference_text_retyped_wrong_is_caught():
             # named as the count (or, where the words may name several, among those listed)
             missed += not any(f"(n.{name})" in message or f"n.{name} (" in message for message in found)
     assert planted >= 20 and missed == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Ten studies (34%) were qualitative.", [(10, "orientation.qualitative")], id="percentage-between"),
+    pytest.param("Of the 13 studies in theme (a), 8 used surveys.", [(13, "theme.a")], id="part-not-its-whole"),
+    pytest.param("Of the 53 full texts read, 29 remained.", [(53, "prisma.dbr_assessed"), (29, "included")],
+                 id="what-remained"),
+    pytest.param("Theme (b) held sixteen studies and theme (a) thirteen.", [(16, "theme.b"), (13, "theme.a")],
+                 id="qualifier-before"),
+    pytest.param("Norway (5), the USA (10) and England (3) led.",
+                 [(5, "country.norway"), (10, "country.usa"), (3, "country.england")], id="bare-list"),
+    pytest.param("Nine qualitative and 13 quantitative studies were included.",
+                 [(9, "orientation.qualitative"), (13, "orientation.quantitative")], id="shared-noun"),
+    pytest.param("Two studies had a Norwegian sample.", [(2, "country.norway")], id="demonym"),
+    pytest.param("Only one of the included studies was a mixed-method evaluation.",
+                 [(1, "orientation.mixed-methods")], id="only-one"),
+    pytest.param("With the exception of two studies, all came from western countries.",
+                 [(2, "country_group.non_western")], id="with-the-exception"),
+    pytest.param("Roughly 2,800 records were identified; close to 3,000 in all.", [], id="hedged"),
+    pytest.param("One review examined 12 interventions in 9 countries [@webber2017].", [], id="inside-one-study"),
+    pytest.param("This answers research question 2; the first three aims follow.", [], id="labels"),
+    pytest.param("The studies came from all five continents.", [], id="other-things"),
+])
+def test_the_kinds_of_the_issue(text, expected):
+    """The patterns issue 11 names, in sentences made up for this test."""
+    assert [(f.claim.number, f.claim.count) for f in claims_in_text(text, LEXICON)] == expected
