@@ -21,9 +21,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
+from . import limits
 from .counts import Count, slug as _count_slug
 from .country_names import country_words as _country_words, region_adjectives as _region_adjectives
 from .model import Location, Problem
+from .wellformed import comment_spans
 from .wording import counted
 
 # ------------------------------------------------------------------ vocabulary
@@ -627,7 +629,8 @@ def _tokens(text: str) -> list[_Token]:
         kind = m.lastgroup
         value = None
         if kind == "num":
-            value = None if "." in m.group() else int(m.group().replace(",", ""))
+            # a number of more digits than any count (charter.limits.COUNT_MAX) is not a count: never int() it
+            value = None if "." in m.group() or len(m.group()) > 20 else int(m.group().replace(",", ""))
             if value is None:
                 kind = "decimal"
         elif kind == "word":
@@ -642,7 +645,7 @@ def _is_number(token: _Token) -> bool:
     return token.kind in ("num", "ph", "decimal")
 
 
-def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
+def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     """True when the number at i is not a count: year, percentage, range, label, part of a compound."""
     token = tokens[i]
     prev = tokens[i - 1] if i > 0 else None
@@ -692,9 +695,9 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
             return True  # "2 to 5", "one in five", "between 2 and 5"
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
-        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text) and token.text[0].isdigit()):
+        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()):
             return True  # the second number of a range; "Author 3 and 4"
-    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text):
+    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
             return True  # "Tables 2, 3"
     if token.kind == "num" and token.text.lower() == "one":
@@ -715,8 +718,10 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     return False
 
 
-def _excluded_before(tokens: list[_Token], j: int, text: str) -> bool:
-    return tokens[j].kind == "num" and _excluded(tokens, j, text)
+def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
+    # a list of numbers "1, 2, 3, …" is followed back one number at a time; past 50 it is no reference list
+    # ("Tables 2, 3"), and thousands of them would exhaust Python's recursion
+    return depth < 50 and tokens[j].kind == "num" and _excluded(tokens, j, text, depth)
 
 
 def _n_equals(tokens: list[_Token], i: int) -> bool:
@@ -1733,13 +1738,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
 _NUMERIC_CITATION_RE = re.compile(r"\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?![{(\[])")
+# Each pattern stops at the next place it could start again, so a hostile line of "<<<<…" or "](](…" costs
+# linear time, not quadratic; comments are found without a regular expression (charter.wellformed).
 _MASKS = (
     re.compile(r"`[^`\n]*`"),  # inline code
-    re.compile(r"<!--.*?-->", re.S),  # comments
-    re.compile(r"<[^>\n]+>"),  # HTML tags
+    None,  # comments
+    re.compile(r"<[^<>\n]+>"),  # HTML tags
     re.compile(r"(?:https?://|www\.|doi:\s*)\S+|\b10\.\d{4,}/\S+"),  # URLs and DOIs
-    re.compile(r"\]\([^)\n]*\)"),  # link targets
-    re.compile(r"\[\^[^\]]*\]"),  # footnote markers
+    re.compile(r"\]\((?:[^)\n\]]|\](?!\())*\)"),  # link targets
+    re.compile(r"\[\^[^\]\[\n]*\]"),  # footnote markers
     _NUMERIC_CITATION_RE,  # "[2,4]", "[2–5]": a numeric citation style's rendering (a returned DOCX)
     re.compile(r"\$[^$\n]+\$"),  # math
     re.compile(r"\{[#.][^{}\n]*\}"),  # attributes {#sec-x .unnumbered}
@@ -1748,17 +1755,20 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
                                r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
-
-
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
 
     Returns the masked text (same length) and the annotated spans ``[13]{count=theme.a}`` as
     (start, end, name) offsets of their content.
     """
-    masked = text
+    # blanked in a list of characters: one copy of the text, not one per span (linear on hostile input)
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, end):
+            if chars[k] != "\n":
+                chars[k] = " "
+
     lines = text.split("\n")
     headings: list[tuple[int, int]] = []
     # front matter, fenced code, headings, tables, div fences, placement lines, images
@@ -1782,46 +1792,64 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         elif re.match(r"^#{1,6}\s", stripped):
             # a heading is prose too ("Theme (a) … (13 studies)"): only its marks are blanked
             marks = re.match(r"^\s*#{1,6}\s", line)
-            masked = _blank(masked, offset, offset + marks.end())
+            blank(offset, offset + marks.end())
             closing = re.search(r"\s#+\s*$", line)
             if closing:
-                masked = _blank(masked, offset + closing.start(), offset + len(line))
+                blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
         elif re.fullmatch(r"\|\s*[^|\d][^|]*\|\s*(?:\d[\d,]*|[A-Za-z-]+)\s*\|?", stripped) and \
                 not re.fullmatch(r"[|\s:-]+", stripped):
             # a two-cell row of a table, "| Qualitative | 9 |": its label and its number read as "Qualitative 9"
             for bar in re.finditer(r"\|", line):
-                masked = _blank(masked, offset + bar.start(), offset + bar.end())
+                blank(offset + bar.start(), offset + bar.end())
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
             blank_line = True
         if blank_line:
-            masked = _blank(masked, offset, offset + len(line))
+            blank(offset, offset + len(line))
         else:
             marker = re.match(r"^(\s*(?:>\s*)*)(\d+[.)]|#[.)]|[-*+]|\(\d+\)|[a-z][.)])\s+", line)
             if marker:
-                masked = _blank(masked, offset + marker.start(2), offset + marker.end(2))
+                blank(offset + marker.start(2), offset + marker.end(2))
         offset += len(line) + 1
     for mask in _MASKS:
-        for m in mask.finditer(masked):
-            masked = _blank(masked, m.start(), m.end())
+        spans = comment_spans("".join(chars)) if mask is None else \
+            (m.span() for m in mask.finditer("".join(chars)))
+        for start, end in spans:
+            blank(start, end)
     annotations = []
-    for m in ANNOTATION_RE.finditer(masked):
+    for m in ANNOTATION_RE.finditer("".join(chars)):
         annotations.append((m.start("body"), m.end("body"), m.group("name")))
-        masked = _blank(masked, m.start(), m.start("body"))
-        masked = _blank(masked, m.end("body"), m.end())
-    masked = masked.replace("*", " ").replace("\\", " ")
-    # a heading ends its sentence: mark the line break after it as a sentence end
+        blank(m.start(), m.start("body"))
+        blank(m.end("body"), m.end())
+    # a heading (or a two-cell table row) ends its paragraph: its line break becomes "\r" (same length)
     for _, end in headings:
-        if end < len(masked) and masked[end] == "\n":
-            masked = masked[:end] + "\r" + masked[end + 1:]
+        if end < len(chars) and chars[end] == "\n":
+            chars[end] = "\r"
+    masked = "".join(chars).replace("*", " ").replace("\\", " ")
     return masked, annotations
 
 
 def paragraphs(masked: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph (run of non-blank lines) of masked text."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n\r]*\S[^\n\r]*(?:\n[^\n\r]*\S[^\n\r]*)*", masked)]
+    # line by line: the equivalent regular expression takes seconds on one long line of spaces; a "\r"
+    # (put after a heading by mask_markdown) ends a paragraph as a blank line does
+    spans: list[tuple[int, int]] = []
+    offset, start, end = 0, None, 0
+    for line, separator in re.findall(r"([^\n\r]*)([\n\r]|$)", masked):
+        if line.strip():
+            start = offset if start is None else start
+            end = offset + len(line)
+        if (not line.strip() or separator == "\r") and start is not None:
+            spans.append((start, end))
+            start = None
+        offset += len(line) + len(separator)
+        if not separator:
+            break
+    if start is not None:
+        spans.append((start, end))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -1841,6 +1869,8 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
         raw = text[p_start:p_end]
         previous_cited = False
         for s_start, s_end in split_sentences(para):
+            if _overlong(para[s_start:s_end]):
+                continue  # not prose, and the rules below cost time by its length squared: check_markdown says so
             sentence = para[s_start:s_end]
             raw_sentence = raw[s_start:s_end]
             spans = [(m.start(), m.end(), raw_sentence[m.start()] not in "[(")
@@ -1914,7 +1944,36 @@ def check_markdown(text: str, lexicon: Lexicon, path: str, first_line: int = 1) 
         problem = claim_problem(found.claim, lexicon.counts, Location(path, line, column))
         if problem is not None:
             problems.append(problem)
+    for offset, why in _overlong_sentences(text):
+        problems.append(Problem(Location(path, first_line + text.count("\n", 0, offset)), "",
+                                f"a sentence of {why}: its numbers cannot be checked; split it into sentences"))
     return problems
+
+
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
+def _overlong(sentence: str) -> str | None:
+    """Why a sentence is too long for the number check (its rules cost time by length times numbers), or None."""
+    if len(sentence) > limits.SENTENCE_CHARACTERS:
+        return f"{len(sentence):,} characters, over Charter's limit of {limits.SENTENCE_CHARACTERS:,}"
+    numbers = len(_DIGIT_RUN_RE.findall(sentence))
+    if numbers > limits.SENTENCE_NUMBERS:
+        return f"{numbers:,} numbers, over Charter's limit of {limits.SENTENCE_NUMBERS:,}"
+    return None
+
+
+def _overlong_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, why) of each sentence the number check leaves out for its size."""
+    masked, _ = mask_markdown(text)
+    found = []
+    for p_start, p_end in paragraphs(masked):
+        para = masked[p_start:p_end].replace("\n", " ")
+        for s_start, s_end in split_sentences(para):
+            why = _overlong(para[s_start:s_end])
+            if why:
+                found.append((p_start + s_start, why))
+    return found
 
 
 def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: str) -> list[Problem]:
