@@ -368,6 +368,7 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
     commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
     manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                "numbers": dict(assembled.numbers),  # numbers placeholders wrote: invoke check --docx skips them
                 **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
