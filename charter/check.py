@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, TextIO
 from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section, assemble
+from .checklist import checklist_problems
 from .counts import Count, compute_counts
 from .docx_review import returned_file_problem
 from .load import load_project
@@ -222,6 +223,7 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         problems.append(Problem(Location(MANUSCRIPT), "", "Table 1 (the included studies) is placed nowhere: put a "
                                 "line {{ table:studies }} where it belongs in a section"))
     problems += check_cross_references(sections, placed)
+    problems += checklist_problems(project, sections, meta, assembled.labels if meta is not None else {})
     lexicon = Lexicon.from_counts(counts, project.review.country_groups)
     texts = [(s.path, s.text, 1) for s in sections]
     abstract = _abstract(root, meta)

@@ -481,9 +481,10 @@ def write_checklist(rows: Sequence[Row], out_dir: Path, *, title: str, reference
             written.append(target.replace(out_dir / "checklist.docx"))
         if "pdf" in formats:
             typ = Path(tmp) / "checklist.typ"
-            _run([pandoc_path(), "--sandbox", str(source), "-s", "-t", "typst", "-o", str(typ),
-                  "-V", "papersize=a4", "-V", "margin=(x: 1.5cm, y: 2cm)", "-V", "fontsize=9pt"],
-                 "writing the checklist Typst source")
+            settings = Path(tmp) / "page.yaml"
+            settings.write_text("papersize: a4\nmargin: {x: 1.5cm, y: 2cm}\nfontsize: 9pt\n", encoding="utf-8")
+            _run([pandoc_path(), "--sandbox", str(source), "--metadata-file", str(settings), "-s", "-t", "typst",
+                  "-o", str(typ)], "writing the checklist Typst source")
             import typst
 
             pdf = Path(tmp) / "checklist.pdf"
