@@ -41,6 +41,38 @@ def build(c, format=None, blind=False, paper="a4"):
         raise Exit(str(error), code=1)
 
 
+@task(help={"no_build": "use the manuscript PDF already in build/ instead of building first"})
+def checklist(c, no_build=False):
+    """Build, then write build/checklist.docx and .pdf: each PRISMA item with its section and PDF page."""
+    from charter.build import BuildError, build as run_build
+    from charter.checklist import build_checklist
+
+    if not no_build:
+        try:
+            run_build(ROOT)
+        except BuildError as error:
+            raise Exit(str(error), code=1)
+    paths, rows = build_checklist(ROOT, ROOT / "build")
+    missing = [r.item for r in rows if not r.reported and not r.optional]
+    if missing:
+        print(f"not reported anywhere yet: item(s) {', '.join(missing)} (see docs/submission.md)")
+    for path in paths:
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+@task
+def supplements(c):
+    """Write build/supplements/: the search strategy (DOCX, Markdown) and the full extraction table (XLSX, DOCX)."""
+    from charter.supplements import SupplementError, write_supplements
+
+    try:
+        paths = write_supplements(ROOT, ROOT / "build" / "supplements")
+    except SupplementError as error:
+        raise Exit(str(error), code=1)
+    for path in paths:
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
 @task(positional=["files"],
       help={"files": "returned DOCX file(s): one path, several separated by commas or spaces, or a quoted glob",
             "format": "text (default), csv or json",

@@ -460,6 +460,15 @@ def checklist_markdown(rows: Sequence[Row], title: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+# A landscape page and tables that may break across pages: a checklist is one long table.
+TYPST_PAGE = """#set page(paper: "a4", flipped: true, margin: (x: 1.5cm, y: 1.5cm), numbering: "1")
+#set text(size: 9pt)
+#show figure: set block(breakable: true)
+#show heading: set block(above: 1.2em, below: 0.8em)
+
+"""
+
+
 def write_checklist(rows: Sequence[Row], out_dir: Path, *, title: str, reference_docx: Path | None = None,
                     formats: Sequence[str] = ("docx", "pdf")) -> list[Path]:
     """Write checklist.docx (pandoc, with the build's reference DOCX) and checklist.pdf (Typst) into out_dir."""
@@ -481,10 +490,10 @@ def write_checklist(rows: Sequence[Row], out_dir: Path, *, title: str, reference
             written.append(target.replace(out_dir / "checklist.docx"))
         if "pdf" in formats:
             typ = Path(tmp) / "checklist.typ"
-            settings = Path(tmp) / "page.yaml"
-            settings.write_text("papersize: a4\nmargin: {x: 1.5cm, y: 2cm}\nfontsize: 9pt\n", encoding="utf-8")
-            _run([pandoc_path(), "--sandbox", str(source), "--metadata-file", str(settings), "-s", "-t", "typst",
-                  "-o", str(typ)], "writing the checklist Typst source")
+            body = Path(tmp) / "body.typ"
+            _run([pandoc_path(), "--sandbox", str(source), "-t", "typst", "-o", str(body)],
+                 "writing the checklist Typst source")
+            typ.write_text(TYPST_PAGE + body.read_text(encoding="utf-8"), encoding="utf-8")
             import typst
 
             pdf = Path(tmp) / "checklist.pdf"
