@@ -354,7 +354,8 @@ def automatic_places(project: Project, meta, sections: Sequence, labels: Mapping
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "").replace("\u200b", "")
+    # a soft hyphen where Typst broke a word (and the line break after it) joins the word again
+    text = re.sub("\u00ad\\s*", "", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # a word hyphenated at a line end
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.split()).casefold()
