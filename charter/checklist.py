@@ -29,6 +29,7 @@ from typing import Iterable, Mapping, Sequence
 
 import yaml
 
+from .assemble import md_escape
 from .model import Location, Problem, Project
 
 RESOURCES = Path(__file__).parent / "resources" / "checklists"
@@ -441,12 +442,12 @@ def checklist_problems(project: Project, sections: Sequence, meta=None,
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_escape(text)  # the texts are plain text: Markdown must print them as they are
 
 
 def checklist_markdown(rows: Sequence[Row], title: str) -> str:
     """The filled checklist as Markdown: one table per checklist, its citation and licence below."""
-    parts = [f"# Reporting checklist: {title}\n"]
+    parts = [f"# Reporting checklist: {_cell(title)}\n"]
     for checklist_name in dict.fromkeys(r.checklist for r in rows):
         checklist = next(c for c in (load_checklist(k) for ks in FILES.values() for k in ks)
                          if c.name == checklist_name)
@@ -457,7 +458,8 @@ def checklist_markdown(rows: Sequence[Row], title: str) -> str:
             topic = f"{row.section.title()}: {row.topic}" if row.section.lower() != row.topic.lower() \
                 else row.topic
             parts.append(f"| {_cell(topic)} | {row.item} | {_cell(row.text)} | {_cell(row.where) or '—'} |")
-        parts.append(f"\nFrom: {checklist.citation} doi:{checklist.doi}. Licence: {checklist.licence}\n")
+        parts.append(f"\nFrom: {_cell(checklist.citation)} doi:{_cell(checklist.doi)}. "
+                     f"Licence: {_cell(checklist.licence)}\n")
     return "\n".join(parts) + "\n"
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from .assemble import md_escape
 from .load import load_project
 from .model import Project, Study
 from .table1 import sort_key, study_label
@@ -39,10 +40,10 @@ def search_markdown(project: Project) -> str:
     """The search strategy from review.yaml as a Markdown document."""
     review = project.review
     search = review.search
-    lines = [f"# Supplementary file: search strategy\n", f"Review: {review.title}\n"]
+    lines = ["# Supplementary file: search strategy\n", f"Review: {md_escape(review.title)}\n"]
 
     def row(label: str, value: str | None) -> None:
-        lines.append(f"| {label} | {(value or NOT_REPORTED).replace('|', '/')} |")
+        lines.append(f"| {label} | {md_escape(value or NOT_REPORTED)} |")
 
     lines += ["| | |", "|:--|:--|"]
     row("Databases searched", "; ".join(search.databases) or None)
@@ -54,11 +55,12 @@ def search_markdown(project: Project) -> str:
     row("Languages", ", ".join(search.languages) or None)
     lines.append("")
     if search.terms:
-        lines += ["## Search terms\n", *(f"{n}. {term}" for n, term in enumerate(search.terms, start=1)), ""]
+        numbered = (f"{n}. {md_escape(term)}" for n, term in enumerate(search.terms, start=1))
+        lines += ["## Search terms\n", *numbered, ""]
     records = [(s.name, s.records) for s in (*review.prisma.databases, *review.prisma.registers)]
     if records:
         lines += ["## Records identified\n", "| Source | Records |", "|:--|--:|"]
-        lines += [f"| {name} | {NOT_REPORTED if n is None else f'{n:,}'} |" for name, n in records]
+        lines += [f"| {md_escape(name)} | {NOT_REPORTED if n is None else f'{n:,}'} |" for name, n in records]
         if review.prisma.database_records is not None:
             lines.append(f"| All databases | {review.prisma.database_records:,} |")
         lines.append("")
@@ -167,14 +169,14 @@ def table_markdown(project: Project) -> str:
     """The extraction table as a long three-column table: study, field, value."""
     fields, rows = extraction_rows(project)
     lines = ["# Supplementary table: data extracted from the included studies\n",
-             f"Review: {project.review.title}. {len(rows)} studies; every field of every study file.\n",
+             f"Review: {md_escape(project.review.title)}. {len(rows)} studies; every field of every study file.\n",
              "| Study | Field | Value |", "|:--------|:--------|:--------------------------|"]
     for row in rows:
         label = str(row[1])
         for field, value in zip(fields[2:], row[2:]):
             text = NOT_REPORTED if value is None else (f"{value:,}" if isinstance(value, int) else str(value))
-            text = text.replace("|", "/").replace("\n", "; ")
-            lines.append(f"| {label} | {field.label} | {text} |")
+            text = md_escape(text.replace("\n", "; "))
+            lines.append(f"| {md_escape(label)} | {md_escape(field.label)} | {text} |")
             label = ""
     return "\n".join(lines) + "\n"
 
