@@ -3,6 +3,9 @@ read back with openpyxl and python-docx, on the reference review and on a system
 
 from __future__ import annotations
 
+import csv
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -90,3 +93,23 @@ def test_data_errors_stop_the_supplements(tmp_path):
     with pytest.raises(SupplementError, match="invoke check"):
         write_supplements(root, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_libreoffice_opens_the_spreadsheet_and_the_table(tmp_path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it with apt-get")
+    root = copy_reference_review(tmp_path / "review")
+    out = tmp_path / "out"
+    write_supplements(root, out)
+    profile = tmp_path / "lo-profile"
+    for name, target in (("extraction-table.xlsx", "csv"), ("extraction-table.docx", "txt")):
+        process = subprocess.run([soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to",
+                                  target, "--outdir", str(tmp_path / "lo"), str(out / name)],
+                                 capture_output=True, text=True, timeout=180)
+        converted = tmp_path / "lo" / f"extraction-table.{target}"
+        assert converted.is_file(), f"LibreOffice could not open {name}: {process.stderr}"
+    rows = list(csv.reader((tmp_path / "lo/extraction-table.csv").open(encoding="utf-8", errors="replace")))
+    assert len(rows) == 1 + len(load_project(root).studies)
+    assert "Social support, mental health status" in (tmp_path / "lo/extraction-table.txt").read_text(
+        encoding="utf-8", errors="replace")
