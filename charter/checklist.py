@@ -302,8 +302,11 @@ def mapped_places(project: Project, sections: Sequence) -> tuple[dict[str, list[
                 problems.append(Problem(where, f"checklist.{item}", f"{target} has no heading '#{anchor}': its "
                                         f"headings are {ids}"))
                 continue
-            places.setdefault(item, []).append(Place(chosen.text, Location(target, chosen.line), chosen.text,
-                                                     "heading"))
+            trail: list[_Heading] = []
+            for heading in headings[:headings.index(chosen) + 1]:
+                trail = [h for h in trail if h.level < heading.level] + [heading]
+            places.setdefault(item, []).append(Place(" › ".join(h.text for h in trail), Location(target, chosen.line),
+                                                     chosen.text, "heading"))
     return places, not_applicable, problems
 
 
@@ -355,9 +358,11 @@ def automatic_places(project: Project, meta, sections: Sequence, labels: Mapping
 
 
 def _normalise(text: str) -> str:
-    # a soft hyphen where Typst broke a word (and the line break after it) joins the word again
-    text = re.sub("\u00ad\\s*", "", unicodedata.normalize("NFKC", text)).replace("\u200b", "")
-    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # a word hyphenated at a line end
+    # Hyphens are left out of the comparison: Typst's own line-end hyphenation comes out of pypdf as a soft
+    # hyphen and a line break, and so may a real hyphen ("support-oriented" -> "support\u00ad oriented").
+    text = unicodedata.normalize("NFKC", text).replace("\u200b", "")
+    text = re.sub("[\u00ad\u2010-]\\s*\n\\s*", "", text)
+    text = re.sub("[\u00ad\u2010-]", "", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.split()).casefold()
 
@@ -369,12 +374,14 @@ def pdf_pages(pdf: Path) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
 
 
-def find_page(pages: Sequence[str], place: Place) -> int | None:
-    """The first page (1-based) holding the place's heading line, caption or words; None when not found."""
+def find_page(pages: Sequence[str], place: Place, start: int = 1) -> int | None:
+    """The first page from ``start`` (1-based) holding the place's heading line, caption or words; None when
+    not found."""
     if not place.find:
         return None
     wanted = _normalise(place.find)
-    for number, page in enumerate(pages, start=1):
+    numbered = list(enumerate(pages, start=1))[max(start, 1) - 1:]
+    for number, page in numbered:
         if place.kind in ("heading", "caption"):
             for line in page.split("\n"):
                 line = _normalise(line)
@@ -384,8 +391,41 @@ def find_page(pages: Sequence[str], place: Place) -> int | None:
         elif wanted in _normalise(page):
             return number
     if place.kind == "heading":  # a heading wrapped over two lines
-        return next((n for n, page in enumerate(pages, start=1) if wanted in _normalise(page)), None)
+        return next((n for n, page in numbered if wanted in _normalise(page)), None)
     return None
+
+
+def heading_pages(pages: Sequence[str], sections: Sequence) -> dict[tuple[str, int], int]:
+    """The page of every heading of the manuscript, (file, line) -> page, found in document order.
+
+    Each heading is looked for from the page of the one before it, so a line of Table 1 that repeats a
+    heading ("Associations between …" as a group row) is not taken for the heading that comes after it.
+    """
+    found: dict[tuple[str, int], int] = {}
+    start = 1
+    for section in sections:
+        for heading in _scan(section.path, section.text)[0]:
+            page = find_page(pages, Place(heading.text, Location(section.path, heading.line), heading.text,
+                                          "heading"), start)
+            if page is not None:
+                found[(section.path, heading.line)] = start = page
+    return found
+
+
+def _page(pages: Sequence[str], place: Place, headings: Mapping[tuple[str, int], int],
+          order: Sequence[str]) -> int | None:
+    """The page of one place: a heading's from the document-order map, anything else searched from the page
+    of the last heading before it (the back matter, after every section, from the last heading's page)."""
+    where = (place.source.path, place.source.line)
+    if place.kind == "heading" and where in headings:
+        return headings[where]
+    if place.source.path in order:
+        before = [page for (path, line), page in headings.items()
+                  if (order.index(path), line) <= (order.index(place.source.path), place.source.line or 0)]
+        return find_page(pages, place, max(before, default=1))
+    if place.source.path.startswith("manuscript/metadata") and place.find == "Funding":
+        return find_page(pages, place, max(headings.values(), default=1))
+    return find_page(pages, place)
 
 
 # ------------------------------------------------------------------ the rows
@@ -399,6 +439,8 @@ def checklist_rows(project: Project, sections: Sequence, pdf: Path | None = None
     mapped, not_applicable, map_problems = mapped_places(project, sections)
     automatic = automatic_places(project, meta, sections, labels or {})
     pages = pdf_pages(pdf) if pdf is not None and Path(pdf).is_file() else None
+    headings = heading_pages(pages, sections) if pages is not None else {}
+    order = [s.path for s in sections]
     rows = []
     for checklist in checklists_for(review_type):
         for item in checklist.items:
@@ -407,7 +449,7 @@ def checklist_rows(project: Project, sections: Sequence, pdf: Path | None = None
             for place in places:
                 if pages is not None:
                     place = Place(place.heading, place.source, place.find, place.kind, place.automatic,
-                                  find_page(pages, place))
+                                  _page(pages, place, headings, order))
                 if all(place.heading != u.heading for u in unique):
                     unique.append(place)
             rows.append(Row(checklist.name, item.item, item.section, item.topic, item.text, tuple(unique),

@@ -59,7 +59,19 @@ def test_the_package_data_includes_the_checklists():
 # ------------------------------------------------------------------ the reference review, tagged and built
 
 
+def _untag(root: Path) -> Path:
+    """Take the reference review's own tags out (its headings and the checklist: block of review.yaml)."""
+    for path in (root / "manuscript").glob("*.md"):
+        path.write_text(re.sub(r' \{checklist="[^"]*"\}', "", path.read_text(encoding="utf-8")), encoding="utf-8")
+    review = (root / "review.yaml").read_text(encoding="utf-8")
+    assert "\nchecklist:\n" in review
+    (root / "review.yaml").write_text(review[:review.index("\nchecklist:\n")] + "\n", encoding="utf-8")
+    return root
+
+
 def _tag(root: Path) -> None:
+    _untag(root)
+
     def edit(rel: str, old: str, new: str) -> None:
         path = root / rel
         text = path.read_text(encoding="utf-8")
@@ -71,6 +83,8 @@ def _tag(root: Path) -> None:
     edit("manuscript/02-method.md", "## Search process\n", '## Search process {#search checklist="7"}\n')
     edit("manuscript/02-method.md", "## Inclusion and exclusion criteria\n",
          "## Inclusion and exclusion criteria {checklist=6}\n")
+    edit("manuscript/03-findings.md", "## Associations between mental health and social support\n",
+         '## Associations between mental health and social support {checklist="17"}\n')
     limitations = (root / "manuscript/05-limitations.md").read_text(encoding="utf-8").split("\n\n")
     limitations[1] = '::: {checklist="20"}\n' + limitations[1] + "\n:::"
     (root / "manuscript/05-limitations.md").write_text("\n\n".join(limitations), encoding="utf-8")
@@ -109,6 +123,13 @@ def test_checklist_pages_match_the_pdf(tagged_reference):
         # the heading is a line of that page, and of no page before it
         assert heading in _lines(pages[place.page - 1]), (item, place.page)
         assert all(heading not in _lines(page) for page in pages[:place.page - 1]), item
+    # a heading Table 1 repeats as a group row is found where it is a heading, after the table
+    overview = next(n for n, page in enumerate(pages, start=1) if "Overview of the included studies" in _lines(page))
+    associations = next(p for p in by_item["17"].places if p.heading.endswith("Associations between mental health "
+                                                                                "and social support"))
+    assert associations.page >= overview > by_item["15"].places[0].page
+    assert "Associations between mental health and social support" in _lines(pages[associations.page - 1])
+    assert by_item["9"].places[0].heading == "Method › Selection of studies"  # review.yaml names it by its id
     # the tagged paragraph: its first words are on that page
     place, = by_item["20"].places
     first = (tagged_reference / "manuscript/05-limitations.md").read_text(encoding="utf-8").split("\n\n")[1]
@@ -148,13 +169,13 @@ def test_check_lists_items_not_reported(tagged_reference):
 
 
 def test_untagged_review_has_no_checklist_warning(tmp_path):
-    root = copy_reference_review(tmp_path / "review")
+    root = _untag(copy_reference_review(tmp_path / "review"))
     out = io.StringIO()
     assert check_main(root, strict=True, out=out) == 0, out.getvalue()
 
 
 def test_wrong_tags_and_mappings_are_errors_with_their_place(tmp_path):
-    root = copy_reference_review(tmp_path / "review")
+    root = _untag(copy_reference_review(tmp_path / "review"))
     method = root / "manuscript/02-method.md"
     method.write_text(method.read_text(encoding="utf-8").replace("# Method\n", '# Method {checklist="5,27"}\n'),
                       encoding="utf-8")
@@ -170,6 +191,24 @@ def test_wrong_tags_and_mappings_are_errors_with_their_place(tmp_path):
     assert f"review.yaml:{line_30}:" in text and "'30' is not an item" in text
     assert "has no heading '#no-such-heading': its headings are #introduction, #aims" in text
     assert "'manuscript/07-missing.md' is not a manuscript section" in text
+
+
+def test_the_reference_review_reports_every_item(tmp_path):
+    root = copy_reference_review(tmp_path / "review")
+    build(root, verbose=False)
+    _, rows = build_checklist(root, tmp_path / "out")
+    assert [r.item for r in rows if not r.reported] == ["12", "16"]  # the two "if done" items
+    pages = [p.extract_text() for p in PdfReader(root / "build/manuscript.pdf").pages]
+    def bare(text: str) -> str:  # pypdf gives Typst's hyphens (hyphenation and real ones) as soft hyphens
+        return " ".join(re.sub("[\u00ad-]\\s*", "", text).split())
+
+    for row in rows:
+        for place in row.places:
+            if place.kind == "heading":
+                page = pages[place.page - 1]
+                assert bare(place.find) in [bare(line) for line in page.split("\n")] or \
+                    bare(place.find) in bare(page), (row.item, place)
+    assert (tmp_path / "out/checklist.docx").is_file() and (tmp_path / "out/checklist.pdf").is_file()
 
 
 # ------------------------------------------------------------------ a systematic review
