@@ -52,7 +52,12 @@ def checklist(c, no_build=False):
             run_build(ROOT)
         except BuildError as error:
             raise Exit(str(error), code=1)
-    paths, rows = build_checklist(ROOT, ROOT / "build")
+    from charter.pandoc import CompileError
+
+    try:
+        paths, rows = build_checklist(ROOT, ROOT / "build")
+    except CompileError as error:
+        raise Exit(f"invoke checklist: {error}", code=1)
     missing = [r.item for r in rows if not r.reported and not r.optional]
     if missing:
         print(f"not reported anywhere yet: item(s) {', '.join(missing)} (see docs/submission.md)")

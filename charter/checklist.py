@@ -541,8 +541,13 @@ def write_checklist(rows: Sequence[Row], out_dir: Path, *, title: str, reference
             typ.write_text(TYPST_PAGE + body.read_text(encoding="utf-8"), encoding="utf-8")
             import typst
 
+            from .pandoc import CompileError
+
             pdf = Path(tmp) / "checklist.pdf"
-            typst.compile(str(typ), output=str(pdf), root=tmp)
+            try:
+                typst.compile(str(typ), output=str(pdf), root=tmp)
+            except typst.TypstError as error:
+                raise CompileError(f"Typst could not compile the checklist: {error}") from error
             written.append(pdf.replace(out_dir / "checklist.pdf"))
     return written
 

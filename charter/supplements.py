@@ -210,15 +210,15 @@ def write_supplements(root: str | Path, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     reference = next(iter(sorted((root / "build").glob("reference-*.docx"))), None)
-    written: list[Path] = []
     search = search_markdown(project)
-    (out / f"{SEARCH_FILE}.md").write_text(search, encoding="utf-8")
-    written.append(out / f"{SEARCH_FILE}.md")
+    with tempfile.TemporaryDirectory(dir=out) as tmp:  # each file is whole or not replaced at all
+        (Path(tmp) / f"{SEARCH_FILE}.md").write_text(search, encoding="utf-8")
+        (Path(tmp) / f"{SEARCH_FILE}.md").replace(out / f"{SEARCH_FILE}.md")
+        write_xlsx(project, Path(tmp) / f"{TABLE_FILE}.xlsx")
+        (Path(tmp) / f"{TABLE_FILE}.xlsx").replace(out / f"{TABLE_FILE}.xlsx")
     _pandoc_docx(search, out / f"{SEARCH_FILE}.docx", reference)
-    written.append(out / f"{SEARCH_FILE}.docx")
-    written.append(write_xlsx(project, out / f"{TABLE_FILE}.xlsx"))
     _pandoc_docx(table_markdown(project), out / f"{TABLE_FILE}.docx", reference)
-    written.append(out / f"{TABLE_FILE}.docx")
+    written = [out / name for name in supplement_names()]
     return written
 
 
