@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -54,6 +58,19 @@ def test_the_package_data_includes_the_checklists():
     assert '"resources/checklists/*.yaml"' in pyproject
     assert sorted(p.name for p in RESOURCES.glob("*.yaml")) == ["prisma-2020-abstracts.yaml", "prisma-2020.yaml",
                                                                 "prisma-scr.yaml"]
+
+
+def test_a_wheel_carries_the_checklists(tmp_path):
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "charter", source / "charter", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
+                           "-w", str(tmp_path / "wheel"), "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    wheel, = (tmp_path / "wheel").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"charter/resources/checklists/{p.name}" for p in RESOURCES.glob("*.yaml")} <= set(names)
 
 
 # ------------------------------------------------------------------ the reference review, tagged and built
@@ -238,3 +255,18 @@ def test_systematic_review_uses_prisma_2020_and_its_abstract_checklist(tmp_path)
     assert by_item["A1"].places[0].page == 1 and by_item["24a"].where.startswith("Not applicable")
     document = docx.Document(root / "build/checklist.docx")
     assert [len(t.rows) for t in document.tables] == [1 + 42, 1 + 12]
+
+
+@pytest.mark.parametrize("block, message", [
+    ("checklist: [3, 4]\n", "checklist: expected field: value lines"),
+    ('checklist:\n  "3": [manuscript/01-introduction.md]\n', "checklist.3:"),
+    ("checklist:\n  chekclist: abstract\n", "'chekclist' is not an item of the scoping review's checklist"),
+])
+def test_review_yaml_checklist_block_is_checked(tmp_path, block, message):
+    root = _untag(copy_reference_review(tmp_path / "review"))
+    with (root / "review.yaml").open("a", encoding="utf-8") as file:
+        file.write("\n" + block)
+    out = io.StringIO()
+    assert check_main(root, out=out) == 1
+    line = next(line for line in out.getvalue().splitlines() if message in line)
+    assert line.startswith("review.yaml:")
