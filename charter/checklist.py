@@ -474,8 +474,8 @@ def checklist_problems(project: Project, sections: Sequence, meta=None,
         where = project.review.positions.get("checklist", Location("manuscript"))
         problems.append(Problem(where, "checklist", f"{len(missing)} {_names(project.review.review_type)} "
                                 f"item{'s are' if len(missing) != 1 else ' is'} reported nowhere: {names}; tag the "
-                                'heading or paragraph that reports each ({checklist="N"}) or write '
-                                "'N: not applicable: reason' under checklist: in review.yaml",
+                                'heading or paragraph that reports each ({checklist="N"}), or write '
+                                '"N": "not applicable: reason" under checklist: in review.yaml (docs/submission.md)',
                                 severity="warning"))
     return problems
 
