@@ -72,13 +72,32 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # stages whose recorded output was reused (charter.cache)
 
 
+# A build that has run this long names each stage it starts, so a slow build is not silent.
+PROGRESS_AFTER = 1.5  # seconds
+
+
+def _show_progress() -> bool:
+    """Stage lines on a terminal only: quiet in CI and when output goes to a file (CHARTER_PROGRESS=1 forces them)."""
+    import sys
+
+    if os.environ.get("CHARTER_PROGRESS") in ("0", "1"):
+        return os.environ["CHARTER_PROGRESS"] == "1"
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 class _Clock:
-    def __init__(self) -> None:
+    def __init__(self, progress: bool = False) -> None:
         self.timings: list[tuple[str, float]] = []
+        self.progress = progress
+        self.began = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        if self.progress and start - self.began >= PROGRESS_AFTER:
+            import sys
+
+            print(f"… {name} ({start - self.began:.1f}s)", file=sys.stderr, flush=True)
         try:
             yield
         finally:
@@ -271,7 +290,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
 
 def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
-    clock = _Clock()
+    clock = _Clock(progress=say is print and _show_progress())  # a quiet build (verbose=False) shows no stages
     build_dir = root / "build"
     cache = BuildCache(build_dir)
     with clock.stage("up to date?"):
@@ -370,7 +389,8 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
             with clock.stage("pandoc: read + citeproc"):
                 messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
                                             bibliographies=bibliographies, root=root,
-                                            settings=build_dir / "filter-settings.json")
+                                            settings=build_dir / "filter-settings.json",
+                                            progress=_progress(say))
             cache.record("pandoc: read + citeproc", read_key, [json_path],
                          {"messages": [[m.level, m.text] for m in messages]})
         else:
@@ -445,6 +465,13 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         say(f"wrote {path}" if fmt in made else f"up to date: {path}")
     say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
     return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
+
+
+def _progress(say):
+    """Where a long citation run reports how far it is: a line each step, on a terminal only (not in CI)."""
+    if sys.stdout.isatty() and os.environ.get("CI", "").lower() not in ("true", "1"):
+        return say
+    return None
 
 
 @dataclass(frozen=True)
@@ -593,7 +620,7 @@ def _template(root: Path, name: str) -> Path:
     project_template = root / "templates" / name
     if project_template.is_file():
         return project_template
-    return Path(__file__).resolve().parent.parent / "templates" / name
+    return Path(__file__).resolve().parent / "templates" / name
 
 
 def _plain(markdown: str) -> str:
