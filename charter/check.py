@@ -27,6 +27,7 @@ from tabulate import tabulate
 from .assemble import PLACEMENTS, Section
 from .bibtex import field_location, hygiene_warnings, lowercased_words
 from .build import check_before_pandoc
+from .checklist import checklist_problems
 from .counts import Count, compute_counts
 from .docx_review import returned_file_problem
 from .load import load_project, load_sections
@@ -245,6 +246,7 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         problems.append(Problem(Location(MANUSCRIPT), "", "Table 1 (the included studies) is placed nowhere: put a "
                                 "line {{ table:studies }} where it belongs in a section"))
     problems += check_cross_references(sections, placed)
+    problems += checklist_problems(project, sections, meta, preflight.assembled.labels if meta is not None else {})
     lexicon = Lexicon.build(counts, vocabulary_of(project.review))
     texts = [(s.path, s.text, 1) for s in sections]
     abstract = _abstract(root, meta)

@@ -265,6 +265,7 @@ class Review:
     table_questions: tuple[str, ...] = ()  # Table 1 shows only studies of these questions (() = all)
     table_group_by: str = "theme"  # "theme", "question" or "none"
     table_study_label: str = "author-year"  # "author-year" or "citation"
+    checklist: Mapping[str, str] = field(default_factory=_empty)  # checklist item -> where it is reported
     source: Location = Location("review.yaml")
     positions: Mapping[str, Location] = field(default_factory=_empty)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-__all__ = ["check", "counts", "build", "review", "prisma_csv", "new_study", "import_studies", "export_studies",
+__all__ = ["check", "counts", "build", "checklist", "supplements", "review", "prisma_csv", "new_study", "import_studies", "export_studies",
            "watch", "diff", "changes"]
 
 
@@ -61,6 +61,44 @@ def build(c, format=None, blind=False, paper="a4"):
         run_build(project_root(c), formats=formats, blind=blind, paper=paper)
     except BuildError as error:
         raise Exit(str(error), code=1)
+
+
+@task(help={"no_build": "use the manuscript PDF already in build/ instead of building first"})
+def checklist(c, no_build=False):
+    """Build, then write build/checklist.docx and .pdf: each PRISMA item with its section and PDF page."""
+    from charter.build import BuildError, build as run_build
+    from charter.checklist import build_checklist
+    from charter.pandoc import CompileError
+
+    root = project_root(c)
+    if not no_build:
+        try:
+            run_build(root)
+        except BuildError as error:
+            raise Exit(str(error), code=1)
+    try:
+        paths, rows = build_checklist(root, root / "build")
+    except CompileError as error:
+        raise Exit(f"invoke checklist: {error}", code=1)
+    missing = [r.item for r in rows if not r.reported and not r.optional]
+    if missing:
+        print(f"not reported anywhere yet: item(s) {', '.join(missing)} (see docs/submission.md)")
+    for path in paths:
+        print(f"wrote {path.relative_to(root)}")
+
+
+@task
+def supplements(c):
+    """Write build/supplements/: the search strategy (DOCX, Markdown) and the full extraction table (XLSX, DOCX)."""
+    from charter.supplements import SupplementError, write_supplements
+
+    root = project_root(c)
+    try:
+        paths = write_supplements(root, root / "build" / "supplements")
+    except SupplementError as error:
+        raise Exit(str(error), code=1)
+    for path in paths:
+        print(f"wrote {path.relative_to(root)}")
 
 
 @task(positional=["files"],

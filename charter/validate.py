@@ -27,7 +27,7 @@ from .yaml_source import NodeReader, location
 
 REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": False, "vocabularies": True,
                  "country_groups": False, "questions": False, "required_fields": False, "study_fields": False,
-                 "table": False, "search": False, "prisma": False,
+                 "table": False, "search": False, "prisma": False, "checklist": False,
                  "import": False}  # import: read by charter.importer (docs/import.md)
 REVIEW_TYPES = ("scoping", "systematic")
 EXTRA_FIELD_TYPES = ("text", "integer", "number", "choice", "list")
@@ -322,6 +322,27 @@ def _search(reader: NodeReader, node: Node | None) -> Search:
                   last_search=text("last_search"), languages=texts("languages"), terms=texts("terms"))
 
 
+def _checklist(reader: NodeReader, node: Node | None, review_type: str) -> dict[str, str]:
+    """``checklist:``: reporting checklist item -> where it is reported (charter.checklist reads the places)."""
+    from .checklist import item_numbers  # only when the field is used: the checklists are data files
+
+    if node is None:
+        return {}
+    fields = reader.mapping(node, "checklist", {}, what="checklist item: where it is reported", check_unknown=False)
+    known = item_numbers(review_type if review_type in REVIEW_TYPES else "scoping")
+    places = {}
+    for item, value in fields.items():
+        if item not in known:
+            reader.error(location(reader.path, value), f"checklist.{item}",
+                         f"'{item}' is not an item of the {review_type} review's checklist"
+                         f"{did_you_mean(item, known)}; items are {', '.join(known)}")
+            continue
+        text = reader.text(value, f"checklist.{item}")
+        if text:
+            places[item] = text
+    return places
+
+
 def _prisma(reader: NodeReader, node: Node | None) -> Prisma:
     fields = reader.mapping(node, "prisma", PRISMA_FIELDS, what="the PRISMA flow numbers")
     values: dict[str, object] = {}
@@ -366,13 +387,15 @@ def read_review(path: str, node: Node) -> tuple[Review, list[Problem]]:
     table = _table(reader, fields.get("table"), extras, themes, questions)
     search = _search(reader, fields.get("search"))
     prisma = _prisma(reader, fields.get("prisma"))
+    checklist = _checklist(reader, fields.get("checklist"), review_type)
     review = Review(title=title, question=question, review_type=review_type, themes=themes,
                     orientations=orientations, country_groups=MappingProxyType(groups),
                     country_group_labels=MappingProxyType(labels), extra_fields=extras, search=search,
                     prisma=prisma, table_columns=table.columns, table_caption=table.caption,
                     table_note=table.note, questions=questions, required_fields=required,
                     table_questions=table.questions, table_group_by=table.group_by,
-                    table_study_label=table.study_label, source=Location(path),
+                    table_study_label=table.study_label, checklist=MappingProxyType(checklist),
+                    source=Location(path),
                     positions=MappingProxyType(dict(reader.positions)))
     return review, reader.problems
 
