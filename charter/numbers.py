@@ -1749,7 +1749,8 @@ _MASKS = (
     re.compile(r"\[\^[^\]\[\n]*\]"),  # footnote markers
     _NUMERIC_CITATION_RE,  # "[2,4]", "[2–5]": a numeric citation style's rendering (a returned DOCX)
     re.compile(r"\$[^$\n]+\$"),  # math
-    re.compile(r"\{[#.][^{}\n]*\}"),  # attributes {#sec-x .unnumbered}
+    # attributes {#sec-x .unnumbered}, {checklist="5,6"} (a count annotation {count=…} is read, not masked)
+    re.compile(r"\{(?:\s*[#.]|(?!\s*count\s*=)\s*[A-Za-z][\w-]*\s*=)[^{}\n]*\}"),
 )
 _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
                                r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")

@@ -248,3 +248,14 @@ def other_review_lexicon() -> Lexicon:
 ])
 def test_rules_carry_over_to_another_review(text, expected):
     assert [(f.claim.number, f.claim.count) for f in claims_in_text(text, other_review_lexicon())] == expected
+
+
+def test_attribute_blocks_on_headings_and_divs_hold_no_counts():
+    """A checklist tag on a heading or div ({checklist="9"}) is markup, not a number in the prose."""
+    lexicon = Lexicon.from_counts(reference_counts())
+    text = ('## Selection of sources of evidence {checklist="9"}\n\n::: {checklist="6,7"}\n'
+            'We searched five databases.\n:::\n')
+    problems = check_markdown(text, lexicon, "manuscript/02-method.md")
+    assert [p.message for p in problems if "says" in p.message] == []
+    assert [p for p in check_markdown('## Theme (a) {checklist="17"}\n\nTheme (a) holds 17 studies.\n', lexicon,
+                                       "x.md") if p.severity == "error"]  # the prose still is checked
