@@ -29,6 +29,7 @@ from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
 from .placeholders import fill
 from .prisma import check_arithmetic
+from .submission import built_word_counts, word_limit_problems
 from .wording import plural
 
 MANUSCRIPT = "manuscript"
@@ -374,6 +375,8 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
             problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups), annotations)
     else:
         problems += check_project_text(project, counts)
+        metadata, _ = read_metadata(root)  # its problems are reported by check_project_text
+        problems += word_limit_problems(root, metadata.submission if metadata else None)
     return project, problems
 
 
@@ -401,6 +404,21 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
                 for name, c in counts.items()]
         print(tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
               file=out)
+    _print_word_counts(root, fmt, out)
     if project.errors:
         print(f"note: the data has {len(project.errors)} errors, so some counts may be wrong; run 'invoke check'",
               file=sys.stderr)
+
+
+def _print_word_counts(root: str | Path, fmt: str, out: TextIO) -> None:
+    """The word counts of the last build (docs/submission.md), when it is current."""
+    if fmt == "json":
+        return
+    metadata, _ = read_metadata(root)
+    words = built_word_counts(root, metadata.submission if metadata else None)
+    if words is None:
+        print("\nword counts: run invoke build first (they are counted in the built manuscript)", file=out)
+        return
+    rows = [(f"n.{name}", f"{value:,}", "words (rule: docs/submission.md)") for name, value in words.as_counts().items()]
+    print("\n" + tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
+          file=out)

@@ -151,8 +151,10 @@ def _text(node) -> str:
         return content[1]
     if kind in ("Para", "Plain"):
         return _text(content) + " "
-    if kind in ("Link", "Image", "Span", "Quoted"):
-        return _text(content[-2] if kind in ("Link", "Image", "Span") else content[1])
+    if kind in ("Link", "Image", "Span", "Quoted"):  # [attr or quote type, inlines, …]
+        return _text(content[1])
+    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+        return _text(content)  # inside a word, as in "*re*consider": no space added
     if kind == "Header":
         return _text(content[2]) + " "
     if isinstance(content, (list, dict)):
@@ -185,7 +187,8 @@ def count_words(document: Mapping, *, count_headings: bool = False) -> WordCount
     sections: list[list] = []
     main = 0
     for block in document.get("blocks", []):
-        if block.get("t") != "Div" or "charter-prose" not in block["c"][0][1]:
+        # the prose of manuscript/*.md: Divs ch_p0001…; back matter (ch_m…), tables, figures are not counted
+        if block.get("t") != "Div" or not block["c"][0][0].startswith("ch_p"):
             continue
         for inner in block["c"][1]:
             if inner.get("t") == "Header":
@@ -328,3 +331,41 @@ def write_json(path: Path, data) -> None:
     from .stages import write
 
     write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+# ------------------------------------------------- counts of the last build
+
+SOURCES = ("review.yaml", "studies", "bib", "manuscript", "templates")
+
+
+def built_word_counts(root: str | Path, options: SubmissionOptions | None) -> WordCounts | None:
+    """The word counts of the last build (build/manuscript.json), or None when there is none or a source
+    changed since (then the counts would be of an older text)."""
+    root = Path(root)
+    document = root / "build" / "manuscript.json"
+    if not document.is_file() or document.is_symlink():
+        return None
+    built = document.stat().st_mtime
+    for name in SOURCES:
+        path = root / name
+        paths = [path] if path.is_file() else (path.rglob("*") if path.is_dir() else [])
+        if any(p.is_file() and p.stat().st_mtime > built for p in paths):
+            return None
+    try:
+        data = json.loads(document.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return count_words(data, count_headings=bool(options and options.count_headings))
+
+
+def word_limit_problems(root: str | Path, options: SubmissionOptions | None) -> list[Problem]:
+    """``invoke check``: a warning per word limit exceeded, or a note that the counts need a build first."""
+    if options is None or not options.word_limits:
+        return []
+    counts = built_word_counts(root, options)
+    if counts is None:
+        where = options.positions.get("word_limits") or Location("manuscript/metadata.yaml")
+        return [Problem(where, "submission.word_limits", "the word limits were not checked: the words are "
+                        "counted in the built manuscript, and it is missing or older than the sources; run "
+                        "invoke build, then invoke check again", severity="warning")]
+    return limit_problems(counts, options, "manuscript/metadata.yaml")

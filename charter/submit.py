@@ -220,6 +220,7 @@ def _checklist(s: State, run: Runner) -> None:
 
 
 def _readme(s: State, run: Runner) -> None:
+    s.listing.append(("README.txt", "this list"))
     width = max(len(name) for name, _ in s.listing) + 2
     lines = [f"Submission files for: {' '.join(s.metadata.title.replace('*', '').split())}", "",
              "Made by Charter (invoke submit) from the review's sources; do not edit these files, edit the",
@@ -231,7 +232,8 @@ def _readme(s: State, run: Runner) -> None:
         actual = s.words.abstract if name == "abstract" else s.words.main
         lines.insert(-1, f"Limit for the {'abstract' if name == 'abstract' else 'main text'}: {limit} "
                      f"({'within' if actual <= limit else 'OVER'})")
-    _add(s, "README.txt", "\n".join(lines), "this list")
+    write(s.folder / "README.txt", "\n".join(lines))
+    s.files.append("README.txt")
 
 
 SUBMIT = (
