@@ -153,3 +153,13 @@ def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_pp
         raise Exit(str(error), code=1)
     except ValueError as error:
         raise Exit(f"invoke submit: {error}", code=2)
+
+
+@task(positional=["line"], help={"line": "the line number a referee gives (of build/submission/manuscript.pdf)"})
+def where(c, line):
+    """Say which source file and line is line N of the line-numbered submission PDF."""
+    from charter.linemap import where as find
+
+    if not str(line).isdigit():
+        raise Exit(f"invoke where: '{line}' is not a line number; write e.g. invoke where 123", code=2)
+    print(find(ROOT, int(line)))

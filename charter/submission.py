@@ -296,6 +296,8 @@ def number_typst(source: str, options: SubmissionOptions) -> str:
     rules = [f"#set par(leading: {_LEADING[options.spacing]})"]
     if options.line_numbers:
         rules.append('#set par.line(numbering: "1", numbering-scope: "document")')
+        # the lines drawn inside a figure (the PRISMA boxes) are not lines of text
+        rules.append('#show figure.where(kind: image): set par.line(numbering: none)')
         if not options.number_tables:
             rules.append('#show table: set par.line(numbering: none)')
         if not options.number_references:

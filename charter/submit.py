@@ -116,6 +116,19 @@ def _how(options: SubmissionOptions) -> str:
     return " (" + ", ".join(parts) + ")"
 
 
+def _line_map(s: State, run: Runner) -> None:
+    """build/submission/line-map.json: each numbered line of the PDF and the source line it came from."""
+    if not s.options.line_numbers:
+        return
+    from .linemap import line_map
+
+    document = json.loads((s.build_dir / "manuscript.json").read_text(encoding="utf-8"))
+    anchors = json.loads((s.build_dir / "manuscript.anchors.json").read_text(encoding="utf-8"))["anchors"]
+    entries = line_map(s.root, s.folder / "manuscript.pdf", document, anchors)
+    _add(s, "line-map.json", json.dumps(entries, ensure_ascii=False, indent=1) + "\n",
+         "each numbered line of manuscript.pdf and its source file and line (invoke where N)")
+
+
 def _title_page(s: State, run: Runner) -> None:
     """Blind review: the names, affiliations and word counts go on a title page of their own."""
     if not s.options.blind:
@@ -240,6 +253,7 @@ SUBMIT = (
     Stage("word counts", _words, timed=False, makes=("words", "listing")),
     Stage("submission: DOCX", _manuscript_docx, needs=("options",)),
     Stage("submission: PDF", _manuscript_pdf, needs=("options",)),
+    Stage("submission: line map", _line_map, needs=("words",)),
     Stage("submission: title page", _title_page, needs=("words",)),
     Stage("submission: figures", _figures),
     Stage("submission: tables", _tables),
