@@ -139,8 +139,9 @@ def prisma_csv(c, csv):
 @task(help={"no-line-numbers": "no line numbers (default: as metadata.yaml's submission: block says, else numbered)",
             "spacing": "line spacing: 1, 1.5 or 2", "figure-format": "png, tiff, pdf or svg",
             "figure-ppi": "resolution of PNG and TIFF figures (pixels per inch)",
-            "blind": "anonymised manuscript, with the title page as its own file"})
-def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_ppi=None, blind=False):
+            "blind": "anonymised manuscript, with the title page as its own file",
+            "floats": "inline, end (tables and figures after the text) or separate (in their files only)"})
+def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_ppi=None, blind=False, floats=None):
     """Write build/submission/: line-numbered manuscript, title page, figure and table files, word counts."""
     from charter.build import BuildError
     from charter.submit import submit as run_submit
@@ -148,7 +149,8 @@ def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_pp
     try:
         run_submit(ROOT, line_numbers=False if no_line_numbers else None,
                    spacing=float(spacing) if spacing else None, figure_format=figure_format,
-                   figure_ppi=int(figure_ppi) if figure_ppi else None, blind=True if blind else None)
+                   figure_ppi=int(figure_ppi) if figure_ppi else None, blind=True if blind else None,
+                   floats=floats)
     except BuildError as error:
         raise Exit(str(error), code=1)
     except ValueError as error:

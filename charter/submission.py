@@ -34,13 +34,13 @@ from typing import Mapping
 
 from .model import Location, Problem
 
-FLOATS = ("inline",)  # "end" and "separate" are not built yet (docs/submission.md)
+FLOATS = ("inline", "end", "separate")
 FIGURE_FORMATS = ("png", "tiff", "pdf", "svg")
 SPACINGS = (1.0, 1.5, 2.0)
 LIMITS = ("abstract", "main")
 _FIELDS = {"line_numbers": False, "spacing": False, "floats": False, "figure_format": False, "figure_ppi": False,
            "word_limits": False, "blind": False, "number_tables": False, "number_references": False,
-           "count_headings": False}
+           "count_headings": False, "float_marker": False}
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class SubmissionOptions:
     number_tables: bool = False
     number_references: bool = True
     count_headings: bool = False
+    float_marker: str = "[{label} about here]"  # the paragraph left where a table or figure was
     positions: Mapping[str, Location] = field(default_factory=dict)  # option -> where it is written
 
 
@@ -82,12 +83,19 @@ def parse_options(reader, node) -> SubmissionOptions | None:
         if name in fields:
             value = reader.text(fields[name], f"submission.{name}")
             if value is not None and value.lower() not in allowed:
-                more = "; tables and figures at the end or in separate files are not built yet" \
-                    if name == "floats" and value.lower() in ("end", "separate") else ""
+                more = ""
                 reader.error(fields[name], f"submission.{name}",
                              f"expected {' or '.join(allowed)} but got '{value}'{more}")
             elif value is not None:
                 values[name] = value.lower()
+    if "float_marker" in fields:
+        marker = reader.text(fields["float_marker"], "submission.float_marker")
+        if marker is not None and "{label}" not in marker:
+            reader.error(fields["float_marker"], "submission.float_marker",
+                         "the marker must hold {label}, where 'Table 1' or 'Figure 1' goes, "
+                         "e.g. '[{label} about here]'")
+        elif marker is not None:
+            values["float_marker"] = marker
     if "figure_ppi" in fields:
         ppi = reader.integer(fields["figure_ppi"], "submission.figure_ppi", nullable=False)
         if ppi is not None and not 72 <= ppi <= 1200:
@@ -113,6 +121,8 @@ def with_overrides(options: SubmissionOptions | None, **overrides) -> Submission
         raise ValueError(f"--spacing {overrides['spacing']}: use 1, 1.5 or 2")
     if overrides.get("figure_format") is not None and overrides["figure_format"] not in FIGURE_FORMATS:
         raise ValueError(f"--figure-format {overrides['figure_format']}: use png, tiff, pdf or svg")
+    if overrides.get("floats") is not None and overrides["floats"] not in FLOATS:
+        raise ValueError(f"--floats {overrides['floats']}: use inline, end or separate")
     if overrides.get("figure_ppi") is not None and not 72 <= int(overrides["figure_ppi"]) <= 1200:
         raise ValueError(f"--figure-ppi {overrides['figure_ppi']}: use a resolution between 72 and 1200")
     return replace(options or SubmissionOptions(), **{k: v for k, v in overrides.items() if v is not None})
@@ -329,12 +339,6 @@ def figure_file(page_typst: str, fmt: str, ppi: int) -> bytes:
     return out.getvalue()
 
 
-def write_json(path: Path, data) -> None:
-    from .stages import write
-
-    write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
 # ------------------------------------------------- counts of the last build
 
 SOURCES = ("review.yaml", "studies", "bib", "manuscript", "templates")
@@ -371,3 +375,78 @@ def word_limit_problems(root: str | Path, options: SubmissionOptions | None) -> 
                         "counted in the built manuscript, and it is missing or older than the sources; run "
                         "invoke build, then invoke check again", severity="warning")]
     return limit_problems(counts, options, "manuscript/metadata.yaml")
+
+
+# ------------------------------------------------- tables and figures at the end
+
+_PAGE_BREAK = [{"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']},
+               {"t": "RawBlock", "c": ["typst", "#pagebreak(weak: true)"]}]
+
+
+def _first_strong(node) -> str | None:
+    """The first bold text inside a node: a caption's "Table 1." or "Figure 1."."""
+    if isinstance(node, list):
+        for item in node:
+            found = _first_strong(item)
+            if found:
+                return found
+    elif isinstance(node, dict):
+        if node.get("t") == "Strong":
+            return _text(node["c"]).strip().rstrip(".")
+        return _first_strong(node.get("c"))
+    return None
+
+
+def _float_units(blocks: list) -> list[tuple[int, int, str]]:
+    """(first, last + 1, label) of each table and figure in the top-level blocks, with the raw page
+    setup around a landscape table and the Typst twin of a figure."""
+    units = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        kind = block.get("t")
+        if kind == "Table":
+            start, end = index, index + 1
+            while start > 0 and blocks[start - 1].get("t") == "RawBlock" and \
+                    ("sectPr" in blocks[start - 1]["c"][1] or "flipped: true" in blocks[start - 1]["c"][1]):
+                start -= 1
+            if end < len(blocks) and blocks[end].get("t") == "Div" and "charter-table-note" in blocks[end]["c"][0][1]:
+                end += 1
+            while end < len(blocks) and blocks[end].get("t") == "RawBlock" and \
+                    ("sectPr" in blocks[end]["c"][1] or "flipped: false" in blocks[end]["c"][1]):
+                end += 1
+            units.append((start, end, _first_strong(block["c"][1]) or "Table"))
+            index = end
+            continue
+        if kind == "Div" and "charter-docx-only" in block["c"][0][1] and \
+                any(b.get("t") == "Figure" for b in block["c"][1]):
+            end = index + 1
+            if end < len(blocks) and blocks[end].get("t") == "RawBlock" and blocks[end]["c"][0] == "typst" and \
+                    blocks[end]["c"][1].lstrip().startswith("#figure"):
+                end += 1
+            units.append((index, end, _first_strong(block["c"][1]) or "Figure"))
+            index = end
+            continue
+        index += 1
+    return units
+
+
+def move_floats(document: dict, floats: str, marker: str = "[{label} about here]") -> dict:
+    """Tables and figures to the end of the document (``end``) or out of it (``separate``), each
+    leaving a marker paragraph where it was. The text's cross-references are already text ("Table 1"),
+    so they keep their numbers."""
+    if floats == "inline":
+        return document
+    blocks = list(document["blocks"])
+    units = _float_units(blocks)
+    moved, kept, previous = [], [], 0
+    for start, end, label in units:
+        kept += blocks[previous:start]
+        kept.append({"t": "Para", "c": [{"t": "Str", "c": marker.replace("{label}", label)}]})
+        moved.append(blocks[start:end])
+        previous = end
+    kept += blocks[previous:]
+    if floats == "end":
+        for unit in moved:
+            kept += [*_PAGE_BREAK, *unit]
+    return {**document, "blocks": kept}

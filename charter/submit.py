@@ -17,14 +17,14 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BuildError, _pdf_inputs, _template, build
+from .build import BuildError, _core_properties, _pdf_inputs, _template, build
 from .cache import BuildCache
 from .metadata import read_metadata
-from .pandoc import compile_typst, pandoc_path, reference_docx
+from .pandoc import compile_typst, finish_docx, json_to_typst, pandoc_path, reference_docx, start_docx, wait
 from .placeholders import fill
 from .stages import Runner, Stage, State, write
-from .submission import (SubmissionOptions, count_words, figure_file, limit_problems, number_docx, number_typst,
-                         with_overrides, write_json)
+from .submission import (SubmissionOptions, count_words, figure_file, limit_problems, move_floats, number_docx,
+                         number_typst, with_overrides)
 
 FOLDER = "submission"
 
@@ -36,7 +36,7 @@ class SubmitResult:
     warnings: list
 
 
-def submit(root: str | Path, *, verbose: bool = True, **overrides) -> SubmitResult:
+def submit(root: str | Path, *, verbose: bool = True, **overrides) -> SubmitResult:  # noqa: C901
     """Write build/submission/; ``overrides`` (line_numbers, spacing, figure_format, figure_ppi, blind, …)
     win over metadata.yaml's ``submission:``. Raise BuildError listing every problem."""
     root = Path(root).resolve()
@@ -90,13 +90,38 @@ def _words(s: State, run: Runner) -> None:
          "word counts of the abstract, the main text and each section")
 
 
+def _floats(s: State, run: Runner) -> None:
+    """Tables and figures at the end or left out (files of their own), markers in their place:
+    pandoc's document rearranged, then written again as DOCX and Typst as the build does."""
+    s.base_docx, s.base_typst = s.build_dir / "manuscript.docx", s.build_dir / "manuscript.typ"
+    if s.options.floats == "inline":
+        return
+    document = json.loads((s.build_dir / "manuscript.json").read_text(encoding="utf-8"))
+    moved = s.build_dir / "manuscript-floats.json"
+    write(moved, json.dumps(move_floats(document, s.options.floats, s.options.float_marker), ensure_ascii=False))
+    settings = json.loads((s.build_dir / "filter-settings.json").read_text(encoding="utf-8"))
+    images = sorted(set(settings.get("images", {}).values()))
+    paper = s.metadata.paper or "a4"
+    s.base_docx = s.build_dir / "manuscript-floats.docx"
+    reference = reference_docx(s.build_dir, paper, _template(s.root, "make_reference_docx.py"))
+    job = start_docx(moved, s.base_docx, reference, root=s.root,
+                     images=[*images, *(["build/prisma.png"] if (s.build_dir / "figure1.json").is_file() else [])])
+    s.base_typst = s.build_dir / "manuscript-floats.typ"
+    try:
+        json_to_typst(moved, s.base_typst, _template(s.root, "manuscript.typ"),
+                      {rel: f"/images/{rel}" for rel in images})
+    finally:
+        wait(job, "writing the DOCX with the tables and figures moved")
+    finish_docx(s.base_docx, paper=paper, core=_core_properties(s.metadata, s.options.blind))
+
+
 def _manuscript_docx(s: State, run: Runner) -> None:
-    data = number_docx((s.build_dir / "manuscript.docx").read_bytes(), s.options)
+    data = number_docx(s.base_docx.read_bytes(), s.options)
     _add(s, "manuscript.docx", data, "the manuscript" + _how(s.options))
 
 
 def _manuscript_pdf(s: State, run: Runner) -> None:
-    source = s.build_dir / "manuscript.typ"
+    source = s.base_typst
     numbered = s.build_dir / "manuscript-submission.typ"  # in build/: Typst's root, where the images are
     write(numbered, number_typst(source.read_text(encoding="utf-8"), s.options))
     target = s.folder / "manuscript.pdf"
@@ -113,6 +138,9 @@ def _how(options: SubmissionOptions) -> str:
         parts.append("continuous line numbers")
     if options.blind:
         parts.append("blind: no author is named")
+    if options.floats != "inline":
+        parts.append("tables and figures at the end" if options.floats == "end" else
+                     "tables and figures in files of their own, markers in the text")
     return " (" + ", ".join(parts) + ")"
 
 
@@ -251,8 +279,9 @@ def _readme(s: State, run: Runner) -> None:
 
 SUBMIT = (
     Stage("word counts", _words, timed=False, makes=("words", "listing")),
-    Stage("submission: DOCX", _manuscript_docx, needs=("options",)),
-    Stage("submission: PDF", _manuscript_pdf, needs=("options",)),
+    Stage("submission: tables and figures", _floats, makes=("base_docx", "base_typst")),
+    Stage("submission: DOCX", _manuscript_docx, needs=("options", "base_docx")),
+    Stage("submission: PDF", _manuscript_pdf, needs=("options", "base_typst")),
     Stage("submission: line map", _line_map, needs=("words",)),
     Stage("submission: title page", _title_page, needs=("words",)),
     Stage("submission: figures", _figures),

@@ -288,3 +288,40 @@ def test_invoke_where_answers_with_the_source_place(reference: Path):
     answer = where(reference, entry["line"])
     assert answer.startswith(f"{entry['source']}:{entry['source_line']}: line {entry['line']} (page {entry['page']})")
     assert "not in build/submission/manuscript.pdf" in where(reference, 99999)
+
+
+# ------------------------------------------------- tables and figures at the end
+
+
+def test_tables_and_figures_at_the_end_leave_markers_where_they_were(tmp_path: Path):
+    root = copy_reference_review(tmp_path / "review")
+    metadata = root / "manuscript" / "metadata.yaml"
+    metadata.write_text(metadata.read_text(encoding="utf-8") + "\nsubmission:\n  floats: end\n"
+                        "  float_marker: \"<<{label} near here>>\"\n", encoding="utf-8")
+    submit(root, verbose=False)
+    document = docx.Document(root / "build" / "submission" / "manuscript.docx")
+    texts = [p.text for p in document.paragraphs]
+    references = texts.index("References")
+    markers = [i for i, t in enumerate(texts) if t in ("<<Table 1 near here>>", "<<Figure 1 near here>>")]
+    assert len(markers) == 2 and all(i < references for i in markers)
+    captions = [i for i, t in enumerate(texts) if t.startswith(("Table 1.", "Figure 1."))]
+    assert len(captions) == 2 and all(i > references for i in captions)
+    assert len(document.tables) == 1
+    # the text's cross-references keep their numbers
+    body = " ".join(texts[:references])
+    assert "Table 1" in body.replace("<<Table 1 near here>>", "") and "Figure 1" in body.replace(
+        "<<Figure 1 near here>>", "")
+    pages = [page.extract_text() for page in PdfReader(root / "build" / "submission" / "manuscript.pdf").pages]
+    reference_page = max(i for i, t in enumerate(pages) if "References" in t)
+    marker_pages = [i for i, t in enumerate(pages) if "near here>>" in t]
+    table_page = next(i for i, t in enumerate(pages) if "Table 1. Characteristics" in t)
+    assert marker_pages and max(marker_pages) < reference_page < table_page
+
+
+def test_separate_tables_and_figures_leave_the_manuscript(tmp_path: Path):
+    root = write_files(tmp_path / "p", systematic_project_files())
+    submit(root, verbose=False, floats="separate")
+    folder = root / "build" / "submission"
+    document = docx.Document(folder / "manuscript.docx")
+    assert document.tables == [] and "[Table 1 about here]" in [p.text for p in document.paragraphs]
+    assert len(docx.Document(folder / "table1.docx").tables) == 1 and (folder / "figure1.png").is_file()
