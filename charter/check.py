@@ -395,6 +395,9 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
     out = out or sys.stdout
     project = load_project(root)
     counts = compute_counts(project)
+    words = {name: Count(name, value, "words (the rule: docs/submission.md)")
+             for name, value in _word_counts(root).items()}
+    counts = {**counts, **words}
     if fmt == "json":
         data = {name: {"placeholder": f"{{{{ n.{name} }}}}", "value": c.value, "meaning": c.meaning}
                 for name, c in counts.items()}
@@ -404,21 +407,17 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
                 for name, c in counts.items()]
         print(tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
               file=out)
-    _print_word_counts(root, fmt, out)
     if project.errors:
         print(f"note: the data has {len(project.errors)} errors, so some counts may be wrong; run 'invoke check'",
               file=sys.stderr)
 
 
-def _print_word_counts(root: str | Path, fmt: str, out: TextIO) -> None:
-    """The word counts of the last build (docs/submission.md), when it is current."""
-    if fmt == "json":
-        return
+def _word_counts(root: str | Path) -> dict[str, int]:
+    """The word counts of the last build (docs/submission.md) under their placeholder names, when current."""
     metadata, _ = read_metadata(root)
     words = built_word_counts(root, metadata.submission if metadata else None)
     if words is None:
-        print("\nword counts: run invoke build first (they are counted in the built manuscript)", file=out)
-        return
-    rows = [(f"n.{name}", f"{value:,}", "words (rule: docs/submission.md)") for name, value in words.as_counts().items()]
-    print("\n" + tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
-          file=out)
+        print("note: word counts (n.words.main, …) are counted in the built manuscript: run invoke build first",
+              file=sys.stderr)
+        return {}
+    return words.as_counts()

@@ -17,7 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import BuildError, _core_properties, _pdf_inputs, _template, build
+from .build import BuildError, _BuildLock, _core_properties, _pdf_inputs, _template, build
+from .assemble import md_escape
 from .cache import BuildCache
 from .metadata import read_metadata
 from .pandoc import compile_typst, finish_docx, json_to_typst, pandoc_path, reference_docx, start_docx, wait
@@ -55,13 +56,15 @@ def submit(root: str | Path, *, verbose: bool = True, **overrides) -> SubmitResu
     staging.mkdir()
     state = State(root=root, build_dir=build_dir, metadata=metadata, options=options, folder=staging, files=[])
     try:
-        runner.run(SUBMIT, state)
-        final = build_dir / FOLDER
-        if final.is_symlink() or final.is_file():
-            final.unlink()
-        elif final.is_dir():
-            shutil.rmtree(final)
-        os.replace(staging, final)
+        with _BuildLock(build_dir) as lock:  # after the build, which takes it itself: no build changes build/ now
+            lock.acquire()
+            runner.run(SUBMIT, state)
+            final = build_dir / FOLDER
+            if final.is_symlink() or final.is_file():
+                final.unlink()
+            elif final.is_dir():
+                shutil.rmtree(final)
+            os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for warning in runner.warnings[len(built.warnings):]:
@@ -170,14 +173,15 @@ def _title_page(s: State, run: Runner) -> None:
     for author in meta.authors:
         marks = ",".join(str(numbers[k]) for k in author.affiliations)
         star = "\\*" if author.corresponding else ""
-        lines += [f"{author.name}{f'^{marks}^' if marks else ''}{star}  "]
+        lines += [f"{md_escape(author.name)}{f'^{marks}^' if marks else ''}{star}  "]
     lines.append("")
     for key, number in numbers.items():
-        lines += [f"^{number}^ {meta.affiliations[key]}  "]
+        lines += [f"^{number}^ {md_escape(meta.affiliations[key])}  "]
     lines.append("")
     for author in meta.authors:
         if author.corresponding:
-            lines += [f"\\*Corresponding author: {author.name}" + (f", {author.email}" if author.email else ""), ""]
+            lines += [f"\\*Corresponding author: {md_escape(author.name)}" +
+                      (f", {md_escape(author.email)}" if author.email else ""), ""]
     lines += [f"Word count: abstract {s.words.abstract}, main text {s.words.main}.", ""]
     from .metadata import BACK_MATTER, IDENTIFYING
 
@@ -255,9 +259,30 @@ def _tables(s: State, run: Runner) -> None:
 
 
 def _checklist(s: State, run: Runner) -> None:
-    # HOOK (issue 14, item 5): the reporting checklist comes from charter.checklist, written on the
-    # branch `checklist`; it is added here once that module has landed on main.
-    return
+    """The reporting checklist, its pages those of the submitted PDF (charter.checklist, issue 14 item 5)."""
+    try:
+        from .checklist import build_checklist
+    except ImportError:  # HOOK: charter.checklist comes from the branch `checklist`; nothing to add until then
+        return
+    paths, rows = build_checklist(s.root, s.folder, pdf=s.folder / "manuscript.pdf")
+    for path in paths:
+        s.files.append(path.name)
+        s.listing.append((path.name, "the reporting checklist: each item with its section and page of manuscript.pdf"))
+    missing = [row.item for row in rows if not row.reported and not row.optional]
+    if missing:
+        run.warn([f"checklist: item(s) {', '.join(missing)} not reported anywhere yet (docs/submission.md)"])
+
+
+def _supplements(s: State, run: Runner) -> None:
+    """The supplementary files: search strategy and full extraction table (charter.supplements, item 6)."""
+    try:
+        from .supplements import write_supplements
+    except ImportError:  # HOOK: charter.supplements comes from the branch `checklist`
+        return
+    for path in write_supplements(s.root, s.folder / "supplementary"):
+        name = f"supplementary/{path.name}"
+        s.files.append(name)
+        s.listing.append((name, "supplementary file"))
 
 
 def _readme(s: State, run: Runner) -> None:
@@ -286,6 +311,7 @@ SUBMIT = (
     Stage("submission: title page", _title_page, needs=("words",)),
     Stage("submission: figures", _figures),
     Stage("submission: tables", _tables),
-    Stage("submission: checklist", _checklist),
+    Stage("submission: checklist", _checklist, needs=("listing",)),
+    Stage("submission: supplementary files", _supplements, needs=("listing",)),
     Stage("submission: README", _readme, needs=("words", "listing")),
 )

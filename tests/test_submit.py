@@ -325,3 +325,17 @@ def test_separate_tables_and_figures_leave_the_manuscript(tmp_path: Path):
     document = docx.Document(folder / "manuscript.docx")
     assert document.tables == [] and "[Table 1 about here]" in [p.text for p in document.paragraphs]
     assert len(docx.Document(folder / "table1.docx").tables) == 1 and (folder / "figure1.png").is_file()
+
+
+def test_invoke_counts_lists_the_word_counts_as_placeholders(reference: Path):
+    import io
+
+    from charter.check import print_counts
+
+    out = io.StringIO()
+    print_counts(reference, fmt="json", out=out)
+    data = json.loads(out.getvalue())
+    counts = json.loads((reference / "build" / "submission" / "word-counts.json").read_text(encoding="utf-8"))
+    assert data["words.main"]["value"] == counts["main"] and data["words.main"]["placeholder"] == "{{ n.words.main }}"
+    assert data["words.abstract"]["value"] == counts["abstract"]
+    assert data["words.introduction"]["value"] == counts["sections"]["Introduction"]
