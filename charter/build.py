@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .assemble import PLACEMENTS, Section, assemble
+from .assemble import PLACEMENTS, Assembled, Section, assemble
+from .bibtex import unreadable_bib_files
 from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
 from .fonts import missing_cjk_font
+from .load import load_sections
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
 from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
 from .paths import refuse_outside, resolve_images, source_problems, style_outside
 from .placeholders import fill
+from .preflight import check_relied_on_blocks
 from .revisions import head_commit
 from .stages import Runner, Stage, State, remove, write
 from .styles import names_author_and_year, resolve_style
@@ -73,13 +76,10 @@ class BuildResult:
 
 
 def read_sections(root: Path) -> list[Section]:
-    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …).
-
-    A section that is a link leading outside the project is not read (charter.paths refuses it).
-    """
-    folder = root / "manuscript"
-    return [Section(f"manuscript/{path.name}", path.read_text(encoding="utf-8").removeprefix("\ufeff"))
-            for path in sorted(folder.glob("*.md")) if refuse_outside(root, f"manuscript/{path.name}") is None]
+    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …); a file that cannot be read
+    (not UTF-8, too large, a link leading outside the project) is left out: ``charter.load.load_sections`` says
+    why."""
+    return load_sections(root)[0]
 
 
 def _errors(problems: Sequence[Problem]) -> list[Problem]:
@@ -293,10 +293,10 @@ def _load(s: State, run: Runner) -> None:
     """Load and validate everything first: refuse to build on any error, listing all of them."""
     s.project = run.cache.load_project(s.root)
     s.metadata, metadata_problems = read_metadata(s.root)
-    s.sections = read_sections(s.root)
-    reported = {str(p) for p in [*s.project.problems, *metadata_problems]}
+    s.sections, section_problems = load_sections(s.root)
+    reported = {str(p) for p in [*s.project.problems, *metadata_problems, *section_problems]}
     links = [p for p in source_problems(s.root) if str(p) not in reported]  # sections and templates
-    run.add([*s.project.problems, *metadata_problems, *links])
+    run.add([*s.project.problems, *metadata_problems, *section_problems, *links])
     if not s.sections:
         run.add([Problem(Location("manuscript/"), "", "no sections: write the manuscript as numbered "
                          "Markdown files such as manuscript/01-introduction.md")])
@@ -315,14 +315,13 @@ def _take_build_folder(s: State, run: Runner) -> None:
     s.lock.acquire()  # creates build/
 
 
-def _table_stage(s: State, run: Runner) -> None:
-    s.table_plan, problems = _table(s.project, s.counts)
-    run.add(problems)
-
-
-def _style_stage(s: State, run: Runner) -> None:
-    s.csl, problems = _style(s.metadata, s.root)
-    run.add(problems)
+def _preflight(s: State, run: Runner) -> None:
+    """Everything pandoc would trip over, checked first (invoke check runs the same)."""
+    s.preflight = check_before_pandoc(s.root, s.project, s.metadata, s.sections, s.counts, blind=s.blind,
+                                      paper=s.paper)
+    run.add(s.preflight.problems)
+    s.table_plan, s.csl, s.assembled = s.preflight.table_plan, s.preflight.csl, s.preflight.assembled
+    s.image_paths = s.preflight.image_paths
 
 
 def _figure_stage(s: State, run: Runner) -> None:
@@ -331,21 +330,10 @@ def _figure_stage(s: State, run: Runner) -> None:
     run.warn(warnings)
 
 
-def _assemble_stage(s: State, run: Runner) -> None:
-    plan = s.table_plan
-    table_texts = [("caption", plan.caption_text, plan.caption_at),
-                   ("note", plan.note_text, plan.note_at)] if plan else []
-    s.assembled = assemble(s.metadata, s.sections, s.counts, set(s.project.bibliography.references),
-                           blind=s.blind, paper=s.paper, table_texts=table_texts)
-    run.add(s.assembled.problems)
-    s.image_paths, image_problems = resolve_images(s.root, s.assembled.images)
-    run.add(image_problems)
-
-
 def _pandoc_inputs(s: State, run: Runner) -> None:
     """The files that go into pandoc, kept in build/ for the author to read."""
     build_dir, assembled = s.build_dir, s.assembled
-    run.warn(p for p in assembled.problems if p.severity != "error")
+    run.warn(p for p in s.preflight.problems if p.severity != "error")
     run.warn(_unplaced(assembled, s.sections))
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
     s.table = render_table1(s.project, s.table_plan.caption_text, s.table_plan.note_text, label_table,
@@ -476,11 +464,9 @@ PREPARE = (
     Stage("load and validate", _load, makes=("project", "metadata", "sections")),
     Stage("counts", _counts, needs=("project",), makes=("counts",)),
     Stage("build folder", _take_build_folder, timed=False),
-    Stage("Table 1", _table_stage, needs=("project", "counts"), makes=("table_plan",)),
-    Stage("CSL style", _style_stage, needs=("metadata",), makes=("csl",), timed=False),
+    Stage("assemble", _preflight, needs=("project", "metadata", "sections", "counts"),
+          makes=("preflight", "table_plan", "csl", "assembled", "image_paths")),
     Stage("PRISMA diagram", _figure_stage, needs=("project",), makes=("figure_doc",)),
-    Stage("assemble", _assemble_stage, needs=("metadata", "sections", "counts", "table_plan"),
-          makes=("assembled", "image_paths")),
     Stage("pandoc inputs", _pandoc_inputs, timed=False, stop="the build stopped before running pandoc",
           needs=("assembled", "csl", "figure_doc", "image_paths"),
           makes=("table", "splice", "settings", "markdown", "manifest", "docx_images", "json_path",
@@ -494,6 +480,45 @@ COMPILE = (
           makes=("made", "temporary", "final", "keys")),
     Stage("replace the outputs", _replace_outputs, timed=False, needs=("made",), makes=("outputs",)),
 )
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What ``check_before_pandoc`` found, and what it worked out on the way for the build to use."""
+
+    problems: tuple[Problem, ...]
+    table_plan: "_TablePlan | None"
+    csl: Path | None
+    assembled: Assembled
+    image_paths: dict[str, str]  # image path as written -> path from the project folder
+
+
+def check_before_pandoc(root: Path, project: Project, metadata: Metadata, sections: Sequence[Section],
+                        counts: dict[str, Count], *, blind: bool = False, paper: str = "a4") -> Preflight:
+    """Everything the build refuses before pandoc runs, with the source file and line.
+
+    Table 1's caption and note (placeholders), the citation style (an id, or a
+    .csl file inside the project), the assembled text (placeholders, citation
+    keys, cross-references, unclosed comments, fences and divs, raw blocks,
+    nesting, charter-* metadata), the images (files inside the project) and the
+    review.yaml blocks the text relies on. ``invoke check`` runs this same
+    function, so a project that checks clean never stops here.
+    """
+    table_plan, problems = _table(project, counts)
+    csl, csl_problems = _style(metadata, root)
+    problems += csl_problems
+    table_texts = [("caption", table_plan.caption_text, table_plan.caption_at),
+                   ("note", table_plan.note_text, table_plan.note_at)] if table_plan else []
+    known_keys = None if unreadable_bib_files(project) else set(project.bibliography.references)
+    assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper, table_texts=table_texts)
+    problems += assembled.problems
+    image_paths, image_problems = resolve_images(root, assembled.images)
+    problems += image_problems
+    texts = [(s.path, s.text, 1) for s in sections]
+    texts += [(metadata.source.path, metadata.abstract or "", (metadata.positions.get("abstract") or
+                                                                metadata.source).line or 1)]
+    problems += check_relied_on_blocks(project.review, texts)
+    return Preflight(tuple(problems), table_plan, csl, assembled, image_paths)
 
 
 @dataclass(frozen=True)
