@@ -286,7 +286,7 @@ def _styles(styles_xml: bytes, options: SubmissionOptions) -> bytes:
         name = style.find(f"{{{W}}}name")
         label = name.get(f"{{{W}}}val") if name is not None else ""
         unnumbered = (label == "Bibliography" and not options.number_references) or \
-                     (label in ("Compact", "Table", "Table Note", "Table Caption") and not options.number_tables)
+                     (label in ("Table", "Table Note", "Table Caption") and not options.number_tables)
         if unnumbered:
             ppr = style.find(f"{{{W}}}pPr")
             if ppr is None:
