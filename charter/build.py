@@ -260,7 +260,7 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         return BuildResult({fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}, build_dir, runner.timings,
                            list(recorded.get("warnings", [])), skipped=["build"])
 
-    state = State(root=root, build_dir=build_dir, formats=formats, blind=blind, paper=paper, lock=lock)
+    state = State(root=root, build_dir=build_dir, formats=formats, blind=blind, paper=paper, lock=lock, say=say)
     runner.run(PREPARE, state)
     try:
         runner.run(COMPILE, state)
@@ -382,7 +382,7 @@ def _read_key(s: State) -> str:
 def _read(s: State, run: Runner) -> dict:
     s.messages = markdown_to_json(s.build_dir / "manuscript.md", s.json_path, csl=s.csl,
                                   bibliographies=s.bibliographies, root=s.root,
-                                  settings=s.build_dir / "filter-settings.json")
+                                  settings=s.build_dir / "filter-settings.json", progress=_progress(s.say))
     return {"messages": [[m.level, m.text] for m in s.messages]}
 
 
@@ -480,6 +480,13 @@ COMPILE = (
           makes=("made", "temporary", "final", "keys")),
     Stage("replace the outputs", _replace_outputs, timed=False, needs=("made",), makes=("outputs",)),
 )
+
+
+def _progress(say):
+    """Where a long citation run reports how far it is: a line each step, on a terminal only (not in CI)."""
+    if sys.stdout.isatty() and os.environ.get("CI", "").lower() not in ("true", "1"):
+        return say
+    return None
 
 
 @dataclass(frozen=True)
