@@ -72,6 +72,17 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # stages whose recorded output was reused (charter.cache)
 
 
+# A build that has run this long names each stage it starts, so a slow build is not silent.
+PROGRESS_AFTER = 1.5  # seconds
+
+
+def _show_progress() -> bool:
+    """Stage lines on a terminal only: quiet in CI and when output goes to a file (CHARTER_PROGRESS=1 forces them)."""
+    if os.environ.get("CHARTER_PROGRESS") in ("0", "1"):
+        return os.environ["CHARTER_PROGRESS"] == "1"
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 # -------------------------------------------------------------------- inputs
 
 
@@ -249,7 +260,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
     build_dir = root / "build"
     cache = BuildCache(build_dir)
-    runner = Runner(cache, BuildError)
+    # a quiet build (verbose=False) shows no stages
+    runner = Runner(cache, BuildError, progress_after=PROGRESS_AFTER if say is print and _show_progress() else None)
     with runner.timed("up to date?"):
         snapshot = cache.snapshot(root, {"formats": formats, "blind": blind, "paper": paper})
         recorded = cache.up_to_date(snapshot, [build_dir / f"manuscript.{fmt}" for fmt in formats])
@@ -635,7 +647,7 @@ def _template(root: Path, name: str) -> Path:
     project_template = root / "templates" / name
     if project_template.is_file():
         return project_template
-    return Path(__file__).resolve().parent.parent / "templates" / name
+    return Path(__file__).resolve().parent / "templates" / name
 
 
 def _plain(markdown: str) -> str:

@@ -10,6 +10,7 @@ would otherwise repeat:
 * caching: a stage with a key is skipped when ``charter.cache`` has that key
   recorded and its files are intact; its recorded data is handed to ``reuse``;
 * timing: each stage that ran is timed under its name (``BuildResult.timings``);
+  past ``progress_after`` seconds each stage that starts is named on stderr;
 * problems: a stage adds problems with ``runner.add``; a stage with ``stop`` set
   ends the build (``BuildError``) when errors have been found so far;
 * atomic writes: ``write`` replaces a file through a temporary one, so a reader
@@ -22,6 +23,7 @@ made, or forgets to make one it declared, is a bug in Charter, reported by name.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +80,8 @@ class Runner:
     timings: list[tuple[str, float]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list = field(default_factory=list)  # Problem or str, in the order found
+    progress_after: float | None = None  # seconds: past this, each stage that starts is named on stderr
+    began: float = field(default_factory=time.perf_counter)
 
     # ---- problems
     def add(self, problems: Iterable[Problem]) -> None:
@@ -99,6 +103,8 @@ class Runner:
     @contextmanager
     def timed(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        if self.progress_after is not None and start - self.began >= self.progress_after:
+            print(f"… {name} ({start - self.began:.1f}s)", file=sys.stderr, flush=True)
         try:
             yield
         finally:
