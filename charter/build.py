@@ -17,10 +17,9 @@ import re
 import shutil
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from .assemble import PLACEMENTS, Assembled, Section, assemble
 from .bibtex import unreadable_bib_files
@@ -36,6 +35,7 @@ from .paths import refuse_outside, resolve_images, source_problems, style_outsid
 from .placeholders import fill
 from .preflight import check_relied_on_blocks
 from .revisions import head_commit
+from .stages import Runner, Stage, State, remove, write
 from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
@@ -78,30 +78,9 @@ PROGRESS_AFTER = 1.5  # seconds
 
 def _show_progress() -> bool:
     """Stage lines on a terminal only: quiet in CI and when output goes to a file (CHARTER_PROGRESS=1 forces them)."""
-    import sys
-
     if os.environ.get("CHARTER_PROGRESS") in ("0", "1"):
         return os.environ["CHARTER_PROGRESS"] == "1"
     return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-class _Clock:
-    def __init__(self, progress: bool = False) -> None:
-        self.timings: list[tuple[str, float]] = []
-        self.progress = progress
-        self.began = time.perf_counter()
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        if self.progress and start - self.began >= PROGRESS_AFTER:
-            import sys
-
-            print(f"… {name} ({start - self.began:.1f}s)", file=sys.stderr, flush=True)
-        try:
-            yield
-        finally:
-            self.timings.append((name, time.perf_counter() - start))
 
 
 # -------------------------------------------------------------------- inputs
@@ -163,19 +142,8 @@ def _landscape(table: Table1) -> dict:
 # --------------------------------------------------------------------- build
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """Write a file via a temporary file in the same folder, so a reader never sees half of it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per process: builds may overlap
-    try:
-        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _remove(paths) -> None:
-    for path in paths:
-        Path(path).unlink(missing_ok=True)
+_write = write  # the names other modules and older code use
+_remove = remove
 
 
 class _BuildLock:
@@ -290,182 +258,241 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
 
 def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
-    clock = _Clock(progress=say is print and _show_progress())  # a quiet build (verbose=False) shows no stages
     build_dir = root / "build"
     cache = BuildCache(build_dir)
-    with clock.stage("up to date?"):
+    # a quiet build (verbose=False) shows no stages
+    runner = Runner(cache, BuildError, progress_after=PROGRESS_AFTER if say is print and _show_progress() else None)
+    with runner.timed("up to date?"):
         snapshot = cache.snapshot(root, {"formats": formats, "blind": blind, "paper": paper})
         recorded = cache.up_to_date(snapshot, [build_dir / f"manuscript.{fmt}" for fmt in formats])
     if recorded is not None:  # nothing the build reads changed and the outputs are intact
         for warning in recorded.get("warnings", []):
             say(f"warning: {warning}")
         say(f"up to date: {', '.join(f'build/manuscript.{fmt}' for fmt in formats)} (nothing changed)")
-        return BuildResult({fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}, build_dir, clock.timings,
+        return BuildResult({fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}, build_dir, runner.timings,
                            list(recorded.get("warnings", [])), skipped=["build"])
 
-    # ---- load and validate everything first
-    with clock.stage("load and validate"):
-        project = cache.load_project(root)
-        metadata, metadata_problems = read_metadata(root)
-        sections, section_problems = load_sections(root)
-    reported = {str(p) for p in [*project.problems, *metadata_problems, *section_problems]}
-    links = [p for p in source_problems(root) if str(p) not in reported]  # sections and templates
-    problems: list[Problem] = [*project.problems, *metadata_problems, *section_problems, *links]
-    if not sections:
-        problems.append(Problem(Location("manuscript/"), "", "no sections: write the manuscript as numbered "
-                                "Markdown files such as manuscript/01-introduction.md"))
-    if _errors(problems) or metadata is None:
-        raise BuildError(problems, "the build refused to start: the sources have errors")
-    warnings: list[Problem | str] = [p for p in problems if p.severity != "error"]
-    if paper == "a4" and metadata.paper:  # the command line's --paper letter wins over metadata.yaml
-        paper = metadata.paper
-
-    with clock.stage("counts"):
-        counts = compute_counts(project)
-
-    # ---- everything pandoc would trip over, checked first (invoke check runs the same)
-    lock.acquire()  # creates build/
-    with clock.stage("assemble"):
-        preflight = check_before_pandoc(root, project, metadata, sections, counts, blind=blind, paper=paper)
-        problems += preflight.problems
-        table_plan, csl, assembled = preflight.table_plan, preflight.csl, preflight.assembled
-        image_paths = preflight.image_paths
-
-    # ---- render the generated parts
-    with clock.stage("PRISMA diagram"):
-        figure_doc, figure_problems, figure_warnings = _figure(project, build_dir, cache)
-        problems += figure_problems
-        warnings += figure_warnings
-    if _errors(problems):
-        raise BuildError(_errors(problems), "the build stopped before running pandoc")
-    warnings += [p for p in preflight.problems if p.severity != "error"]
-    warnings += _unplaced(assembled, sections)
-
-    # ---- the files that go into pandoc, kept in build/ for the author to read
-    label_table = assembled.labels.get(TABLE_ID, "Table 1")
-    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table,
-                          citations_name_authors=names_author_and_year(csl)) if table_plan else None
-    splice: dict[str, str] = {}
-    if table is not None:
-        _write(build_dir / "table1.md", table.markdown)
-        _write(build_dir / "table1.json", json.dumps(_landscape(table), ensure_ascii=False))
-        splice[TABLE_ID] = "build/table1.json"
-    docx_images = sorted(set(image_paths.values()))
-    if FIGURE_ID in assembled.labels:
-        document = figure_doc(assembled.labels[FIGURE_ID], project.review.review_type)
-        _write(build_dir / "figure1.json", json.dumps(document, ensure_ascii=False))
-        splice[FIGURE_ID] = "build/figure1.json"
-        docx_images.append("build/prisma.png")
-    # the Lua filter's own settings: never in the document's metadata, where text could set them
-    settings = json.dumps({"splice": splice, "images": image_paths}, ensure_ascii=False, sort_keys=True)
-    _write(build_dir / "filter-settings.json", settings)
-    markdown = assembled.markdown
-    _write(build_dir / "manuscript.md", markdown)
-    _write(build_dir / "counts.json", _counts_json(counts))
-    anchors = {**assembled.anchors, **(table.anchors if table else {})}
-    if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
-        prisma_at = project.review.positions.get("prisma")
-        anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
-    commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
-    manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
-                "numbers": dict(assembled.numbers),  # numbers placeholders wrote: invoke check --docx skips them
-                **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
-    if "pdf" in formats:
-        warnings += missing_cjk_font(anchors, font_families)
-    _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-
-    # ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF;
-    # each step skipped when its key (inputs by content, tool versions) and its output are as recorded
-    json_path = build_dir / "manuscript.json"
-    bibliographies = [root / f for f in project.bibliography.files]
-    tools = cache.tool_versions()
-    read_key = digest("pandoc read", markdown, settings, [str(b) for b in bibliographies], *bibliographies,
-                      *(root / p for p in splice.values()), csl, tools)
-    final = {fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}
-    # temporary names unique to this process, so two builds can never write the same file
-    temporary = {fmt: build_dir / f".manuscript.{os.getpid()}.{fmt}.tmp" for fmt in formats}
+    state = State(root=root, build_dir=build_dir, formats=formats, blind=blind, paper=paper, lock=lock, say=say)
+    runner.run(PREPARE, state)
     try:
-        recorded_read = cache.fresh("pandoc: read + citeproc", read_key, [json_path])
-        if recorded_read is None:
-            with clock.stage("pandoc: read + citeproc"):
-                messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
-                                            bibliographies=bibliographies, root=root,
-                                            settings=build_dir / "filter-settings.json",
-                                            progress=_progress(say))
-            cache.record("pandoc: read + citeproc", read_key, [json_path],
-                         {"messages": [[m.level, m.text] for m in messages]})
-        else:
-            messages = [PandocMessage(*m) for m in recorded_read.get("messages", [])]
-        citeproc = _citeproc_problems(messages, sections)
-        if citeproc:
-            raise BuildError(citeproc, "citeproc could not resolve every citation")
-        typst_source = build_dir / "manuscript.typ"
-        typst_images = _typst_images(root, build_dir, image_paths) if "pdf" in formats else {}
-        writer_inputs = [json_path, build_dir / "prisma.png", sorted(image_paths.items()),
-                         *(root / p for p in docx_images), tools]
-        docx_key = digest("docx", *writer_inputs, _template(root, "make_reference_docx.py"), paper,
-                          _core_properties(metadata, blind), manifest)
-        pdf_key = digest("pdf", *writer_inputs, _template(root, "manuscript.typ"), _pdf_inputs(metadata, blind))
-        recorded = {"docx": cache.fresh("DOCX", docx_key, [final["docx"]]) if "docx" in formats else None,
-                    "pdf": cache.fresh("PDF", pdf_key, [typst_source, final["pdf"]]) if "pdf" in formats else None}
-        made = {fmt: {"messages": [], "warnings": []} for fmt in formats if recorded[fmt] is None}
-        with clock.stage("DOCX and PDF side by side"):
-            docx_job = None
-            if "docx" in made:
-                reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py"))
-                docx_job = start_docx(json_path, temporary["docx"], reference, root=root, images=docx_images)
-            try:
-                if "pdf" in made:
-                    made["pdf"]["messages"] = json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"),
-                                                            typst_images)
-                    typst_warnings = compile_typst(typst_source, temporary["pdf"], root=build_dir,
-                                                   inputs=_pdf_inputs(metadata, blind))
-                    made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_warnings]
-            finally:
-                if docx_job is not None:
-                    made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
-            unread = _unread_resources(made)
-            if unread:
-                raise BuildError(unread, "pandoc could not read every image")
-            if docx_job is not None:
-                finish_docx(temporary["docx"], paper=paper, core=_core_properties(metadata, blind))
-                _embed_manifest(temporary["docx"], manifest, made["docx"]["warnings"])
-        for fmt in formats:  # in format order, as without the cache
-            if fmt in made:
-                messages += made[fmt]["messages"]
-                warnings += made[fmt]["warnings"]
-            else:
-                messages += [PandocMessage(*m) for m in recorded[fmt].get("messages", [])]
-                warnings += recorded[fmt].get("warnings", [])
+        runner.run(COMPILE, state)
     except CompileError as error:
-        _remove(temporary.values())
-        raise BuildError([*_typst_source_problems(error, root, sections), str(error)],
+        raise BuildError([*_typst_source_problems(error, root, state.sections), str(error)],
                          "pandoc or Typst failed") from error
-    except BaseException:  # after any failure (or Ctrl-C) no temporary file of this build stays behind
-        _remove(temporary.values())
-        raise
 
-    outputs = {}
-    for fmt in formats:  # every format succeeded: now replace the previous outputs
-        if fmt in made:
-            os.replace(temporary[fmt], final[fmt])
-            cache.record(fmt.upper(), docx_key if fmt == "docx" else pdf_key,
-                         [final[fmt]] if fmt == "docx" else [typst_source, final[fmt]],
-                         {"messages": [[m.level, m.text] for m in made[fmt]["messages"]],
-                          "warnings": [str(w) for w in made[fmt]["warnings"]]})
-        outputs[fmt] = final[fmt]
-    warnings += [f"pandoc: {m.text}" for m in messages if m.level == "WARNING"]
+    warnings = runner.warnings + [f"pandoc: {m.text}" for m in state.messages if m.level == "WARNING"]
+    outputs = state.outputs
     intermediates = [build_dir / name for name in ("manuscript.md", "manuscript.json", "manuscript.typ", "counts.json",
                                                    "manuscript.anchors.json", "table1.md", "table1.json",
                                                    "figure1.json", "prisma.svg", "prisma.png")]
-    cache.record_build(snapshot, [csl], [*outputs.values(), *(p for p in intermediates if p.is_file())], warnings)
+    cache.record_build(snapshot, [state.csl], [*outputs.values(), *(p for p in intermediates if p.is_file())],
+                       warnings)
     cache.save()
     for warning in warnings:
         say(f"warning: {warning}")
     for fmt, path in outputs.items():
-        say(f"wrote {path}" if fmt in made else f"up to date: {path}")
-    say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
-    return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
+        say(f"wrote {path}" if fmt in state.made else f"up to date: {path}")
+    say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in runner.timings))
+    return BuildResult(outputs, build_dir, runner.timings, warnings, skipped=list(cache.skipped))
+
+
+# --------------------------------------------------------------- the stages
+# Each takes the build's State (what earlier stages made) and the Runner (cache, problems);
+# the lists PREPARE and COMPILE below are the pipeline, in order.
+
+
+def _load(s: State, run: Runner) -> None:
+    """Load and validate everything first: refuse to build on any error, listing all of them."""
+    s.project = run.cache.load_project(s.root)
+    s.metadata, metadata_problems = read_metadata(s.root)
+    s.sections, section_problems = load_sections(s.root)
+    reported = {str(p) for p in [*s.project.problems, *metadata_problems, *section_problems]}
+    links = [p for p in source_problems(s.root) if str(p) not in reported]  # sections and templates
+    run.add([*s.project.problems, *metadata_problems, *section_problems, *links])
+    if not s.sections:
+        run.add([Problem(Location("manuscript/"), "", "no sections: write the manuscript as numbered "
+                         "Markdown files such as manuscript/01-introduction.md")])
+    if run.errors() or s.metadata is None:
+        raise BuildError(run.problems, "the build refused to start: the sources have errors")
+    run.warn(p for p in run.problems if p.severity != "error")
+    if s.paper == "a4" and s.metadata.paper:  # the command line's --paper letter wins over metadata.yaml
+        s.paper = s.metadata.paper
+
+
+def _counts(s: State, run: Runner) -> None:
+    s.counts = compute_counts(s.project)
+
+
+def _take_build_folder(s: State, run: Runner) -> None:
+    s.lock.acquire()  # creates build/
+
+
+def _preflight(s: State, run: Runner) -> None:
+    """Everything pandoc would trip over, checked first (invoke check runs the same)."""
+    s.preflight = check_before_pandoc(s.root, s.project, s.metadata, s.sections, s.counts, blind=s.blind,
+                                      paper=s.paper)
+    run.add(s.preflight.problems)
+    s.table_plan, s.csl, s.assembled = s.preflight.table_plan, s.preflight.csl, s.preflight.assembled
+    s.image_paths = s.preflight.image_paths
+
+
+def _figure_stage(s: State, run: Runner) -> None:
+    s.figure_doc, problems, warnings = _figure(s.project, s.build_dir, run.cache)
+    run.add(problems)
+    run.warn(warnings)
+
+
+def _pandoc_inputs(s: State, run: Runner) -> None:
+    """The files that go into pandoc, kept in build/ for the author to read."""
+    build_dir, assembled = s.build_dir, s.assembled
+    run.warn(p for p in s.preflight.problems if p.severity != "error")
+    run.warn(_unplaced(assembled, s.sections))
+    label_table = assembled.labels.get(TABLE_ID, "Table 1")
+    s.table = render_table1(s.project, s.table_plan.caption_text, s.table_plan.note_text, label_table,
+                            citations_name_authors=names_author_and_year(s.csl)) if s.table_plan else None
+    s.splice = {}
+    if s.table is not None:
+        write(build_dir / "table1.md", s.table.markdown)
+        write(build_dir / "table1.json", json.dumps(_landscape(s.table), ensure_ascii=False))
+        s.splice[TABLE_ID] = "build/table1.json"
+    s.docx_images = sorted(set(s.image_paths.values()))
+    if FIGURE_ID in assembled.labels:
+        document = s.figure_doc(assembled.labels[FIGURE_ID], s.project.review.review_type)
+        write(build_dir / "figure1.json", json.dumps(document, ensure_ascii=False))
+        s.splice[FIGURE_ID] = "build/figure1.json"
+        s.docx_images.append("build/prisma.png")
+    # the Lua filter's own settings: never in the document's metadata, where text could set them
+    s.settings = json.dumps({"splice": s.splice, "images": s.image_paths}, ensure_ascii=False, sort_keys=True)
+    write(build_dir / "filter-settings.json", s.settings)
+    s.markdown = assembled.markdown
+    write(build_dir / "manuscript.md", s.markdown)
+    write(build_dir / "counts.json", _counts_json(s.counts))
+    anchors = {**assembled.anchors, **(s.table.anchors if s.table else {})}
+    if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
+        prisma_at = s.project.review.positions.get("prisma")
+        anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
+    commit, dirty = head_commit(s.root)  # so `invoke diff --since returned.docx` knows where the copy came from
+    s.manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                  "numbers": dict(s.assembled.numbers),  # numbers placeholders wrote: invoke check --docx skips them
+                  **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
+    if "pdf" in s.formats:
+        run.warn(missing_cjk_font(anchors, font_families))
+    write(build_dir / "manuscript.anchors.json", json.dumps(s.manifest, ensure_ascii=False, indent=1) + "\n")
+    s.json_path = build_dir / "manuscript.json"
+    s.bibliographies = [s.root / f for f in s.project.bibliography.files]
+    s.tools = run.cache.tool_versions()
+
+
+# ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF;
+# each step skipped when its key (inputs by content, tool versions) and its output are as recorded
+
+
+def _read_key(s: State) -> str:
+    return digest("pandoc read", s.markdown, s.settings, [str(b) for b in s.bibliographies], *s.bibliographies,
+                  *(s.root / p for p in s.splice.values()), s.csl, s.tools)
+
+
+def _read(s: State, run: Runner) -> dict:
+    s.messages = markdown_to_json(s.build_dir / "manuscript.md", s.json_path, csl=s.csl,
+                                  bibliographies=s.bibliographies, root=s.root,
+                                  settings=s.build_dir / "filter-settings.json", progress=_progress(s.say))
+    return {"messages": [[m.level, m.text] for m in s.messages]}
+
+
+def _reuse_read(s: State, recorded: dict) -> None:
+    s.messages = [PandocMessage(*m) for m in recorded.get("messages", [])]
+
+
+def _citations(s: State, run: Runner) -> None:
+    citeproc = _citeproc_problems(s.messages, s.sections)
+    if citeproc:
+        raise BuildError(citeproc, "citeproc could not resolve every citation")
+
+
+def _write_formats(s: State, run: Runner) -> None:
+    """DOCX and PDF side by side, into temporary files; each format skipped when its key is as recorded."""
+    root, build_dir, formats, cache = s.root, s.build_dir, s.formats, run.cache
+    s.final = {fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}
+    # temporary names unique to this process, so two builds can never write the same file
+    s.temporary = temporary = {fmt: build_dir / f".manuscript.{os.getpid()}.{fmt}.tmp" for fmt in formats}
+    try:
+        s.typst_source = typst_source = build_dir / "manuscript.typ"
+        typst_images = _typst_images(root, build_dir, s.image_paths) if "pdf" in formats else {}
+        writer_inputs = [s.json_path, build_dir / "prisma.png", sorted(s.image_paths.items()),
+                         *(root / p for p in s.docx_images), s.tools]
+        s.keys = {"docx": digest("docx", *writer_inputs, _template(root, "make_reference_docx.py"), s.paper,
+                                 _core_properties(s.metadata, s.blind), s.manifest),
+                  "pdf": digest("pdf", *writer_inputs, _template(root, "manuscript.typ"),
+                                _pdf_inputs(s.metadata, s.blind))}
+        recorded = {"docx": cache.fresh("DOCX", s.keys["docx"], [s.final["docx"]]) if "docx" in formats else None,
+                    "pdf": cache.fresh("PDF", s.keys["pdf"], [typst_source, s.final["pdf"]])
+                    if "pdf" in formats else None}
+        s.made = made = {fmt: {"messages": [], "warnings": []} for fmt in formats if recorded[fmt] is None}
+        docx_job = None
+        if "docx" in made:
+            reference = reference_docx(build_dir, s.paper, _template(root, "make_reference_docx.py"))
+            docx_job = start_docx(s.json_path, temporary["docx"], reference, root=root, images=s.docx_images)
+        try:
+            if "pdf" in made:
+                made["pdf"]["messages"] = json_to_typst(s.json_path, typst_source, _template(root, "manuscript.typ"),
+                                                        typst_images)
+                typst_warnings = compile_typst(typst_source, temporary["pdf"], root=build_dir,
+                                               inputs=_pdf_inputs(s.metadata, s.blind))
+                made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_warnings]
+        finally:
+            if docx_job is not None:
+                made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
+        unread = _unread_resources(made)
+        if unread:
+            raise BuildError(unread, "pandoc could not read every image")
+        if docx_job is not None:
+            finish_docx(temporary["docx"], paper=s.paper, core=_core_properties(s.metadata, s.blind))
+            _embed_manifest(temporary["docx"], s.manifest, made["docx"]["warnings"])
+        for fmt in formats:  # in format order, as without the cache
+            if fmt in made:
+                s.messages += made[fmt]["messages"]
+                run.warn(made[fmt]["warnings"])
+            else:
+                s.messages += [PandocMessage(*m) for m in recorded[fmt].get("messages", [])]
+                run.warn(recorded[fmt].get("warnings", []))
+    except BaseException:  # after any failure (or Ctrl-C) no temporary file of this build stays behind
+        remove(temporary.values())
+        raise
+
+
+def _replace_outputs(s: State, run: Runner) -> None:
+    """Every format succeeded: now replace the previous outputs, and record what was made."""
+    s.outputs = {}
+    for fmt in s.formats:
+        if fmt in s.made:
+            os.replace(s.temporary[fmt], s.final[fmt])
+            run.cache.record(fmt.upper(), s.keys[fmt], [s.final[fmt]] if fmt == "docx" else [s.typst_source, s.final[fmt]],
+                             {"messages": [[m.level, m.text] for m in s.made[fmt]["messages"]],
+                              "warnings": [str(w) for w in s.made[fmt]["warnings"]]})
+        s.outputs[fmt] = s.final[fmt]
+
+
+# The pipeline. PREPARE reads, checks and renders the sources into build/; COMPILE runs pandoc and Typst.
+PREPARE = (
+    Stage("load and validate", _load, makes=("project", "metadata", "sections")),
+    Stage("counts", _counts, needs=("project",), makes=("counts",)),
+    Stage("build folder", _take_build_folder, timed=False),
+    Stage("assemble", _preflight, needs=("project", "metadata", "sections", "counts"),
+          makes=("preflight", "table_plan", "csl", "assembled", "image_paths")),
+    Stage("PRISMA diagram", _figure_stage, needs=("project",), makes=("figure_doc",)),
+    Stage("pandoc inputs", _pandoc_inputs, timed=False, stop="the build stopped before running pandoc",
+          needs=("assembled", "csl", "figure_doc", "image_paths"),
+          makes=("table", "splice", "settings", "markdown", "manifest", "docx_images", "json_path",
+                 "bibliographies", "tools")),
+)
+COMPILE = (
+    Stage("pandoc: read + citeproc", _read, key=_read_key, files=lambda s: [s.json_path], reuse=_reuse_read,
+          needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools"), makes=("messages",)),
+    Stage("citations", _citations, timed=False, needs=("messages",)),
+    Stage("DOCX and PDF side by side", _write_formats, needs=("json_path", "manifest", "image_paths"),
+          makes=("made", "temporary", "final", "keys")),
+    Stage("replace the outputs", _replace_outputs, timed=False, needs=("made",), makes=("outputs",)),
+)
 
 
 def _progress(say):
@@ -586,7 +613,7 @@ def _typst_images(root: Path, build_dir: Path, image_paths: dict[str, str]) -> d
     for rel in sorted(set(image_paths.values())):
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        _write(target, (root / rel).read_bytes())
+        write(target, (root / rel).read_bytes())
         located[rel] = f"/images/{rel}"
     return located
 

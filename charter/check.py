@@ -37,6 +37,7 @@ from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check
 from .paths import source_problems
 from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
+from .submission import built_word_counts, word_limit_problems
 from .wellformed import check_structure, comment_spans
 from .wording import plural
 
@@ -543,6 +544,8 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
                                    Path(project.root))
     else:
         problems += check_project_text(project, counts)
+        metadata, _ = read_metadata(root)  # its problems are reported by check_project_text
+        problems += word_limit_problems(root, metadata.submission if metadata else None)
     return project, problems
 
 
@@ -561,6 +564,9 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
     out = out or sys.stdout
     project = load_project(root)
     counts = compute_counts(project)
+    words = {name: Count(name, value, "words (the rule: docs/submission.md)")
+             for name, value in _word_counts(root).items()}
+    counts = {**counts, **words}
     if fmt == "json":
         data = {name: {"placeholder": f"{{{{ n.{name} }}}}", "value": c.value, "meaning": c.meaning}
                 for name, c in counts.items()}
@@ -573,3 +579,14 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
     if project.errors:
         print(f"note: the data has {len(project.errors)} errors, so some counts may be wrong; run 'invoke check'",
               file=sys.stderr)
+
+
+def _word_counts(root: str | Path) -> dict[str, int]:
+    """The word counts of the last build (docs/submission.md) under their placeholder names, when current."""
+    metadata, _ = read_metadata(root)
+    words = built_word_counts(root, metadata.submission if metadata else None)
+    if words is None:
+        print("note: word counts (n.words.main, …) are counted in the built manuscript: run invoke build first",
+              file=sys.stderr)
+        return {}
+    return words.as_counts()

@@ -25,6 +25,9 @@ count placeholders such as ``{{ n.included }}``)::
     csl: nordic-social-work-research             # style id, or path of a .csl file in the project (default: this one)
     paper: a4                                    # a4 (default) or letter
     lang: en-GB                                  # BCP 47 tag of the text language (hyphenation, proofing)
+    submission:                                  # what the journal asks for: invoke submit (docs/submission.md)
+      line_numbers: true
+      word_limits: {abstract: 250, main: 6000}
 
 A blind manuscript (``invoke build --blind``) leaves out the authors,
 affiliations, acknowledgements, author information, contributions and funding.
@@ -41,6 +44,7 @@ from typing import Mapping
 from yaml.nodes import MappingNode, SequenceNode
 
 from .model import Location, Problem
+from .submission import SubmissionOptions, parse_options
 from .suggest import did_you_mean
 from .yaml_source import NodeReader, compose, decode
 
@@ -59,7 +63,7 @@ IDENTIFYING = frozenset({"acknowledgements", "author_information", "contribution
 
 _FIELDS = {
     "title": True, "subtitle": False, "short_title": False, "authors": False, "affiliations": False,
-    "abstract": False, "keywords": False, "csl": False, "paper": False, "lang": False,
+    "abstract": False, "keywords": False, "csl": False, "paper": False, "lang": False, "submission": False,
     **{name: False for name, _ in BACK_MATTER},
 }
 _AUTHOR_FIELDS = {"name": True, "affiliations": False, "affiliation": False, "orcid": False,
@@ -95,6 +99,7 @@ class Metadata:
     csl: str | None = None  # style id or path; None = the default style
     paper: str | None = None  # "a4" or "letter"; None = the build's choice
     lang: str = "en-GB"
+    submission: SubmissionOptions | None = None  # the journal's requirements (invoke submit)
     source: Location = Location(METADATA_PATH)
     positions: Mapping[str, Location] = field(default_factory=dict)  # dotted field -> where its value is written
 
@@ -174,6 +179,7 @@ def parse_metadata(data: bytes, path: str = METADATA_PATH) -> tuple[Metadata | N
                      "code, optionally with the region (en, en-US, nb-NO, de-CH)")
         lang = None
     back = {name: value for name, _ in BACK_MATTER if (value := optional(name)) is not None}
+    submission = parse_options(reader, fields.get("submission"))
     title = reader.text(fields.get("title"), "title")
     problems += reader.problems
     if title is None:
@@ -183,7 +189,7 @@ def parse_metadata(data: bytes, path: str = METADATA_PATH) -> tuple[Metadata | N
         authors=tuple(authors), affiliations=MappingProxyType(affiliations), abstract=optional("abstract"),
         keywords=reader.text_list(fields.get("keywords"), "keywords", single=True),
         back_matter=MappingProxyType(back), csl=optional("csl"),
-        paper=paper.lower() if paper else None, lang=lang or "en-GB",
+        paper=paper.lower() if paper else None, lang=lang or "en-GB", submission=submission,
         source=Location(path), positions=MappingProxyType(dict(reader.positions)),
     ), problems
 

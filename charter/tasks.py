@@ -21,8 +21,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-__all__ = ["check", "counts", "build", "checklist", "supplements", "review", "prisma_csv", "new_study", "import_studies", "export_studies",
-           "watch", "diff", "changes"]
+__all__ = ["check", "counts", "build", "checklist", "supplements", "submit", "where", "review", "prisma_csv",
+           "new_study", "import_studies", "export_studies", "watch", "diff", "changes"]
 
 
 def project_root(c) -> Path:
@@ -242,3 +242,34 @@ def changes(c, old=None, new=None, since=None, format="text"):
     except DiffError as error:
         raise Exit(f"invoke changes: {error}", code=1)
     print(RENDERERS[format](found), end="")
+
+
+@task(help={"no-line-numbers": "no line numbers (default: as metadata.yaml's submission: block says, else numbered)",
+            "spacing": "line spacing: 1, 1.5 or 2", "figure-format": "png, tiff, pdf or svg",
+            "figure-ppi": "resolution of PNG and TIFF figures (pixels per inch)",
+            "blind": "anonymised manuscript, with the title page as its own file",
+            "floats": "inline, end (tables and figures after the text) or separate (in their files only)"})
+def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_ppi=None, blind=False, floats=None):
+    """Write build/submission/: line-numbered manuscript, title page, figure and table files, word counts."""
+    from charter.build import BuildError
+    from charter.submit import submit as run_submit
+
+    try:
+        run_submit(project_root(c), line_numbers=False if no_line_numbers else None,
+                   spacing=float(spacing) if spacing else None, figure_format=figure_format,
+                   figure_ppi=int(figure_ppi) if figure_ppi else None, blind=True if blind else None,
+                   floats=floats)
+    except BuildError as error:
+        raise Exit(str(error), code=1)
+    except ValueError as error:
+        raise Exit(f"invoke submit: {error}", code=2)
+
+
+@task(positional=["line"], help={"line": "the line number a referee gives (of build/submission/manuscript.pdf)"})
+def where(c, line):
+    """Say which source file and line is line N of the line-numbered submission PDF."""
+    from charter.linemap import where as find
+
+    if not str(line).isdigit():
+        raise Exit(f"invoke where: '{line}' is not a line number; write e.g. invoke where 123", code=2)
+    print(find(project_root(c), int(line)))
