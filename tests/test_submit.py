@@ -72,8 +72,11 @@ def _numbers(text: str, page: int) -> list[int]:
 def test_the_folder_holds_what_the_readme_lists(reference: Path):
     folder = reference / "build" / "submission"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["README.txt", "figure1.tif", "line-map.json", "manuscript.docx", "manuscript.pdf", "table1.docx",
-                            "title-page.docx", "word-counts.json"])
+    assert names == sorted(["README.txt", "checklist.docx", "checklist.pdf", "figure1.tif", "line-map.json",
+                            "manuscript.docx", "manuscript.pdf", "supplementary", "table1.docx", "title-page.docx",
+                            "word-counts.json"])
+    assert sorted(p.name for p in (folder / "supplementary").iterdir()) == [
+        "extraction-table.docx", "extraction-table.xlsx", "search-strategy.docx", "search-strategy.md"]
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     for name in names:
         assert name in readme
