@@ -11,7 +11,8 @@ count placeholders such as ``{{ n.included }}``)::
         affiliations: [uib]                      # or  affiliation: uib
         orcid: 0000-0002-1825-0097
         email: kari@example.org
-        corresponding: true
+        corresponding: true                      # a title-page footnote (*) with the e-mail and ORCID
+        equal_contribution: true                 # authors marked so share one footnote (†)
     affiliations:                                # or a list: - {id: uib, name: University of Bergen}
       uib: University of Bergen
     abstract: |
