@@ -96,8 +96,8 @@ FOOTER_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def _style(style_id: str, name: str, based_on: str | None, ppr: str, rpr: str) -> etree._Element:
-    custom = "" if style_id in ("Normal", "Title", "Subtitle", "Bibliography", "FootnoteText") or style_id.startswith("Heading") \
-        else ' w:customStyle="1"'
+    built_in = ("Normal", "Title", "Subtitle", "Bibliography", "FootnoteText")
+    custom = "" if style_id in built_in or style_id.startswith("Heading") else ' w:customStyle="1"'
     default = ' w:default="1"' if style_id == "Normal" else ""
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     xml = (f'<w:style xmlns:w="{W}" w:type="paragraph"{default}{custom} w:styleId="{style_id}">'
