@@ -69,6 +69,49 @@ def _expand_paths(spec: str) -> list[str]:
     return paths
 
 
+@task(positional=["old", "new"],
+      help={"old": "the earlier version: a tag, branch or commit (default: the most recent tag)",
+            "new": "the later version (default: the working tree, uncommitted changes included)",
+            "since": "compare with the commit a returned DOCX was built from, instead of OLD",
+            "author": "name every change after this person instead of the commit authors",
+            "format": "docx or pdf (default: both)"})
+def diff(c, old=None, new=None, since=None, author=None, format=None):
+    """Write build/diff/manuscript-changes.docx (tracked changes) and .pdf between two versions."""
+    from charter.diff import DiffError, make_diff
+
+    try:
+        result = make_diff(ROOT, old, new, since=Path(since) if since else None, author=author,
+                           formats=(format,) if format else ("docx", "pdf"))
+    except DiffError as error:
+        raise Exit(f"invoke diff: {error}", code=1)
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"compared {result.old.label} ({result.old.short}) with {result.new.label} ({result.new.short}): "
+          f"{len(result.changes)} change(s)")
+    for path in (result.docx, result.pdf):
+        if path:
+            print(f"wrote {path.relative_to(ROOT)}")
+
+
+@task(positional=["old", "new"],
+      help={"old": "the earlier version (default: the most recent tag)",
+            "new": "the later version (default: the working tree)",
+            "since": "compare with the commit a returned DOCX was built from",
+            "format": "text (default), markdown (for a response letter) or json"})
+def changes(c, old=None, new=None, since=None, format="text"):
+    """List studies, fields, counts, PRISMA numbers and references that changed between two versions."""
+    from charter.changes import RENDERERS
+    from charter.diff import DiffError, data_changes_between
+
+    if format not in RENDERERS:
+        raise Exit(f"unknown format '{format}': use text, markdown or json", code=2)
+    try:
+        found = data_changes_between(ROOT, old, new, since=Path(since) if since else None)
+    except DiffError as error:
+        raise Exit(f"invoke changes: {error}", code=1)
+    print(RENDERERS[format](found), end="")
+
+
 @task(help={"sizes": "numbers of studies, comma-separated (default 30,300,3000)",
             "runs": "runs per measurement; the median is reported (default 3)",
             "json": "also write every measurement to this JSON file"})

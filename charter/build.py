@@ -29,6 +29,7 @@ from .model import Location, Problem, Project
 from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, font_families, json_to_typst, markdown_to_json, reference_docx,
                      start_docx, wait)
 from .placeholders import fill
+from .revisions import head_commit
 from .styles import resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
@@ -248,7 +249,9 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
         prisma_at = project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
-    manifest = {"version": 1, "anchors": dict(sorted(anchors.items()))}
+    commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
+    manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
     _write(build_dir / "manuscript.anchors.json", json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
