@@ -22,6 +22,7 @@ from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section, assemble
 from .counts import Count, compute_counts
+from .docx_review import returned_file_problem
 from .load import load_project
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
@@ -364,6 +365,8 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
         path = Path(docx)
         if not path.is_file():
             problems.append(Problem(Location(str(docx)), "", "no such file: give the path of the edited DOCX"))
+        elif unsafe := returned_file_problem(path):  # a crafted file (zip bomb, entities) never reaches pandoc
+            problems.append(Problem(Location(str(docx)), "", unsafe))
         else:
             sources = [s.text for s in read_sections(Path(project.root))]
             annotations = [a for text in sources for a in annotated_numbers(text)]

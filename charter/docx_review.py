@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,19 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # An image or other object in running text; shown as "[image]" in quotes.
 OBJECT = "\ufffc"
+
+
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a returned file made safe to print to a terminal.
+
+    Control characters (escape sequences that recolour or clear the screen,
+    carriage returns that overwrite a line) and text-direction overrides are
+    shown as U+FFFD.
+    """
+    return _TERMINAL_CONTROLS.sub("\ufffd", text)
 
 
 def w(tag: str) -> str:
@@ -131,30 +146,131 @@ class ReturnedDocument:
     reply_parents: dict  # comment id -> parent comment id, from commentsExtended.xml
     threads_recorded: bool  # False when the writer dropped commentsExtended.xml (LibreOffice does)
     bookmarks: frozenset  # names of bookmarks that cover some text
-    manifest: dict | None  # the anchor manifest embedded by the build, if it survived
+    manifest: object | None  # the anchor manifest embedded by the build, if it survived (charter.anchors checks it)
 
 
 # ------------------------------------------------------------------ reading
 
 
-def read_docx(path: Path) -> ReturnedDocument:
-    """Read the paragraphs, comments, replies and tracked changes of a DOCX."""
+# Limits for a returned file. A manuscript is far below each; a crafted file (a zip bomb, a
+# gigantic comment) is refused before it can take the machine's memory or time.
+MAX_DOCX_BYTES = 512 * 2**20  # the file itself
+MAX_ENTRIES = 10_000  # parts in the zip; a manuscript with many figures has a few hundred
+MAX_UNPACKED = 512 * 2**20  # all parts together, as the zip declares them
+MAX_PART = 64 * 2**20  # one XML part that is read (document, comments, the anchor map)
+MAX_RATIO = 500  # unpacked : packed, for parts over 1 MB; Word's XML packs about 10:1, images 1:1
+MAX_COMMENT = 50_000  # characters in one comment
+MAX_COMMENTS = 20_000
+MAX_CHANGES = 50_000  # tracked insertions and deletions; a thorough copy-edit makes a few thousand
+MAX_CUSTOM_PARTS = 100  # custom XML parts searched for the anchor map
+
+_FIX = "open it in Word or LibreOffice, save it again as .docx and retry"
+
+# No DTD: Word never writes one, and a DTD is how entities (XXE, billion laughs) get in. The
+# parser also resolves no entity and fetches nothing, should a DTD ever slip past the check.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                          dtd_validation=False)
+_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def _parse(data: bytes, part: str, path: Path):
+    """Parse one XML part of a returned file safely; NotADocx when it is damaged or declares a DTD."""
+    if any(mark in data for mark in _DTD_MARKS):
+        raise NotADocx(f"{path}: {part} declares a DTD or entities (<!DOCTYPE>, <!ENTITY>), which Word and "
+                       "LibreOffice never write, so the file is not read; ask for the file as Word or "
+                       "LibreOffice saved it")
     try:
+        root = etree.fromstring(data, _PARSER)
+    except (etree.LxmlError, ValueError, TypeError, RecursionError) as error:
+        raise NotADocx(f"{path}: {part} is damaged ({str(error)[:200]}); {_FIX}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
+        raise NotADocx(f"{path}: {part} declares a DTD, which Word and LibreOffice never write, so the file is "
+                       "not read; ask for the file as Word or LibreOffice saved it")
+    return root
+
+
+def _read_part(package: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """The unpacked bytes of one part, never more than MAX_PART whatever the zip's header says."""
+    too_big = (f"{path}: {info.filename} unpacks to more than {MAX_PART // 2**20} MB, far more than a "
+               "manuscript's; the file is not read. Save the document again from Word or LibreOffice as .docx")
+    if info.file_size > MAX_PART:
+        raise NotADocx(too_big)
+    chunks, size = [], 0
+    with package.open(info) as stream:
+        while True:
+            chunk = stream.read(2**20)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_PART:
+                raise NotADocx(too_big)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _wanted(name: str) -> bool:
+    """The parts review reads; images and everything else stay packed."""
+    return name in ("word/document.xml", "word/comments.xml", "word/commentsExtended.xml") or (
+        name.startswith("customXml/item") and name.endswith(".xml") and "Props" not in name)
+
+
+def _check_package(package: zipfile.ZipFile, path: Path) -> list[zipfile.ZipInfo]:
+    """The zip's entries, once their number, sizes and packing are plausible for a manuscript."""
+    entries = package.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise NotADocx(f"{path}: the file holds {len(entries):,} parts, more than the {MAX_ENTRIES:,} Charter "
+                       f"reads; it is not a manuscript as Word saves it. {_FIX[0].upper()}{_FIX[1:]}")
+    total = sum(info.file_size for info in entries)
+    if total > MAX_UNPACKED:
+        raise NotADocx(f"{path}: the file would unpack to {total / 2**20:,.0f} MB, more than the "
+                       f"{MAX_UNPACKED // 2**20} MB Charter reads (a zip bomb, or a document with huge "
+                       "embedded files); the file is not read. Remove the large embedded objects and save again")
+    for info in entries:
+        if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise NotADocx(f"{path}: {info.filename} unpacks {info.file_size // max(info.compress_size, 1):,} "
+                           f"times larger than it is packed (over {MAX_RATIO}:1), which no document does: the file "
+                           "looks like a zip bomb and is not read. Ask for the file as Word or LibreOffice saved it")
+    return entries
+
+
+def read_docx(path: Path) -> ReturnedDocument:
+    """Read the paragraphs, comments, replies and tracked changes of a DOCX.
+
+    A returned file comes from outside: every limit above is checked, and each
+    problem raises NotADocx with ``file: what is wrong; what to do``.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_DOCX_BYTES:
+            raise NotADocx(f"{path}: the file is larger than {MAX_DOCX_BYTES // 2**20} MB, more than a returned "
+                           "manuscript; remove large embedded objects and save it again")
         with zipfile.ZipFile(path) as package:
-            parts = {name: package.read(name) for name in package.namelist()}
-    except (zipfile.BadZipFile, OSError) as error:
-        raise NotADocx(f"{path}: cannot open it as a DOCX ({error}); "
+            entries = _check_package(package, path)
+            custom = [i for i in entries if _wanted(i.filename) and i.filename.startswith("customXml/")]
+            parts = {info.filename: _read_part(package, info, path)
+                     for info in entries if _wanted(info.filename) and not info.filename.startswith("customXml/")}
+            parts.update({info.filename: _read_part(package, info, path) for info in custom[:MAX_CUSTOM_PARTS]})
+    except NotADocx:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+            NotImplementedError, zlib.error) as error:
+        raise NotADocx(f"{path}: cannot open it as a DOCX ({str(error)[:200]}); "
                        "save it from Word or LibreOffice as .docx") from None
     if "word/document.xml" not in parts:
         raise NotADocx(f"{path}: has no word/document.xml, so it is not a Word document; save it as .docx")
+    body = _parse(parts["word/document.xml"], "word/document.xml", path).find(w("body"))
+    if body is None:
+        raise NotADocx(f"{path}: word/document.xml has no document body; {_FIX}")
     try:
-        body = etree.fromstring(parts["word/document.xml"]).find(w("body"))
         paragraphs, ranges, changes, bookmarks = _walk_body(body)
-        comments, para_ids = _read_comments(parts.get("word/comments.xml"), ranges)
-        parents, recorded = _read_threads(parts.get("word/commentsExtended.xml"), para_ids)
-    except (etree.XMLSyntaxError, TypeError) as error:
-        raise NotADocx(f"{path}: its document XML is damaged ({error}); open it in Word or LibreOffice, "
-                       "save it again as .docx and retry") from None
+    except (TypeError, ValueError, KeyError, RecursionError) as error:
+        raise NotADocx(f"{path}: its document XML is damaged ({str(error)[:200]}); {_FIX}") from None
+    if len(changes) > MAX_CHANGES:
+        raise NotADocx(f"{path}: it holds {len(changes):,} tracked changes, more than the {MAX_CHANGES:,} Charter "
+                       "lists; accept or reject the ones already dealt with in Word or LibreOffice and save again")
+    comments, para_ids = _read_comments(parts.get("word/comments.xml"), ranges, path)
+    parents, recorded = _read_threads(parts.get("word/commentsExtended.xml"), para_ids, path)
     return ReturnedDocument(
         paragraphs=paragraphs,
         comments=comments,
@@ -162,8 +278,20 @@ def read_docx(path: Path) -> ReturnedDocument:
         reply_parents=parents,
         threads_recorded=recorded,
         bookmarks=bookmarks,
-        manifest=_find_manifest(parts),
+        manifest=_find_manifest(parts, path),
     )
+
+
+def returned_file_problem(path: Path) -> str:
+    """'' when a returned DOCX passes the reading checks above (sizes, packing, no DTD); else what is wrong.
+
+    For readers other than ``read_docx`` (pandoc, in ``invoke check --docx``) to call first.
+    """
+    try:
+        read_docx(path)
+    except NotADocx as error:
+        return str(error).removeprefix(f"{path}: ")
+    return ""
 
 
 class _Walker:
@@ -295,18 +423,25 @@ def _merge_changes(paragraphs: tuple[Paragraph, ...], info: dict[int, tuple[str,
     return tuple(changes)
 
 
-def _read_comments(xml: bytes | None, ranges: dict) -> tuple[tuple[Comment, ...], dict[str, str]]:
+def _read_comments(xml: bytes | None, ranges: dict, path: Path) -> tuple[tuple[Comment, ...], dict[str, str]]:
     """Read word/comments.xml; return the comments and a map w14:paraId -> comment id."""
     if not xml:
         return (), {}
-    root = etree.fromstring(xml)
+    root = _parse(xml, "word/comments.xml", path)
     comments, para_ids = [], {}
     for element in root.iter(w("comment")):
+        if len(comments) >= MAX_COMMENTS:
+            raise NotADocx(f"{path}: it holds more than {MAX_COMMENTS:,} comments, more than Charter lists; "
+                           "resolve or delete some in Word or LibreOffice and save again")
         cid = element.get(w("id"))
         paragraphs = element.findall(f".//{w('p')}")
         text = "\n".join(
             "".join(t.text or "" for t in p.iter(w("t"))) for p in paragraphs
         ).strip()
+        if len(text) > MAX_COMMENT:
+            raise NotADocx(f"{path}: comment {str(cid)[:20]} by {element.get(w('author'), 'unknown')[:80]} is "
+                           f"{len(text):,} characters long, more than the {MAX_COMMENT:,} a comment may have; "
+                           "shorten it (or move the text into the document) and save again")
         para_id = paragraphs[-1].get(f"{{{W14}}}paraId") if paragraphs else None
         for p in paragraphs:
             if p.get(f"{{{W14}}}paraId"):
@@ -319,11 +454,11 @@ def _read_comments(xml: bytes | None, ranges: dict) -> tuple[tuple[Comment, ...]
     return tuple(comments), para_ids
 
 
-def _read_threads(xml: bytes | None, para_ids: dict[str, str]) -> tuple[dict, bool]:
+def _read_threads(xml: bytes | None, para_ids: dict[str, str], path: Path) -> tuple[dict, bool]:
     """Read reply links from word/commentsExtended.xml (Word writes it; LibreOffice 7.x drops it)."""
     if not xml:
         return {}, False
-    root = etree.fromstring(xml)
+    root = _parse(xml, "word/commentsExtended.xml", path)
     parents = {}
     for entry in root.iter(f"{{{W15}}}commentEx"):
         parent = entry.get(f"{{{W15}}}paraIdParent")
@@ -336,20 +471,24 @@ def _read_threads(xml: bytes | None, para_ids: dict[str, str]) -> tuple[dict, bo
 # ------------------------------------------------------------------ the manifest inside the DOCX
 
 
-def _find_manifest(parts: dict[str, bytes]) -> dict | None:
-    """Return the anchor manifest from the DOCX's custom XML parts, or None when it is gone."""
+def _find_manifest(parts: dict[str, bytes], path: Path) -> object | None:
+    """Return the anchor manifest (parsed JSON, not yet checked) from the custom XML parts; None when it is gone."""
     for name, data in sorted(parts.items()):
         if not (name.startswith("customXml/item") and name.endswith(".xml")) or "Props" in name:
             continue
         try:
-            root = etree.fromstring(data)
-        except etree.XMLSyntaxError:
-            continue
+            root = _parse(data, name, path)
+        except NotADocx:
+            if any(mark in data for mark in _DTD_MARKS):
+                raise
+            continue  # some other program's damaged part: not ours to judge
         if root.tag == f"{{{MANIFEST_NS}}}manifest":
             try:
                 return json.loads(root.text or "")
-            except json.JSONDecodeError:
-                return None
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                raise NotADocx(f"{path}: the anchor map inside it ({name}) is damaged (not valid JSON), so no "
+                               "change can be traced or applied; ask for the file again, or trace the remarks "
+                               "by hand") from None
     return None
 
 
@@ -410,7 +549,7 @@ def _manifest_item_name(parts: dict[str, bytes]) -> str:
 
 
 def _with_relationship(rels_xml: bytes, target: str) -> bytes:
-    root = etree.fromstring(rels_xml)
+    root = etree.fromstring(rels_xml, _PARSER)
     for rel in root:
         if rel.get("Type") == CUSTOM_XML_REL and rel.get("Target") == target:
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -423,7 +562,7 @@ def _with_relationship(rels_xml: bytes, target: str) -> bytes:
 
 
 def _with_override(types_xml: bytes, part_name: str) -> bytes:
-    root = etree.fromstring(types_xml)
+    root = etree.fromstring(types_xml, _PARSER)
     if not any(o.get("PartName") == part_name for o in root.iter(f"{{{CT}}}Override")):
         etree.SubElement(root, f"{{{CT}}}Override", PartName=part_name, ContentType=CUSTOM_XML_PROPS_TYPE)
     if not any(d.get("Extension") == "xml" for d in root.iter(f"{{{CT}}}Default")):

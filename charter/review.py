@@ -2,7 +2,8 @@
 
 Pipeline: read the returned DOCX (``docx_review``) → find each mark's anchor
 (the bookmark the build put around every paragraph, Table 1 cell and title-page
-item) → look the anchor up in the manifest → the source file, line and field.
+item) → look the anchor up in the manifest (checked first by ``anchors``: a
+returned file's map is not trusted) → the source file, line and field.
 Where an edit destroyed the anchor, the paragraph's text is matched against
 the sources and the location is marked approximate; a location is reported as
 exact only when a surviving anchor gives it. Edits to data (a Table 1 cell, the
@@ -21,16 +22,23 @@ import unicodedata
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
+from .anchors import BadManifest, check_manifest, placeholder_hits
+from .apply import apply_changes
 from .docx_review import (OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument,
-                          embed_manifest, read_docx)
+                          embed_manifest, printable, read_docx)
 
 __all__ = ["main", "embed_manifest", "review_items", "ReviewItem", "Place"]
 
 MANIFEST_NAME = "manuscript.anchors.json"
 # Below this similarity (0–100) a paragraph whose anchor is gone is reported as not traced.
 MATCH_THRESHOLD = 60
+# Text comparisons one document may cost (paragraph against anchor). A real returned manuscript needs
+# some thousands; a crafted one with endless anchorless paragraphs would otherwise take hours. Past
+# the budget, paragraphs without an anchor are listed as not traced.
+MATCH_BUDGET = 1_000_000
+MAX_QUOTE_PARAGRAPHS = 200
 EDIT_SOURCE = "edit the source, not the text"
 
 
@@ -163,6 +171,9 @@ class _Tracer:
         present = {a for a in document.bookmarks}
         # anchors the build wrote that the co-author's edits removed: the likely homes of orphan text
         self.lost = [a for a in context.anchors if a not in present]
+        self._by_place: dict[bool, tuple[dict[str, str], dict[str, str]]] = {}  # see _candidates
+        self._text_before: list[int] | None = None
+        self._budget = MATCH_BUDGET
 
     def at_anchors(self, anchors: tuple[str, ...], hints: list[str]) -> Place | None:
         """The innermost of our anchors among those open at one point (outermost first)."""
@@ -199,34 +210,51 @@ class _Tracer:
     def _match_text(self, paragraph: Paragraph, hints: list[str]) -> Place:
         text = _plain(paragraph.original)
         if not text:
-            # a paragraph the co-author inserted: it belongs with the paragraph before it
-            for before in range(paragraph.index - 1, -1, -1):
-                if _plain(self.document.paragraphs[before].original):
-                    place = self.paragraph(before, [])
-                    return replace(place, approximate=True) if place.path else place
-            return Place()
+            # a paragraph the co-author inserted: it belongs with the paragraph before it that has text
+            before = self._with_text_before(paragraph.index)
+            if before < 0:
+                return Place()
+            place = self.paragraph(before, [])
+            return replace(place, approximate=True) if place.path else place
         reference = self._match_reference(text)
         if reference:
             return reference
-        # a Table 1 cell can only have come from a study field, and prose only from prose or the title page
-        names = [a for a, e in self.context.anchors.items() if (e.get("kind") == "table") == paragraph.in_table]
-        lost = [a for a in self.lost if a in set(names)]
+        lost, names = self._candidates(paragraph.in_table)
         best = self._best_entry(text, lost) or self._best_entry(text, names)
         if not best:
             return Place()
         place = _place_of_anchor(best, self.context, hints + [paragraph.original])
         return replace(place, approximate=True) if place else Place()
 
-    def _best_entry(self, text: str, names: list[str]) -> str | None:
-        best, best_score = None, 0.0
-        for name in names:
-            entry = self.context.anchors[name]
-            if not entry.get("text"):
-                continue
-            score = fuzz.ratio(text, _plain(rendered_guess(entry)))
-            if score > best_score:
-                best, best_score = name, score
-        return best if best_score >= MATCH_THRESHOLD else None
+    def _with_text_before(self, index: int) -> int:
+        """The index of the last paragraph before this one that has text, or -1."""
+        if self._text_before is None:  # once per document, not once per empty paragraph
+            self._text_before, last = [], -1
+            for number, paragraph in enumerate(self.document.paragraphs):
+                self._text_before.append(last)
+                if _plain(paragraph.original):
+                    last = number
+        return self._text_before[index]
+
+    def _candidates(self, in_table: bool) -> tuple[dict[str, str], dict[str, str]]:
+        """Anchors a paragraph may have come from, as {name: plain rendered text}: the lost ones, and all.
+
+        A Table 1 cell can only have come from a study field, and prose only from prose or the title page.
+        """
+        if in_table not in self._by_place:
+            rendered = {name: _plain(rendered_guess(entry)) for name, entry in self.context.anchors.items()
+                        if entry.get("text") and (entry.get("kind") == "table") == in_table}
+            lost = {name: rendered[name] for name in self.lost if name in rendered}
+            self._by_place[in_table] = (lost, rendered)
+        return self._by_place[in_table]
+
+    def _best_entry(self, text: str, choices: dict[str, str]) -> str | None:
+        """The anchor whose text the paragraph's is closest to (the first of equals), if close enough."""
+        self._budget -= len(choices)
+        if self._budget < 0:  # a crafted file: stop matching rather than run for hours
+            return None
+        best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=MATCH_THRESHOLD)
+        return best[2] if best else None
 
     def _match_reference(self, text: str) -> Place | None:
         """A reference-list entry: first author, year and title all found in the paragraph."""
@@ -244,7 +272,8 @@ def _quote(document: ReturnedDocument, start: Position | None,
     if start is None or end is None:
         return "", ()
     texts, anchors = [], []
-    last = min(end.paragraph, len(document.paragraphs) - 1)
+    # a comment spanning the whole document is quoted from its first paragraphs only
+    last = min(end.paragraph, len(document.paragraphs) - 1, start.paragraph + MAX_QUOTE_PARAGRAPHS)
     for index in range(start.paragraph, last + 1):
         offset, parts = 0, []
         for piece in document.paragraphs[index].pieces:
@@ -306,26 +335,6 @@ def count_origin(name: str) -> str:
     if name.startswith("prisma."):
         return f"review.yaml: prisma.{name.split('.', 1)[1]}"
     return f"studies/*.yaml: {name.split('.')[0]}"
-
-
-def placeholder_hits(entry: dict, original: str, start: int, end: int, inserted: str = "") -> list[dict]:
-    """The placeholders of a prose entry whose rendered number a change touches."""
-    hits = []
-    for placeholder in entry.get("placeholders") or ():
-        shown = placeholder.get("text") or ""
-        if not shown:
-            continue
-        for match in re.finditer(rf"(?<!\w){re.escape(shown)}(?!\w)", original):
-            lo, hi = match.span()
-            if start < end:
-                touched = start < hi and end > lo
-            else:  # an insertion at one point
-                touched = lo < start < hi or (start == hi and inserted[:1].isalnum()) or (
-                    start == lo and inserted[-1:].isalnum())
-            if touched:
-                hits.append(placeholder)
-                break
-    return hits
 
 
 def _data_flag(place: Place, context: _Context, change: Change | None, original: str) -> str:
@@ -444,12 +453,23 @@ def load_references(root: Path) -> dict:
 
 
 def load_manifest(root: Path, document: ReturnedDocument, docx: Path) -> tuple[dict | None, str]:
-    """The anchor manifest: the one inside the returned file, else build/'s; and a warning or ''."""
-    if document.manifest:
-        return document.manifest, ""
+    """The anchor manifest: the one inside the returned file, else build/'s; and a warning or ''.
+
+    Raises BadManifest when the map that would be used is damaged or points outside the sources.
+    """
+    if document.manifest is not None:
+        return {"version": 1, "anchors": check_manifest(document.manifest)}, ""
     fallback = root / "build" / MANIFEST_NAME
-    if fallback.exists():
-        return json.loads(fallback.read_text(encoding="utf-8")), (
+    if fallback.is_file() and not fallback.is_symlink():
+        try:
+            built = json.loads(fallback.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            raise BadManifest(f"build/{MANIFEST_NAME} cannot be read ({error}); run `invoke build` again") from None
+        try:
+            anchors = check_manifest(built)
+        except BadManifest as error:
+            raise BadManifest(f"its own anchor map is gone and build/{MANIFEST_NAME} cannot be used: {error}") from None
+        return {"version": 1, "anchors": anchors}, (
             f"{docx}: the anchor map is not inside this file (its editor dropped it); using build/{MANIFEST_NAME}, "
             "which fits only if you have not rebuilt since you sent the file out")
     return None, (
@@ -558,13 +578,18 @@ def _ordered(items: list[ReviewItem]) -> list[ReviewItem]:
 FORMATS = {"text": format_text, "csv": format_csv, "json": format_json}
 
 
-def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], dict]:
-    """Read every returned file; return the merged items, messages, and {path: (document, manifest)}."""
+def collect(root: Path, paths: list[str], applying: bool = False) -> tuple[list[ReviewItem], list[str], dict]:
+    """Read every returned file; return the merged items, messages, and {path: (document, manifest)}.
+
+    A file that cannot be read, or whose anchor map is damaged or points outside
+    the review's sources, is left out with a message saying so.
+    """
     references = load_references(root)
     items, messages, documents = [], [], {}
+    outcome = "nothing was written" if applying else "nothing in it is listed"
     for name in paths:
         path = Path(name)
-        if not path.exists():
+        if not path.is_file():
             messages.append(f"{name}: no such file; give the path of the DOCX a co-author returned")
             continue
         try:
@@ -572,7 +597,12 @@ def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], 
         except NotADocx as error:
             messages.append(str(error))
             continue
-        manifest, warning = load_manifest(root, document, path)
+        try:
+            manifest, warning = load_manifest(root, document, path)
+        except BadManifest as error:
+            messages.append(f"{name}: {error}; {outcome}. The anchor map in a returned file must be the one "
+                            "`invoke build` wrote; ask for the file again or trace the remarks by hand")
+            continue
         if warning:
             messages.append(warning)
         documents[name] = (document, manifest)
@@ -581,21 +611,25 @@ def collect(root: Path, paths: list[str]) -> tuple[list[ReviewItem], list[str], 
 
 
 def main(root, paths: list[str], fmt: str = "text", apply: bool = False, force: bool = False) -> int:
-    """List the comments and tracked changes in returned DOCX files; with apply, write prose edits back."""
+    """List the comments and tracked changes in returned DOCX files; with apply, write prose edits back.
+
+    With apply, nothing is written unless every file named could be read and trusted.
+    """
     root = Path(root)
     if fmt not in FORMATS:
         print(f"unknown format {fmt!r}: use text, csv or json", file=sys.stderr)
         return 2
-    items, messages, documents = collect(root, paths)
+    items, messages, documents = collect(root, paths, applying=apply)
     for message in messages:
-        print(message, file=sys.stderr)
+        print(printable(message), file=sys.stderr)
     if not documents:
         return 1
-    sys.stdout.write(FORMATS[fmt](items))
+    sys.stdout.write(FORMATS[fmt](items) if fmt == "json" else printable(FORMATS[fmt](items)))
     failed = len(documents) < len(paths)
-    if apply and documents:
-        from .apply import apply_changes
-
-        if not apply_changes(root, documents, force=force, out=sys.stdout if fmt == "text" else sys.stderr):
-            failed = True
+    if apply and failed:
+        print("Nothing was applied: every returned file named must be readable and trusted before any change is "
+              "written; remove or replace the files named above and run again.", file=sys.stderr)
+    elif apply and not apply_changes(root, documents, force=force,
+                                     out=sys.stdout if fmt == "text" else sys.stderr):
+        failed = True
     return 1 if failed else 0
