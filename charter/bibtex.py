@@ -104,6 +104,16 @@ def first_author(fields: dict[str, str]) -> str:
     return latex_to_unicode(fields.get("title", ""))
 
 
+def family_names(fields: dict[str, str]) -> tuple[tuple[str, ...], bool]:
+    """Family names of the authors (else the editors), and whether the list ends in 'and others'."""
+    for role in ("author", "editor"):
+        if fields.get(role, "").strip():
+            names = [n for n in _split_top(fields[role].strip(), _AND) if n.strip()]
+            others = bool(names) and names[-1].strip().lower() == "others"
+            return tuple(family_name(n) for n in (names[:-1] if others else names)), others
+    return (), False
+
+
 def year_of(fields: dict[str, str]) -> str:
     """The year as written, from `year` or the start of a BibLaTeX `date`; 'n.d.' when neither."""
     if fields.get("year", "").strip():

@@ -30,7 +30,7 @@ from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, fo
                      start_docx, wait)
 from .placeholders import fill
 from .revisions import head_commit
-from .styles import resolve_style
+from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
 
 FORMATS = ("docx", "pdf")
@@ -231,8 +231,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
     # ---- the files that go into pandoc, kept in build/ for the author to read
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
-    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table) \
-        if table_plan else None
+    table = render_table1(project, table_plan.caption_text, table_plan.note_text, label_table,
+                          citations_name_authors=names_author_and_year(csl)) if table_plan else None
     splice: dict[str, str] = {}
     if table is not None:
         _write(build_dir / "table1.md", table.markdown)

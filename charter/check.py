@@ -29,6 +29,7 @@ from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
 from .placeholders import fill
 from .prisma import check_arithmetic
+from .wording import plural
 
 MANUSCRIPT = "manuscript"
 _LABEL_WORDS = {"tbl": "Table", "fig": "Figure"}
@@ -189,7 +190,8 @@ def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]
     if themes and total != included:
         parts = " + ".join(f"{c.value} ({c.name})" for c in themes)
         return [Problem(project.review.positions.get("themes", project.review.source), "themes",
-                        f"the themes hold {parts} = {total} studies, but {included} studies are included; "
+                        f"the themes hold {parts} = {plural(total, 'study')}, but {plural(included, 'study')} "
+                        f"{'is' if included == 1 else 'are'} included; "
                         "give every study file a theme declared in review.yaml")]
     return []
 
@@ -341,7 +343,6 @@ def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt:
     warnings = len(problems) - errors
     for problem in problems:
         print(_github(problem) if fmt == "github" else str(problem), file=out)
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     line = f"invoke check: {plural(errors, 'error')}, {plural(warnings, 'warning')} — {summary}"
     # on GitHub a clean run also shows its summary as a notice on the run's page
     print(f"::notice::{line}" if fmt == "github" and not errors else line, file=out)
@@ -349,11 +350,11 @@ def report(problems: Iterable[Problem], summary: str, strict: bool = False, fmt:
 
 
 def _summary(project: Project) -> str:
-    n = len(project.studies)
-    themes = len(project.review.themes)
-    refs = len(project.bibliography.references)
-    return (f"{n} {'study' if n == 1 else 'studies'}, {themes} {'theme' if themes == 1 else 'themes'}, "
-            f"{refs} {'reference' if refs == 1 else 'references'}")
+    review = project.review
+    parts = [plural(len(project.studies), "study")]
+    parts += [plural(len(review.questions), "question")] if review.questions else []
+    parts += [plural(len(review.themes), "theme")] if review.themes else []
+    return ", ".join([*parts, plural(len(project.bibliography.references), "reference")])
 
 
 def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list[Problem]]:

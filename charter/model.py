@@ -53,23 +53,45 @@ class Problem:
 
 # --------------------------------------------------------------------- studies
 
+# The study fields a review may require or not (``required_fields`` in review.yaml); all by default.
+# A required field must be present in every study file; its value may still be null (= not reported).
+REQUIRABLE_FIELDS = ("country", "design", "research_question", "participants", "findings", "validity", "keywords")
+
+
+# A value the study does not report is None everywhere below ("not reported" in Table 1).
+
 
 @dataclass(frozen=True)
 class Design:
-    orientation: str  # a key of the review's orientation vocabulary
-    method: str  # free text: what the study did
+    orientation: str | None  # a key of the review's orientation vocabulary
+    method: str | None  # free text: what the study did
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample, arm or cluster of a study's participants."""
+
+    description: str | None
+    n: int | None = None
 
 
 @dataclass(frozen=True)
 class Participants:
-    description: str
-    n: int | None = None  # None: not reported
+    description: str | None
+    n: int | None = None  # the study's total: as typed, or the sum of the samples when every sample reports n
+    samples: tuple[Sample, ...] = ()
+
+    @property
+    def samples_known(self) -> int | None:
+        """The sum of the samples' n that are reported (None when no sample reports n)."""
+        known = [s.n for s in self.samples if s.n is not None]
+        return sum(known) if known else None
 
 
 @dataclass(frozen=True)
 class Validity:
-    internal: str
-    external: str
+    internal: str | None
+    external: str | None
 
 
 @dataclass(frozen=True)
@@ -77,15 +99,16 @@ class Study:
     """One included study, from ``studies/<id>.yaml``."""
 
     id: str  # file stem; also the citation key of its main report
-    theme: str  # key of a Theme in the review
+    theme: str | None  # key of a Theme in the review (None when the review has no themes)
     subtheme: str | None
-    countries: tuple[str, ...]  # as written; a single `country:` becomes a 1-tuple
+    countries: tuple[str, ...]  # as written; a single `country:` becomes a 1-tuple; () = not reported
     design: Design
-    research_question: str
+    research_question: str | None
     participants: Participants
-    findings: tuple[str, ...]
-    validity: Validity
+    findings: tuple[str, ...]  # () = not reported
+    validity: Validity | None
     keywords: tuple[str, ...]
+    questions: tuple[str, ...] = ()  # keys of the review questions the study addresses
     reports: tuple[str, ...] = ()  # citation keys of further reports (papers) of the same study
     extra: Mapping[str, object] = field(default_factory=_empty)  # fields declared by the review in review.yaml
     source: Location = Location("")  # the file
@@ -124,12 +147,25 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Question:
+    """A review question (or scope); studies name the questions they address by key."""
+
+    key: str
+    label: str
+    short: str | None = None  # a short form for headings and count meanings
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
 class ExtraField:
     """A per-study field a review declares for itself in review.yaml."""
 
     name: str
     label: str
-    type: str  # "text", "integer", "choice", "list"
+    type: str  # "text", "integer", "number", "choice", "list"
     required: bool = False
     choices: tuple[str, ...] = ()  # for "choice" (and the items of a "list" when given)
 
@@ -193,6 +229,8 @@ class Prisma:
     new_reports: int | None = None
     total_studies: int | None = None
     total_reports: int | None = None
+    # included studies with no study file (e.g. they answer only a question Table 1 does not show)
+    studies_without_files: int | None = None
     positions: Mapping[str, Location] = field(default_factory=_empty)
 
 
@@ -222,12 +260,16 @@ class Review:
     table_columns: tuple[Column, ...]
     table_caption: str = ""
     table_note: str = ""
+    questions: tuple[Question, ...] = ()
+    required_fields: tuple[str, ...] = REQUIRABLE_FIELDS  # must be present in study files (present may be null)
+    table_questions: tuple[str, ...] = ()  # Table 1 shows only studies of these questions (() = all)
+    table_group_by: str = "theme"  # "theme", "question" or "none"
+    table_study_label: str = "author-year"  # "author-year" or "citation"
     source: Location = Location("review.yaml")
     positions: Mapping[str, Location] = field(default_factory=_empty)
 
     def theme(self, key: str) -> Theme | None:
         return next((t for t in self.themes if t.key == key), None)
-
 
 # ---------------------------------------------------------------- bibliography
 

@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 
 from .counts import Count
 from .model import Location, Problem
+from .wording import counted
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -162,7 +163,7 @@ class Lexicon:
         groups: dict[str, str] = {}
         for name, count in counts.items():
             kind, _, key = name.partition(".")
-            if kind == "orientation":
+            if kind == "orientation" and key != "not_reported":  # "not reported" names no design
                 label = re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
                 for phrase in {_norm(key), _norm(label)}:  # "case study", "naturalistic case study"
                     if phrase not in ("study", "paper", "article"):
@@ -911,14 +912,9 @@ def _suggestion(claim: Claim) -> str:
     return f"{{{{ n.{claim.count}{flt} }}}}"
 
 
-_SINGULAR = {"studies": "study", "records": "record", "reports": "report", "databases": "database",
-             "themes": "theme", "countries": "country"}
-
-
 def _singular(meaning: str) -> str:
     """"studies with a qualitative design" -> "study with a qualitative design" (for a count of 1)."""
-    return re.sub(r"\b(studies|records|reports|databases|themes|countries)\b", lambda m: _SINGULAR[m.group(1)],
-                  meaning, count=1)
+    return counted(1, meaning).removeprefix("1 ")
 
 
 def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str = "") -> Problem | None:

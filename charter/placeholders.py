@@ -45,8 +45,10 @@ def render(count: Count, filter_name: str | None) -> str:
     """Render a count as digits ("2,819"), words ("twenty-nine") or capitalised words ("Twenty-nine")."""
     if count.value is None:
         text = NOT_REPORTED
-    elif filter_name in ("words", "Words"):
+    elif filter_name in ("words", "Words") and isinstance(count.value, int):
         text = num2words(count.value, lang="en")
+    elif isinstance(count.value, float):  # a median of an even number of values: "12.5"
+        text = f"{round(count.value, 6):,}"
     else:
         text = f"{count.value:,}"
     if filter_name == "Words":
@@ -94,6 +96,11 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str,
             hint = did_you_mean(filter_name, FILTERS)
             problems.append(Problem(where, "", f"unknown filter '{filter_name}' in '{match.group(0)}'{hint}; "
                                     "use | words (twenty-nine) or | Words (Twenty-nine) or none (29)"))
+            ok = False
+        if ok and filter_name in FILTERS and isinstance(counts[name].value, float):
+            shown = render(counts[name], None)
+            problems.append(Problem(where, "", f"n.{name} is {shown}, which is not a whole number and has no "
+                                    f"words form; write {{{{ n.{name} }}}} (it renders {shown})"))
             ok = False
         if not ok:
             return match.group(0)

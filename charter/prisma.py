@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .counts import prisma_identified
 from .model import ExclusionReason, Location, Prisma, Problem, Review, Source
+from .wording import counted, plural
 
 NOT_REPORTED = "not reported"
 PNG_PPI = 300
@@ -30,6 +31,11 @@ def _n(value: int | None) -> str:
 
 def _plural(value: int, one: str, many: str) -> str:
     return f"{_n(value)} {one if value == 1 else many}"
+
+
+def _count(value: int | None, phrase: str) -> str:
+    """'1 record screened', '2,819 records screened': the phrase is written in the plural."""
+    return _n(value) + " " + phrase if value is None else counted(value, phrase)
 
 
 def _where(prisma: Prisma, field: str) -> Location:
@@ -48,7 +54,7 @@ class _Term:
     field: str
 
     def __str__(self) -> str:
-        return f"{_n(self.value)} {self.words} (prisma.{self.field})"
+        return f"{_count(self.value, self.words)} (prisma.{self.field})"
 
 
 def _expression(first: _Term, minus: tuple[_Term, ...] = (), plus: tuple[_Term, ...] = ()) -> tuple[str, int]:
@@ -63,7 +69,7 @@ _FIX = "correct whichever number is wrong so that the flow adds up"
 def _mismatch(prisma: Prisma, field: str, stated: int, noun: str, because: str, computed: int,
               verb: str = "leaves") -> Problem:
     return Problem(_where(prisma, field), f"prisma.{field}",
-                   f"says {_n(stated)} {noun}, but {because} {verb} {_n(computed)}; {_FIX}")
+                   f"says {_count(stated, noun)}, but {because} {verb} {_n(computed)}; {_FIX}")
 
 
 def _all_known(*values: int | None) -> bool:
@@ -98,7 +104,7 @@ def _check_source_totals(prisma: Prisma) -> list[Problem]:
         if stated is not None and summed is not None and stated != summed:
             problems.append(Problem(
                 _where(prisma, total_field), f"prisma.{total_field}",
-                f"says {_n(stated)} records identified from {where}, but the counts per "
+                f"says {_count(stated, 'records')} identified from {where}, but the counts per "
                 f"{where[:-1]} under prisma.{sources_field} add up to {_n(summed)}; "
                 f"correct the total or the count of one {where[:-1]}"))
     return problems
@@ -131,7 +137,7 @@ def _check_removed_before_screening(prisma: Prisma) -> list[Problem]:
         because, computed = _expression(identified[0], plus=identified[1:])
         if prisma.records_screened > computed:
             return [Problem(_where(prisma, "records_screened"), "prisma.records_screened",
-                            f"says {_n(prisma.records_screened)} records screened, more than the {because}"
+                            f"says {_count(prisma.records_screened, 'records screened')}, more than the {because}"
                             + (f" ({_n(computed)} in all)" if len(identified) > 1 else "") + f"; {_FIX}")]
         return []
     because, computed = _expression(
@@ -155,7 +161,7 @@ def _check_difference(prisma: Prisma, whole: tuple[str, str], part: tuple[str, s
             return [_mismatch(prisma, rest_field, r, rest_words, because, computed)]
     elif _all_known(w, p) and p > w:
         return [Problem(_where(prisma, part_field), f"prisma.{part_field}",
-                        f"says {_n(p)} {part_words}, more than the {_n(w)} {whole_words} "
+                        f"says {_count(p, part_words)}, more than the {_count(w, whole_words)} "
                         f"(prisma.{whole_field}) they are part of; {_FIX}")]
     return []
 
@@ -168,12 +174,12 @@ def _check_reasons(prisma: Prisma, side: str) -> list[Problem]:
     summed, complete = _reasons_sum(reasons)
     if complete and summed != total:
         return [Problem(_where(prisma, f"{side}_excluded"), f"prisma.{side}_excluded",
-                        f"says {_n(total)} reports excluded, but the counts per reason under "
+                        f"says {_count(total, 'reports excluded')}, but the counts per reason under "
                         f"prisma.{side}_excluded_reasons add up to {_n(summed)}; "
                         f"correct the total or one reason's count")]
     if not complete and summed > total:
         return [Problem(_where(prisma, f"{side}_excluded"), f"prisma.{side}_excluded",
-                        f"says {_n(total)} reports excluded, but the known counts per reason under "
+                        f"says {_count(total, 'reports excluded')}, but the known counts per reason under "
                         f"prisma.{side}_excluded_reasons already add up to {_n(summed)}; "
                         f"correct the total or one reason's count")]
     return []
@@ -184,7 +190,7 @@ def _check_excluded_within_assessed(prisma: Prisma, side: str, where: str) -> li
     if not _all_known(assessed, excluded) or excluded <= assessed:
         return []
     return [Problem(_where(prisma, f"{side}_excluded"), f"prisma.{side}_excluded",
-                    f"says {_n(excluded)} reports excluded{where}, more than the {_n(assessed)} reports "
+                    f"says {_count(excluded, 'reports excluded')}{where}, more than the {_count(assessed, 'reports')} "
                     f"assessed for eligibility{where} (prisma.{side}_assessed); {_FIX}")]
 
 
@@ -225,7 +231,7 @@ def _check_studies_within_reports(prisma: Prisma) -> list[Problem]:
         if _all_known(s, r) and s > r:
             problems.append(Problem(
                 _where(prisma, studies), f"prisma.{studies}",
-                f"says {_n(s)} {words}, more than the {_n(r)} reports of them (prisma.{reports}); "
+                f"says {_count(s, words)}, more than the {_count(r, 'reports')} of them (prisma.{reports}); "
                 f"every study has at least one report: {_FIX}"))
     return problems
 
@@ -241,7 +247,7 @@ def _check_totals(prisma: Prisma) -> list[Problem]:
             if new != total:
                 problems.append(Problem(
                     _where(prisma, f"total_{kind}"), f"prisma.total_{kind}",
-                    f"says {_n(total)} {kind} included in total, but prisma.new_{kind} says {_n(new)} "
+                    f"says {_count(total, kind)} included in total, but prisma.new_{kind} says {_n(new)} "
                     f"and there is no previous version of the review (prisma.previous_{kind} is null); {_FIX}"))
         elif before is not None and before + new != total:
             because, computed = _expression(_Term(before, f"{kind} in the previous version", f"previous_{kind}"),
@@ -251,27 +257,40 @@ def _check_totals(prisma: Prisma) -> list[Problem]:
     return problems
 
 
-def _check_study_files(prisma: Prisma, n_studies: int) -> list[Problem]:
-    files = f"studies/ has {_plural(n_studies, 'study file', 'study files')}"
+def _check_study_files(prisma: Prisma, n_files: int) -> list[Problem]:
+    files = f"studies/ has {_plural(n_files, 'study file', 'study files')}"
     fix = "correct the number or add/remove study files"
+    without = prisma.studies_without_files or 0
+    n_studies = n_files + without  # included studies = study files + those stated to have none
+    if without:
+        files += f" and prisma.studies_without_files says {_n(without)}: {_n(n_studies)} in all"
     if prisma.total_studies is not None:
+        if prisma.total_studies > n_studies and not without:
+            missing = prisma.total_studies - n_files
+            return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
+                            f"says {_count(prisma.total_studies, 'included studies')}, but {files}; if "
+                            f"{plural(missing, 'included study')} {'has' if missing == 1 else 'have'} no study "
+                            f"file (e.g. they answer only another review question), write studies_without_files: "
+                            f"{missing} under prisma: in review.yaml; otherwise {fix}")]
         if prisma.total_studies != n_studies:
             return [Problem(_where(prisma, "total_studies"), "prisma.total_studies",
-                            f"says {_n(prisma.total_studies)} included studies, but {files}; {fix}")]
+                            f"says {_count(prisma.total_studies, 'included studies')}, but {files}; "
+                            + ("correct the number, the study files or prisma.studies_without_files" if without
+                               else fix))]
         return []
     if not _has_previous_version(prisma) and prisma.new_studies is not None:
         if prisma.new_studies != n_studies:
             return [Problem(_where(prisma, "new_studies"), "prisma.new_studies",
-                            f"says {_n(prisma.new_studies)} included studies (there is no previous version), "
+                            f"says {_count(prisma.new_studies, 'included studies')} (there is no previous version), "
                             f"but {files}; {fix}")]
         return []
     if _all_known(prisma.previous_studies, prisma.new_studies):
         total = prisma.previous_studies + prisma.new_studies
         if total != n_studies:
             return [Problem(_where(prisma, "new_studies"), "prisma.new_studies",
-                            f"says {_n(prisma.new_studies)} new studies, which with the "
+                            f"says {_count(prisma.new_studies, 'new studies')}, which with the "
                             f"{_n(prisma.previous_studies)} of the previous version (prisma.previous_studies) "
-                            f"make {_n(total)} included studies, but {files}; {fix}")]
+                            f"make {_count(total, 'included studies')}, but {files}; {fix}")]
     return []
 
 

@@ -77,3 +77,26 @@ def _close_matches(style_id: str, names: list[str]) -> list[str]:
     prefix = sorted(n for n in names if n.startswith(style_id))[:3]
     best = closest(style_id, names, cutoff=60)
     return list(dict.fromkeys(([best] if best else []) + prefix))[:4]
+
+
+# Citation formats whose in-text citation does not name the author and year ("[7]", "[Smi20]", a footnote):
+# Table 1 then writes "Hijnen et al. 2020" before the citation (docs/format.md, table.study_label).
+AUTHOR_DATE_FORMATS = ("author-date", "author")
+
+
+def citation_format(csl: str | Path | None) -> str:
+    """The style's citation-format (numeric, author-date, author, label, note); "author-date" when unknown."""
+    if csl is None:
+        return "author-date"
+    try:
+        text = Path(csl).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "author-date"
+    info = re.search(r"<info>.*?</info>", text, re.S)
+    match = re.search(r'<category[^>]*citation-format="([^"]+)"', info.group(0) if info else text)
+    return match.group(1) if match else "author-date"
+
+
+def names_author_and_year(csl: str | Path | None) -> bool:
+    """Whether the style's citations already name author and year (so Table 1 needs no separate label)."""
+    return citation_format(csl) in AUTHOR_DATE_FORMATS

@@ -6,6 +6,12 @@ exactly as typed and can never break the table. The study cell holds a real
 citation (``Cite``) so citeproc formats it and the study is in the reference
 list. A Lua filter splices the tree in at the ``{{ table:studies }}`` line.
 
+The study column shows the first author and year ("Hijnen et al. 2020") from
+the bibliography, followed by the citation in the journal's style when that
+style is numeric ("Hijnen et al. 2020 [7]"); under an author-date style the
+citation itself is the label. A value a study does not report (null) shows
+"not reported".
+
 Each cell's content is wrapped in a Span with a Word-safe bookmark id
 (``ch_t0001``…) so that ``invoke review`` can map a co-author's comment back to
 the study file and field it came from.
@@ -18,7 +24,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from .model import Bibliography, Column, Project, Study
+from .bibtex import family_names
+from .model import Bibliography, Column, Participants, Project, Study
+from .wording import noun_for
+
+NOT_REPORTED = "not reported"
 
 # pandoc 3.9's document tree version (pandoc-types 1.23.1.1): the JSON we hand its reader.
 PANDOC_API_VERSION = [1, 23, 1, 1]
@@ -87,62 +97,147 @@ class _Anchors:
 # ---------------------------------------------------------------------- cells
 
 
-def _study_cell(study: Study, anchors: _Anchors) -> list[dict]:
-    inlines = [_cite([study.id], "AuthorInText")]  # "Berg and Sæther (2018)"
-    if study.reports:  # further reports of the same study, in parentheses after it
-        inlines += [{"t": "Space"}, _cite(study.reports, "NormalCitation")]
+def study_label(study: Study, bibliography: Bibliography) -> str:
+    """"Smith 2020", "Smith and Jones 2020", "Smith et al. 2020" (three or more authors) from the bibliography."""
+    reference = bibliography.references.get(study.id)
+    if reference is None:
+        return study.id
+    names, others = family_names(dict(reference.fields))
+    if not names:
+        author = reference.first_author  # no author or editor: the title, as the reference list shows it
+    elif len(names) == 1 and not others:
+        author = names[0]
+    elif len(names) == 2 and not others:
+        author = f"{names[0]} and {names[1]}"
+    else:
+        author = f"{names[0]} et al."
+    return f"{author} {reference.year}"
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How cells are written: the labels of the design orientations, and how the study is named."""
+
+    orientation_labels: Mapping[str, str]
+    bibliography: Bibliography
+    label_first: bool  # "Hijnen et al. 2020 [7]": a label before the citation (numeric styles)
+
+
+def _study_cell(study: Study, style: _Style, anchors: _Anchors) -> list[dict]:
+    if style.label_first:  # numeric style: "Hijnen et al. 2020 [7, 8]"
+        inlines = [*text_inlines(study_label(study, style.bibliography)), {"t": "Space"},
+                   _cite(study.citation_keys, "NormalCitation")]
+    else:
+        inlines = [_cite([study.id], "AuthorInText")]  # "Berg and Sæther (2018)"
+        if study.reports:  # further reports of the same study, in parentheses after it
+            inlines += [{"t": "Space"}, _cite(study.reports, "NormalCitation")]
     country = ", ".join(study.countries)
-    if country:
-        inlines += [{"t": "LineBreak"}, anchors.wrap(study, "country", country)]
+    inlines += [{"t": "LineBreak"},
+                anchors.wrap(study, "country", country) if country else _not_reported(anchors, study, "country",
+                                                                                       "country not reported")]
     return [_plain(inlines)]
 
 
-def _design_cell(study: Study, orientation_labels: Mapping[str, str], anchors: _Anchors) -> list[dict]:
-    orientation = orientation_labels.get(study.design.orientation, study.design.orientation)
+def _not_reported(anchors: _Anchors, study: Study, field_path: str, text: str = NOT_REPORTED) -> dict:
+    return {"t": "Emph", "c": [anchors.wrap(study, field_path, text)]}
+
+
+def _text_or_not_reported(anchors: _Anchors, study: Study, field_path: str, text: str | None) -> dict:
+    return anchors.wrap(study, field_path, text) if text is not None else _not_reported(anchors, study, field_path)
+
+
+def _design_cell(study: Study, style: _Style, anchors: _Anchors) -> list[dict]:
+    design = study.design
+    if design.orientation is None and design.method is None:
+        return [_plain([_not_reported(anchors, study, "design")])]
+    if design.orientation is None:
+        return [_plain([anchors.wrap(study, "design.method", design.method), {"t": "Space"},
+                        _not_reported(anchors, study, "design.orientation", "(orientation not reported)")])]
+    orientation = style.orientation_labels.get(design.orientation, design.orientation)
+    method = (anchors.wrap(study, "design.method", design.method) if design.method is not None
+              else _not_reported(anchors, study, "design.method", "method not reported"))
     return [_plain([anchors.wrap(study, "design.orientation", orientation), {"t": "Str", "c": ":"},
-                    {"t": "Space"}, anchors.wrap(study, "design.method", study.design.method)])]
+                    {"t": "Space"}, method])]
+
+
+def participant_lines(participants: Participants) -> list[tuple[str, str]]:
+    """[(field path, text)] of the participants cell: description, one line per sample, then the total."""
+    lines: list[tuple[str, str]] = []
+    if participants.description is not None:
+        lines.append(("participants.description", participants.description))
+    for index, sample in enumerate(participants.samples):
+        name = sample.description if sample.description is not None else f"Sample {index + 1}"
+        count = f"n = {sample.n:,}" if sample.n is not None else "n not reported"
+        lines.append((f"participants.samples.{index}", f"{name}: {count}"))
+    n, known = participants.n, participants.samples_known
+    if n is not None:
+        lines.append(("participants.n", f"total n = {n:,}" if participants.samples else f"n = {n:,}"))
+    elif participants.samples and known is not None:
+        reporting = sum(s.n is not None for s in participants.samples)
+        lines.append(("participants.n", f"total n not reported ({known:,} in the "
+                                        f"{noun_for(reporting, 'sample that reports', 'samples that report')} n)"))
+    else:
+        lines.append(("participants.n", "total n not reported" if participants.samples else "n not reported"))
+    return lines
 
 
 def _participants_cell(study: Study, anchors: _Anchors) -> list[dict]:
-    n = study.participants.n
-    count = f"n = {n:,}" if n is not None else "n not reported"
-    return [_plain([anchors.wrap(study, "participants.description", study.participants.description),
-                    {"t": "LineBreak"}, anchors.wrap(study, "participants.n", count)])]
+    participants = study.participants
+    if participants.description is None and participants.n is None and not participants.samples:
+        return [_plain([_not_reported(anchors, study, "participants")])]
+    inlines: list[dict] = []
+    for path, text in participant_lines(participants):
+        if inlines:
+            inlines.append({"t": "LineBreak"})
+        inlines.append(anchors.wrap(study, path, text))
+    return [_plain(inlines)]
 
 
 def _validity_cell(study: Study, anchors: _Anchors) -> list[dict]:
+    if study.validity is None:
+        return [_plain([_not_reported(anchors, study, "validity")])]
     return [_plain([{"t": "Emph", "c": [{"t": "Str", "c": "Internal:"}]}, {"t": "Space"},
-                    anchors.wrap(study, "validity.internal", study.validity.internal)]),
+                    _text_or_not_reported(anchors, study, "validity.internal", study.validity.internal)]),
             _plain([{"t": "Emph", "c": [{"t": "Str", "c": "External:"}]}, {"t": "Space"},
-                    anchors.wrap(study, "validity.external", study.validity.external)])]
+                    _text_or_not_reported(anchors, study, "validity.external", study.validity.external)])]
 
 
 def _extra_text(value: object) -> str:
-    if value is None:
-        return "not reported"
+    if value is None or value == ():
+        return NOT_REPORTED
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
     return str(value)
 
 
-def cell_blocks(column: Column, study: Study, orientation_labels: Mapping[str, str],
-                anchors: _Anchors) -> list[dict]:
+def cell_blocks(column: Column, study: Study, style: _Style, anchors: _Anchors) -> list[dict]:
     """The blocks of one study's cell in one column."""
     name = column.field
     if name == "study":
-        return _study_cell(study, anchors)
+        return _study_cell(study, style, anchors)
     if name == "research_question":
-        return [_plain([anchors.wrap(study, "research_question", study.research_question)])]
+        return [_plain([_text_or_not_reported(anchors, study, "research_question", study.research_question)])]
     if name == "participants":
         return _participants_cell(study, anchors)
     if name == "findings":  # one paragraph per finding, so each reads as its own statement
+        if not study.findings:
+            return [_plain([_not_reported(anchors, study, "findings")])]
         return [_plain([anchors.wrap(study, f"findings.{i}", finding)])
                 for i, finding in enumerate(study.findings)]
     if name == "design":
-        return _design_cell(study, orientation_labels, anchors)
+        return _design_cell(study, style, anchors)
     if name == "validity":
         return _validity_cell(study, anchors)
-    return [_plain([anchors.wrap(study, name, _extra_text(study.extra.get(name)))])]
+    value = study.extra.get(name)
+    if value is None or value == ():
+        return [_plain([_not_reported(anchors, study, name)])]
+    return [_plain([anchors.wrap(study, name, _extra_text(value))])]
 
 
 # ---------------------------------------------------------------------- table
@@ -158,10 +253,24 @@ def sort_key(study: Study, bibliography: Bibliography) -> tuple[str, str, str]:
 
 
 def grouped_studies(project: Project) -> list[tuple[str, str, list[Study]]]:
-    """[(level, heading, studies)]: level "theme" or "subtheme", in the review's order, sorted within."""
+    """[(level, heading, studies)] in the review's order, sorted by author within each group.
+
+    level is "theme" or "subtheme" (table.group_by: theme), "question" (a
+    study of two questions is in both groups), or "none" (one group without a
+    heading row). With table.questions only the studies of those questions.
+    """
+    review = project.review
     groups: list[tuple[str, str, list[Study]]] = []
     by_author = sorted(project.studies, key=lambda s: sort_key(s, project.bibliography))
-    for theme in project.review.themes:
+    shown = review.table_questions or tuple(q.key for q in review.questions)
+    if review.table_questions:
+        by_author = [s for s in by_author if any(key in s.questions for key in shown)]
+    if review.table_group_by == "question":
+        return [("question", q.label, [s for s in by_author if q.key in s.questions])
+                for q in review.questions if q.key in shown]
+    if review.table_group_by != "theme" or not review.themes:
+        return [("none", "", by_author)]
+    for theme in review.themes:
         in_theme = [s for s in by_author if s.theme == theme.key]
         groups.append(("theme", theme.label, [s for s in in_theme if s.subtheme is None]))
         for sub in theme.subthemes:
@@ -185,25 +294,34 @@ def _widths(columns: tuple[Column, ...]) -> list[float]:
     return [round(w / total, 4) for w in raw]
 
 
-def render_table1(project: Project, caption: str, note: str, label: str = "Table 1") -> Table1:
-    """Build Table 1 from the studies; caption and note already have their placeholders filled."""
+def render_table1(project: Project, caption: str, note: str, label: str = "Table 1",
+                  citations_name_authors: bool = True) -> Table1:
+    """Build Table 1 from the studies; caption and note already have their placeholders filled.
+
+    ``citations_name_authors``: whether the citation style's citations show
+    author and year (author-date); when not (numeric), each study is labelled
+    "First-author et al. Year" before its citation, unless review.yaml says
+    ``table.study_label: citation``.
+    """
     review = project.review
     columns = review.table_columns
-    orientation_labels = {t.key: t.abbreviation or t.label for t in review.orientations}
+    style = _Style({t.key: t.abbreviation or t.label for t in review.orientations}, project.bibliography,
+                   label_first=review.table_study_label == "author-year" and not citations_name_authors)
     anchors = _Anchors()
     ncols = len(columns)
     rows: list[list] = []
     readable: list[str] = []
     order: list[str] = []
     for level, heading, studies in grouped_studies(project):
-        mark = "Strong" if level == "theme" else "Emph"
-        rows.append([["", ["charter-group", f"charter-{level}"], []],
-                     [_cell([_plain([{"t": mark, "c": text_inlines(heading)}])], colspan=ncols)]])
-        readable += [f"{'##' if level == 'theme' else '###'} {heading}", ""]
+        if level != "none":
+            mark = "Emph" if level == "subtheme" else "Strong"
+            rows.append([["", ["charter-group", f"charter-{level}"], []],
+                         [_cell([_plain([{"t": mark, "c": text_inlines(heading)}])], colspan=ncols)]])
+            readable += [f"{'###' if level == 'subtheme' else '##'} {heading}", ""]
         for study in studies:
             order.append(study.id)
-            rows.append(_row([_cell(cell_blocks(c, study, orientation_labels, anchors)) for c in columns]))
-            readable += _readable_study(columns, study, orientation_labels)
+            rows.append(_row([_cell(cell_blocks(c, study, style, anchors)) for c in columns]))
+            readable += _readable_study(columns, study, style)
 
     head = [_NO_ATTR, [_row([_cell([_plain(text_inlines(c.heading))]) for c in columns])]]
     colspecs = [[{"t": "AlignLeft"}, {"t": "ColWidth", "c": w}] for w in _widths(columns)]
@@ -225,28 +343,43 @@ def render_table1(project: Project, caption: str, note: str, label: str = "Table
     return Table1(document, markdown, dict(anchors.entries), tuple(order))
 
 
-def _plain_text(column: Column, study: Study, orientation_labels: Mapping[str, str]) -> str:
+def _or_not_reported(text: str | None) -> str:
+    return NOT_REPORTED if text is None else text
+
+
+def _plain_text(column: Column, study: Study, style: _Style) -> str:
     name = column.field
     if name == "study":
-        return f"@{study.id} ({', '.join(study.countries)})"
+        where = ", ".join(study.countries) or "country not reported"
+        label = f"{study_label(study, style.bibliography)} " if style.label_first else ""
+        return f"{label}@{study.id} ({where})"
     if name == "research_question":
-        return study.research_question
+        return _or_not_reported(study.research_question)
     if name == "participants":
-        n = study.participants.n
-        return f"{study.participants.description}; " + (f"n = {n:,}" if n is not None else "n not reported")
+        participants = study.participants
+        if participants.description is None and participants.n is None and not participants.samples:
+            return NOT_REPORTED
+        return "; ".join(text for _, text in participant_lines(participants))
     if name == "findings":
-        return "\n".join(f"• {f}" for f in study.findings)
+        return "\n".join(f"• {f}" for f in study.findings) or NOT_REPORTED
     if name == "design":
-        return f"{orientation_labels.get(study.design.orientation, study.design.orientation)}: {study.design.method}"
+        design = study.design
+        if design.orientation is None:
+            return f"{design.method} (orientation not reported)" if design.method is not None else NOT_REPORTED
+        orientation = style.orientation_labels.get(design.orientation, design.orientation)
+        return f"{orientation}: {_or_not_reported(design.method)}"
     if name == "validity":
-        return f"Internal: {study.validity.internal}\nExternal: {study.validity.external}"
+        if study.validity is None:
+            return NOT_REPORTED
+        return (f"Internal: {_or_not_reported(study.validity.internal)}\n"
+                f"External: {_or_not_reported(study.validity.external)}")
     return _extra_text(study.extra.get(name))
 
 
-def _readable_study(columns: tuple[Column, ...], study: Study, orientation_labels: Mapping[str, str]) -> list[str]:
+def _readable_study(columns: tuple[Column, ...], study: Study, style: _Style) -> list[str]:
     lines = [f"- **{study.id}** ({study.source.path})"]
     for column in columns:
-        text = _plain_text(column, study, orientation_labels).replace("\n", "\n      ")
+        text = _plain_text(column, study, style).replace("\n", "\n      ")
         lines.append(f"    - {column.heading}: {text}")
     return [*lines, ""]
 

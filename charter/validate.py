@@ -10,23 +10,29 @@ All return problems instead of raising.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterable, Sequence
 
 from yaml.nodes import Node, ScalarNode
 
-from .model import (Bibliography, Column, Design, ExclusionReason, ExtraField, Location, Participants, Prisma,
-                    Problem, Review, Search, Source, Study, Subtheme, Term, Theme, Validity)
+from .model import (REQUIRABLE_FIELDS, Bibliography, Column, Design, ExclusionReason, ExtraField, Location,
+                    Participants, Prisma, Problem, Question, Review, Sample, Search, Source, Study, Subtheme, Term,
+                    Theme, Validity)
 from .suggest import closest, did_you_mean
-from .yaml_source import NodeReader
+from .wording import noun_for
+from .yaml_source import NodeReader, location
 
 # ---------------------------------------------------------------------- review
 
-REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": True, "vocabularies": True,
-                 "country_groups": False, "study_fields": False, "table": False, "search": False,
-                 "prisma": False}
+REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": False, "vocabularies": True,
+                 "country_groups": False, "questions": False, "required_fields": False, "study_fields": False,
+                 "table": False, "search": False, "prisma": False}
 REVIEW_TYPES = ("scoping", "systematic")
-EXTRA_FIELD_TYPES = ("text", "integer", "choice", "list")
+EXTRA_FIELD_TYPES = ("text", "integer", "number", "choice", "list")
+NUMERIC_TYPES = ("integer", "number")  # declared fields that get counts over their values (total, median, …)
+TABLE_GROUPS = ("theme", "question", "none")
+STUDY_LABELS = ("author-year", "citation")
 # Table 1 columns a review may show besides its own declared fields.
 TABLE_FIELDS = ("study", "research_question", "participants", "findings", "design", "validity")
 
@@ -34,7 +40,7 @@ PRISMA_COUNTS = ("database_records", "register_records", "duplicates", "excluded
                  "records_screened", "records_excluded", "dbr_sought_reports", "dbr_notretrieved_reports",
                  "dbr_assessed", "dbr_excluded", "other_sought_reports", "other_notretrieved_reports",
                  "other_assessed", "other_excluded", "previous_studies", "previous_reports", "new_studies",
-                 "new_reports", "total_studies", "total_reports")
+                 "new_reports", "total_studies", "total_reports", "studies_without_files")
 PRISMA_SOURCES = ("databases", "registers", "other_sources")
 PRISMA_REASONS = ("dbr_excluded_reasons", "other_excluded_reasons")
 PRISMA_FIELDS = {name: False for name in (*PRISMA_SOURCES, *PRISMA_COUNTS, *PRISMA_REASONS)}
@@ -165,10 +171,13 @@ def _country_groups(reader: NodeReader, node: Node | None) -> tuple[dict[str, tu
     return groups, labels
 
 
-# Every study's fields, and whether each is required; a review may declare more (study_fields).
+# Every study's fields, and whether each must be present; a review may declare more (study_fields) and
+# say which of REQUIRABLE_FIELDS it requires (required_fields). "theme" and "questions" are required
+# exactly when the review declares themes or questions.
 STUDY_FIELDS: dict[str, bool] = {
-    "id": True, "reports": False, "theme": True, "subtheme": False, "country": True, "design": True,
-    "research_question": True, "participants": True, "findings": True, "validity": True, "keywords": True}
+    "id": True, "reports": False, "theme": True, "subtheme": False, "questions": False, "country": True,
+    "design": True, "research_question": True, "participants": True, "findings": True, "validity": True,
+    "keywords": True}
 
 
 def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ...]:
@@ -196,7 +205,7 @@ def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ..
         if kind == "choice" and not choices:
             reader.error(fields.get("type"), f"{path}.choices", "a field of type choice needs its allowed "
                                                                 "values: add choices: [first, second]")
-        if choices and kind in ("text", "integer"):
+        if choices and kind in ("text", *NUMERIC_TYPES):
             reader.error(fields["choices"], f"{path}.choices", f"choices apply only to type choice or list, "
                                                                f"not {kind}")
         required = reader.boolean(fields.get("required"), f"{path}.required")
@@ -208,10 +217,39 @@ def _extra_fields(reader: NodeReader, node: Node | None) -> tuple[ExtraField, ..
     return tuple(extras)
 
 
-def _table(reader: NodeReader, node: Node | None, extras: Sequence[ExtraField]) -> tuple[tuple[Column, ...], str, str]:
-    fields = reader.mapping(node, "table", {"caption": False, "note": False, "columns": False}, what="Table 1")
+@dataclass(frozen=True)
+class _TableOptions:
+    columns: tuple[Column, ...] = ()
+    caption: str = ""
+    note: str = ""
+    questions: tuple[str, ...] = ()
+    group_by: str = "theme"
+    study_label: str = "author-year"
+
+
+def _table(reader: NodeReader, node: Node | None, extras: Sequence[ExtraField], themes: Sequence[Theme],
+           questions: Sequence[Question]) -> _TableOptions:
+    fields = reader.mapping(node, "table", {"caption": False, "note": False, "columns": False, "questions": False,
+                                            "group_by": False, "study_label": False}, what="Table 1")
     caption = reader.text(fields.get("caption"), "table.caption", required=False) or ""
     note = reader.text(fields.get("note"), "table.note", required=False) or ""
+    shown = reader.text_list(fields.get("questions"), "table.questions", what="a list of question keys")
+    keys = tuple(q.key for q in questions)
+    for index, key in enumerate(shown):
+        path = f"table.questions.{index}" if f"table.questions.{index}" in reader.positions else "table.questions"
+        if key not in keys:
+            declared = f"one of {', '.join(keys)}" if keys else "a key of questions: (none are declared)"
+            reader.error(reader.positions[path], path, f"expected {declared} but got '{key}'"
+                                                       f"{did_you_mean(key, keys)}")
+    group_by = _choice(reader, fields.get("group_by"), "table.group_by", TABLE_GROUPS) or ""
+    if group_by == "theme" and not themes:
+        reader.error(fields["group_by"], "table.group_by", "review.yaml declares no themes: write group_by: none "
+                                                           "(or question), or declare themes:")
+    if group_by == "question" and not questions:
+        reader.error(fields["group_by"], "table.group_by", "review.yaml declares no questions: write "
+                                                           "group_by: none (or theme), or declare questions:")
+    group_by = group_by or ("theme" if themes else "none")
+    study_label = _choice(reader, fields.get("study_label"), "table.study_label", STUDY_LABELS) or "author-year"
     allowed = (*TABLE_FIELDS, *(e.name for e in extras))
     columns: list[Column] = []
     for path, item in reader.items(fields.get("columns"), "table.columns", what="a list of columns"):
@@ -227,7 +265,46 @@ def _table(reader: NodeReader, node: Node | None, extras: Sequence[ExtraField]) 
             width = None
         if name is not None:
             columns.append(Column(name, heading, width))
-    return tuple(columns), caption, note
+    return _TableOptions(tuple(columns), caption, note, shown, group_by, study_label)
+
+
+def _choice(reader: NodeReader, node: Node | None, path: str, allowed: Sequence[str]) -> str | None:
+    value = reader.text(node, path, required=False)
+    if value is not None and value not in allowed:
+        reader.error(node, path, f"expected one of {', '.join(allowed)} but got '{value}'"
+                                 f"{did_you_mean(value, allowed)}")
+        return None
+    return value
+
+
+def _questions(reader: NodeReader, node: Node | None) -> tuple[Question, ...]:
+    questions: list[Question] = []
+    keyed: list[tuple[str, str]] = []
+    for path, item in reader.items(node, "questions", what="a list of review questions"):
+        fields = reader.mapping(item, path, {"key": True, "label": True, "short": False}, what="a review question")
+        key = _key(reader, fields.get("key"), f"{path}.key", "a question key")
+        label = reader.text(fields.get("label"), f"{path}.label") or ""
+        short = reader.text(fields.get("short"), f"{path}.short", required=False)
+        if key is not None:
+            keyed.append((f"{path}.key", key))
+            if all(q.key != key for q in questions):
+                questions.append(Question(key, label, short))
+    _unique_keys(reader, keyed, "question")
+    return tuple(questions)
+
+
+def _required_fields(reader: NodeReader, node: Node | None, extras: Sequence[ExtraField]) -> tuple[str, ...]:
+    """The study fields every study file must have; today's list (all of them) unless review.yaml says."""
+    if node is None:
+        return REQUIRABLE_FIELDS
+    names = reader.text_list(node, "required_fields", what="a list of study field names")
+    allowed = (*REQUIRABLE_FIELDS, *(e.name for e in extras))
+    for index, name in enumerate(names):
+        path = f"required_fields.{index}"
+        if name not in allowed:
+            reader.error(reader.positions.get(path, reader.positions.get("required_fields")), path,
+                         f"expected one of {', '.join(allowed)} but got '{name}'{did_you_mean(name, allowed)}")
+    return tuple(n for n in names if n in allowed)
 
 
 def _search(reader: NodeReader, node: Node | None) -> Search:
@@ -279,18 +356,23 @@ def read_review(path: str, node: Node) -> tuple[Review, list[Problem]]:
     if "type" in fields and review_type not in REVIEW_TYPES:
         reader.error(fields["type"], "type", f"expected one of {', '.join(REVIEW_TYPES)} but got "
                                              f"'{review_type}'{did_you_mean(review_type, REVIEW_TYPES)}")
-    themes = _themes(reader, fields.get("themes"))
+    themes = _themes(reader, fields.get("themes")) if "themes" in fields else ()
     orientations = _orientations(reader, fields.get("vocabularies"))
     groups, labels = _country_groups(reader, fields.get("country_groups"))
+    questions = _questions(reader, fields.get("questions"))
     extras = _extra_fields(reader, fields.get("study_fields"))
-    columns, caption, note = _table(reader, fields.get("table"), extras)
+    required = _required_fields(reader, fields.get("required_fields"), extras)
+    table = _table(reader, fields.get("table"), extras, themes, questions)
     search = _search(reader, fields.get("search"))
     prisma = _prisma(reader, fields.get("prisma"))
     review = Review(title=title, question=question, review_type=review_type, themes=themes,
                     orientations=orientations, country_groups=MappingProxyType(groups),
                     country_group_labels=MappingProxyType(labels), extra_fields=extras, search=search,
-                    prisma=prisma, table_columns=columns, table_caption=caption, table_note=note,
-                    source=Location(path), positions=MappingProxyType(dict(reader.positions)))
+                    prisma=prisma, table_columns=table.columns, table_caption=table.caption,
+                    table_note=table.note, questions=questions, required_fields=required,
+                    table_questions=table.questions, table_group_by=table.group_by,
+                    table_study_label=table.study_label, source=Location(path),
+                    positions=MappingProxyType(dict(reader.positions)))
     return review, reader.problems
 
 
@@ -307,6 +389,10 @@ def unreliable_sections(review_problems: Iterable[Problem]) -> frozenset[str]:
 
 # --------------------------------------------------------------------- studies
 
+# What authors type for a value the study does not report; null says it without printing it in Table 1.
+NOT_REPORTED_TEXTS = frozenset(("nr", "n.r.", "n/a", "na", "n.a.", "not reported", "not stated", "unknown", "-",
+                                "–", "—", "?", ""))
+
 
 class _Vocabulary:
     """What a study may refer to, precomputed once for all study files."""
@@ -315,12 +401,16 @@ class _Vocabulary:
         self.review = review
         self.themes = {t.key: t for t in review.themes}
         self.theme_keys = tuple(self.themes)
+        self.question_keys = tuple(q.key for q in review.questions)
         self.orientations = tuple(t.key for t in review.orientations)
         self.orientation_by_label = {t.label.casefold(): t.key for t in review.orientations}
         self.group_of = {c: g for g, members in review.country_groups.items() for c in members}
         self.countries = tuple(self.group_of)
         self.extras = {e.name: e for e in review.extra_fields}
-        self.fields = {**STUDY_FIELDS, **{e.name: e.required for e in review.extra_fields}}
+        required = set(review.required_fields)
+        self.fields = {**STUDY_FIELDS, **{name: name in required for name in REQUIRABLE_FIELDS},
+                       "theme": bool(review.themes), "questions": bool(review.questions),
+                       **{e.name: e.required or e.name in required for e in review.extra_fields}}
 
 
 def _one_of(reader: NodeReader, node: Node | None, path: str, value: str | None, allowed: Sequence[str],
@@ -334,10 +424,93 @@ def _one_of(reader: NodeReader, node: Node | None, path: str, value: str | None,
     reader.error(node, path, f"expected one of {choices} ({what}) but got '{value}'{hint}")
 
 
+def _reported(reader: NodeReader, node: Node | None, path: str) -> str | None:
+    """A text that may be null (not reported); 'NR', 'N/A', '' and the like are read as null, with a warning."""
+    value = reader.text(node, path, required=False)
+    if value is not None and value.strip().casefold() in NOT_REPORTED_TEXTS:
+        reader.error(node, path, f"'{value}' looks like \"not reported\"; write null instead", severity="warning")
+        return None
+    return value
+
+
+def _looks_not_reported(reader: NodeReader, node: Node | None, path: str) -> bool:
+    """Whether a number field holds 'NR', 'N/A' and the like; warn with the fix (null) when it does."""
+    if not isinstance(node, ScalarNode) or reader.is_null(node) or \
+            node.value.strip().casefold() not in NOT_REPORTED_TEXTS:
+        return False
+    reader.positions[path] = location(reader.path, node)
+    reader.error(node, path, f"'{node.value}' looks like \"not reported\"; write null instead", severity="warning")
+    return True
+
+
+def _count_or_null(reader: NodeReader, node: Node | None, path: str, what: str) -> int | None:
+    """A whole number, or None for null (or 'NR'-like text, with a warning)."""
+    if _looks_not_reported(reader, node, path):
+        return None
+    return reader.integer(node, path, nullable=True, what=what)
+
+
+def _reported_list(reader: NodeReader, node: Node | None, path: str, *, single: bool = False,
+                   what: str = "a list of texts") -> tuple[str, ...]:
+    """A list of texts that may be null (= not reported, an empty tuple); 'NR'-like items warn and are left out."""
+    if node is None or reader.is_null(node):
+        if node is not None:
+            reader.positions[path] = location(reader.path, node)
+        return ()
+    if single and isinstance(node, ScalarNode):
+        value = _reported(reader, node, path)
+        return (value,) if value is not None else ()
+    values = (_reported(reader, item, item_path) for item_path, item in reader.items(node, path, what=what))
+    return tuple(v for v in values if v is not None)
+
+
+def _mapping_or_null(reader: NodeReader, node: Node | None, path: str, fields: dict[str, bool],
+                     what: str) -> dict[str, Node] | None:
+    """The fields of a mapping; None when the whole value is null (not reported)."""
+    if node is not None and reader.is_null(node):
+        reader.positions[path] = location(reader.path, node)
+        return None
+    return reader.mapping(node, path, fields, what=what)
+
+
+def _participants(reader: NodeReader, node: Node | None) -> Participants:
+    """Who was studied: a description, n, and optionally samples whose n add up to the study's total."""
+    fields = _mapping_or_null(reader, node, "participants", {"description": True, "n": False, "samples": False},
+                              what="the participants (description, n)")
+    if fields is None:
+        return Participants(None)
+    description = _reported(reader, fields.get("description"), "participants.description")
+    n = _count_or_null(reader, fields.get("n"), "participants.n", "the number of participants as a whole number")
+    samples = []
+    for path, item in reader.items(fields.get("samples"), "participants.samples",
+                                   what="a list of samples, each {description: …, n: …}"):
+        sample = reader.mapping(item, path, {"description": True, "n": True},
+                                what="a sample (description, n)")
+        samples.append(Sample(_reported(reader, sample.get("description"), f"{path}.description"),
+                              _count_or_null(reader, sample.get("n"), f"{path}.n",
+                                             "the sample's number of participants as a whole number")))
+    if not samples:
+        return Participants(description, n)
+    known = [s.n for s in samples if s.n is not None]
+    fix = "the total is computed from the samples: remove this n, or correct the numbers"
+    if n is not None and len(known) == len(samples) and sum(known) != n:
+        parts = " + ".join(str(k) for k in known)
+        reader.error(fields.get("n"), "participants.n", f"says {n} but the samples add up to {sum(known)} "
+                                                        f"({parts}); {fix}")
+    elif n is not None and sum(known) > n:
+        which = noun_for(len(known), "sample that reports", "samples that report")
+        reader.error(fields.get("n"), "participants.n", f"says {n}, fewer than the {sum(known)} in the {which} n; "
+                                                        f"{fix}")
+    if n is None and len(known) == len(samples):
+        n = sum(known)
+    return Participants(description, n, tuple(samples))
+
+
 def read_study(path: str, stem: str, node: Node, review: Review | None,
                unreliable: frozenset[str] = frozenset()) -> tuple[Study, list[Problem]]:
     """Convert one composed study file; check it against the review when the review could be read.
 
+    Any field but the id, theme and questions may be null (not reported).
     ``unreliable`` names review.yaml sections that have errors (see
     ``unreliable_sections``): values are not checked against those.
     """
@@ -359,52 +532,63 @@ def read_study(path: str, stem: str, node: Node, review: Review | None,
 
     theme = reader.text(fields.get("theme"), "theme")
     subtheme = reader.text(fields.get("subtheme"), "subtheme", required=False)
-    countries = reader.text_list(fields.get("country"), "country", single=True, what="a country or a list of countries")
-    if "country" in fields and not countries and not any(p.field.startswith("country") for p in reader.problems):
-        reader.error(fields["country"], "country", "expected a country or a list of countries but the value is empty")
+    questions = reader.text_list(fields.get("questions"), "questions", what="a list of question keys")
+    if "questions" in fields and not questions and not any(p.field.startswith("questions") for p in reader.problems):
+        reader.error(fields["questions"], "questions", "expected the keys of the review questions this study "
+                                                       "addresses, e.g. questions: [q1]")
+    countries = _reported_list(reader, fields.get("country"), "country", single=True,
+                               what="a country or a list of countries")
+    if "country" in fields and not reader.is_null(fields["country"]) and not countries \
+            and not any(p.field.startswith("country") for p in reader.problems):
+        reader.error(fields["country"], "country", "expected a country or a list of countries but the list is "
+                                                   "empty; write null when the study does not report it")
 
-    design = reader.mapping(fields.get("design"), "design", {"orientation": True, "method": True},
-                            what="the design (orientation, method)")
-    orientation = reader.text(design.get("orientation"), "design.orientation")
-    method = reader.text(design.get("method"), "design.method")
-    question = reader.text(fields.get("research_question"), "research_question")
-    participants = reader.mapping(fields.get("participants"), "participants", {"description": True, "n": False},
-                                  what="the participants (description, n)")
-    description = reader.text(participants.get("description"), "participants.description")
-    n = reader.integer(participants.get("n"), "participants.n", nullable=True,
-                       what="the number of participants as a whole number")
-    findings = reader.text_list(fields.get("findings"), "findings", what="a list of findings")
-    if "findings" in fields and not findings and not any(p.field.startswith("findings") for p in reader.problems):
-        reader.error(fields["findings"], "findings", "expected at least one finding, one '- statement' per line")
-    validity = reader.mapping(fields.get("validity"), "validity", {"internal": True, "external": True},
-                              what="the validity (internal, external)")
-    internal = reader.text(validity.get("internal"), "validity.internal")
-    external = reader.text(validity.get("external"), "validity.external")
-    keywords = reader.text_list(fields.get("keywords"), "keywords", what="a list of keywords")
+    design = _mapping_or_null(reader, fields.get("design"), "design", {"orientation": True, "method": True},
+                              what="the design (orientation, method)") or {}
+    orientation = _reported(reader, design.get("orientation"), "design.orientation")
+    method = _reported(reader, design.get("method"), "design.method")
+    question = _reported(reader, fields.get("research_question"), "research_question")
+    participants = _participants(reader, fields.get("participants"))
+    findings = _reported_list(reader, fields.get("findings"), "findings", what="a list of findings")
+    if "findings" in fields and not reader.is_null(fields["findings"]) and not findings \
+            and not any(p.field.startswith("findings") for p in reader.problems):
+        reader.error(fields["findings"], "findings", "expected at least one finding, one '- statement' per line; "
+                                                     "write null when the study reports none")
+    validity_fields = _mapping_or_null(reader, fields.get("validity"), "validity",
+                                       {"internal": True, "external": True},
+                                       what="the validity (internal, external)")
+    validity = None if validity_fields is None or "validity" not in fields else Validity(
+        _reported(reader, validity_fields.get("internal"), "validity.internal"),
+        _reported(reader, validity_fields.get("external"), "validity.external"))
+    keywords = _reported_list(reader, fields.get("keywords"), "keywords", what="a list of keywords")
 
     extra: dict[str, object] = {}
     if vocabulary is not None:
-        _check_vocabulary(reader, fields, vocabulary, theme, subtheme, orientation, design, countries, unreliable)
+        _check_vocabulary(reader, fields, vocabulary, theme, subtheme, questions, orientation, design, countries,
+                          unreliable)
         for name, declared in vocabulary.extras.items():
             if name in fields and "study_fields" not in unreliable:
                 extra[name] = _extra_value(reader, fields[name], declared)
 
-    study = Study(id=study_id or stem, theme=theme or "", subtheme=subtheme, countries=countries,
-                  design=Design(orientation or "", method or ""), research_question=question or "",
-                  participants=Participants(description or "", n), findings=findings,
-                  validity=Validity(internal or "", external or ""), keywords=keywords, reports=reports,
-                  extra=MappingProxyType(extra), source=Location(path),
+    study = Study(id=study_id or stem, theme=theme, subtheme=subtheme, countries=countries,
+                  design=Design(orientation, method), research_question=question,
+                  participants=participants, findings=findings, validity=validity, keywords=keywords,
+                  questions=questions, reports=reports, extra=MappingProxyType(extra), source=Location(path),
                   positions=MappingProxyType(reader.positions))
     return study, reader.problems
 
 
 def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _Vocabulary, theme: str | None,
-                      subtheme: str | None, orientation: str | None, design: dict[str, Node],
-                      countries: Sequence[str], unreliable: frozenset[str]) -> None:
+                      subtheme: str | None, questions: Sequence[str], orientation: str | None,
+                      design: dict[str, Node], countries: Sequence[str], unreliable: frozenset[str]) -> None:
     if "themes" not in unreliable:
-        theme_labels = {t.label.casefold(): t.key for t in vocabulary.themes.values()}
-        _one_of(reader, fields.get("theme"), "theme", theme, vocabulary.theme_keys, "the theme keys in review.yaml",
-                theme_labels)
+        if not vocabulary.themes and theme is not None:
+            reader.error(fields["theme"], "theme", "review.yaml declares no themes: remove the theme line, or "
+                                                   "declare the themes in review.yaml")
+        elif vocabulary.themes:
+            theme_labels = {t.label.casefold(): t.key for t in vocabulary.themes.values()}
+            _one_of(reader, fields.get("theme"), "theme", theme, vocabulary.theme_keys,
+                    "the theme keys in review.yaml", theme_labels)
     declared = vocabulary.themes.get(theme or "")
     if subtheme is not None and declared is not None and "themes" not in unreliable:
         keys = tuple(s.key for s in declared.subthemes)
@@ -418,6 +602,15 @@ def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _
             reader.error(fields["subtheme"], "subtheme",
                          f"expected one of {', '.join(keys)} (the sub-themes of theme '{declared.key}') "
                          f"but got '{subtheme}'{hint}")
+    if "questions" not in unreliable and questions:
+        if not vocabulary.question_keys:
+            reader.error(fields["questions"], "questions", "review.yaml declares no questions: remove the "
+                                                           "questions line, or declare the questions in review.yaml")
+        else:
+            for index, key in enumerate(questions):
+                where = f"questions.{index}" if f"questions.{index}" in reader.positions else "questions"
+                _one_of(reader, reader.positions.get(where), where, key, vocabulary.question_keys,
+                        "the question keys in review.yaml")
     if "vocabularies" not in unreliable:
         _one_of(reader, design.get("orientation"), "design.orientation", orientation, vocabulary.orientations,
                 "vocabularies.orientation in review.yaml", vocabulary.orientation_by_label)
@@ -434,16 +627,21 @@ def _check_vocabulary(reader: NodeReader, fields: dict[str, Node], vocabulary: _
 
 def _extra_value(reader: NodeReader, node: Node, declared: ExtraField) -> object:
     name = declared.name
+    if declared.type in NUMERIC_TYPES and _looks_not_reported(reader, node, name):
+        return None
     if declared.type == "integer":
         return reader.integer(node, name)
+    if declared.type == "number":
+        value = reader.number(node, name)
+        return int(value) if value is not None and value.is_integer() else value
     if declared.type == "list":
-        values = reader.text_list(node, name)
+        values = _reported_list(reader, node, name)
         if declared.choices:
             for index, value in enumerate(values):
                 _one_of(reader, reader.positions.get(f"{name}.{index}"), f"{name}.{index}", value,
                         declared.choices, f"study_fields '{name}' in review.yaml")
         return values
-    value = reader.text(node, name, required=declared.required)
+    value = _reported(reader, node, name)
     if declared.type == "choice":
         _one_of(reader, node, name, value, declared.choices, f"study_fields '{name}' in review.yaml")
     return value
@@ -494,7 +692,14 @@ def check_project(review: Review | None, studies: Sequence[Study], bibliography:
     if review is not None and all_studies_read and review.prisma.total_reports is not None:
         prisma = review.prisma
         reports = sum(len(s.citation_keys) for s in studies)
-        if prisma.total_reports != reports:
+        if prisma.studies_without_files:  # their reports are not in any study file: a lower bound only
+            if prisma.total_reports < reports:
+                problems.append(Problem(prisma.positions.get("prisma.total_reports", review.source),
+                                        "prisma.total_reports",
+                                        f"review.yaml says {prisma.total_reports} reports of included studies but "
+                                        f"the study files alone name {reports} (their ids plus their reports: "
+                                        "lists); correct the number"))
+        elif prisma.total_reports != reports:
             problems.append(Problem(prisma.positions.get("prisma.total_reports", review.source),
                                     "prisma.total_reports",
                                     f"review.yaml says {prisma.total_reports} reports of included studies but the "

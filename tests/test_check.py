@@ -325,7 +325,9 @@ def test_reference_study_file_deleted(reference_copy):
     code, lines = findings(reference_copy)
     total = line_of(reference_copy / "review.yaml", "total_studies:")
     assert f"review.yaml:{total}:18: prisma.total_studies: says 29 included studies, but studies/ has 28 study " \
-           "files; correct the number or add/remove study files" in lines
+           "files; if 1 included study has no study file (e.g. they answer only another review question), write " \
+           "studies_without_files: 1 under prisma: in review.yaml; otherwise correct the number or add/remove study " \
+           "files" in lines
     assert sum("prisma.total_studies" in line for line in lines) == 1  # said once, not by loader and PRISMA both
     assert code == 1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from charter.model import Location
-from charter.styles import resolve_style, styles_dir
+from charter.styles import citation_format, names_author_and_year, resolve_style, styles_dir
 
 WHERE = Location("manuscript/metadata.yaml", 40, 6)
 
@@ -54,3 +54,23 @@ def test_missing_local_file(tmp_path):
     assert [p.message for p in problems] == [
         "the style file 'styles/none.csl' does not exist; give a path relative to the project folder, "
         "or a style id such as 'apa'"]
+
+
+@pytest.mark.parametrize("style, expected", [
+    ("vancouver", "numeric"), ("plos-medicine", "numeric"), ("bmj", "numeric"),  # dependent styles: the parent's
+    ("american-medical-association", "numeric"), ("apa", "author-date"),
+    ("nordic-social-work-research", "author-date"),
+])
+def test_citation_format_from_the_csl(tmp_path, style, expected):
+    path, problems = resolve_style(style, tmp_path, Location("manuscript/metadata.yaml"))
+    assert problems == []
+    assert citation_format(path) == expected
+    assert names_author_and_year(path) == (expected == "author-date")
+
+
+def test_citation_format_of_a_local_style_and_of_none(tmp_path):
+    csl = tmp_path / "mine.csl"
+    csl.write_text('<style xmlns="http://purl.org/net/xbiblio/csl"><info><title>Mine</title>'
+                   '<category citation-format="note"/><category field="history"/></info></style>', encoding="utf-8")
+    assert citation_format(csl) == "note" and not names_author_and_year(csl)
+    assert citation_format(None) == "author-date" and names_author_and_year(None)

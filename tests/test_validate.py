@@ -7,10 +7,15 @@ thing, and asserts the exact message a researcher reads.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from charter.counts import compute_counts
 from charter.load import load_project
+from charter.prisma import check_arithmetic
+from charter.table1 import render_table1
 from conftest import write_files
-from projects import changed, minimal_project_files
+from projects import changed, minimal_project_files, systematic_project_files
 
 BERG = "studies/berg2018.yaml"
 AHMAD = "studies/ahmad2020.yaml"
@@ -34,7 +39,8 @@ STUDY_CASES = [
     pytest.param(
         [("keywords:", "colour: red\nkeywords:")],
         ["studies/berg2018.yaml:16:1: colour: unknown field 'colour'; expected one of: country, design, findings, "
-         "id, keywords, participants, population, reports, research_question, subtheme, theme, validity [error]"],
+         "id, keywords, participants, population, questions, reports, research_question, subtheme, theme, validity "
+         "[error]"],
         id="unknown-field"),
     pytest.param(
         [("  method: Semi-structured interviews, thematic analysis\n", "  methd: interviews\n")],
@@ -89,8 +95,8 @@ STUDY_CASES = [
     pytest.param(
         [("research_question: How do service users describe support from friends during recovery?",
           "research_question:")],
-        ["studies/berg2018.yaml:7:19: research_question: expected text but the value is empty [error]"],
-        id="empty-text"),
+        [],
+        id="empty-text-is-not-reported"),
     pytest.param(
         [("n: null", "n: about 40")],
         ["studies/berg2018.yaml:10:6: participants.n: expected the number of participants as a whole number "
@@ -124,8 +130,8 @@ STUDY_CASES = [
         id="text-where-mapping-expected"),
     pytest.param(
         [("findings:\n  - Friends offered a sense of ordinary life.", "findings: []")],
-        ["studies/berg2018.yaml:11:11: findings: expected at least one finding, one '- statement' per line "
-         "[error]"],
+        ["studies/berg2018.yaml:11:11: findings: expected at least one finding, one '- statement' per line; "
+         "write null when the study reports none [error]"],
         id="no-findings"),
     pytest.param(
         [("keywords: [social support, recovery, friendship]", "keywords: social support, recovery")],
@@ -148,14 +154,13 @@ STUDY_CASES = [
         id="second-country-in-no-group"),
     pytest.param(
         [("country: Norway", "country: []")],
-        ["studies/berg2018.yaml:3:10: country: expected a country or a list of countries but the value is empty "
-         "[error]"],
+        ["studies/berg2018.yaml:3:10: country: expected a country or a list of countries but the list is empty; "
+         "write null when the study does not report it [error]"],
         id="no-country"),
     pytest.param(
         [("country: Norway", "country:")],
-        ["studies/berg2018.yaml:3:9: country: expected a country or a list of countries but the value is empty "
-         "[error]"],
-        id="empty-country"),
+        [],
+        id="empty-country-is-not-reported"),
     pytest.param(
         [("keywords:", "population: sever\nkeywords:")],
         ["studies/berg2018.yaml:16:13: population: expected one of severe, moderate, context-specific "
@@ -230,7 +235,7 @@ REVIEW_CASES = [
         id="country-in-two-groups"),
     pytest.param(
         [("    type: choice\n", "    type: choise\n")],
-        ["review.yaml:31:11: study_fields.0.type: expected one of text, integer, choice, list but got 'choise' "
+        ["review.yaml:31:11: study_fields.0.type: expected one of text, integer, number, choice, list but got 'choise' "
          "(did you mean 'choice'?) [error]"],
         id="study-field-type"),
     pytest.param(
@@ -376,3 +381,217 @@ def test_undeclared_field_is_unknown(tmp_path):
         "studies/ahmad2020.yaml:20:1: population: unknown field 'population' (did you mean 'populations'?)",
         "studies/carter2019.yaml:16:1: population: unknown field 'population' (did you mean 'populations'?)",
     ]
+
+
+# ------------------------------------------- not reported (null), questions, samples (issue 10)
+
+SMITH = "studies/smith2021.yaml"
+HIJNEN = "studies/hijnen2020.yaml"
+SYSTEMATIC_REVIEW = "review.yaml"
+
+
+def systematic_problems(tmp_path, path: str, *replacements: tuple[str, str]) -> list[str]:
+    """Messages of the second test review with text replaced in one file."""
+    files = systematic_project_files()
+    for old, new in replacements:
+        files = changed(files, path, old, new)
+    return [f"{p} [{p.severity}]" for p in load_project(write_files(tmp_path, files)).problems]
+
+
+def test_the_second_review_is_clean_and_reads_nulls_as_not_reported(tmp_path):
+    project = load_project(write_files(tmp_path, systematic_project_files()))
+    assert [str(p) for p in project.problems] == []
+    studies = {s.id: s for s in project.studies}
+    smith, who, lee = studies["smith2021"], studies["who2020"], studies["lee2022"]
+    assert (smith.design.orientation, smith.research_question, smith.validity, smith.keywords) == (
+        None, None, None, ())
+    assert smith.design.method == "Follow-up of a nursing home outbreak"
+    assert (who.design.orientation, who.design.method, who.countries) == (None, None, ())
+    assert (who.participants.description, who.participants.n, who.participants.samples) == (None, None, ())
+    assert (lee.validity, lee.keywords, lee.countries) == (None, (), ())  # optional fields left out
+    assert smith.questions == ("q1", "q2") and who.questions == ("q2",)
+    assert project.review.themes == () and project.review.table_group_by == "none"
+    assert project.review.required_fields == ("research_question", "participants", "findings")
+    assert project.review.prisma.studies_without_files == 2
+
+
+def test_samples_give_the_total_when_every_n_is_known(tmp_path):
+    studies = {s.id: s for s in load_project(write_files(tmp_path, systematic_project_files())).studies}
+    oconnor, hijnen = studies["oconnor2019"].participants, studies["hijnen2020"].participants
+    assert [(s.description, s.n) for s in oconnor.samples] == [("Ship A", 20), ("Ship B", 16)]
+    assert (oconnor.n, oconnor.samples_known) == (36, 36)
+    assert (hijnen.n, hijnen.samples_known) == (None, 12)  # one sample does not report n: total unknown
+
+
+NOT_REPORTED_CASES = [
+    pytest.param(SMITH, ("research_question: null", "research_question: NR"),
+                 "studies/smith2021.yaml:7:20: research_question: 'NR' looks like \"not reported\"; "
+                 "write null instead [warning]", id="NR"),
+    pytest.param(SMITH, ("research_question: null", "research_question: N/A"),
+                 "studies/smith2021.yaml:7:20: research_question: 'N/A' looks like \"not reported\"; "
+                 "write null instead [warning]", id="N/A"),
+    pytest.param(SMITH, ("research_question: null", 'research_question: ""'),
+                 "studies/smith2021.yaml:7:20: research_question: '' looks like \"not reported\"; "
+                 "write null instead [warning]", id="empty-quotes"),
+    pytest.param(SMITH, ("  orientation: null", "  orientation: not reported"),
+                 "studies/smith2021.yaml:5:16: design.orientation: 'not reported' looks like \"not reported\"; "
+                 "write null instead [warning]", id="choice-field"),
+    pytest.param(SMITH, ("country: USA", "country: unknown"),
+                 "studies/smith2021.yaml:3:10: country: 'unknown' looks like \"not reported\"; "
+                 "write null instead [warning]", id="country"),
+    pytest.param(HIJNEN, ("  external: null", "  external: '-'"),
+                 "studies/hijnen2020.yaml:17:13: validity.external: '-' looks like \"not reported\"; "
+                 "write null instead [warning]", id="dash"),
+    pytest.param(SMITH, ("  n: 40", "  n: NR"),
+                 "studies/smith2021.yaml:10:6: participants.n: 'NR' looks like \"not reported\"; "
+                 "write null instead [warning]", id="number-field"),
+    pytest.param(SMITH, ("n_asymptomatic: 10", "n_asymptomatic: n/a"),
+                 "studies/smith2021.yaml:15:17: n_asymptomatic: 'n/a' looks like \"not reported\"; "
+                 "write null instead [warning]", id="declared-number-field"),
+    pytest.param(SMITH, ("keywords: null", "keywords: [nursing homes, NR]"),
+                 "studies/smith2021.yaml:14:27: keywords.1: 'NR' looks like \"not reported\"; "
+                 "write null instead [warning]", id="list-item"),
+    pytest.param(HIJNEN, ("Cluster 2 (workplace)", "NA"),
+                 "studies/hijnen2020.yaml:12:21: participants.samples.1.description: 'NA' looks like "
+                 "\"not reported\"; write null instead [warning]", id="sample-description"),
+]
+
+
+@pytest.mark.parametrize("path, replacement, expected", NOT_REPORTED_CASES)
+def test_not_reported_texts_warn_with_the_fix(tmp_path, path, replacement, expected):
+    assert systematic_problems(tmp_path, path, replacement) == [expected]
+
+
+def test_a_not_reported_text_is_read_as_null(tmp_path):
+    files = changed(systematic_project_files(), SMITH, "research_question: null", "research_question: n/a")
+    files = changed(files, SMITH, "  orientation: null", "  orientation: NR")
+    smith = next(s for s in load_project(write_files(tmp_path, files)).studies if s.id == "smith2021")
+    assert (smith.research_question, smith.design.orientation) == (None, None)
+
+
+SYSTEMATIC_CASES = [
+    pytest.param(HIJNEN, [("    - {description: Cluster 2 (workplace), n: null}",
+                           "    - {description: Cluster 2 (workplace), n: 30}"),
+                          ("  description: Contacts of one index case", "  description: Contacts\n  n: 40")],
+                 ["studies/hijnen2020.yaml:10:6: participants.n: says 40 but the samples add up to 42 (12 + 30); "
+                  "the total is computed from the samples: remove this n, or correct the numbers [error]"],
+                 id="typed-total-disagrees-with-samples"),
+    pytest.param(HIJNEN, [("  description: Contacts of one index case", "  description: Contacts\n  n: 10")],
+                 ["studies/hijnen2020.yaml:10:6: participants.n: says 10, fewer than the 12 in the sample that "
+                  "reports n; the total is computed from the samples: remove this n, or correct the numbers [error]"],
+                 id="typed-total-below-known-samples"),
+    pytest.param(HIJNEN, [("  description: Contacts of one index case", "  description: Contacts\n  n: 30")],
+                 [], id="typed-total-with-a-sample-not-reporting-n"),
+    pytest.param(HIJNEN, [("    - {description: Cluster 1 (family), n: 12}", "    - {description: Cluster 1}")],
+                 ["studies/hijnen2020.yaml:11:7: participants.samples.0.n: missing required field 'n' in a sample "
+                  "(description, n): add 'n: …' to this item [error]"],
+                 id="sample-without-n"),
+    pytest.param(HIJNEN, [("questions: [q1]", "questions: [q4]")],
+                 ["studies/hijnen2020.yaml:2:13: questions.0: expected one of q1, q2, q3 (the question keys in "
+                  "review.yaml) but got 'q4' [error]"],
+                 id="unknown-question"),
+    pytest.param(HIJNEN, [("questions: [q1]\n", "")],
+                 ["studies/hijnen2020.yaml:1:1: questions: missing required field 'questions' in a study file: "
+                  "add a line 'questions: …' [error]"],
+                 id="questions-required-when-declared"),
+    pytest.param(HIJNEN, [("questions: [q1]", "questions: []")],
+                 ["studies/hijnen2020.yaml:2:12: questions: expected the keys of the review questions this study "
+                  "addresses, e.g. questions: [q1] [error]"],
+                 id="no-question"),
+    pytest.param(HIJNEN, [("questions: [q1]", "questions: [q1]\ntheme: a")],
+                 ["studies/hijnen2020.yaml:3:8: theme: review.yaml declares no themes: remove the theme line, or "
+                  "declare the themes in review.yaml [error]"],
+                 id="theme-without-themes"),
+    pytest.param(HIJNEN, [("findings:\n  - Three of twelve family contacts never had symptoms.\n", "")],
+                 ["studies/hijnen2020.yaml:1:1: findings: missing required field 'findings' in a study file: "
+                  "add a line 'findings: …' [error]"],
+                 id="required-field-missing"),
+    pytest.param(HIJNEN, [("findings:\n  - Three of twelve family contacts never had symptoms.\n",
+                           "findings: null\n")],
+                 [], id="required-field-null"),
+    pytest.param(SYSTEMATIC_REVIEW, [("required_fields: [research_question, participants, findings]",
+                                      "required_fields: [research_question, participant]")],
+                 ["review.yaml:14:38: required_fields.1: expected one of country, design, research_question, "
+                  "participants, findings, validity, keywords, n_asymptomatic but got 'participant' (did you mean "
+                  "'participants'?) [error]"],
+                 id="required-field-unknown"),
+    pytest.param(SYSTEMATIC_REVIEW, [("  questions: [q1]", "  questions: [q9]")],
+                 ["review.yaml:28:15: table.questions.0: expected one of q1, q2, q3 but got 'q9' [error]"],
+                 id="table-question-unknown"),
+    pytest.param(SYSTEMATIC_REVIEW, [("  group_by: none", "  group_by: theme")],
+                 ["review.yaml:29:13: table.group_by: review.yaml declares no themes: write group_by: none (or "
+                  "question), or declare themes: [error]"],
+                 id="group-by-theme-without-themes"),
+    pytest.param(SYSTEMATIC_REVIEW, [("  group_by: none", "  group_by: questions")],
+                 ["review.yaml:29:13: table.group_by: expected one of theme, question, none but got 'questions' "
+                  "(did you mean 'question'?) [error]"],
+                 id="group-by-typo"),
+    pytest.param(SYSTEMATIC_REVIEW, [("  group_by: none", "  group_by: none\n  study_label: authors")],
+                 ["review.yaml:30:16: table.study_label: expected one of author-year, citation but got 'authors' "
+                  "[error]"],
+                 id="study-label-unknown"),
+]
+
+
+@pytest.mark.parametrize("path, replacements, expected", SYSTEMATIC_CASES)
+def test_second_review_mistakes(tmp_path, path, replacements, expected):
+    assert systematic_problems(tmp_path, path, *replacements) == expected
+
+
+def test_default_required_fields_are_todays_list(tmp_path):
+    files = changed(minimal_project_files(), BERG, "keywords: [social support, recovery, friendship]\n", "")
+    assert [str(p) for p in load_project(write_files(tmp_path, files)).problems] == [
+        "studies/berg2018.yaml:1:1: keywords: missing required field 'keywords' in a study file: "
+        "add a line 'keywords: …'"]
+    files = changed(minimal_project_files(), BERG, "keywords: [social support, recovery, friendship]",
+                    "keywords: null")
+    assert [str(p) for p in load_project(write_files(tmp_path / "null", files)).problems] == []
+
+
+PRISMA_CASES = [
+    pytest.param([("  studies_without_files: 2\n", "")],
+                 ["review.yaml:43:18: prisma.total_studies: says 7 included studies, but studies/ has 5 study files; "
+                  "if 2 included studies have no study file (e.g. they answer only another review question), write "
+                  "studies_without_files: 2 under prisma: in review.yaml; otherwise correct the number or "
+                  "add/remove study files [error]"],
+                 id="total-above-study-files"),
+    pytest.param([("studies_without_files: 2", "studies_without_files: 3")],
+                 ["review.yaml:43:18: prisma.total_studies: says 7 included studies, but studies/ has 5 study files "
+                  "and prisma.studies_without_files says 3: 8 in all; correct the number, the study files or "
+                  "prisma.studies_without_files [error]"],
+                 id="studies-without-files-wrong"),
+]
+
+
+@pytest.mark.parametrize("replacements, expected", PRISMA_CASES)
+def test_prisma_total_against_study_files_and_studies_without_files(tmp_path, replacements, expected):
+    files = systematic_project_files()
+    for old, new in replacements:
+        files = changed(files, SYSTEMATIC_REVIEW, old, new)
+    project = load_project(write_files(tmp_path, files))
+    problems = check_arithmetic(project.review.prisma, len(project.studies))
+    assert [f"{p} [{p.severity}]" for p in problems] == expected
+
+
+# Any value in any field of a study gives problems or a study that Table 1 and the counts can use, never a traceback.
+FIELD_LINES = ["questions: [q1]", "country: Germany", "  orientation: outbreak",
+               "  method: Investigation of two clusters after a conference",
+               "research_question: How many infected contacts had no symptoms?",
+               "  description: Contacts of one index case", "    - {description: Cluster 1 (family), n: 12}",
+               "  internal: Symptoms recorded by telephone.", "keywords: [outbreak]", "n_asymptomatic: 3"]
+VALUES = ["null", "NR", "[]", "{}", "''", "12", "-1", "[NR, x]", "{n: 1}", "~"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(FIELD_LINES), st.sampled_from(VALUES)), min_size=1, max_size=4,
+                unique_by=lambda pair: pair[0]))
+def test_any_value_anywhere_gives_problems_or_a_usable_study(tmp_path_factory, changes):
+    files = systematic_project_files()
+    for line, value in changes:
+        key = line.split(":")[0] if not line.lstrip().startswith("- ") else "    - "
+        new = f"{key}: {value}" if not line.lstrip().startswith("- ") else f"    - {value}"
+        files = changed(files, HIJNEN, line, new)
+    project = load_project(write_files(tmp_path_factory.mktemp("any"), files))
+    if not project.errors:
+        compute_counts(project)
+        render_table1(project, "", "", citations_name_authors=False)
