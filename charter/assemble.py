@@ -37,6 +37,10 @@ _IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>[^)\s>]+)")
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
 _LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
 _ATX_RE = re.compile(r"^#{1,6}(\s|$)")
+# The metadata keys the build writes for the Typst template and the Lua filter; authors' text may set none.
+INTERNAL_METADATA = ("charter-title", "charter-subtitle", "charter-short-title", "charter-abstract",
+                     "charter-keywords", "charter-authors", "charter-affiliations", "charter-corresponding",
+                     "charter-paper", "charter-lang", "charter-region", "charter-labels")
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,54 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
     return problems
 
 
+def images_in(text: str, path: str, first_line: int = 1, columns: bool = True) -> list[tuple[Location, str]]:
+    """Every image ``![…](src)`` in Markdown text: (where, src as written)."""
+    found = []
+    for match in _IMAGE_RE.finditer(text):
+        offset = text.count("\n", 0, match.start())
+        column = match.start() - text.rfind("\n", 0, match.start()) if columns else 0
+        found.append((Location(path, first_line + offset, column), match.group("src")))
+    return found
+
+
+def _first_line(text: str, where: Location) -> int:
+    """The file line of a YAML value's first text line (a block scalar starts on the line after its key)."""
+    return where.line + 1 if "\n" in text and where.line else where.line or 1
+
+
+def metadata_block_problems(text: str, path: str, first_line: int = 1) -> list[Problem]:
+    """Refuse a YAML metadata block in authors' text that sets a ``charter-`` key (the build's own settings).
+
+    Pandoc reads a block of YAML between ``---`` lines anywhere in the document (after a
+    blank line) as metadata; the build's own keys must come from the build alone.
+    """
+    problems: list[Problem] = []
+    lines = text.split("\n")
+    fence: str | None = None
+    index = 0
+    while index < len(lines):
+        stripped = lines[index].strip()
+        opening = _FENCE_RE.match(stripped)
+        if fence is not None:
+            if stripped.startswith(fence) and not stripped[len(fence):].strip():
+                fence = None
+        elif opening:
+            fence = opening.group(1)
+        elif (lines[index].rstrip() == "---" and (index == 0 or not lines[index - 1].strip())
+              and index + 1 < len(lines) and lines[index + 1].strip()):
+            end = next((j for j in range(index + 1, len(lines)) if lines[j].rstrip() in ("---", "...")), None)
+            if end is not None:
+                for offset, line in enumerate(lines[index + 1:end], start=index + 1):
+                    key = re.match(r"\s*['\"]?(charter-[^'\":]*)['\"]?\s*:", line)
+                    if key:
+                        problems.append(Problem(Location(path, first_line + offset), "", (
+                            f"the metadata block sets '{key.group(1)}', one of the build's own settings; "
+                            "remove it (keys starting with charter- cannot be set in the text)")))
+                index = end
+        index += 1
+    return problems
+
+
 def _placement_hint(label: str) -> str:
     for (kind, name), placement_label in PLACEMENTS.items():
         if placement_label == label:
@@ -170,16 +222,21 @@ def _metadata_block(meta: Metadata, filled: Mapping[str, str], blind: bool, labe
                     paper: str) -> str:
     """The YAML block pandoc reads: values for the Typst template and for the Lua filters."""
     numbers = meta.affiliation_numbers()
-    values: dict[str, object] = {
+    # Every key the template or the Lua filter reads is written, false when unused: this block comes
+    # last in the document, and pandoc keeps the last value of a key, so text in a section can set none.
+    values: dict[str, object] = {key: False for key in INTERNAL_METADATA}
+    values.update({
         "lang": meta.lang,
         "charter-title": filled["title"],
-        "charter-labels": dict(labels),
+        "charter-labels": dict(labels) or False,
         "charter-paper": "us-letter" if paper == "letter" else "a4",
-        # Typst wants the language and the region apart ("en-GB" -> "en", "GB") for hyphenation
+        # Typst wants the language and the region apart ("en-GB" -> "en", "GB") for hyphenation;
+        # lang is a checked BCP 47 tag (charter.metadata), so both are letters only
         "charter-lang": meta.lang.split("-")[0].lower(),
-    }
-    if "-" in meta.lang:
-        values["charter-region"] = meta.lang.split("-")[1].upper()
+    })
+    region = [part for part in meta.lang.split("-")[1:] if len(part) == 2 and part.isalpha()]
+    if region:
+        values["charter-region"] = region[0].upper()
     for name in ("subtitle", "short_title", "abstract"):
         if filled.get(name):
             values[f"charter-{name.replace('_', '-')}"] = filled[name]
@@ -355,27 +412,30 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
         problems += found
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
+        problems += metadata_block_problems(text, meta.source.path, first)
         filled_meta[name] = text
 
     for _, table_text, where in table_texts:
         first = where.line + 1 if "\n" in table_text and where.line else where.line or 1
+        problems += metadata_block_problems(table_text, where.path, first)
         problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
                                      columns=False)
 
-    out: list[str] = [_metadata_block(meta, filled_meta, blind, labels, paper), ""]
-    out += _title_page(meta, filled_meta, blind, anchors)
+    out: list[str] = _title_page(meta, filled_meta, blind, anchors)
 
     prose: list[tuple[str, int, str]] = []
-    images: list[tuple[Location, str]] = []
+    images: list[tuple[Location, str]] = [*(image for _, text, where in table_texts
+                                            for image in images_in(text, where.path, _first_line(text, where),
+                                                                   columns=False)),
+                                          *(image for name, text in filled_meta.items()
+                                            for image in images_in(text, meta.source.path, _first_line(
+                                                text, meta.positions.get(name) or meta.source), columns=False))]
     has_refs = False
     for section in sections:
         text, found, fills = fill_recording(section.text, counts, section.path)
-        for match in _IMAGE_RE.finditer(text):
-            if "://" not in match.group("src"):
-                line = text.count("\n", 0, match.start()) + 1
-                images.append((Location(section.path, line, match.start() - text.rfind("\n", 0, match.start())),
-                               match.group("src")))
+        images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
         problems += found
+        problems += metadata_block_problems(text, section.path)
         problems += _scan_references(text, section.path, 1, known_keys, labels, set(placed))
         has_refs = has_refs or "{#refs" in text
         out.append(f"<!-- {section.path} -->")
@@ -413,6 +473,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                 f"::: {{#{anchor} .charter-prose}}", filled_meta[name], ":::", ""]
     if not has_refs:
         out += ["# References {.unnumbered}", "", "::: {#refs}", ":::", ""]
+
+    out += ["", _metadata_block(meta, filled_meta, blind, labels, paper)]
 
     if "fig-prisma" in placed:
         anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",

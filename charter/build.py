@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +28,19 @@ from .counts import Count, compute_counts
 from .fonts import missing_cjk_font
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
-from .pandoc import (CompileError, PandocMessage, compile_typst, finish_docx, font_families, json_to_typst, markdown_to_json, reference_docx,
-                     start_docx, wait)
+from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
+                     json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
+from .paths import refuse_outside, resolve_images, source_problems, style_outside
 from .placeholders import fill
 from .revisions import head_commit
 from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
+
+try:
+    import fcntl
+except ImportError:  # Windows: msvcrt's byte-range lock instead (not exercised by the tests)
+    fcntl = None
+    import msvcrt
 
 FORMATS = ("docx", "pdf")
 PAPERS = ("a4", "letter")
@@ -77,10 +86,13 @@ class _Clock:
 
 
 def read_sections(root: Path) -> list[Section]:
-    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …)."""
+    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …).
+
+    A section that is a link leading outside the project is not read (charter.paths refuses it).
+    """
     folder = root / "manuscript"
     return [Section(f"manuscript/{path.name}", path.read_text(encoding="utf-8").removeprefix("\ufeff"))
-            for path in sorted(folder.glob("*.md"))]
+            for path in sorted(folder.glob("*.md")) if refuse_outside(root, f"manuscript/{path.name}") is None]
 
 
 def _errors(problems: Sequence[Problem]) -> list[Problem]:
@@ -96,7 +108,7 @@ def _figure_document(figure, label: str, review_type: str) -> dict:
     caption_text = f"{flow} flow diagram of the search and selection of studies."
     caption = [{"t": "Strong", "c": [{"t": "Str", "c": f"{label}."}]}, {"t": "Space"}, *text_inlines(caption_text)]
     image = {"t": "Image", "c": [["", [], [["width", FIGURE_WIDTH]]], [{"t": "Str", "c": "PRISMA flow diagram"}],
-                                 [str(figure.png), ""]]}
+                                 [f"build/{figure.png.name}", ""]]}  # from the project folder
     docx_figure = {"t": "Figure", "c": [[FIGURE_ID, [], []], [None, [{"t": "Plain", "c": caption}]],
                                         [{"t": "Plain", "c": [image]}]]}
     typst_figure = (f"#figure(kind: image, supplement: none, caption: [*{label}.* {caption_text}])[\n"
@@ -134,9 +146,85 @@ def _landscape(table: Table1) -> dict:
 
 def _write(path: Path, data: str | bytes) -> None:
     """Write a file via a temporary file in the same folder, so a reader never sees half of it."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per process: builds may overlap
+    try:
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _remove(paths) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+
+
+class _BuildLock:
+    """build/.lock, held (fcntl.flock) while a build reads and writes build/: a second build waits.
+
+    The lock is taken as soon as build/ exists (at once, or when the build first writes to it), so
+    a build refused for bad sources never creates build/. The file holds the pid of the build
+    holding it, for the message; it is never deleted (deleting a lock file others wait on races).
+    """
+
+    def __init__(self, build_dir: Path) -> None:
+        self.build_dir = build_dir
+        self.handle = None
+
+    def __enter__(self) -> "_BuildLock":
+        if self.build_dir.is_dir():
+            self.acquire()
+        return self
+
+    def acquire(self) -> None:
+        if self.handle is not None:
+            return
+        self.build_dir.mkdir(exist_ok=True)
+        try:  # never through a link: a planted build/.lock -> ~/.bashrc would be emptied
+            descriptor = os.open(self.build_dir / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                                 0o644)
+        except OSError as error:
+            raise BuildError([Problem(Location("build/.lock"), "", f"cannot open the lock file ({error.strerror}); "
+                                      "delete build/.lock and build again")], "cannot build") from error
+        handle = open(descriptor, "r+", encoding="utf-8")
+        if not _lock(handle, wait=False):
+            try:
+                handle.seek(0)
+                holder = handle.read().strip() or "?"
+            except OSError:  # Windows locks are mandatory: the holder's pid may be unreadable
+                holder = "?"
+            # on stderr, also when quiet: a build that seems to hang must say why
+            print(f"waiting for another build in this folder (pid {holder}) …", file=sys.stderr, flush=True)
+            _lock(handle, wait=True)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self.handle = handle
+
+    def __exit__(self, *exc) -> None:
+        if self.handle is not None:
+            self.handle.close()  # closing the file releases the lock
+            self.handle = None
+
+
+def _lock(handle, *, wait: bool) -> bool:
+    """Lock the open file for this process; False when another holds it and ``wait`` is False."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            return True
+        except BlockingIOError:
+            return False
+    while True:  # msvcrt.LK_LOCK gives up after ten seconds: retry for as long as the other build runs
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if not wait:
+                return False
+            time.sleep(0.5)
 
 
 def _counts_json(counts: dict[str, Count]) -> str:
@@ -173,8 +261,17 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         raise BuildError([f"unknown format '{', '.join(unknown) or '(none)'}': use docx or pdf"], "cannot build")
     if paper not in PAPERS:
         raise BuildError([f"unknown paper size '{paper}': use a4 or letter"], "cannot build")
-    clock = _Clock()
     say = print if verbose else (lambda *a, **k: None)
+    if os.path.lexists(root / "build") and (os.path.islink(root / "build") or not (root / "build").is_dir()):
+        # build/ came with the sources (a pull request?): writing through it could reach any folder
+        raise BuildError([Problem(Location("build"), "", "build is a symbolic link or a file, not the folder the "
+                                  "build writes; delete it (Charter creates build/ itself)")], "cannot build")
+    with _BuildLock(root / "build") as lock:  # a second build in this folder waits here
+        return _build(root, formats, blind, paper, say, lock)
+
+
+def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
+    clock = _Clock()
     build_dir = root / "build"
     cache = BuildCache(build_dir)
     with clock.stage("up to date?"):
@@ -192,7 +289,9 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         project = cache.load_project(root)
         metadata, metadata_problems = read_metadata(root)
         sections = read_sections(root)
-    problems: list[Problem] = [*project.problems, *metadata_problems]
+    reported = {str(p) for p in [*project.problems, *metadata_problems]}
+    links = [p for p in source_problems(root) if str(p) not in reported]  # sections and templates
+    problems: list[Problem] = [*project.problems, *metadata_problems, *links]
     if not sections:
         problems.append(Problem(Location("manuscript/"), "", "no sections: write the manuscript as numbered "
                                 "Markdown files such as manuscript/01-introduction.md"))
@@ -206,11 +305,11 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         counts = compute_counts(project)
 
     # ---- render the generated parts
-    build_dir.mkdir(exist_ok=True)
+    lock.acquire()  # creates build/
     with clock.stage("Table 1"):
         table_plan, table_problems = _table(project, counts)
         problems += table_problems
-    csl, csl_problems = resolve_style(metadata.csl, root, metadata.positions.get("csl") or metadata.source)
+    csl, csl_problems = _style(metadata, root)
     problems += csl_problems
     with clock.stage("PRISMA diagram"):
         figure_doc, figure_problems, figure_warnings = _figure(project, build_dir, cache)
@@ -223,7 +322,8 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper,
                              table_texts=table_texts)
         problems += assembled.problems
-        problems += _missing_images(root, assembled.images)
+        image_paths, image_problems = resolve_images(root, assembled.images)
+        problems += image_problems
     if _errors(problems):
         raise BuildError(_errors(problems), "the build stopped before running pandoc")
     warnings += [p for p in assembled.problems if p.severity != "error"]
@@ -237,12 +337,17 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     if table is not None:
         _write(build_dir / "table1.md", table.markdown)
         _write(build_dir / "table1.json", json.dumps(_landscape(table), ensure_ascii=False))
-        splice[TABLE_ID] = str(build_dir / "table1.json")
+        splice[TABLE_ID] = "build/table1.json"
+    docx_images = sorted(set(image_paths.values()))
     if FIGURE_ID in assembled.labels:
         document = figure_doc(assembled.labels[FIGURE_ID], project.review.review_type)
         _write(build_dir / "figure1.json", json.dumps(document, ensure_ascii=False))
-        splice[FIGURE_ID] = str(build_dir / "figure1.json")
-    markdown = assembled.markdown.replace("---\n", "---\n" + _splice_yaml(splice, root), 1)
+        splice[FIGURE_ID] = "build/figure1.json"
+        docx_images.append("build/prisma.png")
+    # the Lua filter's own settings: never in the document's metadata, where text could set them
+    settings = json.dumps({"splice": splice, "images": image_paths}, ensure_ascii=False, sort_keys=True)
+    _write(build_dir / "filter-settings.json", settings)
+    markdown = assembled.markdown
     _write(build_dir / "manuscript.md", markdown)
     _write(build_dir / "counts.json", _counts_json(counts))
     anchors = {**assembled.anchors, **(table.anchors if table else {})}
@@ -261,15 +366,18 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
     json_path = build_dir / "manuscript.json"
     bibliographies = [root / f for f in project.bibliography.files]
     tools = cache.tool_versions()
-    read_key = digest("pandoc read", markdown, [str(b) for b in bibliographies], *bibliographies,
-                      *(Path(p) for p in splice.values()), csl, tools)
+    read_key = digest("pandoc read", markdown, settings, [str(b) for b in bibliographies], *bibliographies,
+                      *(root / p for p in splice.values()), csl, tools)
     final = {fmt: build_dir / f"manuscript.{fmt}" for fmt in formats}
+    # temporary names unique to this process, so two builds can never write the same file
+    temporary = {fmt: build_dir / f".manuscript.{os.getpid()}.{fmt}.tmp" for fmt in formats}
     try:
         recorded_read = cache.fresh("pandoc: read + citeproc", read_key, [json_path])
         if recorded_read is None:
             with clock.stage("pandoc: read + citeproc"):
                 messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
-                                            bibliographies=bibliographies, resource_path=root)
+                                            bibliographies=bibliographies, root=root,
+                                            settings=build_dir / "filter-settings.json")
             cache.record("pandoc: read + citeproc", read_key, [json_path],
                          {"messages": [[m.level, m.text] for m in messages]})
         else:
@@ -277,10 +385,10 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         citeproc = _citeproc_problems(messages, sections)
         if citeproc:
             raise BuildError(citeproc, "citeproc could not resolve every citation")
-        temporary = {fmt: build_dir / f".manuscript.{fmt}.tmp" for fmt in formats}
         typst_source = build_dir / "manuscript.typ"
-        resources = sorted(p for p in (root / "manuscript").rglob("*") if p.is_file() and p.suffix not in (".md",))
-        writer_inputs = [json_path, build_dir / "prisma.png", [str(p) for p in resources], *resources, tools]
+        typst_images = _typst_images(root, build_dir, image_paths) if "pdf" in formats else {}
+        writer_inputs = [json_path, build_dir / "prisma.png", sorted(image_paths.items()),
+                         *(root / p for p in docx_images), tools]
         docx_key = digest("docx", *writer_inputs, _template(root, "make_reference_docx.py"), paper,
                           _core_properties(metadata, blind), manifest)
         pdf_key = digest("pdf", *writer_inputs, _template(root, "manuscript.typ"), _pdf_inputs(metadata, blind))
@@ -291,16 +399,20 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
             docx_job = None
             if "docx" in made:
                 reference = reference_docx(build_dir, paper, _template(root, "make_reference_docx.py"))
-                docx_job = start_docx(json_path, temporary["docx"], reference)
+                docx_job = start_docx(json_path, temporary["docx"], reference, root=root, images=docx_images)
             try:
                 if "pdf" in made:
-                    made["pdf"]["messages"] = json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"))
-                    typst_warnings = compile_typst(typst_source, temporary["pdf"], root=root,
+                    made["pdf"]["messages"] = json_to_typst(json_path, typst_source, _template(root, "manuscript.typ"),
+                                                            typst_images)
+                    typst_warnings = compile_typst(typst_source, temporary["pdf"], root=build_dir,
                                                    inputs=_pdf_inputs(metadata, blind))
                     made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_warnings]
             finally:
                 if docx_job is not None:
                     made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
+            unread = _unread_resources(made)
+            if unread:
+                raise BuildError(unread, "pandoc could not read every image")
             if docx_job is not None:
                 finish_docx(temporary["docx"], paper=paper, core=_core_properties(metadata, blind))
                 _embed_manifest(temporary["docx"], manifest, made["docx"]["warnings"])
@@ -312,12 +424,11 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
                 messages += [PandocMessage(*m) for m in recorded[fmt].get("messages", [])]
                 warnings += recorded[fmt].get("warnings", [])
     except CompileError as error:
-        for path in build_dir.glob(".manuscript.*.tmp"):
-            path.unlink()
-        raise BuildError([str(error)], "pandoc or Typst failed") from error
-    except BuildError:
-        for path in build_dir.glob(".manuscript.*.tmp"):
-            path.unlink()
+        _remove(temporary.values())
+        raise BuildError([*_typst_source_problems(error, root, sections), str(error)],
+                         "pandoc or Typst failed") from error
+    except BaseException:  # after any failure (or Ctrl-C) no temporary file of this build stays behind
+        _remove(temporary.values())
         raise
 
     outputs = {}
@@ -395,27 +506,54 @@ def _unplaced(assembled, sections: Sequence[Section]) -> list[Problem]:
     return problems
 
 
-def _missing_images(root: Path, images) -> list[Problem]:
-    """An image in the text must exist, in manuscript/ or the project folder (where pandoc will look)."""
-    problems = []
-    for where, src in images:
-        if not any((folder / src).is_file() for folder in _image_folders(root)):
-            problems.append(Problem(where, "", f"image '{src}' not found (looked in manuscript/ and in the project "
-                                    "folder); correct the path or add the file"))
-    return problems
+def _style(metadata: Metadata, root: Path) -> tuple[Path | None, list[Problem]]:
+    """The CSL file: a style id from the installed styles, or a .csl path inside the project."""
+    where = metadata.positions.get("csl") or metadata.source
+    outside = style_outside(root, metadata.csl, where)
+    if outside is not None:
+        return None, [outside]
+    return resolve_style(metadata.csl, root, where)
 
 
-def _image_folders(root: Path) -> list[Path]:
-    return [root / "manuscript", root]
+def _typst_images(root: Path, build_dir: Path, image_paths: dict[str, str]) -> dict[str, str]:
+    """Copy the images of the text into build/images/ (inside Typst's root); {path from the root: Typst path}."""
+    folder = build_dir / "images"
+    if os.path.islink(folder) or folder.is_file():
+        folder.unlink()
+    elif folder.is_dir():
+        shutil.rmtree(folder)  # only this build's images: a removed image does not linger
+    located = {}
+    for rel in sorted(set(image_paths.values())):
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write(target, (root / rel).read_bytes())
+        located[rel] = f"/images/{rel}"
+    return located
 
 
-def _splice_yaml(splice: dict[str, str], root: Path) -> str:
-    """Metadata for the Lua filter: the files to splice in, and where images in the text are found."""
-    folders = "".join(f"  - {json.dumps(str(folder))}\n" for folder in _image_folders(root))
-    lines = "charter-image-folders:\n" + folders
-    if splice:
-        lines += "charter-splice:\n" + "".join(f"  {label}: {json.dumps(path)}\n" for label, path in splice.items())
-    return lines
+def _unread_resources(made: dict) -> list[str]:
+    """Pandoc only warns when it cannot read an image (the sandbox refused it): for us it is an error."""
+    return [f"pandoc: {m.text}; images must be files inside the project folder"
+            for result in made.values() for m in result["messages"] if "Could not fetch resource" in m.text]
+
+
+def _typst_source_problems(error: CompileError, root: Path, sections: Sequence[Section]) -> list[Problem]:
+    """Point a Typst error at the source line that holds the Typst text it names (a raw block, a caption)."""
+    snippet = getattr(error, "snippet", "") if isinstance(error, TypstCompileError) else ""
+    if not snippet:
+        return []
+    texts = [(s.path, s.text) for s in sections]
+    for rel in ("review.yaml", "manuscript/metadata.yaml"):
+        if refuse_outside(root, rel) is None and (root / rel).is_file():
+            texts.append((rel, (root / rel).read_text(encoding="utf-8", errors="replace")))
+    for path, text in texts:
+        offset = text.find(snippet)
+        if offset >= 0:
+            line = text.count("\n", 0, offset) + 1
+            return [Problem(Location(path, line), "", f"Typst could not compile the Typst written here "
+                            f"({snippet}); the message below says why. Raw Typst may read only files inside "
+                            "build/ (the folder Typst is given)")]
+    return []
 
 
 def _template(root: Path, name: str) -> Path:

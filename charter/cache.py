@@ -36,6 +36,7 @@ from typing import Iterable, Mapping, Sequence
 
 from . import __version__
 from .model import Bibliography, Location, Problem, Project
+from .paths import inside
 
 CACHE_DIR = ".cache"  # inside build/
 MANIFEST = "stages.json"
@@ -123,9 +124,14 @@ def _dumps(value: object) -> bytes:
 
 
 def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    # a temporary name per process: two builds (the second waits for build/.lock, but `invoke check`
+    # and the cache's own readers do not) never write the same file; replaced atomically
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class BuildCache:
@@ -223,7 +229,9 @@ class BuildCache:
             for folder, _, names in os.walk(os.path.join(top, name)):  # os.walk: pathlib is 3× slower here
                 files += [os.path.join(folder, n) for n in names]
             for path in sorted(files) if files else [os.path.join(top, name)]:
-                listing.append((os.path.relpath(path, top).replace(os.sep, "/"), file_digest(Path(path))))
+                # a link leading outside the project is not read, not even to hash it (the build refuses it)
+                content = "outside" if os.path.islink(path) and inside(top, path) is None else file_digest(Path(path))
+                listing.append((os.path.relpath(path, top).replace(os.sep, "/"), content))
         return digest(listing, dict(options), self.tool_versions())
 
     def up_to_date(self, snapshot: str, outputs: Sequence[Path]) -> dict | None:
@@ -333,7 +341,8 @@ class BuildCache:
                 study, study_problems = read_study(rel, file.stem, node, review, unreliable)
                 return study, [*file_problems, *study_problems]
 
-            key = digest(file_digest(file), context, sorted(unreliable))
+            content = file_digest(file) if inside(root, file) is not None else "outside"  # refused unread
+            key = digest(content, context, sorted(unreliable))
             study, file_problems = self._parse(parsed, rel, key, parse)
             problems += file_problems
             if study is not None:

@@ -33,7 +33,7 @@ from .counts import compute_counts
 from .docx_review import NotADocx, embed_manifest, read_docx
 from .load import load_project
 from .metadata import read_metadata
-from .pandoc import CompileError, compile_typst, finish_docx, json_to_typst, start_docx, wait
+from .pandoc import CompileError, compile_typst, finish_docx, images_from_root, json_to_typst, start_docx, wait
 from .revisions import Revision, RevisionError
 from .textdiff import DELETION, INSERTION, TextChange, diff_documents
 
@@ -345,7 +345,8 @@ def _write_outputs(new: Version, tree: dict, out_dir: Path, formats: tuple[str, 
     written: dict[str, Path] = {}
     if "docx" in formats:
         temporary = out_dir / ".manuscript-changes.docx.tmp"
-        wait(start_docx(json_path, temporary, new.folder / "build" / "manuscript.docx"), "writing the marked-up DOCX")
+        wait(start_docx(json_path, temporary, new.folder / "build" / "manuscript.docx", root=new.folder),
+             "writing the marked-up DOCX")
         finish_docx(temporary, paper=paper, core={"title": f"Changes: {title}", "keywords": "", "creator": ""})
         _finish_tracked_changes(temporary)
         embed_manifest(temporary, {"version": 1, "anchors": new.anchors})
@@ -356,9 +357,12 @@ def _write_outputs(new: Version, tree: dict, out_dir: Path, formats: tuple[str, 
         pdf_json = out_dir / "manuscript-changes.typst.json"
         pdf_json.write_text(json.dumps(_pdf_tree(tree), ensure_ascii=False), encoding="utf-8")
         typst_source = out_dir / "manuscript-changes.typ"
-        json_to_typst(pdf_json, typst_source, _typst_template(new.folder))
+        # Typst's root must hold the source (in out_dir) and the images (in the version's folder)
+        typst_root = out_dir if out_dir.resolve() in new.folder.resolve().parents else new.folder
+        json_to_typst(pdf_json, typst_source, _typst_template(new.folder),
+                      images_from_root(pdf_json, new.folder, typst_root))
         temporary = out_dir / ".manuscript-changes.pdf.tmp"
-        compile_typst(typst_source, temporary, root=new.folder,
+        compile_typst(typst_source, temporary, root=typst_root,
                       inputs={"charter-title": f"Changes: {title}", "charter-keywords": "", "charter-authors": ""})
         final = out_dir / "manuscript-changes.pdf"
         temporary.replace(final)

@@ -15,6 +15,7 @@ from yaml.nodes import Node
 
 from .bibtex import scan_bibtex
 from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
+from .paths import refuse_outside
 from .validate import (STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
                        unreliable_sections)
 from .yaml_source import compose, decode
@@ -26,6 +27,9 @@ BIB_DIR = "bib"
 
 def _read_yaml(root: Path, rel: str, empty_hint: str) -> tuple[Node | None, list[Problem]]:
     """Read and compose one YAML file; None (with the problems) when it cannot be used."""
+    outside = refuse_outside(root, rel)
+    if outside is not None:  # a link to /etc/passwd is refused unread: its text would end up in a CI log
+        return None, [outside]
     try:
         data = (root / rel).read_bytes()
     except OSError as error:
@@ -79,6 +83,10 @@ def load_bibliography(root: str | Path, scan_file: Callable[[str, bytes], tuple[
                                 f"included studies and the other works the manuscript cites in {BIB_DIR}/"))
     references: dict[str, Reference] = {}
     for file in files:
+        outside = refuse_outside(root, file.relative_to(root).as_posix())
+        if outside is not None:
+            problems.append(outside)
+            continue
         found, file_problems = scan_file(file.relative_to(root).as_posix(), file.read_bytes())
         problems += file_problems
         for reference in found:

@@ -23,9 +23,9 @@ count placeholders such as ``{{ n.included }}``)::
     contributions: …
     funding: …
     disclosure: …
-    csl: nordic-social-work-research             # style id or path to a .csl file (default: this one)
+    csl: nordic-social-work-research             # style id, or path of a .csl file in the project (default: this one)
     paper: a4                                    # a4 (default) or letter
-    lang: en-GB                                  # language of the text (hyphenation, Word's proofing)
+    lang: en-GB                                  # BCP 47 tag of the text language (hyphenation, proofing)
 
 A blind manuscript (``invoke build --blind``) leaves out the authors,
 affiliations, acknowledgements, author information, contributions and funding.
@@ -33,6 +33,7 @@ affiliations, acknowledgements, author information, contributions and funding.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -65,6 +66,10 @@ _FIELDS = {
 _AUTHOR_FIELDS = {"name": True, "affiliations": False, "affiliation": False, "orcid": False,
                   "email": False, "corresponding": False, "equal_contribution": False}
 PAPERS = ("a4", "letter")
+# A BCP 47 language tag as Word and Typst take it: language, optional script, region and variants
+# ("en", "en-GB", "nb-NO", "zh-Hans-CN", "de-CH-1996"). It reaches Typst's code and the DOCX's XML.
+LANG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?"
+                     r"(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*")
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,12 @@ class Metadata:
 
 def read_metadata(root: str | Path) -> tuple[Metadata | None, list[Problem]]:
     """Read and check manuscript/metadata.yaml under root."""
+    from .paths import refuse_outside
+
     path = Path(root) / METADATA_PATH
+    outside = refuse_outside(root, METADATA_PATH) if path.is_file() else None
+    if outside is not None:
+        return None, [outside]
     if not path.is_file():
         return None, [Problem(Location(METADATA_PATH), "", "the file is missing: create it with at least "
                               "'title: …' (and authors, abstract, keywords); see docs/format.md")]
@@ -162,6 +172,11 @@ def parse_metadata(data: bytes, path: str = METADATA_PATH) -> tuple[Metadata | N
     if paper is not None and paper.lower() not in PAPERS:
         reader.error(fields["paper"], "paper", f"expected a4 or letter but got '{paper}'")
         paper = None
+    lang = optional("lang")
+    if lang is not None and not LANG_RE.fullmatch(lang):
+        reader.error(fields["lang"], "lang", f"'{lang}' is not a language tag such as en-GB; write the language "
+                     "code, optionally with the region (en, en-US, nb-NO, de-CH)")
+        lang = None
     back = {name: value for name, _ in BACK_MATTER if (value := optional(name)) is not None}
     title = reader.text(fields.get("title"), "title")
     problems += reader.problems
@@ -172,7 +187,7 @@ def parse_metadata(data: bytes, path: str = METADATA_PATH) -> tuple[Metadata | N
         authors=tuple(authors), affiliations=MappingProxyType(affiliations), abstract=optional("abstract"),
         keywords=reader.text_list(fields.get("keywords"), "keywords", single=True),
         back_matter=MappingProxyType(back), csl=optional("csl"),
-        paper=paper.lower() if paper else None, lang=optional("lang") or "en-GB",
+        paper=paper.lower() if paper else None, lang=lang or "en-GB",
         source=Location(path), positions=MappingProxyType(dict(reader.positions)),
     ), problems
 

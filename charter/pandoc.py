@@ -17,14 +17,18 @@ import re
 import subprocess
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from lxml import etree
 
+from .paths import inside
+
 FILTERS = Path(__file__).parent / "filters"
-# A fixed date for every timestamp pandoc writes (DOCX core properties, zip entries),
-# so the same sources give byte-identical files. SOURCE_DATE_EPOCH set by the user wins.
+# A fixed date for every date an output holds (the DOCX's created/modified properties), so the
+# same sources give byte-identical files; SOURCE_DATE_EPOCH set by the user wins. Zip entries
+# always carry 1980-01-01 and the PDF carries no date at all.
 DEFAULT_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -68,8 +72,12 @@ def _messages(stderr: str) -> list[PandocMessage]:
     return messages
 
 
-def _run(args: Sequence[str], what: str) -> list[PandocMessage]:
-    process = subprocess.run([pandoc_path(), *args], capture_output=True, text=True, env=_environment())
+def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
+    env = _environment()
+    env.pop("CHARTER_FILTER_SETTINGS", None)  # only the build names the filter's settings
+    if settings is not None:
+        env["CHARTER_FILTER_SETTINGS"] = str(settings)
+    process = subprocess.run([pandoc_path(), "--sandbox", *args], capture_output=True, text=True, env=env, cwd=cwd)
     if process.returncode != 0:
         raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{process.stderr.strip()}")
     return _messages(process.stderr)
@@ -100,23 +108,50 @@ def reference_docx(build_dir: Path, paper: str, script: Path) -> Path:
 
 
 def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
-                     resource_path: Path) -> list[PandocMessage]:
-    """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc."""
-    args = [str(markdown), "--from", "markdown", "--to", "json", "--output", str(json_out),
-            "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", str(csl),
-            "--resource-path", str(resource_path), "--metadata", "link-citations=false",
-            "--metadata", "suppress-bibliography=false"]
+                     root: Path, settings: Path | None = None) -> list[PandocMessage]:
+    """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc.
+
+    Pandoc runs in the project folder with ``--sandbox``: its reader and citeproc can read only the
+    files named here (the Markdown, the bibliographies, the CSL style), whatever the text asks for.
+    The Lua filter reads the files to splice and the images from ``settings`` (a JSON file the build
+    wrote), never from the document. Paths are given relative to the project folder, so none of
+    this computer's paths ends up in the outputs.
+    """
+    args = [_relative(markdown, root), "--from", "markdown", "--to", "json", "--output", _relative(json_out, root),
+            "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", _relative(csl, root),
+            "--metadata", "link-citations=false", "--metadata", "suppress-bibliography=false"]
     for bib in bibliographies:
-        args += ["--bibliography", str(bib)]
-    return _run(args, "reading the manuscript and formatting citations")
+        args += ["--bibliography", _relative(bib, root)]
+    return _run(args, "reading the manuscript and formatting citations", cwd=root,
+                settings=Path(_relative(settings, root)) if settings is not None else None)
 
 
-def start_docx(json_in: Path, docx_out: Path, reference: Path) -> subprocess.Popen:
-    """Start writing the DOCX from pandoc's JSON in the background; finish with ``wait``."""
-    args = [str(json_in), "--from", "json", "--to", "docx", "--output", str(docx_out),
-            "--reference-doc", str(reference)]
+def start_docx(json_in: Path, docx_out: Path, reference: Path, *, root: Path,
+               images: Sequence[str] | None = None) -> subprocess.Popen:
+    """Start writing the DOCX from pandoc's JSON in the background; finish with ``wait``.
+
+    ``--sandbox`` lets the DOCX writer read only the files on its command line: the JSON, the
+    reference DOCX and the images (paths from the project folder, checked by charter.paths),
+    handed over with ``--epub-embed-font``, an option the DOCX writer otherwise ignores.
+    ``images`` None: those the JSON names that lie inside ``root``.
+    """
+    if images is None:
+        images = [src for src in image_sources(json.loads(Path(json_in).read_text(encoding="utf-8")))
+                  if not os.path.isabs(src) and "://" not in src and inside(root, src) is not None]
+    args = ["--sandbox", _relative(json_in, root), "--from", "json", "--to", "docx",
+            "--output", _relative(docx_out, root), "--reference-doc", _relative(reference, root)]
+    for image in images:
+        args.append(f"--epub-embed-font={image}")
     return subprocess.Popen([pandoc_path(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=_environment())
+                            env=_environment(), cwd=root)
+
+
+def _relative(path: Path, root: Path) -> str:
+    """The path from the project folder when it is inside (Charter's own resources stay absolute)."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def wait(process: subprocess.Popen, what: str) -> list[PandocMessage]:
@@ -127,13 +162,19 @@ def wait(process: subprocess.Popen, what: str) -> list[PandocMessage]:
     return _messages(stderr)
 
 
-def json_to_typst(json_in: Path, typst_out: Path, template: Path) -> list[PandocMessage]:
-    """Write the Typst source from pandoc's JSON (prepared by ``for_typst``) with the manuscript template."""
+def json_to_typst(json_in: Path, typst_out: Path, template: Path,
+                  images: Mapping[str, str] | None = None) -> list[PandocMessage]:
+    """Write the Typst source from pandoc's JSON (prepared by ``for_typst``) with the manuscript template.
+
+    ``images`` maps an image's path from the project folder to its path inside Typst's root (build/).
+    """
     tree = for_typst(json.loads(json_in.read_text(encoding="utf-8")))
-    args = ["--from", "json", "--to", "typst-citations", "--output", str(typst_out),
+    if images:
+        tree = _with_image_paths(tree, images)
+    args = ["--sandbox", "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
             "--template", str(template), "--wrap", "preserve"]
     process = subprocess.run([pandoc_path(), *args], input=json.dumps(tree, ensure_ascii=False), capture_output=True,
-                             text=True, encoding="utf-8", env=_environment())
+                             text=True, encoding="utf-8", env=_environment(), cwd=typst_out.parent)
     if process.returncode != 0:
         raise CompileError(f"pandoc failed while writing the Typst source (exit code {process.returncode}):\n"
                            f"{process.stderr.strip()}")
@@ -250,27 +291,93 @@ def _inlines(inlines: list) -> list:
     return out
 
 
+def image_sources(node) -> list[str]:
+    """The source of every Image in a pandoc JSON tree, in order, once each."""
+    found: dict[str, None] = {}
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            if item.get("t") == "Image":
+                found[item["c"][2][0]] = None
+            stack.extend(reversed(list(item.values())))
+    return list(found)
+
+
+def images_from_root(json_in: Path, folder: Path, root: Path) -> dict[str, str]:
+    """For ``json_to_typst``: each image (a path from ``folder``) as Typst names it when ``root`` is its root."""
+    tree = json.loads(Path(json_in).read_text(encoding="utf-8"))
+    base = Path(folder).resolve().relative_to(Path(root).resolve()).as_posix()
+    return {src: "/" + (src if base == "." else f"{base}/{src}") for src in image_sources(tree)
+            if not os.path.isabs(src) and "://" not in src}
+
+
+def _with_image_paths(node, images: Mapping[str, str]):
+    """The tree with each Image's source replaced by its path inside Typst's root."""
+    if isinstance(node, list):
+        return [_with_image_paths(item, images) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("t") == "Image":
+        attr, alt, (src, title) = node["c"]
+        return {"t": "Image", "c": [attr, _with_image_paths(alt, images), [images.get(src, src), title]]}
+    return {key: _with_image_paths(value, images) for key, value in node.items()}
+
+
 # --------------------------------------------------------------------- typst
 
 
 def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[str, str]) -> list[str]:
-    """Compile the Typst source to PDF; return Typst's warnings as text."""
+    """Compile the Typst source to PDF with ``root`` as Typst's root; return Typst's warnings as text.
+
+    Typst reads files only below its root (an absolute path such as "/etc/hostname" means
+    root/etc/hostname), so raw Typst in the text cannot read anything outside it. The build
+    passes build/, which holds the source and copies of the images. Plain-text values (title,
+    authors, keywords) arrive as data in ``sys.inputs``, never as Typst code.
+    """
     import typst
 
     try:
-        # Typst reads files only below its root; images in the text are given as absolute paths
-        # (charter.lua), so the root is the file system's.
-        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=Path(source).resolve().anchor,
-                                             sys_inputs=dict(inputs), timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
+        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root), sys_inputs=dict(inputs),
+                                             timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
     except typst.TypstError as error:
-        # the diagnostic names the line of build/manuscript.typ and shows it; the source's line
-        # comes from templates/manuscript.typ or from the text pandoc wrote for the manuscript
-        detail = getattr(error, "diagnostic", "") or str(error)
+        # the diagnostic names the line of build/manuscript.typ and shows it; the build maps it
+        # back to the source file (snippet) where it can
+        detail = str(getattr(error, "diagnostic", "") or error)
+        # Typst names files by absolute path or a path from the working folder: say build/ instead
+        detail = re.sub(r"[^\s(]*" + re.escape(str(Path(root).resolve()).lstrip(os.sep)), "build", detail)
         hints = "".join(f"\nhint: {h}" for h in getattr(error, "hints", []) or [])
-        raise CompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ and "
-                           f"the manuscript):\n{str(detail).rstrip()}{hints}") from error
+        raise TypstCompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ "
+                                f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail)) from error
     warnings = result[1] if isinstance(result, tuple) else []
     return [str(getattr(w, "message", w)) for w in warnings or []]
+
+
+class TypstCompileError(CompileError):
+    """Typst failed; ``snippet`` is the text of build/manuscript.typ it pointed at ('' when unknown)."""
+
+    def __init__(self, message: str, snippet: str = "") -> None:
+        super().__init__(message)
+        self.snippet = snippet
+
+
+def _snippet(diagnostic: str) -> str:
+    """The text Typst underlined (^^^ under the line it shows), or that whole line, from its diagnostic."""
+    lines = diagnostic.split("\n")
+    for number, line in enumerate(lines):
+        shown = re.match(r"\s*\d+ │ (.*)$", line)
+        if not shown:
+            continue
+        text = shown.group(1)
+        carets = re.search(r"\^+", lines[number + 1]) if number + 1 < len(lines) else None
+        span = ""
+        if carets:
+            start = carets.start() - shown.start(1)
+            span = text[start:start + len(carets.group(0))].strip()
+        return span if len(span) >= 4 else text.strip()
+    return ""
 
 
 def font_families() -> list[str]:
@@ -412,6 +519,11 @@ def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
         element.text = value
         if not value:
             root.remove(element)
+    # pandoc under --sandbox cannot read the clock or SOURCE_DATE_EPOCH (it writes 1970): the date is ours
+    stamp = datetime.fromtimestamp(int(_environment()["SOURCE_DATE_EPOCH"]), timezone.utc)
+    for element in root.findall("{http://purl.org/dc/terms/}*"):
+        if etree.QName(element).localname in ("created", "modified"):
+            element.text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -423,6 +535,9 @@ def _no_custom_properties(custom_xml: bytes) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per process: builds may overlap
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

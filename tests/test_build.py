@@ -505,7 +505,7 @@ def test_citeproc_warnings_become_errors_with_the_place_of_the_key(tmp_path):
     (tmp_path / "in.md").write_text("Known [@known2020], unknown [@ghost2021].\n")
     csl, _ = resolve_style("apa", tmp_path, Location("manuscript/metadata.yaml"))
     messages = markdown_to_json(tmp_path / "in.md", tmp_path / "out.json", csl=csl,
-                                bibliographies=[tmp_path / "refs.bib"], resource_path=tmp_path)
+                                bibliographies=[tmp_path / "refs.bib"], root=tmp_path)
     sections = [Section("manuscript/01-intro.md", "Intro.\n\nKnown [@known2020], unknown [@ghost2021].\n")]
     assert [str(p) for p in _citeproc_problems(messages, sections)] == [
         "manuscript/01-intro.md:3: citation key '@ghost2021' is not in bib/ (pandoc's citeproc could not find it); "

@@ -12,40 +12,49 @@ are formatted and listed among the references):
   review.yaml, come inside the placement Div (.charter-caption,
   .charter-note) already read by pandoc, and replace the literal ones.
 
-The build passes both maps in the metadata: charter-labels (label -> text)
-and charter-splice (label -> JSON file).
+The build passes the labels in the metadata (charter-labels: label -> text).
+The files to splice (label -> JSON file) and the images of the text (path as
+written -> path from the project folder, checked to lie inside it) are the
+build's own settings: they come from the JSON file named by the environment
+variable CHARTER_FILTER_SETTINGS, never from the document's metadata, so no
+text an author (or a pull request) writes can make this filter open a file.
 ]]
 
 local labels = {}
 local splices = {}
-local image_folders = {}
+local image_paths = {} -- path as written -> path from the project folder
+
+local function read_settings()
+  local name = os.getenv("CHARTER_FILTER_SETTINGS")
+  if not name then
+    return
+  end
+  local file = assert(io.open(name, "rb"))
+  local settings = pandoc.json.decode(file:read("a"), false)
+  file:close()
+  for key, value in pairs(settings.splice or {}) do
+    splices[key] = value
+  end
+  for key, value in pairs(settings.images or {}) do
+    image_paths[key] = value
+  end
+end
 
 local function read_meta(meta)
   for key, value in pairs(meta["charter-labels"] or {}) do
     labels[key] = pandoc.utils.stringify(value)
   end
-  for key, value in pairs(meta["charter-splice"] or {}) do
-    splices[key] = pandoc.utils.stringify(value)
-  end
-  for _, value in ipairs(meta["charter-image-folders"] or {}) do
-    image_folders[#image_folders + 1] = pandoc.utils.stringify(value)
-  end
+  read_settings()
 end
 
--- An image in the text, found in manuscript/ or the project folder, by its absolute
--- path: the DOCX writer and Typst (whose root is the file system's) then both find it.
+-- An image in the text, by its path from the project folder (pandoc runs there, sandboxed,
+-- with each image given on its command line); one the build did not check is left as
+-- written, and the sandboxed DOCX writer cannot read it.
 local function locate_image(image)
-  if image.src:match("^%a[%w+.-]*://") or pandoc.path.is_absolute(image.src) then
-    return nil
-  end
-  for _, folder in ipairs(image_folders) do
-    local candidate = pandoc.path.join({folder, image.src})
-    local file = io.open(candidate, "rb")
-    if file then
-      file:close()
-      image.src = candidate
-      return image
-    end
+  local located = image_paths[image.src]
+  if located then
+    image.src = located
+    return image
   end
 end
 

@@ -1,0 +1,143 @@
+"""Keep every file a task reads inside the project folder: the one place paths and symbolic links are judged.
+
+A review folder holds text from many hands (pull requests, returned files), so
+a path written in it (an image, a CSL file) or a symbolic link placed in it
+(``studies/x.yaml -> /etc/passwd``) must never make Charter read a file
+elsewhere on the disk and print it into an output or a CI log.
+
+The interface, for ``invoke build`` and ``invoke check`` alike:
+
+* ``inside(root, path)`` — the real path (symbolic links followed) when it
+  lies inside ``root``, else ``None``;
+* ``refuse_outside(root, rel, where, what)`` — a Problem for a project file
+  (given relative to the root) that is a link leading outside, else ``None``;
+  the link's target is not named and its content is never read;
+* ``source_problems(root)`` — those Problems for every input file a build
+  reads (review.yaml, studies/*.yaml, bib/*.bib, manuscript/*.md,
+  manuscript/metadata.yaml, templates/*);
+* ``style_outside(root, csl, where)`` — a Problem when metadata.yaml's ``csl:`` is a
+  .csl path outside the project (a style id names an installed style and is fine);
+* ``resolve_images(root, images)`` — each image written in the text (where,
+  path as written) found in manuscript/ or the project folder and inside the
+  project: a map from the path as written to the file's path relative to the
+  root, and a Problem at file:line for each image that is missing, absolute,
+  a URL, or outside the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .model import Location, Problem
+
+# Where an image written in a section is looked for, in order (relative to the project folder).
+IMAGE_FOLDERS = ("manuscript", ".")
+# The folders and files of the project a build reads (their links are checked).
+SOURCE_PATTERNS = (("review.yaml", None), ("studies", "*.yaml"), ("bib", "*.bib"), ("manuscript", "*.md"),
+                   ("manuscript", "metadata.yaml"), ("templates", "*"))
+
+OUTSIDE_HINT = ("Charter reads only files inside the project folder; replace the link with a copy of the file "
+                "(or move the file into the project)")
+
+
+def inside(root: str | Path, path: str | Path) -> Path | None:
+    """Return the real path of ``path`` (relative to root, or absolute) when it is inside root, else None.
+
+    Symbolic links are followed, at every level, before the test; ``..`` cannot climb out.
+    """
+    real_root = Path(os.path.realpath(root))
+    candidate = Path(path) if Path(path).is_absolute() else real_root / path
+    real = Path(os.path.realpath(candidate))
+    if real == real_root or real_root in real.parents:
+        return real
+    return None
+
+
+def refuse_outside(root: str | Path, rel: str, where: Location | None = None,
+                   what: str = "the file") -> Problem | None:
+    """A Problem when the project file ``rel`` resolves (through a link) outside the project; else None."""
+    if inside(root, rel) is not None:
+        return None
+    return Problem(where or Location(rel), "", f"{what} is a symbolic link to a place outside the project "
+                                               f"folder; {OUTSIDE_HINT}")
+
+
+def style_outside(root: str | Path, csl: str | None, where: Location) -> Problem | None:
+    """A Problem when ``csl`` is the path of a style file outside the project (absolute, ``..``, a link)."""
+    name = (csl or "").strip()
+    if not (name.endswith(".csl") or "/" in name or "\\" in name):
+        return None  # a style id: one of the installed styles
+    if not os.path.isabs(name) and inside(root, name) is not None:
+        return None
+    return Problem(where, "csl", f"the style file '{name}' is outside the project folder; copy the .csl file into "
+                   "the project and give its path from the project folder, or name a style id such as 'apa'")
+
+
+def source_files(root: str | Path) -> list[str]:
+    """The project-relative paths of the input files a build reads, links included, sorted."""
+    root = Path(root)
+    found: set[str] = set()
+    for folder, pattern in SOURCE_PATTERNS:
+        if pattern is None:
+            if os.path.lexists(root / folder):
+                found.add(folder)
+            continue
+        base = root / folder
+        if not base.is_dir() or inside(root, folder) is None:  # a linked folder is reported as a whole
+            continue
+        found.update(f"{folder}/{p.name}" for p in base.glob(pattern) if p.is_symlink() or p.is_file())
+    return sorted(found)
+
+
+def source_problems(root: str | Path) -> list[Problem]:
+    """A Problem for every input file (or input folder) that is a link leading outside the project."""
+    problems = []
+    for rel in source_files(root):
+        problem = refuse_outside(root, rel)
+        if problem is not None:
+            problems.append(problem)
+    for folder in {folder for folder, _ in SOURCE_PATTERNS if folder != "review.yaml"}:
+        if os.path.islink(Path(root) / folder) and inside(root, folder) is None:
+            problems.append(refuse_outside(root, folder, what=f"the folder {folder}/"))
+    return sorted(problems, key=lambda p: p.location.path)
+
+
+def resolve_images(root: str | Path, images: Iterable[tuple[Location, str]],
+                   folders: Sequence[str] = IMAGE_FOLDERS) -> tuple[dict[str, str], list[Problem]]:
+    """Find each image written in the text inside the project: ({path as written: path from the root}, problems)."""
+    found: dict[str, str] = {}
+    problems: list[Problem] = []
+    real_root = Path(os.path.realpath(root))
+    for where, src in images:
+        if src in found:
+            continue
+        if "://" in src or src.startswith("data:"):
+            problems.append(Problem(where, "", f"image '{src}' is not a file of the project: Charter does not "
+                                    "fetch images from the web; save the image in manuscript/ and give its path"))
+            continue
+        if os.path.isabs(src) or src.startswith(("/", "\\")) or (len(src) > 1 and src[1] == ":"):
+            problems.append(Problem(where, "", f"image '{src}' is an absolute path; give the path relative to "
+                                    "manuscript/ (or the project folder), with the image inside the project"))
+            continue
+        located, escaped = None, False
+        for folder in folders:
+            candidate = Path(root) / folder / src
+            if not candidate.is_file():
+                continue
+            real = inside(root, candidate)
+            if real is None:
+                escaped = True
+                continue
+            located = real.relative_to(real_root).as_posix()
+            break
+        if located is not None:
+            found[src] = located
+        elif escaped:
+            problems.append(Problem(where, "", f"image '{src}' is outside the project folder (after following "
+                                    f"'..' and links); {OUTSIDE_HINT}"))
+        else:
+            problems.append(Problem(where, "", f"image '{src}' not found (looked in manuscript/ and in the project "
+                                    "folder); correct the path or add the file"))
+    return found, problems
