@@ -23,6 +23,7 @@ from .metadata import BACK_MATTER, IDENTIFYING, Metadata
 from .model import Location, Problem
 from .placeholders import PLACEMENT_RE, fill_recording
 from .suggest import did_you_mean
+from .wellformed import check_structure
 
 # What a placement line may place, and the label the text uses for it.
 PLACEMENTS = {("table", "studies"): "tbl-studies", ("figure", "prisma"): "fig-prisma"}
@@ -31,9 +32,9 @@ _LABEL_NAMES = {"tbl": "Table", "fig": "Figure"}
 # A pandoc citation: @key or @{key}; not inside a word (e-mail addresses) and not escaped.
 _CITATION_RE = re.compile(r"(?<![\w\\@])@(?:\{(?P<braced>[^}\s]+)\}|(?P<key>[\w][\w:.#$%&\-+?<>~/]*))")
 _KEY_TRAILING = ":.#$%&-+?<>~/"
-_NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*>|\]\([^)\s]*\)")
+_NOT_CITATIONS_RE = re.compile(r"`[^`]*`|<[a-zA-Z][a-zA-Z0-9+.\-]*:[^<>\s]*>|\]\((?:[^)\s\]]|\](?!\())*\)")
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,})")
-_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>[^)\s>]+)")
+_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<src>(?:[^)\s>!]|!(?!\[))+)")  # src stops at the next "![": linear
 _DIV_FENCE_RE = re.compile(r"^:{3,}")
 _LIST_RE = re.compile(r"^\s{0,3}([-*+]|\d+[.)]|#[.)]|\(?[a-zA-Z][.)])\s")
 _ATX_RE = re.compile(r"^#{1,6}(\s|$)")
@@ -127,7 +128,7 @@ def split_blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def _scan_references(text: str, path: str, first_line: int, known_keys: set[str], labels: Mapping[str, str],
+def _scan_references(text: str, path: str, first_line: int, known_keys: set[str] | None, labels: Mapping[str, str],
                      placed: set[str], columns: bool = True) -> list[Problem]:
     """Check every @key and @tbl-/@fig- label in text (outside code) against the bibliography and placements."""
     problems = []
@@ -156,7 +157,7 @@ def _scan_references(text: str, path: str, first_line: int, known_keys: set[str]
                                             f"that label{hint}{known}"
                                             + _placement_hint(key)))
                 continue
-            if key not in known_keys:
+            if known_keys is not None and key not in known_keys:
                 hint = did_you_mean(key, sorted(known_keys))
                 problems.append(Problem(where, "", f"citation key '@{key}' is not in bib/{hint}; add the "
                                         "reference to a .bib file in bib/ or correct the key"))
@@ -366,10 +367,13 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
     return out
 
 
-def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str],
+def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str] | None,
              *, blind: bool = False, paper: str = "a4",
              table_texts: Sequence[tuple[str, str, Location]] = ()) -> Assembled:
     """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements.
+
+    ``known_keys`` None: a .bib file could not be read, so citation keys are not
+    checked (its own error says what to fix; a hundred "not in bib/" would not).
 
     ``table_texts`` are Table 1's ("caption", text, where) and ("note", text, where) from
     review.yaml, placeholders filled: Markdown the authors wrote, so they go through
@@ -411,12 +415,14 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
         problems += found
+        problems += check_structure(meta.source.path, value, first)
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
         problems += metadata_block_problems(text, meta.source.path, first)
         filled_meta[name] = text
 
     for _, table_text, where in table_texts:
         first = where.line + 1 if "\n" in table_text and where.line else where.line or 1
+        problems += check_structure(where.path, table_text, first)
         problems += metadata_block_problems(table_text, where.path, first)
         problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
                                      columns=False)
@@ -433,6 +439,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
     has_refs = False
     for section in sections:
         text, found, fills = fill_recording(section.text, counts, section.path)
+        problems += check_structure(section.path, section.text)
         images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
         problems += found
         problems += metadata_block_problems(text, section.path)

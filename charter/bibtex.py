@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from . import limits
 from .model import Location, Problem, Reference
 
 _NAME = re.compile(r"[A-Za-z0-9_:.+\-/]+")
@@ -137,6 +138,7 @@ class _Scanner:
     path: str
     text: str
     line_starts: list[int]
+    undefined: list[tuple[int, str, str]] = field(default_factory=list)  # (position, macro, field) not defined
 
     def line_column(self, position: int) -> tuple[int, int]:
         line = bisect_right(self.line_starts, position)
@@ -205,6 +207,8 @@ class _Scanner:
                 if not match:
                     raise _Malformed(index, f"field '{field_name}' has no value: write {field_name} = {{…}}")
                 word = match.group()
+                if word.lower() not in macros and not word.isdigit():
+                    self.undefined.append((index, word, field_name))
                 piece = macros.get(word.lower(), word)
                 index = match.end()
             pieces.append(piece)
@@ -270,7 +274,16 @@ def scan_bibtex(path: str, text: str) -> tuple[list[Reference], list[Problem]]:
                                     mistake.message))
             next_entry = _ENTRY_START.search(text, max(mistake.position - 1, at + 1))
             index = next_entry.start() + 1 if next_entry else len(text)
+    if not references and not problems:
+        problems += file_problems(path, text, references)
+    if len(problems) > _MOST_PROBLEMS:  # a file this broken is mended from its first mistakes, not its 100,000th
+        problems = problems[:_MOST_PROBLEMS] + [Problem(problems[_MOST_PROBLEMS].location, "",
+                                                        f"… and {len(problems) - _MOST_PROBLEMS:,} more problems in "
+                                                        "this file from here on; mend the ones above first")]
     return references, problems
+
+
+_MOST_PROBLEMS = 100
 
 
 def _key_near(text: str, body: int) -> str:
@@ -307,6 +320,7 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
     key = key_match.group()
     index = after_key
     fields: dict[str, str] = {}
+    undefined_before = len(scanner.undefined)
     if text[index:index + 1] == closer:
         index += 1
     elif text[index:index + 1] != ",":
@@ -339,6 +353,12 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
             if name in fields:
                 problems.append(Problem(scanner.location(name_match.start()), key,
                                         f"field '{name}' is given twice in entry '{key}': keep one"))
+            if len(value) > limits.BIB_FIELD_CHARACTERS:
+                problems.append(Problem(scanner.location(name_match.start()), key,
+                                        f"field '{name}' of entry '{key}' is {len(value):,} characters long, over "
+                                        f"Charter's limit of {limits.BIB_FIELD_CHARACTERS:,}; shorten it (or delete "
+                                        "it: a bibliography needs no full text)"))
+                value = ""
             fields[name] = value.strip()
             index = scanner.skip_space(index)
             char = text[index:index + 1]
@@ -359,6 +379,155 @@ def _scan_entry(scanner: _Scanner, at: int, index: int, entry_type: str, closer:
     if not fields.get("author", "").strip() and not fields.get("editor", "").strip() \
             and not fields.get("title", "").strip():
         problems.append(Problem(where, key, f"entry '{key}' has neither author nor title: add at least one"))
+    for position, word, field_name in scanner.undefined[undefined_before:]:
+        problems.append(Problem(scanner.location(position), key,
+                                f"field '{field_name}' of entry '{key}' is the macro '{word}', which no @string "
+                                f"defines (it would print as '{word}'); put the text in braces, "
+                                f"{field_name} = {{…}}, or define it with @string{{{word} = {{…}}}}"))
+    problems += _fields_after_end(scanner, index, key)
     reference = Reference(key=key, entry_type=entry_type, first_author=first_author(fields),
                           year=year_of(fields), fields=MappingProxyType(fields), location=where)
     return reference, index, problems
+
+
+# ------------------------------------------------------------------ hygiene
+
+
+_DOI_URL = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\S+)\s*$", re.I)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def hygiene_warnings(reference: Reference, lines: list[str]) -> list[Problem]:
+    """Warnings about an entry pandoc reads but prints wrongly: a DOI written as a URL, no year.
+
+    ``lines`` are the .bib file's lines, to point at the field's own line.
+    """
+    key, fields = reference.key, reference.fields
+    problems = []
+    doi = fields.get("doi", "")
+    if doi:
+        where = field_location(reference, lines, "doi")
+        match = _DOI_URL.match(doi)
+        if match:
+            problems.append(Problem(where, key, f"the doi of entry '{key}' is written as a link ('{doi}'), so it "
+                                    f"prints as 'doi:{doi}'; keep only the DOI itself: doi = {{{match.group('doi')}}}",
+                                    severity="warning"))
+        elif not _DOI.match(doi.strip()):
+            problems.append(Problem(where, key, f"the doi of entry '{key}' ('{doi[:60]}') does not look like a DOI; "
+                                    "a DOI starts with 10. and a slash follows the prefix, e.g. "
+                                    "10.1080/2156857X.2020.1777188", severity="warning"))
+    if not fields.get("year", "").strip() and not fields.get("date", "").strip() and "crossref" not in fields:
+        problems.append(Problem(reference.location, key, f"entry '{key}' has no year (nor date), so it prints "
+                                "'n.d.'; add year = {…}", severity="warning"))
+    return problems
+
+
+def field_location(reference: Reference, lines: list[str], name: str) -> Location:
+    """The line of a field of the entry (the entry's own line when it cannot be found)."""
+    where = reference.location
+    pattern = re.compile(rf"\s*{re.escape(name)}\s*=", re.I)
+    for number in range(max(where.line - 1, 0), min(len(lines), where.line + 80)):
+        if pattern.match(lines[number]) or (number == where.line - 1 and re.search(
+                rf"[,{{]\s*{re.escape(name)}\s*=", lines[number], re.I)):
+            return Location(where.path, number + 1)
+    return where
+
+
+def _fields_after_end(scanner: _Scanner, end: int, key: str) -> list[Problem]:
+    """An extra '}' closes an entry early and the fields after it are silently lost: say so at that brace."""
+    text = scanner.text
+    following = _ENTRY_START.search(text, end)
+    stop = following.start() if following else len(text)
+    lost = re.findall(r"(?m)^[ \t,]*([A-Za-z][\w:.+\-/]*)\s*=", text[end:stop])
+    if not lost:
+        return []
+    names = ", ".join(dict.fromkeys(name.lower() for name in lost))
+    return [Problem(scanner.location(end - 1), key, f"entry '{key}' ends here, but fields follow it ({names}) "
+                    "and are lost: an extra '}' closes the entry early; remove it")]
+
+
+def check_crossrefs(references: dict[str, Reference]) -> list[Problem]:
+    """Each crossref = {key} names an entry of the bibliography (the fields it inherits come from there)."""
+    problems = []
+    for reference in references.values():
+        target = reference.fields.get("crossref", "").strip()
+        if target and target not in references:
+            problems.append(Problem(reference.location, reference.key,
+                                    f"entry '{reference.key}' has crossref = {{{target}}}, but no entry has the key "
+                                    f"'{target}' (the fields it would inherit, such as the book title and year, "
+                                    "are missing); add that entry or correct the key"))
+    return problems
+
+
+def file_problems(path: str, text: str, references: list[Reference]) -> list[Problem]:
+    """A .bib file with no entry at all: one error naming the file, instead of one per citation key."""
+    if references:
+        return []
+    if not text.strip():
+        return [Problem(Location(path, 1), "", "the bibliography file is empty: export the references from "
+                        "your reference manager as BibTeX into it, or delete the file")]
+    first = next((n for n, line in enumerate(text.split("\n"), start=1) if line.strip()
+                  and not line.lstrip().startswith("%")), 1)
+    if re.search(r"@\s*string\s*[{(]", text, re.I):
+        return []  # a file of @string macros only: no entries is what it should have
+    return [Problem(Location(path, first), "", "no BibTeX entry found in this file (an entry starts "
+                    "'@article{key,'); is it a BibTeX export? Citation keys are not checked until it is readable")]
+
+
+def unreadable_bib_files(project) -> tuple[str, ...]:
+    """The .bib files that gave no entry because of an error: citation keys cannot be checked against them."""
+    with_entries = {r.location.path for r in project.bibliography.references.values()}
+    broken = {p.location.path for p in project.problems if p.severity == "error"}
+    return tuple(f for f in project.bibliography.files if f not in with_entries and f in broken)
+
+
+# Words of a title that pandoc turns to lowercase when it reads a BibTeX title for a style that prints titles in
+# sentence case: a capitalised word (first letter only) that does not start the title or a sentence in it,
+# outside braces. Acronyms (COVID-19, mRNA) and braced words ({Taiwan}) keep their case.
+_SENTENCE_END = re.compile(r"[.:?!]$")
+
+
+def lowercased_words(title: str, langid: str = "", proper_nouns: frozenset[str] = frozenset()) -> list[str]:
+    """The words of a BibTeX title whose capital a sentence-case style would lose and that need it, in order.
+
+    In a title written in sentence case every such word is meant (a name, a
+    place); in a title written in Title Case most are not (the style is meant
+    to lowercase "Social Support"), so there only the ``proper_nouns`` given
+    (casefolded: countries, names seen capitalised in other titles) count.
+    """
+    if langid.strip() and not langid.strip().lower().startswith(("english", "american", "british", "en")):
+        return []  # pandoc keeps the case of a title in another language
+    changed: list[str] = []
+    lowercase = 0
+    for token in _unprotected_words(title):
+        parts = [part for part in re.split(r"[-–/]", token) if part]
+        if any(p[:1].isupper() and not any(c.isupper() for c in p[1:]) for p in parts):
+            changed.append(token)
+        elif len(token) > 3 and token[:1].islower():
+            lowercase += 1
+    title_case = len([w for w in changed if len(w) > 3]) > lowercase
+    if title_case:
+        changed = [w for w in changed if w.casefold() in proper_nouns]
+    return list(dict.fromkeys(changed))
+
+
+def _unprotected_words(title: str) -> list[str]:
+    """The words of a title outside braces that do not start it or a sentence in it (punctuation stripped)."""
+    words: list[str] = []
+    depth, token, start_of_sentence = 0, "", True
+    for char in title + " ":
+        if char == "{":
+            depth += 1
+            token = "{"  # a braced word is protected
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char.isspace() and depth == 0:
+            if token:
+                word = token.strip(".,;:?!()\"'“”‘’")
+                if not start_of_sentence and word and "{" not in token and "\\" not in token:
+                    words.append(word)
+                start_of_sentence = bool(_SENTENCE_END.search(token))
+            token = ""
+        elif depth == 0 or token.startswith("{"):
+            token += char
+    return words

@@ -22,16 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .assemble import PLACEMENTS, Section, assemble
+from .assemble import PLACEMENTS, Assembled, Section, assemble
+from .bibtex import unreadable_bib_files
 from .cache import BuildCache, cached_figure, digest
 from .counts import Count, compute_counts
 from .fonts import missing_cjk_font
+from .load import load_sections
 from .metadata import Metadata, read_metadata
 from .model import Location, Problem, Project
 from .pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
 from .paths import refuse_outside, resolve_images, source_problems, style_outside
 from .placeholders import fill
+from .preflight import check_relied_on_blocks
 from .revisions import head_commit
 from .styles import names_author_and_year, resolve_style
 from .table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
@@ -86,13 +89,10 @@ class _Clock:
 
 
 def read_sections(root: Path) -> list[Section]:
-    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …).
-
-    A section that is a link leading outside the project is not read (charter.paths refuses it).
-    """
-    folder = root / "manuscript"
-    return [Section(f"manuscript/{path.name}", path.read_text(encoding="utf-8").removeprefix("\ufeff"))
-            for path in sorted(folder.glob("*.md")) if refuse_outside(root, f"manuscript/{path.name}") is None]
+    """Read manuscript/*.md in file-name order (01-introduction.md, 02-method.md, …); a file that cannot be read
+    (not UTF-8, too large, a link leading outside the project) is left out: ``charter.load.load_sections`` says
+    why."""
+    return load_sections(root)[0]
 
 
 def _errors(problems: Sequence[Problem]) -> list[Problem]:
@@ -288,10 +288,10 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
     with clock.stage("load and validate"):
         project = cache.load_project(root)
         metadata, metadata_problems = read_metadata(root)
-        sections = read_sections(root)
-    reported = {str(p) for p in [*project.problems, *metadata_problems]}
+        sections, section_problems = load_sections(root)
+    reported = {str(p) for p in [*project.problems, *metadata_problems, *section_problems]}
     links = [p for p in source_problems(root) if str(p) not in reported]  # sections and templates
-    problems: list[Problem] = [*project.problems, *metadata_problems, *links]
+    problems: list[Problem] = [*project.problems, *metadata_problems, *section_problems, *links]
     if not sections:
         problems.append(Problem(Location("manuscript/"), "", "no sections: write the manuscript as numbered "
                                 "Markdown files such as manuscript/01-introduction.md"))
@@ -304,29 +304,22 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
     with clock.stage("counts"):
         counts = compute_counts(project)
 
-    # ---- render the generated parts
+    # ---- everything pandoc would trip over, checked first (invoke check runs the same)
     lock.acquire()  # creates build/
-    with clock.stage("Table 1"):
-        table_plan, table_problems = _table(project, counts)
-        problems += table_problems
-    csl, csl_problems = _style(metadata, root)
-    problems += csl_problems
+    with clock.stage("assemble"):
+        preflight = check_before_pandoc(root, project, metadata, sections, counts, blind=blind, paper=paper)
+        problems += preflight.problems
+        table_plan, csl, assembled = preflight.table_plan, preflight.csl, preflight.assembled
+        image_paths = preflight.image_paths
+
+    # ---- render the generated parts
     with clock.stage("PRISMA diagram"):
         figure_doc, figure_problems, figure_warnings = _figure(project, build_dir, cache)
         problems += figure_problems
         warnings += figure_warnings
-    known_keys = set(project.bibliography.references)
-    with clock.stage("assemble"):
-        table_texts = [("caption", table_plan.caption_text, table_plan.caption_at),
-                       ("note", table_plan.note_text, table_plan.note_at)] if table_plan else []
-        assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper,
-                             table_texts=table_texts)
-        problems += assembled.problems
-        image_paths, image_problems = resolve_images(root, assembled.images)
-        problems += image_problems
     if _errors(problems):
         raise BuildError(_errors(problems), "the build stopped before running pandoc")
-    warnings += [p for p in assembled.problems if p.severity != "error"]
+    warnings += [p for p in preflight.problems if p.severity != "error"]
     warnings += _unplaced(assembled, sections)
 
     # ---- the files that go into pandoc, kept in build/ for the author to read
@@ -452,6 +445,45 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         say(f"wrote {path}" if fmt in made else f"up to date: {path}")
     say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
     return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """What ``check_before_pandoc`` found, and what it worked out on the way for the build to use."""
+
+    problems: tuple[Problem, ...]
+    table_plan: "_TablePlan | None"
+    csl: Path | None
+    assembled: Assembled
+    image_paths: dict[str, str]  # image path as written -> path from the project folder
+
+
+def check_before_pandoc(root: Path, project: Project, metadata: Metadata, sections: Sequence[Section],
+                        counts: dict[str, Count], *, blind: bool = False, paper: str = "a4") -> Preflight:
+    """Everything the build refuses before pandoc runs, with the source file and line.
+
+    Table 1's caption and note (placeholders), the citation style (an id, or a
+    .csl file inside the project), the assembled text (placeholders, citation
+    keys, cross-references, unclosed comments, fences and divs, raw blocks,
+    nesting, charter-* metadata), the images (files inside the project) and the
+    review.yaml blocks the text relies on. ``invoke check`` runs this same
+    function, so a project that checks clean never stops here.
+    """
+    table_plan, problems = _table(project, counts)
+    csl, csl_problems = _style(metadata, root)
+    problems += csl_problems
+    table_texts = [("caption", table_plan.caption_text, table_plan.caption_at),
+                   ("note", table_plan.note_text, table_plan.note_at)] if table_plan else []
+    known_keys = None if unreadable_bib_files(project) else set(project.bibliography.references)
+    assembled = assemble(metadata, sections, counts, known_keys, blind=blind, paper=paper, table_texts=table_texts)
+    problems += assembled.problems
+    image_paths, image_problems = resolve_images(root, assembled.images)
+    problems += image_problems
+    texts = [(s.path, s.text, 1) for s in sections]
+    texts += [(metadata.source.path, metadata.abstract or "", (metadata.positions.get("abstract") or
+                                                                metadata.source).line or 1)]
+    problems += check_relied_on_blocks(project.review, texts)
+    return Preflight(tuple(problems), table_plan, csl, assembled, image_paths)
 
 
 @dataclass(frozen=True)

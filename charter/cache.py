@@ -259,7 +259,7 @@ class BuildCache:
 
     def load_project(self, root: str | Path) -> Project:
         """``charter.load.load_project``, reusing the parse of every study and .bib file whose bytes are unchanged."""
-        from .load import load_review
+        from .load import bibliography_readable, load_review
         from .validate import check_project, empty_review, sort_problems, unreliable_sections
 
         root = Path(root).resolve()
@@ -269,7 +269,7 @@ class BuildCache:
         bibliography, bib_problems = self._load_bibliography(root, parsed)
         studies, study_problems = self._load_studies(root, review, unreliable_sections(review_problems), context,
                                                      parsed)
-        bib_loaded = bool(bibliography.files)
+        bib_loaded = bibliography_readable(bibliography, bib_problems)
         unread = {p.location.path for p in study_problems} - {s.source.path for s in studies}
         cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded,
                                        all_studies_read=not unread)

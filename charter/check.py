@@ -14,21 +14,26 @@ from __future__ import annotations
 import json
 import re
 import sys
+from bisect import bisect_left
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping, TextIO
 
 from tabulate import tabulate
 
-from .assemble import PLACEMENTS, Section, assemble
+from .assemble import PLACEMENTS, Section
+from .bibtex import field_location, hygiene_warnings, lowercased_words
+from .build import check_before_pandoc
 from .counts import Count, compute_counts
 from .docx_review import returned_file_problem
-from .load import load_project
+from .load import load_project, load_sections
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
 from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
-from .placeholders import fill
+from .paths import source_problems
+from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
+from .wellformed import check_structure, comment_spans
 from .wording import plural
 
 MANUSCRIPT = "manuscript"
@@ -52,14 +57,14 @@ _REMNANTS = (
 
 
 def read_sections(root: Path) -> list[Section]:
-    """The manuscript sections, ``manuscript/*.md`` in file-name order."""
-    return [Section(f"{MANUSCRIPT}/{p.name}", p.read_text(encoding="utf-8"))
-            for p in sorted((root / MANUSCRIPT).glob("*.md"))]
+    """The manuscript sections, ``manuscript/*.md`` in file-name order (unreadable ones left out: see
+    ``charter.load.load_sections``)."""
+    return load_sections(root)[0]
 
 
 def _masked_lines(text: str) -> list[str]:
     """Lines of Markdown with code (fenced and inline) and comments blanked, for the structural scans."""
-    text = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    text = _blank_comments(text)
     lines, fence = [], None
     for line in text.split("\n"):
         stripped = line.strip()
@@ -73,8 +78,17 @@ def _masked_lines(text: str) -> list[str]:
             fence = match.group(1)
             lines.append("")
             continue
-        lines.append(re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), line))
+        lines.append(re.sub(r"`[^`\n]*`", lambda m: " " * len(m.group()), line))
     return lines
+
+
+def _blank_comments(text: str) -> str:
+    """Blank out closed HTML comments, keeping line breaks (an unclosed one is charter.wellformed's error)."""
+    pieces, done = [], 0
+    for start, end in comment_spans(text):
+        pieces += [text[done:start], re.sub(r"[^\n]", " ", text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 def _abstract(root: Path, meta) -> tuple[str, int] | None:
@@ -137,12 +151,13 @@ def check_remnants(path: str, text: str, first_line: int = 1) -> list[Problem]:
         if line.lstrip().startswith(("#", "|", "{{")):
             continue
         where = Location(path, first_line + number)
-        taken: list[tuple[int, int]] = []
+        taken: list[tuple[int, int]] = []  # sorted, not overlapping: bisect keeps a hostile line linear-ish
         for pattern, what in _REMNANTS:
             for match in pattern.finditer(line):
-                if any(a < match.end() and match.start() < b for a, b in taken):
+                at = bisect_left(taken, match.span())
+                if (at and taken[at - 1][1] > match.start()) or (at < len(taken) and taken[at][0] < match.end()):
                     continue  # one finding per remnant
-                taken.append(match.span())
+                taken.insert(at, match.span())
                 problems.append(Problem(where, "", f'"{_around(line, match)}": {what}; write @tbl-… or @fig-… '
                                         "for a table or figure, or [@key] for a citation"))
         # a sentence that starts with its verb has lost its subject: ". presents information"
@@ -199,22 +214,27 @@ def check_totals(project: Project, counts: Mapping[str, Count]) -> list[Problem]
 def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Problem]:
     """Every check of the manuscript against the data; the data's own problems are in ``project.problems``."""
     root = Path(project.root)
-    sections = read_sections(root)
+    sections, section_problems = load_sections(root)
     meta, meta_problems = read_metadata(root)
-    problems: list[Problem] = list(meta_problems)
+    problems: list[Problem] = [*meta_problems, *section_problems]
+    reported = {str(p) for p in [*project.problems, *problems]}
+    problems += [p for p in source_problems(root) if str(p) not in reported]  # templates linked outside
     # the loader already compares the PRISMA totals with the study files: say each thing once
     known = {(p.location, p.field) for p in project.problems}
     problems += [p for p in check_arithmetic(project.review.prisma, len(project.studies))
                  if (p.location, p.field) not in known]
     problems += check_totals(project, counts)
-    if meta is not None:
-        assembled = assemble(meta, sections, counts, set(project.bibliography.references))
-        problems += assembled.problems
-        placed = assembled.placements
-    else:  # without metadata.yaml nothing is assembled, but the placeholders are still checked
-        placed = ()
+    if meta is not None:  # everything the build would refuse before pandoc, by the build's own function
+        preflight = check_before_pandoc(root, project, meta, sections, counts)
+        problems += preflight.problems
+        placed = preflight.assembled.placements
+        problems += check_bibliography_hygiene(project, preflight.csl)
+    else:  # without metadata.yaml nothing is assembled, but the placeholders and the text are still checked
+        placed = tuple(label for section in sections for match in PLACEMENT_RE.finditer(section.text)
+                       if (label := PLACEMENTS.get((match.group("kind"), match.group("name")))))
         for section in sections:
             problems += fill(section.text, counts, section.path)[1]
+            problems += check_structure(section.path, section.text)
     if not sections:
         problems.append(Problem(Location(MANUSCRIPT), "", "there are no sections: write manuscript/01-introduction.md "
                                 "and the others (see docs/format.md)"))
@@ -233,6 +253,81 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     table_texts = [("review.yaml", project.review.table_caption, 1), ("review.yaml", project.review.table_note, 1)]
     problems += check_unused_references(project, cited_keys([*texts, *table_texts]))
     return problems
+
+
+def check_bibliography_hygiene(project: Project, csl: Path | None) -> list[Problem]:
+    """Warnings, each at its .bib file and line, about entries pandoc prints wrongly: a DOI as a URL, no year,
+    title words the citation style will print in lowercase."""
+    lines = {}
+    for path in project.bibliography.files:
+        try:
+            lines[path] = (Path(project.root) / path).read_text(encoding="utf-8", errors="replace").split("\n")
+        except OSError:
+            lines[path] = []
+    # an entry with an error (an extra brace that lost its year) is mended first: its warnings would mislead
+    broken = {(p.location.path, p.field) for p in project.problems if p.severity == "error"}
+    references = [r for r in project.bibliography.references.values() if (r.location.path, r.key) not in broken]
+    problems = [p for r in references for p in hygiene_warnings(r, lines.get(r.location.path, []))]
+    places = {c for study in project.studies for c in study.countries}
+    places |= {c for members in project.review.country_groups.values() for c in members}
+    return problems + check_title_case(references, csl, lines, places)
+
+
+def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str, list[str]],
+                     places: Iterable[str] = ()) -> list[Problem]:
+    """Warn about title words the citation style will print in lowercase.
+
+    Pandoc reads a BibTeX title as title case and, for a style that prints
+    titles in sentence case (APA, Vancouver, PLOS…), lowercases every
+    capitalised word that is not braced: "Taiwan" prints "taiwan". Whether the
+    style does is asked of pandoc itself, once per style, and only when some
+    title has such a word.
+    """
+    references = list(references)
+    # names: the places the review names, and words written capitalised inside sentence-case titles
+    names = {place.casefold() for place in places}
+    names |= {w.casefold() for r in references for w in lowercased_words(r.fields.get("title", ""),
+                                                                         r.fields.get("langid", ""))}
+    proper_nouns = frozenset(names)
+    candidates = [(reference, words) for reference in references
+                  if (words := lowercased_words(reference.fields.get("title", ""), reference.fields.get("langid", ""),
+                                                proper_nouns))]
+    if not candidates or csl is None or not style_lowercases_titles(csl):
+        return []
+    problems = []
+    for reference, words in candidates:
+        listed = ", ".join(f"'{w}'" for w in words[:6]) + (" …" if len(words) > 6 else "")
+        where = field_location(reference, lines.get(reference.location.path, []), "title")
+        problems.append(Problem(where, reference.key,
+                                f"the citation style prints titles in sentence case, so {listed} will lose "
+                                f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
+                                f"must keep them, e.g. {{{words[0]}}}, or, for a title not in English, add "
+                                "langid = {…} (e.g. norwegian)", severity="warning"))
+    return problems
+
+
+_STYLE_CASE: dict[str, bool] = {}  # style file -> prints BibTeX titles in sentence case
+
+
+def style_lowercases_titles(csl: Path) -> bool:
+    """Does pandoc, with this style, print the BibTeX title "Probe of Taiwan" with "taiwan"? (cached per style)"""
+    import tempfile
+
+    import pypandoc
+
+    key = str(csl)
+    if key not in _STYLE_CASE:
+        with tempfile.TemporaryDirectory(prefix="charter-case-") as folder:
+            bib = Path(folder) / "probe.bib"
+            bib.write_text("@article{probe, author = {Probe, Ann}, title = {Probe of Taiwan}, journal = {J}, "
+                           "year = {2000}}\n", encoding="utf-8")
+            try:
+                text = pypandoc.convert_text("[@probe]", "plain", format="markdown",
+                                             extra_args=["--citeproc", f"--bibliography={bib}", f"--csl={csl}"])
+            except (RuntimeError, OSError):
+                return False  # the build reports a style pandoc cannot use
+        _STYLE_CASE[key] = "taiwan" in text
+    return _STYLE_CASE[key]
 
 
 # ------------------------------------------------------------------ the DOCX

@@ -13,7 +13,9 @@ from typing import Callable
 
 from yaml.nodes import Node
 
-from .bibtex import scan_bibtex
+from . import limits
+from .assemble import Section
+from .bibtex import check_crossrefs, scan_bibtex
 from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
 from .paths import refuse_outside
 from .validate import (STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
@@ -61,7 +63,7 @@ def load_review(root: str | Path) -> tuple[Review | None, list[Problem]]:
 
 def scan_bib_file(rel: str, data: bytes) -> tuple[list[Reference], list[Problem]]:
     """Decode and scan one .bib file's bytes: its entries and the problems found in it."""
-    text, problems = decode(rel, data)
+    text, problems = decode(rel, data, limits.BIB_FILE_BYTES, "a bibliography")
     if text is None:
         return [], problems
     found, scan_problems = scan_bibtex(rel, text)
@@ -97,8 +99,20 @@ def load_bibliography(root: str | Path, scan_file: Callable[[str, bytes], tuple[
                                         "keep one entry"))
                 continue
             references[reference.key] = reference
+    problems += check_crossrefs(references)
     bibliography = Bibliography(MappingProxyType(references), tuple(f.relative_to(root).as_posix() for f in files))
     return bibliography, problems
+
+
+def bibliography_readable(bibliography: Bibliography, problems: list[Problem] | tuple[Problem, ...]) -> bool:
+    """True when there are .bib files and none of them gave no entry because of an error.
+
+    When one is unreadable, citation keys are not checked: its own error names
+    the file and line, instead of one "not in bib/" per key.
+    """
+    with_entries = {r.location.path for r in bibliography.references.values()}
+    broken = {p.location.path for p in problems if p.severity == "error"}
+    return bool(bibliography.files) and all(f in with_entries or f not in broken for f in bibliography.files)
 
 
 _STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in STUDY_FIELDS.items() if required)
@@ -147,10 +161,42 @@ def load_project(root: str | Path) -> Project:
     review, review_problems = load_review(root)
     bibliography, bib_problems = load_bibliography(root)
     studies, study_problems = load_studies(root, review, unreliable_sections(review_problems))
-    bib_loaded = bool(bibliography.files)
+    bib_loaded = bibliography_readable(bibliography, bib_problems)
     unread = {p.location.path for p in study_problems} - {s.source.path for s in studies}
     cross_problems = check_project(review, studies, bibliography, bib_loaded=bib_loaded,
                                    all_studies_read=not unread)
     problems = sort_problems([*review_problems, *bib_problems, *study_problems, *cross_problems])
     return Project(root=str(root), review=review or empty_review(), studies=tuple(studies),
                    bibliography=bibliography, problems=problems)
+
+
+MANUSCRIPT_DIR = "manuscript"
+
+
+def load_sections(root: str | Path) -> tuple[list[Section], list[Problem]]:
+    """The manuscript sections, ``manuscript/*.md`` in file-name order, and the files that cannot be read.
+
+    A section must be UTF-8 text (the first byte that is not is named with its
+    line) and under the size limit; a file that is not is left out, its problem said.
+    """
+    folder = Path(root) / MANUSCRIPT_DIR
+    sections: list[Section] = []
+    problems: list[Problem] = []
+    for file in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        rel = f"{MANUSCRIPT_DIR}/{file.name}"
+        outside = refuse_outside(root, rel)
+        if outside is not None:  # a link leading outside the project is refused unread
+            problems.append(outside)
+            continue
+        if not file.is_file():
+            continue
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            problems.append(Problem(Location(rel), "", f"cannot read the file: {error.strerror}"))
+            continue
+        text, file_problems = decode(rel, data, limits.SECTION_FILE_BYTES, "a section of the manuscript")
+        problems += file_problems
+        if text is not None:  # line ends as Python's text mode reads them (CRLF and CR become LF)
+            sections.append(Section(rel, text.replace("\r\n", "\n").replace("\r", "\n")))
+    return sections, problems

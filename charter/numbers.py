@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from . import limits
 from .counts import Count
 from .model import Location, Problem
+from .wellformed import comment_spans
 from .wording import counted
 
 # ------------------------------------------------------------------ vocabulary
@@ -251,7 +253,8 @@ def _tokens(text: str) -> list[_Token]:
         kind = m.lastgroup
         value = None
         if kind == "num":
-            value = None if "." in m.group() else int(m.group().replace(",", ""))
+            # a number of more digits than any count (charter.limits.COUNT_MAX) is not a count: never int() it
+            value = None if "." in m.group() or len(m.group()) > 20 else int(m.group().replace(",", ""))
             if value is None:
                 kind = "decimal"
         elif kind == "word":
@@ -266,7 +269,7 @@ def _is_number(token: _Token) -> bool:
     return token.kind in ("num", "ph", "decimal")
 
 
-def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
+def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     """True when the number at i is not a count: year, percentage, range, label, part of a compound."""
     token = tokens[i]
     prev = tokens[i - 1] if i > 0 else None
@@ -304,9 +307,9 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
         if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
             return True  # "2 to 5", "one in five", "between 2 and 5"
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
-        if prev.text.lower() != "and" or _excluded_before(tokens, i - 2, text):
+        if prev.text.lower() != "and" or _excluded_before(tokens, i - 2, text, depth + 1):
             return True  # the second number of a range; "Author 3 and 4"
-    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text):
+    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
             return True  # "Tables 2, 3"
     if token.kind == "num" and token.text.lower() == "one":
@@ -321,8 +324,10 @@ def _excluded(tokens: list[_Token], i: int, text: str) -> bool:
     return False
 
 
-def _excluded_before(tokens: list[_Token], j: int, text: str) -> bool:
-    return tokens[j].kind == "num" and _excluded(tokens, j, text)
+def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
+    # a list of numbers "1, 2, 3, …" is followed back one number at a time; past 50 it is no reference list
+    # ("Tables 2, 3"), and thousands of them would exhaust Python's recursion
+    return depth < 50 and tokens[j].kind == "num" and _excluded(tokens, j, text, depth)
 
 
 def _n_equals(tokens: list[_Token], i: int) -> bool:
@@ -803,22 +808,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
+# Each pattern stops at the next place it could start again, so a hostile line of "<<<<…" or "](](…" costs
+# linear time, not quadratic; comments are found without a regular expression (charter.wellformed).
 _MASKS = (
     re.compile(r"`[^`\n]*`"),  # inline code
-    re.compile(r"<!--.*?-->", re.S),  # comments
-    re.compile(r"<[^>\n]+>"),  # HTML tags
+    None,  # comments
+    re.compile(r"<[^<>\n]+>"),  # HTML tags
     re.compile(r"(?:https?://|www\.|doi:\s*)\S+|\b10\.\d{4,}/\S+"),  # URLs and DOIs
-    re.compile(r"\]\([^)\n]*\)"),  # link targets
-    re.compile(r"\[\^[^\]]*\]"),  # footnote markers
+    re.compile(r"\]\((?:[^)\n\]]|\](?!\())*\)"),  # link targets
+    re.compile(r"\[\^[^\]\[\n]*\]"),  # footnote markers
     re.compile(r"\$[^$\n]+\$"),  # math
     re.compile(r"\{[#.][^{}\n]*\}"),  # attributes {#sec-x .unnumbered}
 )
 _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
                                r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
-
-
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
 
 
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -827,7 +830,14 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     Returns the masked text (same length) and the annotated spans ``[13]{count=theme.a}`` as
     (start, end, name) offsets of their content.
     """
-    masked = text
+    # blanked in a list of characters: one copy of the text, not one per span (linear on hostile input)
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, end):
+            if chars[k] != "\n":
+                chars[k] = " "
+
     lines = text.split("\n")
     # front matter, fenced code, headings, tables, div fences, placement lines, images
     offset = 0
@@ -851,27 +861,42 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
             blank_line = True
         if blank_line:
-            masked = _blank(masked, offset, offset + len(line))
+            blank(offset, offset + len(line))
         else:
             marker = re.match(r"^(\s*(?:>\s*)*)(\d+[.)]|#[.)]|[-*+]|\(\d+\)|[a-z][.)])\s+", line)
             if marker:
-                masked = _blank(masked, offset + marker.start(2), offset + marker.end(2))
+                blank(offset + marker.start(2), offset + marker.end(2))
         offset += len(line) + 1
     for mask in _MASKS:
-        for m in mask.finditer(masked):
-            masked = _blank(masked, m.start(), m.end())
+        spans = comment_spans("".join(chars)) if mask is None else \
+            (m.span() for m in mask.finditer("".join(chars)))
+        for start, end in spans:
+            blank(start, end)
     annotations = []
-    for m in ANNOTATION_RE.finditer(masked):
+    for m in ANNOTATION_RE.finditer("".join(chars)):
         annotations.append((m.start("body"), m.end("body"), m.group("name")))
-        masked = _blank(masked, m.start(), m.start("body"))
-        masked = _blank(masked, m.end("body"), m.end())
-    masked = masked.replace("*", " ").replace("\\", " ")
+        blank(m.start(), m.start("body"))
+        blank(m.end("body"), m.end())
+    masked = "".join(chars).replace("*", " ").replace("\\", " ")
     return masked, annotations
 
 
 def paragraphs(masked: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph (run of non-blank lines) of masked text."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", masked)]
+    # line by line: the equivalent regular expression takes seconds on one long line of spaces
+    spans: list[tuple[int, int]] = []
+    offset, start, end = 0, None, 0
+    for line in masked.split("\n"):
+        if line.strip():
+            start = offset if start is None else start
+            end = offset + len(line)
+        elif start is not None:
+            spans.append((start, end))
+            start = None
+        offset += len(line) + 1
+    if start is not None:
+        spans.append((start, end))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -891,6 +916,8 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
         raw = text[p_start:p_end]
         previous_cited = False
         for s_start, s_end in split_sentences(para):
+            if _overlong(para[s_start:s_end]):
+                continue  # not prose, and the rules below cost time by its length squared: check_markdown says so
             sentence = para[s_start:s_end]
             raw_sentence = raw[s_start:s_end]
             spans = [(m.start(), m.end()) for r in (_CITATION_RE, _CITE_BRACKETS_RE) for m in r.finditer(raw_sentence)]
@@ -942,7 +969,36 @@ def check_markdown(text: str, lexicon: Lexicon, path: str, first_line: int = 1) 
         problem = claim_problem(found.claim, lexicon.counts, Location(path, line))
         if problem is not None:
             problems.append(problem)
+    for offset, why in _overlong_sentences(text):
+        problems.append(Problem(Location(path, first_line + text.count("\n", 0, offset)), "",
+                                f"a sentence of {why}: its numbers cannot be checked; split it into sentences"))
     return problems
+
+
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
+def _overlong(sentence: str) -> str | None:
+    """Why a sentence is too long for the number check (its rules cost time by length times numbers), or None."""
+    if len(sentence) > limits.SENTENCE_CHARACTERS:
+        return f"{len(sentence):,} characters, over Charter's limit of {limits.SENTENCE_CHARACTERS:,}"
+    numbers = len(_DIGIT_RUN_RE.findall(sentence))
+    if numbers > limits.SENTENCE_NUMBERS:
+        return f"{numbers:,} numbers, over Charter's limit of {limits.SENTENCE_NUMBERS:,}"
+    return None
+
+
+def _overlong_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, why) of each sentence the number check leaves out for its size."""
+    masked, _ = mask_markdown(text)
+    found = []
+    for p_start, p_end in paragraphs(masked):
+        para = masked[p_start:p_end].replace("\n", " ")
+        for s_start, s_end in split_sentences(para):
+            why = _overlong(para[s_start:s_end])
+            if why:
+                found.append((p_start + s_start, why))
+    return found
 
 
 def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: str) -> list[Problem]:

@@ -17,6 +17,7 @@ from num2words import num2words
 from .counts import Count
 from .model import Location, Problem
 from .suggest import did_you_mean
+from .wellformed import mask_code_spans
 
 # A count placeholder: ``{{ n.NAME }}`` or ``{{ n.NAME | FILTER }}``.
 PLACEHOLDER_RE = re.compile(
@@ -109,7 +110,37 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str,
         return rendered
 
     result = _ANY_BRACES_RE.sub(replace, text)
+    if "{{" in text:
+        problems += _unclosed(text, path, first_line)
     return result, problems, filled
+
+
+_CODE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _unclosed(text: str, path: str, first_line: int) -> list[Problem]:
+    """A '{{' that no '}}' closes on its line (code blocks and code spans aside): it would print as typed."""
+    problems = []
+    fence = None
+    for number, line in enumerate(text.split("\n")):
+        opening = _CODE_RE.match(line)
+        if fence is not None:
+            fence = None if opening and opening.group(1)[0] == fence[0] and \
+                len(opening.group(1)) >= len(fence) else fence
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        if "{{" not in line:
+            continue
+        masked = _ANY_BRACES_RE.sub(lambda m: " " * len(m.group()), mask_code_spans(line))
+        column = masked.find("{{")
+        if column >= 0:
+            start = line[column:column + 30].split("\n")[0]
+            problems.append(Problem(Location(path, first_line + number, column + 1), "",
+                                    f"the placeholder '{start.strip()}…' is not closed: end it with '}}}}' on the same "
+                                    "line, e.g. {{ n.included }}"))
+    return problems
 
 
 def fill(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1) -> tuple[str, list[Problem]]:

@@ -16,7 +16,9 @@ import re
 from dataclasses import fields, replace
 from pathlib import Path
 
+from . import limits
 from .model import ExclusionReason, Location, Prisma, Problem, Source
+from .yaml_source import decode
 
 # CSV `data` value -> Prisma field, for rows whose `n` is one number
 COUNTS = {
@@ -64,9 +66,16 @@ def _number(cell: str) -> int | None | str:
     text = cell.strip()
     if text.lower() in UNKNOWN:
         return None
-    if _NUMBER.fullmatch(text):
-        return int(text.replace(",", ""))
+    if _NUMBER.fullmatch(text) and len(text) <= len(f"{limits.COUNT_MAX:,}"):
+        number = int(text.replace(",", ""))
+        return number if number <= limits.COUNT_MAX else cell  # an absurd number is "not a count"
     return cell
+
+
+def _over_limit(cell: str) -> str:
+    """Say the limit when a cell holds a number too big to be a count."""
+    digits = cell.strip().replace(",", "")
+    return f", over Charter's limit of {limits.COUNT_MAX:,}" if digits.isdigit() else ""
 
 
 def _entries(cell: str) -> tuple[list[tuple[str, int | None]], list[str]]:
@@ -99,12 +108,12 @@ def read_prisma_csv(path: str | Path) -> tuple[Prisma, list[Problem]]:
     path = Path(path)
     where = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         return Prisma(), [Problem(Location(where), "", f"cannot read the file: {error.strerror}")]
-    except UnicodeDecodeError as error:
-        return Prisma(), [Problem(Location(where), "", f"not UTF-8 text (byte {error.start}): export the CSV "
-                                                       "again as UTF-8")]
+    text, problems = decode(where, data, limits.YAML_FILE_BYTES, "a PRISMA CSV file")
+    if text is None:
+        return Prisma(), problems
     rows = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     try:
@@ -153,7 +162,7 @@ def read_prisma_csv(path: str | Path) -> tuple[Prisma, list[Problem]]:
             value = _number(cell)
             if isinstance(value, str):
                 problems.append(Problem(at, data, f"n: expected a whole number (empty or xxx when not "
-                                                  f"reported) but got {cell!r}"))
+                                                  f"reported) but got {cell[:80]!r}{_over_limit(cell)}"))
                 continue
             if data in COUNTS:
                 values[COUNTS[data]] = value

@@ -43,12 +43,44 @@ def resolve_style(style: str | None, root: str | Path, where: Location) -> tuple
         if not path.is_file():
             return None, [Problem(where, "csl", f"the style file '{name}' does not exist; give a path relative "
                                   "to the project folder, or a style id such as 'apa'")]
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text, problem = _read_csl(path, name, where)
+        if problem is not None:
+            return None, [problem]
         parent = _parent_id(text)
         if parent is None:
             return path, []
         return _by_id(parent, where, via=name)
     return _by_id(name, where)
+
+
+def _read_csl(path: Path, name: str, where: Location) -> tuple[str, Problem | None]:
+    """The text of a .csl file, or the problem that makes it unusable (pandoc would end in a backtrace)."""
+    from . import limits
+
+    def refused(why: str) -> tuple[str, Problem]:
+        return "", Problem(where, "csl", f"'{name}' is not a CSL style file: {why}; give a path to a .csl file "
+                           "(from https://www.zotero.org/styles) or a style id such as 'apa'")
+
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return refused(f"it cannot be read ({error.strerror})")
+    if len(data) > limits.CSL_FILE_BYTES:
+        return refused(f"it is {limits.megabytes(len(data))}, over Charter's limit of "
+                       f"{limits.megabytes(limits.CSL_FILE_BYTES)}")
+    text = data.decode("utf-8", errors="replace")
+    if not re.search(r"<style\b[^>]*\bxmlns\s*=\s*[\"']http://purl\.org/net/xbiblio/csl[\"']", text[:5000]):
+        return refused("it has no <style xmlns=\"http://purl.org/net/xbiblio/csl\"> element at its start")
+    import xml.parsers.expat
+
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return refused("it holds a DOCTYPE or ENTITY declaration, which no style needs")
+    try:
+        xml.parsers.expat.ParserCreate().Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        return refused(f"it is not well-formed XML ({xml.parsers.expat.ErrorString(error.code)} at line "
+                       f"{error.lineno})")
+    return text, None
 
 
 def _by_id(style_id: str, where: Location, via: str | None = None) -> tuple[Path | None, list[Problem]]:

@@ -19,6 +19,7 @@ from typing import Mapping
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import limits
 from .model import Location, Problem
 from .suggest import closest
 
@@ -46,7 +47,8 @@ _LOADER = _Loader
 # ``!!binary``, ``!!set``, a local ``!tag``) is refused.
 _ALLOWED_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_NUMBER = re.compile(r"[+-]?([0-9]{1,15}(\.[0-9]{0,15})?|\.[0-9]{1,15})")
+_COUNT_DIGITS = len(str(limits.COUNT_MAX))
 
 
 def location(path: str, node: Node) -> Location:
@@ -55,8 +57,15 @@ def location(path: str, node: Node) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def decode(path: str, data: bytes) -> tuple[str | None, list[Problem]]:
-    """Decode UTF-8 (a leading BOM is dropped); report the line of the first byte that is not UTF-8."""
+def decode(path: str, data: bytes, limit: int = limits.YAML_FILE_BYTES,
+           what: str = "a YAML file") -> tuple[str | None, list[Problem]]:
+    """Decode UTF-8 (a leading BOM is dropped); report the line of the first byte that is not UTF-8.
+
+    A file over ``limit`` bytes is refused before it is decoded (``what`` names the kind of file).
+    """
+    oversize = limits.too_big(len(data), limit, what)
+    if oversize:
+        return None, [Problem(Location(path, 1, 1), "", oversize)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -90,21 +99,56 @@ _SYNTAX_HINTS = (
     ("did not find expected key", "check the indentation: fields of one block must start in the same column"),
     ("did not find expected '-' indicator", "check the indentation of the list items"),
     ("found undefined alias", "aliases (*name) are not allowed: write the value out in full"),
-    ("while scanning a quoted scalar", "a quote is not closed"),
+    ("while scanning a quoted scalar", "this quote is never closed: add the closing quote at the end of the "
+     "value"),
     ("found unexpected end of stream", "a quote or bracket is not closed"),
 )
+
+
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+_COMPACT_LIST = re.compile(r"(?m)^[ ]*(?:-[ ]+){%d,}" % (limits.YAML_NESTING_DEPTH + 1))
+
+
+def _nesting_problem(path: str, text: str) -> Problem | None:
+    """Lists and mappings nested deeper than any review needs (the composer would crash the process)."""
+    limit = limits.YAML_NESTING_DEPTH
+    message = (f"lists and mappings are nested more than {limit} levels deep here, over Charter's limit of {limit} "
+               "(review data needs a few); check the brackets and the '- ' at the start of the line")
+    if text.count("[") + text.count("{") > limit:
+        depth = 0
+        for match in _FLOW_BRACKET.finditer(text):
+            depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                return Problem(Location(path, line, match.start() - text.rfind("\n", 0, match.start())), "", message)
+    if text.count("- ") > limit:
+        match = _COMPACT_LIST.search(text)
+        if match:
+            return Problem(Location(path, text.count("\n", 0, match.start()) + 1, 1), "", message)
+    return None
 
 
 def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
     """Compose the text into a node tree without constructing anything; report tabs and syntax errors."""
     problems = _tab_problems(path, text) if "\t" in text else []
+    too_deep = _nesting_problem(path, text)
+    if too_deep is not None:
+        return None, [*problems, too_deep]
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and "while scanning a quoted scalar" in str(error.context):
+            mark = error.context_mark  # the quote that is never closed, not the end of the file
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         if problems and any(p.location.line in (line, line - 1) for p in problems):
             return None, problems  # the tab is the cause; say it once
+        opened = _unclosed_quote(text, line)
+        if opened is not None:
+            problems.append(Problem(Location(path, *opened), "", f"YAML syntax error: the quote opened at line "
+                                    f"{opened[0]} is never closed, so the lines after it were read as part of this "
+                                    "text; add the closing quote at the end of the value"))
+            return None, problems
         what = error.problem or "not valid YAML"
         if what.startswith("but ") and error.context:  # "expected a single document … but found another"
             what = f"{error.context} {what}"
@@ -129,6 +173,29 @@ def compose(path: str, text: str) -> tuple[Node | None, list[Problem]]:
         if aliases:
             return None, problems + aliases
     return node, problems
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"][^:#]*:\s+)?(?P<quote>["'])""")
+_FIELD_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*:(?:\s|$)")
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """(line, column) of a quoted value before error_line that is not closed on its own line and swallowed
+    the field lines after it — the usual cause of a syntax error reported many lines too late."""
+    lines = text.split("\n")[:max(error_line - 1, 0)]
+    for number in range(len(lines) - 1, -1, -1):
+        match = _QUOTED_VALUE.match(lines[number])
+        if not match:
+            continue
+        quote, rest = match.group("quote"), lines[number][match.end():]
+        closed = rest.replace("''", "").count("'") if quote == "'" else len(re.findall(r'(?<!\\)"', rest))
+        if closed:
+            continue
+        swallowed = lines[number + 1:]
+        if any(_FIELD_LINE.match(line) for line in swallowed):
+            return number + 1, match.end("quote")
+        return None
+    return None
 
 
 def _alias_problems(path: str, root: Node) -> list[Problem]:
@@ -271,6 +338,11 @@ class NodeReader:
         value = node.value
         if node.style in ("|", ">"):
             value = value.rstrip("\n")  # the block's final line break is layout, not content
+        if len(value) > limits.TEXT_CHARACTERS:
+            self.error(node, field_path, f"the text is {len(value):,} characters long, over Charter's limit of "
+                       f"{limits.TEXT_CHARACTERS:,} for one value; shorten it (a table cell or an abstract needs "
+                       "far less) or move long text into the manuscript's sections")
+            return None
         if required and not value.strip():
             self.error(node, field_path, f"expected {what} but the value is empty")
             return None
@@ -292,8 +364,17 @@ class NodeReader:
                 self.error(node, field_path, f"expected {what} but the value is empty")
             return None
         value = node.value
+        if not node.style and _WHOLE_NUMBER.fullmatch(value) and len(value.lstrip("+-0")) > _COUNT_DIGITS:
+            self.error(node, field_path, f"expected {what}{or_null} but got a number of "
+                       f"{len(value.lstrip('+-0')):,} digits, over Charter's limit of {limits.COUNT_MAX:,} "
+                       "(more than the world's population); check the number")
+            return None
         if not node.style and _WHOLE_NUMBER.fullmatch(value):
             number = int(value)
+            if number > limits.COUNT_MAX:
+                self.error(node, field_path, f"expected {what}{or_null} but got {number:,}, over Charter's limit "
+                           f"of {limits.COUNT_MAX:,} (more than the world's population); check the number")
+                return None
             if number < 0:
                 self.error(node, field_path, f"expected {what}{or_null} but got {value}: counts cannot be negative")
                 return None

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from charter.bibtex import family_name, first_author, latex_to_unicode, scan_bibtex
+from charter.bibtex import family_name, first_author, latex_to_unicode, lowercased_words, scan_bibtex
 from charter.load import load_bibliography
 from conftest import write_files
 
@@ -212,3 +212,40 @@ def test_any_text_gives_entries_or_problems_never_an_exception(text):
     lines = text.count("\n") + 1
     assert all(1 <= p.location.line <= lines for p in problems)
     assert all(1 <= r.location.line <= lines for r in references)
+
+
+# ------------------------------------------------------------------ hygiene (issue 10, item 7)
+
+
+
+@pytest.mark.parametrize("title, langid, names, expected", [
+    # what pandoc (checked with APA) prints in lowercase: capitalised words not at a sentence start, unbraced
+    pytest.param("Contact tracing of COVID-19 in Taiwan", "", (), ["Taiwan"], id="sentence-case-place"),
+    pytest.param("Contact tracing in {Taiwan}", "", (), [], id="braced"),
+    pytest.param("Vitamin A and mRNA in X-ray images", "", (), ["A", "X-ray"], id="letters-and-hyphens"),
+    pytest.param("Support: Family conferencing. Results in Oslo", "", (), ["Oslo"], id="sentence-starts-kept"),
+    pytest.param("Sosial støtte i Norge", "norwegian", (), [], id="other-language"),
+    pytest.param("Contact tracing in Taiwan", "english", (), ["Taiwan"], id="english-langid"),
+    pytest.param("Social Support and Mental Health Among Adults", "", (), [], id="title-case-no-names"),
+    pytest.param("Social Support Among Adults in Taiwan", "", ("taiwan",), ["Taiwan"], id="title-case-known-place"),
+])
+def test_words_a_sentence_case_style_lowercases(title, langid, names, expected):
+    assert lowercased_words(title, langid, frozenset(names)) == expected
+
+
+def test_an_extra_closing_brace_is_reported_where_it_ends_the_entry():
+    text = "@article{a1,\n  title = {A}},\n  year = {2020},\n  doi = {10.1/x},\n}\n"
+    references, problems = scan_bibtex("bib/refs.bib", text)
+    assert [str(p) for p in problems] == [
+        "bib/refs.bib:2:14: a1: entry 'a1' ends here, but fields follow it (year, doi) and are lost: an extra '}' "
+        "closes the entry early; remove it"]
+    assert references[0].year == "n.d."
+
+
+def test_an_undefined_macro_is_an_error_and_a_defined_one_is_not():
+    text = "@string{jad = {Journal of Affective Disorders}}\n@article{a1, title = {A}, journal = jad, month = mar,\n" \
+           "  publisher = nosuch, year = 2020}\n"
+    references, problems = scan_bibtex("bib/refs.bib", text)
+    assert references[0].fields["journal"] == "Journal of Affective Disorders"
+    assert [(p.location.line, p.location.column) for p in problems] == [(3, 15)]
+    assert "the macro 'nosuch', which no @string defines" in problems[0].message

@@ -380,10 +380,18 @@ def test_an_image_in_the_table_note_is_checked_at_its_line(tmp_path):
 
 
 def test_a_broken_raw_typst_block_is_reported_at_its_source_line(tmp_path):
-    section = "# More\n\nText.\n\n```{=typst}\n#let broken = (1, 2\n```\n"
+    # well-formed (charter.wellformed passes it), so only Typst itself finds the mistake
+    section = "# More\n\nText.\n\n```{=typst}\n#let broken = (1, 2) + \"a\"\n```\n"
     root = project(tmp_path, **{"manuscript/03-more.md": section})
     message = refused(root, formats=("pdf",))
     assert "manuscript/03-more.md:6: Typst could not compile the Typst written here" in message
+
+
+def test_a_malformed_raw_typst_block_is_refused_before_pandoc_at_its_source_line(tmp_path):
+    section = "# More\n\nText.\n\n```{=typst}\n#let broken = (1, 2\n```\n"
+    root = project(tmp_path, **{"manuscript/03-more.md": section})
+    message = refused(root, formats=("pdf",))
+    assert "manuscript/03-more.md:6: the raw Typst block is not well-formed: the '(' is never closed" in message
 
 
 def test_style_outside_interface(tmp_path):
