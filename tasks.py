@@ -115,11 +115,11 @@ def changes(c, old=None, new=None, since=None, format="text"):
 @task(help={"sizes": "numbers of studies, comma-separated (default 30,300,3000)",
             "runs": "runs per measurement; the median is reported (default 3)",
             "json": "also write every measurement to this JSON file"})
-def bench(c, sizes="30,300,3000", runs=3, json=None):
+def bench(c, sizes="30,300,3000", runs=3, json=None, floor_max=1000):
     """Time check, each build stage, the whole build and the pandoc + Typst floor on synthetic reviews."""
     from benchmarks.run import main
 
-    main([int(size) for size in sizes.split(",")], int(runs), json_path=json)
+    main([int(size) for size in sizes.split(",")], int(runs), json_path=json, floor_max=int(floor_max))
 
 
 @task(name="prisma-csv", positional=["csv"], help={"csv": "the CSV the PRISMA2020 Shiny app exports"})

@@ -91,6 +91,10 @@ def main(what: str, root: str) -> None:
     result["seconds"] = time.perf_counter() - start
     if what.startswith("floor"):  # the tools' own time, not the Python that prepares their options
         result["seconds"] = sum(seconds for _, seconds in result["stages"])
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of this process (Typst runs in it) and of every pandoc it waited for: on a shared
+    # machine the wall time includes waiting for a core, the CPU time does not
+    result["cpu"] = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     result["peak_mib"] = peak_kib / 1024

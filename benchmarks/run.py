@@ -65,7 +65,10 @@ def _edit_study(root: Path, run: int) -> None:
     path.write_text(text.replace("research_question: \"", "research_question: \"Also ", 1), encoding="utf-8")
 
 
-def measure(size: int, runs: int, workdir: Path, log: TextIO, code: Path = REPO) -> dict:
+FLOOR_MAX = 1000  # above this many studies the floor (plain pandoc, twice) takes many minutes: not measured
+
+
+def measure(size: int, runs: int, workdir: Path, log: TextIO, code: Path = REPO, floor: bool = True) -> dict:
     """Every measurement at one size: {name: [report, …]} over the runs."""
     root = generate(size, workdir / f"review-{size}")
     results: dict[str, list[dict]] = {}
@@ -73,8 +76,8 @@ def measure(size: int, runs: int, workdir: Path, log: TextIO, code: Path = REPO)
     def take(name: str, what: str) -> dict:
         report = probe(what, root, code)
         results.setdefault(name, []).append(report)
-        print(f"  {size:>5} studies  {name:<24} {report['seconds']:8.2f} s  {report['peak_mib']:7.0f} MiB",
-              file=log, flush=True)
+        print(f"  {size:>5} studies  {name:<24} {report['seconds']:8.2f} s  {report.get('cpu', 0):8.2f} s CPU  "
+              f"{report['peak_mib']:7.0f} MiB", file=log, flush=True)
         return report
 
     for run in range(runs):
@@ -82,8 +85,9 @@ def measure(size: int, runs: int, workdir: Path, log: TextIO, code: Path = REPO)
         _clean(root)
         take("build", "build")
         take("no-op rebuild", "build")
-        take("floor: DOCX", "floor-docx")
-        take("floor: PDF", "floor-pdf")
+        if floor:
+            take("floor: DOCX", "floor-docx")
+            take("floor: PDF", "floor-pdf")
         _edit_prose(root, run)
         take("rebuild: prose edit", "build")
         _edit_study(root, run)
@@ -108,23 +112,54 @@ def summarise(size: int, results: dict) -> dict:
     for stage in stages:
         row[f"  {stage}"] = _stage_median(results["build"], stage)
     row["build (clean)"] = _median(results["build"])
-    floor_docx = _median(results["floor: DOCX"])
-    floor_pdf = _median(results["floor: PDF"])
-    row["floor: pandoc → DOCX"] = floor_docx
-    row["floor: pandoc → Typst"] = _stage_median(results["floor: PDF"], "pandoc → Typst")
-    row["floor: Typst → PDF"] = _stage_median(results["floor: PDF"], "Typst → PDF")
-    row["floor (DOCX + PDF)"] = floor_docx + floor_pdf
-    row["build / floor"] = row["build (clean)"] / row["floor (DOCX + PDF)"]
+    row["build (clean): CPU"] = _median(results["build"], "cpu")
+    if "floor: DOCX" in results:
+        floor_docx = _median(results["floor: DOCX"])
+        floor_pdf = _median(results["floor: PDF"])
+        row["floor: pandoc → DOCX"] = floor_docx
+        row["floor: pandoc → Typst"] = _stage_median(results["floor: PDF"], "pandoc → Typst")
+        row["floor: Typst → PDF"] = _stage_median(results["floor: PDF"], "Typst → PDF")
+        row["floor (DOCX + PDF)"] = floor_docx + floor_pdf
+        row["floor (DOCX + PDF): CPU"] = _median(results["floor: DOCX"], "cpu") + _median(results["floor: PDF"], "cpu")
+        row["build / floor"] = row["build (clean)"] / row["floor (DOCX + PDF)"]
     row["no-op rebuild: new process"] = _median(results["no-op rebuild"])
     row["no-op rebuild: build() call"] = statistics.median(
         sum(seconds for _, seconds in report.get("stages", [])) for report in results["no-op rebuild"])
     row["rebuild: prose edit"] = _median(results["rebuild: prose edit"])
     row["rebuild: one study edit"] = _median(results["rebuild: one study edit"])
+    row["rebuild: one study edit: CPU"] = _median(results["rebuild: one study edit"], "cpu")
     row["peak MiB: check"] = _median(results["check"], "peak_mib")
     row["peak MiB: build"] = _median(results["build"], "peak_mib")
-    row["peak MiB: floor DOCX"] = _median(results["floor: DOCX"], "peak_mib")
-    row["peak MiB: floor PDF"] = _median(results["floor: PDF"], "peak_mib")
+    if "floor: DOCX" in results:
+        row["peak MiB: floor DOCX"] = _median(results["floor: DOCX"], "peak_mib")
+        row["peak MiB: floor PDF"] = _median(results["floor: PDF"], "peak_mib")
     return row
+
+
+# Issue 13's targets for large reviews, checked when the sizes include LINEAR_FROM and LARGE.
+LINEAR_FROM, LARGE = 300, 3000
+TARGETS = {"clean build wall (s)": 60.0, "per-study time vs 300": 1.3, "peak MiB": 1536.0, "edit wall (s)": 30.0}
+
+
+def targets(summaries: dict[int, dict]) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for the largest size measured, against 300 studies for linearity."""
+    large = max(summaries)
+    row = summaries[large]
+    checks = [(f"clean build of {large:,} studies < {TARGETS['clean build wall (s)']:.0f} s wall",
+               f"{row['build (clean)']:.1f} s wall, {row['build (clean): CPU']:.1f} s CPU",
+               row["build (clean)"] < TARGETS["clean build wall (s)"]),
+              (f"peak memory of the build < {TARGETS['peak MiB']:,.0f} MiB", f"{row['peak MiB: build']:,.0f} MiB",
+               row["peak MiB: build"] < TARGETS["peak MiB"]),
+              (f"an edit at {large:,} studies < {TARGETS['edit wall (s)']:.0f} s",
+               f"{row['rebuild: one study edit']:.1f} s wall, {row['rebuild: one study edit: CPU']:.1f} s CPU",
+               row["rebuild: one study edit"] < TARGETS["edit wall (s)"])]
+    if LINEAR_FROM in summaries and large > LINEAR_FROM:
+        small = summaries[LINEAR_FROM]
+        for what, key in (("CPU", "build (clean): CPU"), ("wall", "build (clean)")):
+            ratio = (row[key] / large) / (small[key] / LINEAR_FROM)
+            checks.append((f"time per study at {large:,} within {TARGETS['per-study time vs 300']}× of {LINEAR_FROM} "
+                           f"({what})", f"{ratio:.2f}×", ratio <= TARGETS["per-study time vs 300"]))
+    return checks
 
 
 def table(summaries: dict[int, dict]) -> str:
@@ -138,7 +173,7 @@ def table(summaries: dict[int, dict]) -> str:
     for name in names:
         values = [summaries[s].get(name) for s in sizes]
         if name == "build / floor":
-            cells = [f"{v:.2f}×" for v in values]
+            cells = ["–" if v is None else f"{v:.2f}×" for v in values]
         elif name.startswith("peak"):
             cells = ["–" if v is None else f"{v:,.0f}" for v in values]
         else:
@@ -152,7 +187,8 @@ def table(summaries: dict[int, dict]) -> str:
 
 
 def main(sizes: Sequence[int] = (30, 300, 3000), runs: int = 3, out: TextIO | None = None,
-         json_path: str | Path | None = None, keep: str | Path | None = None) -> dict[int, dict]:
+         json_path: str | Path | None = None, keep: str | Path | None = None,
+         floor_max: int = FLOOR_MAX) -> dict[int, dict]:
     """Run the benchmark for every size and print the table; return the medians by size."""
     out = out or sys.stdout
     load = os.getloadavg()[0]
@@ -163,13 +199,15 @@ def main(sizes: Sequence[int] = (30, 300, 3000), runs: int = 3, out: TextIO | No
     try:
         code = freeze_code(workdir)
         for size in sizes:
-            raw[size] = measure(size, runs, workdir, out, code)
+            raw[size] = measure(size, runs, workdir, out, code, floor=size <= floor_max)
             summaries[size] = summarise(size, raw[size])
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nload average {os.getloadavg()[0]:.2f} at end (timings are noisy when other work runs)\n", file=out)
     print(table(summaries), file=out)
+    for target, measured, met in targets(summaries):
+        print(f"{'met    ' if met else 'MISSED '} {target}: {measured}", file=out)
     if json_path:
         Path(json_path).write_text(json.dumps({"summaries": summaries, "raw": raw}, ensure_ascii=False, indent=1),
                                    encoding="utf-8")
@@ -182,5 +220,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is reported)")
     parser.add_argument("--json", help="also write every measurement to this JSON file")
     parser.add_argument("--keep", help="generate the reviews in this folder and keep them")
+    parser.add_argument("--floor-max", type=int, default=FLOOR_MAX, help="largest size whose floor is measured")
     arguments = parser.parse_args()
-    main([int(s) for s in arguments.sizes.split(",")], arguments.runs, json_path=arguments.json, keep=arguments.keep)
+    main([int(s) for s in arguments.sizes.split(",")], arguments.runs, json_path=arguments.json, keep=arguments.keep,
+         floor_max=arguments.floor_max)

@@ -370,7 +370,8 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
             with clock.stage("pandoc: read + citeproc"):
                 messages = markdown_to_json(build_dir / "manuscript.md", json_path, csl=csl,
                                             bibliographies=bibliographies, root=root,
-                                            settings=build_dir / "filter-settings.json")
+                                            settings=build_dir / "filter-settings.json",
+                                            progress=_progress(say))
             cache.record("pandoc: read + citeproc", read_key, [json_path],
                          {"messages": [[m.level, m.text] for m in messages]})
         else:
@@ -445,6 +446,13 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         say(f"wrote {path}" if fmt in made else f"up to date: {path}")
     say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in clock.timings))
     return BuildResult(outputs, build_dir, clock.timings, warnings, skipped=list(cache.skipped))
+
+
+def _progress(say):
+    """Where a long citation run reports how far it is: a line each step, on a terminal only (not in CI)."""
+    if sys.stdout.isatty() and os.environ.get("CI", "").lower() not in ("true", "1"):
+        return say
+    return None
 
 
 @dataclass(frozen=True)

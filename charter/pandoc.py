@@ -72,11 +72,16 @@ def _messages(stderr: str) -> list[PandocMessage]:
     return messages
 
 
-def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
+def _run_environment(settings: Path | None) -> dict[str, str]:
     env = _environment()
     env.pop("CHARTER_FILTER_SETTINGS", None)  # only the build names the filter's settings
     if settings is not None:
         env["CHARTER_FILTER_SETTINGS"] = str(settings)
+    return env
+
+
+def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
+    env = _run_environment(settings)
     process = subprocess.run([pandoc_path(), "--sandbox", *args], capture_output=True, text=True, env=env, cwd=cwd)
     if process.returncode != 0:
         raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{process.stderr.strip()}")
@@ -108,7 +113,7 @@ def reference_docx(build_dir: Path, paper: str, script: Path) -> Path:
 
 
 def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
-                     root: Path, settings: Path | None = None) -> list[PandocMessage]:
+                     root: Path, settings: Path | None = None, progress=None) -> list[PandocMessage]:
     """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc.
 
     Pandoc runs in the project folder with ``--sandbox``: its reader and citeproc can read only the
@@ -120,10 +125,18 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     args = [_relative(markdown, root), "--from", "markdown", "--to", "json", "--output", _relative(json_out, root),
             "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", _relative(csl, root),
             "--metadata", "link-citations=false", "--metadata", "suppress-bibliography=false"]
+    bibliographies = list(bibliographies)
     for bib in bibliographies:
         args += ["--bibliography", _relative(bib, root)]
-    return _run(args, "reading the manuscript and formatting citations", cwd=root,
-                settings=Path(_relative(settings, root)) if settings is not None else None)
+    settings = Path(_relative(settings, root)) if settings is not None else None
+    from .citations import format_citations  # a large review: the same output from citeproc in groups of works
+
+    stderr = format_citations(args, csl=Path(root) / csl, bibliographies=[Path(root) / b for b in bibliographies],
+                              json_out=json_out, work_dir=json_out.parent, executable=pandoc_path(),
+                              environment=_run_environment(settings), cwd=root, progress=progress)
+    if stderr is not None:
+        return _messages(stderr)
+    return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings)
 
 
 def start_docx(json_in: Path, docx_out: Path, reference: Path, *, root: Path,
