@@ -315,7 +315,7 @@ def generate(n_studies: int, root: Path, seed: int = 2021) -> Path:
     for name, text in _sections(groups, words, rng).items():
         (root / "manuscript" / name).write_text(text, encoding="utf-8")
     shutil.copy2(REPO / "manuscript" / "metadata.yaml", root / "manuscript" / "metadata.yaml")
-    for template in (REPO / "templates").iterdir():
+    for template in (REPO / "charter" / "templates").iterdir():
         if template.is_file():
             shutil.copy2(template, root / "templates" / template.name)
     return root

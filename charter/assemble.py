@@ -21,7 +21,7 @@ import yaml
 from .counts import Count
 from .metadata import BACK_MATTER, IDENTIFYING, Metadata
 from .model import Location, Problem
-from .placeholders import PLACEMENT_RE, fill_recording
+from .placeholders import PLACEMENT_RE, NumberMarks, fill_recording, unmark
 from .suggest import did_you_mean
 from .wellformed import check_structure
 
@@ -63,6 +63,7 @@ class Assembled:
     problems: tuple[Problem, ...]
     blocks: tuple[tuple[str, int, str], ...] = ()  # (source, first line, text) of each prose block
     images: tuple[tuple[Location, str], ...] = ()  # (where, path as written) of each image in the sections
+    numbers: Mapping[str, dict] = field(default_factory=dict)  # "ch_n0001" -> the count a marked number shows
 
 
 @dataclass
@@ -360,7 +361,7 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
                  meta.affiliations[key])
     if filled.get("abstract"):
         item("Abstract Title", "Abstract", None)
-        item("Abstract", filled["abstract"], "abstract")
+        item("Abstract", filled["abstract"], "abstract", unmark(filled["abstract"]))
     if meta.keywords:
         item("Keywords", "**Keywords:** " + md_escape("; ".join(meta.keywords)), "keywords", "; ".join(meta.keywords))
     out += ["```{=openxml}", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>', "```", "", "::::", ""]
@@ -406,6 +407,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         labels[label] = f"{_LABEL_NAMES[prefix]} {numbering[prefix]}"
 
     # Metadata fields may hold placeholders too (the abstract usually does).
+    marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.placeholders)
+    marked_abstract = ""
     filled_meta: dict[str, str] = {}
     for name in ("title", "subtitle", "short_title", "abstract", *(n for n, _ in BACK_MATTER)):
         value = getattr(meta, name, None) if name not in meta.back_matter else meta.back_matter[name]
@@ -414,6 +417,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         where = meta.positions.get(name) or meta.source
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
         text, found, _ = fill_recording(value, counts, meta.source.path, first)
+        if name == "abstract":  # marked on the DOCX title page only (the metadata copy feeds the Typst template)
+            marked_abstract = fill_recording(value, counts, meta.source.path, first, marks=marks)[0]
         problems += found
         problems += check_structure(meta.source.path, value, first)
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
@@ -427,7 +432,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
                                      columns=False)
 
-    out: list[str] = _title_page(meta, filled_meta, blind, anchors)
+    out: list[str] = _title_page(meta, {**filled_meta, **({"abstract": marked_abstract} if marked_abstract else {})},
+                                 blind, anchors)
 
     prose: list[tuple[str, int, str]] = []
     images: list[tuple[Location, str]] = [*(image for _, text, where in table_texts
@@ -438,7 +444,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                                                 text, meta.positions.get(name) or meta.source), columns=False))]
     has_refs = False
     for section in sections:
-        text, found, fills = fill_recording(section.text, counts, section.path)
+        marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks)
+        text = unmark(marked)
         problems += check_structure(section.path, section.text)
         images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
         problems += found
@@ -447,7 +454,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         has_refs = has_refs or "{#refs" in text
         out.append(f"<!-- {section.path} -->")
         out.append("")
-        for block in split_blocks(text):
+        for block in split_blocks(marked):
             body = "\n".join(block.lines)
             placement = PLACEMENT_RE.fullmatch(body.strip())
             if placement:
@@ -466,8 +473,8 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
             last = block.first_line + len(block.lines) - 1
             used = [{"name": f.name, "text": f.text} for f in fills if block.first_line <= f.line <= last]
             anchor = anchors.add("p", {"kind": "prose", "source": section.path, "line": block.first_line,
-                                       "field": None, "text": body, "placeholders": used})
-            prose.append((section.path, block.first_line, body))
+                                       "field": None, "text": unmark(body), "placeholders": used})
+            prose.append((section.path, block.first_line, unmark(body)))
             out += [f"::: {{#{anchor} .charter-prose}}", body, ":::", ""]
 
     for name, heading in BACK_MATTER:
@@ -487,4 +494,4 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",
                                        "line": None, "text": labels["fig-prisma"]}
     return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose),
-                     tuple(images))
+                     tuple(images), dict(marks.entries))

@@ -72,13 +72,32 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # stages whose recorded output was reused (charter.cache)
 
 
+# A build that has run this long names each stage it starts, so a slow build is not silent.
+PROGRESS_AFTER = 1.5  # seconds
+
+
+def _show_progress() -> bool:
+    """Stage lines on a terminal only: quiet in CI and when output goes to a file (CHARTER_PROGRESS=1 forces them)."""
+    import sys
+
+    if os.environ.get("CHARTER_PROGRESS") in ("0", "1"):
+        return os.environ["CHARTER_PROGRESS"] == "1"
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 class _Clock:
-    def __init__(self) -> None:
+    def __init__(self, progress: bool = False) -> None:
         self.timings: list[tuple[str, float]] = []
+        self.progress = progress
+        self.began = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        if self.progress and start - self.began >= PROGRESS_AFTER:
+            import sys
+
+            print(f"… {name} ({start - self.began:.1f}s)", file=sys.stderr, flush=True)
         try:
             yield
         finally:
@@ -271,7 +290,7 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
 
 
 def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
-    clock = _Clock()
+    clock = _Clock(progress=say is print and _show_progress())  # a quiet build (verbose=False) shows no stages
     build_dir = root / "build"
     cache = BuildCache(build_dir)
     with clock.stage("up to date?"):
@@ -349,6 +368,7 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
     commit, dirty = head_commit(root)  # so `invoke diff --since returned.docx` knows where the copy came from
     manifest = {"version": 1, "anchors": dict(sorted(anchors.items())),
+                "numbers": dict(assembled.numbers),  # numbers placeholders wrote: invoke check --docx skips them
                 **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in formats:
         warnings += missing_cjk_font(anchors, font_families)
@@ -601,7 +621,7 @@ def _template(root: Path, name: str) -> Path:
     project_template = root / "templates" / name
     if project_template.is_file():
         return project_template
-    return Path(__file__).resolve().parent.parent / "templates" / name
+    return Path(__file__).resolve().parent / "templates" / name
 
 
 def _plain(markdown: str) -> str:

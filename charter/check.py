@@ -11,14 +11,17 @@ number check on a DOCX a co-author edited instead of on the sources.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
+import zipfile
 from bisect import bisect_left
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping, TextIO
 
+from lxml import etree
 from tabulate import tabulate
 
 from .assemble import PLACEMENTS, Section
@@ -29,7 +32,7 @@ from .docx_review import returned_file_problem
 from .load import load_project, load_sections
 from .metadata import METADATA_PATH, read_metadata
 from .model import Location, Problem, Project
-from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs
+from .numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs, vocabulary_of
 from .paths import source_problems
 from .placeholders import PLACEMENT_RE, fill
 from .prisma import check_arithmetic
@@ -242,7 +245,7 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
         problems.append(Problem(Location(MANUSCRIPT), "", "Table 1 (the included studies) is placed nowhere: put a "
                                 "line {{ table:studies }} where it belongs in a section"))
     problems += check_cross_references(sections, placed)
-    lexicon = Lexicon.from_counts(counts, project.review.country_groups)
+    lexicon = Lexicon.build(counts, vocabulary_of(project.review))
     texts = [(s.path, s.text, 1) for s in sections]
     abstract = _abstract(root, meta)
     if abstract is not None:
@@ -333,17 +336,18 @@ def style_lowercases_titles(csl: Path) -> bool:
 # ------------------------------------------------------------------ the DOCX
 
 
-def docx_paragraphs(docx: Path) -> list[str | None]:
+def docx_paragraphs(docx: Path | bytes) -> list[str | None]:
     """The text paragraphs of a DOCX with tracked changes accepted; None for headings (counted, not checked).
 
-    Tables and the reference list are left out. Pandoc reads the file
+    Tables and the reference list are left out. Pandoc reads the file (or its bytes)
     (``--track-changes=accept``); ``+styles`` keeps Word's paragraph styles so
     the bibliography can be recognised.
     """
     import pypandoc
 
-    document = json.loads(pypandoc.convert_file(str(docx), "json", format="docx+styles",
-                                                extra_args=["--track-changes=accept"]))
+    options = dict(format="docx+styles", extra_args=["--track-changes=accept"])
+    document = json.loads(pypandoc.convert_text(docx, "json", **options) if isinstance(docx, bytes)
+                          else pypandoc.convert_file(str(docx), "json", **options))
     paragraphs: list[str | None] = []
     in_references = False
 
@@ -396,14 +400,81 @@ def _inline_text(inlines: list) -> str:
     return "".join(parts)
 
 
-def check_docx(docx: Path, lexicon: Lexicon, annotations: Iterable[tuple[str, str, str, str]] = ()) -> list[Problem]:
+_WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def generated_numbers_as_placeholders(data: bytes, numbers: Mapping[str, dict]) -> bytes:
+    """The DOCX with every number the build wrote, and nobody changed, turned back into its placeholder.
+
+    ``numbers``: the anchor manifest's "numbers" (bookmark name -> count name and the text it showed).
+    A number's bookmark still showing that text is the build's: it becomes ``{{ n.NAME }}``, which the
+    number check reads as context, never as a claim. A number a person retyped (tracked or not) no longer
+    shows that text, and is checked as typed; so is one whose bookmark is gone.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        infos = package.infolist()
+        parts = {info.filename: package.read(info.filename) for info in infos}
+    root = etree.fromstring(parts["word/document.xml"])
+    open_marks: dict[str, str] = {}  # w:id -> bookmark name
+    shown: dict[str, list] = {}
+    for element in root.iter(f"{_WORD}bookmarkStart", f"{_WORD}bookmarkEnd", f"{_WORD}t"):
+        if element.tag == f"{_WORD}bookmarkStart" and element.get(f"{_WORD}name", "") in numbers:
+            open_marks[element.get(f"{_WORD}id")] = element.get(f"{_WORD}name")
+            shown.setdefault(element.get(f"{_WORD}name"), [])
+        elif element.tag == f"{_WORD}bookmarkEnd":
+            open_marks.pop(element.get(f"{_WORD}id"), None)
+        elif element.tag == f"{_WORD}t":
+            for name in open_marks.values():
+                shown[name].append(element)
+    for name, texts in shown.items():
+        entry = numbers[name]
+        if texts and "".join(t.text or "" for t in texts).strip() == str(entry.get("text", "")).strip():
+            texts[0].text = f"{{{{ n.{entry.get('count', 'unknown')} }}}}"
+            for t in texts[1:]:
+                t.text = ""
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename])
+    return buffer.getvalue()
+
+
+def _numbers_manifest(docx: Path, root: Path | None) -> Mapping[str, dict]:
+    """The manifest's "numbers": from inside the DOCX, else from build/manuscript.anchors.json."""
+    from .docx_review import NotADocx, read_docx
+
+    try:
+        manifest = read_docx(docx).manifest
+    except NotADocx:
+        return {}
+    if manifest is None and root is not None and (root / "build" / "manuscript.anchors.json").is_file():
+        try:
+            manifest = json.loads((root / "build" / "manuscript.anchors.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            manifest = None
+    numbers = (manifest or {}).get("numbers")
+    return numbers if isinstance(numbers, dict) else {}
+
+
+def check_docx(docx: Path, lexicon: Lexicon, annotations: Iterable[tuple[str, str, str, str]] = (),
+               root: Path | None = None) -> list[Problem]:
     """The number check on the paragraphs of a DOCX; places are "edited.docx: paragraph N".
 
-    Only contradictions are reported: in a built DOCX every count is a number
-    (the placeholders are filled), so a number that matches the data is fine.
+    The numbers the build wrote from placeholders are marked (bookmarks, see
+    charter.placeholders) and skipped while they show what the build wrote; every
+    other number is checked as typed. Only contradictions are reported: a typed
+    number that matches the data is fine in a DOCX.
     """
     annotations = tuple(annotations)  # the sources' [43]{count=none}: the DOCX shows only "43"
-    numbered = [(n, annotate(text, annotations)) for n, text in enumerate(docx_paragraphs(docx), start=1) if text]
+    numbers = _numbers_manifest(docx, root)
+    source: Path | bytes = docx
+    if numbers:
+        try:
+            source = generated_numbers_as_placeholders(docx.read_bytes(), numbers)
+        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError):
+            source = docx  # pandoc's reading says what is wrong with the file
+    numbered = [(n, annotate(text, annotations)) for n, text in enumerate(docx_paragraphs(source), start=1) if text]
     return [p for p in check_paragraphs(numbered, lexicon, docx.name) if p.severity == "error"]
 
 
@@ -466,7 +537,8 @@ def run(root: str | Path, docx: str | Path | None = None) -> tuple[Project, list
         else:
             sources = [s.text for s in read_sections(Path(project.root))]
             annotations = [a for text in sources for a in annotated_numbers(text)]
-            problems += check_docx(path, Lexicon.from_counts(counts, project.review.country_groups), annotations)
+            problems += check_docx(path, Lexicon.build(counts, vocabulary_of(project.review)), annotations,
+                                   Path(project.root))
     else:
         problems += check_project_text(project, counts)
     return project, problems

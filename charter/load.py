@@ -18,6 +18,7 @@ from .assemble import Section
 from .bibtex import check_crossrefs, scan_bibtex
 from .model import Bibliography, Location, Problem, Project, Reference, Review, Study
 from .paths import refuse_outside
+from .references import SUFFIXES as BIB_SUFFIXES, scan_csl_json, scan_ris
 from .validate import (STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
                        unreliable_sections)
 from .yaml_source import compose, decode
@@ -62,11 +63,12 @@ def load_review(root: str | Path) -> tuple[Review | None, list[Problem]]:
 
 
 def scan_bib_file(rel: str, data: bytes) -> tuple[list[Reference], list[Problem]]:
-    """Decode and scan one .bib file's bytes: its entries and the problems found in it."""
+    """Decode and scan one bibliography file's bytes (.bib, CSL .json, .ris): its entries and its problems."""
     text, problems = decode(rel, data, limits.BIB_FILE_BYTES, "a bibliography")
     if text is None:
         return [], problems
-    found, scan_problems = scan_bibtex(rel, text)
+    scan = scan_csl_json if rel.endswith(".json") else scan_ris if rel.endswith(".ris") else scan_bibtex
+    found, scan_problems = scan(rel, text)
     return found, [*problems, *scan_problems]
 
 
@@ -78,7 +80,8 @@ def load_bibliography(root: str | Path, scan_file: Callable[[str, bytes], tuple[
     one that reuses the scan of a file whose bytes did not change.
     """
     root = Path(root)
-    files = sorted(p for p in (root / BIB_DIR).glob("*.bib") if p.is_file()) if (root / BIB_DIR).is_dir() else []
+    files = sorted(p for p in (root / BIB_DIR).iterdir() if p.suffix in BIB_SUFFIXES and p.is_file()) \
+        if (root / BIB_DIR).is_dir() else []
     problems: list[Problem] = []
     if not files:
         problems.append(Problem(Location(BIB_DIR), "", f"no bibliography: put the .bib files (BibTeX) of the "

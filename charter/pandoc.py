@@ -88,6 +88,15 @@ def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = N
     return _messages(process.stderr)
 
 
+
+def ris_to_csl_json(ris_text: str) -> str:
+    """Convert an RIS bibliography to CSL JSON with pandoc, so its keys are the ones pandoc's citeproc uses."""
+    process = subprocess.run([pandoc_path(), "--from", "ris", "--to", "csljson"], input=ris_text,
+                             capture_output=True, text=True, env=_environment())
+    if process.returncode != 0:
+        raise CompileError(f"pandoc could not read the RIS file: {process.stderr.strip()}")
+    return process.stdout
+
 # ------------------------------------------------------------ reference DOCX
 
 

@@ -4,12 +4,18 @@ Three renderings: digits with thousands separators (``2,819``), ``| words``
 (``twenty-nine``) and ``| Words`` for a sentence start (``Twenty-nine``). A
 count the authors did not report renders "not reported". The placement lines
 ``{{ table:studies }}`` and ``{{ figure:prisma }}`` are left for assembly.
+
+With ``NumberMarks``, each number a placeholder renders is wrapped in a pandoc
+Span with an id, ``[29]{#ch_n0001}``: in the DOCX it becomes a bookmark around
+the number, which survives a round trip through Word or LibreOffice, so
+``invoke check --docx`` can tell a number the build wrote from one a person
+typed or changed (the marks' entries go into the anchor manifest's "numbers").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from num2words import num2words
@@ -30,6 +36,8 @@ PLACEMENT_RE = re.compile(r"^[ \t]*\{\{\s*(?P<kind>table|figure):(?P<name>[A-Za-
                           re.MULTILINE)
 
 FILTERS = ("words", "Words")
+# A number the build wrote, as assembled Markdown carries it: "[29]{#ch_n0001}".
+MARK_RE = re.compile(r"\[(?P<text>[^\[\]]*)\]\{#(?P<anchor>ch_n\d{4,})\}")
 NOT_REPORTED = "not reported"
 
 
@@ -40,6 +48,24 @@ class Filled:
     name: str
     text: str
     line: int
+
+
+@dataclass
+class NumberMarks:
+    """The numbers placeholders rendered, each under its own anchor id: ``ch_n0001`` -> count name, text."""
+
+    entries: dict[str, dict] = field(default_factory=dict)
+
+    def mark(self, name: str, rendered: str, path: str, line: int) -> str:
+        """Wrap a rendered number in a Span whose id becomes a DOCX bookmark: "[29]{#ch_n0001}"."""
+        anchor = f"ch_n{len(self.entries) + 1:04d}"
+        self.entries[anchor] = {"count": name, "text": rendered, "source": path, "line": line}
+        return f"[{rendered}]{{#{anchor}}}"
+
+
+def unmark(text: str) -> str:
+    """Markdown with the numbers' marks taken off again: "[29]{#ch_n0001}" -> "29"."""
+    return MARK_RE.sub(lambda m: m.group("text"), text)
 
 
 def render(count: Count, filter_name: str | None) -> str:
@@ -57,12 +83,18 @@ def render(count: Count, filter_name: str | None) -> str:
     return text
 
 
-def fill_recording(text: str, counts: Mapping[str, Count], path: str,
-                   first_line: int = 1) -> tuple[str, list[Problem], list[Filled]]:
-    """Like ``fill`` and also return each replacement made, in text order."""
+def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1,
+                   marks: NumberMarks | None = None) -> tuple[str, list[Problem], list[Filled]]:
+    """Like ``fill`` and also return each replacement made, in text order.
+
+    ``marks``: wrap each number rendered in a Span with an id (see ``NumberMarks``); a count the data
+    does not report ("not reported") is not a number and is not marked.
+    """
     problems: list[Problem] = []
     filled: list[Filled] = []
     names = [f"n.{name}" for name in counts]
+    # code shows the number as text: a mark there would show as "[29]{#ch_n0001}"
+    code = [m.span() for m in re.finditer(r"^(```|~~~).*?^\1|`[^`\n]*`", text, re.S | re.M)] if marks else []
 
     def line_of(offset: int) -> int:
         return first_line + text.count("\n", 0, offset)
@@ -107,6 +139,9 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str,
             return match.group(0)
         rendered = render(counts[name], filter_name)
         filled.append(Filled(name, rendered, where.line))
+        if marks is not None and counts[name].value is not None and \
+                not any(a <= match.start() < b for a, b in code):
+            return marks.mark(name, rendered, path, where.line)
         return rendered
 
     result = _ANY_BRACES_RE.sub(replace, text)

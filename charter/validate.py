@@ -27,7 +27,8 @@ from .yaml_source import NodeReader, location
 
 REVIEW_FIELDS = {"title": True, "question": True, "type": False, "themes": False, "vocabularies": True,
                  "country_groups": False, "questions": False, "required_fields": False, "study_fields": False,
-                 "table": False, "search": False, "prisma": False}
+                 "table": False, "search": False, "prisma": False,
+                 "import": False}  # import: read by charter.importer (docs/import.md)
 REVIEW_TYPES = ("scoping", "systematic")
 EXTRA_FIELD_TYPES = ("text", "integer", "number", "choice", "list")
 NUMERIC_TYPES = ("integer", "number")  # declared fields that get counts over their values (total, median, …)

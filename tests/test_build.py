@@ -565,7 +565,7 @@ def test_a_typst_error_shows_the_line_and_keeps_the_last_good_outputs(tmp_path):
     root = small_project(tmp_path)
     result = build_quietly(root)
     before = {fmt: path.read_bytes() for fmt, path in result.outputs.items()}
-    template = (REPO / "templates" / "manuscript.typ").read_text(encoding="utf-8")
+    template = (REPO / "charter" / "templates" / "manuscript.typ").read_text(encoding="utf-8")
     broken = template.replace("#set par(justify: true", "#set par(justify: tru", 1)
     assert broken != template
     write_files(root, {"templates/manuscript.typ": broken})

@@ -57,7 +57,7 @@ def test_wrong_number_in_prose_is_an_error_with_place_and_fix(tmp_path):
     root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nFour studies met the inclusion "
                                                                 "criteria.\n"})
     code, lines = check(root)
-    assert lines[0] == ('manuscript/03-discussion.md:3: "Four studies met the inclusion" says 4, the data has 3 included '
+    assert lines[0] == ('manuscript/03-discussion.md:3:1: "Four studies met the inclusion" says 4, the data has 3 included '
                         "studies (n.included); correct the text or the data, and write {{ n.included | Words }}")
     assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
     assert code == 1
@@ -66,7 +66,7 @@ def test_wrong_number_in_prose_is_an_error_with_place_and_fix(tmp_path):
 def test_matching_number_is_a_warning_and_strict_makes_it_an_error(tmp_path):
     root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nTwo studies addressed theme (a).\n"})
     code, lines = check(root)
-    expected = ('manuscript/03-discussion.md:3: "Two studies … theme (a)" is typed by hand; write '
+    expected = ('manuscript/03-discussion.md:3:1: "Two studies … theme (a)" is typed by hand; write '
                 "{{ n.theme.a | Words }} so it follows the data (2 studies in theme (a) Associations between "
                 "mental health and social support)")
     assert lines == [expected, "invoke check: 0 errors, 1 warning — 3 studies, 2 themes, 4 references"]
@@ -96,7 +96,7 @@ def test_annotation_settles_a_doubtful_number(tmp_path):
     In all, [4]{count=theme.a} studies were about associations.
     """
     code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}))
-    assert lines[0] == ('manuscript/03-discussion.md:4: "4" says 4, the data has 2 studies in theme (a) '
+    assert lines[0] == ('manuscript/03-discussion.md:4:10: "4" says 4, the data has 2 studies in theme (a) '
                         "Associations between mental health and social support (n.theme.a); correct the text or "
                         "the data, and write {{ n.theme.a }}")
     assert len(lines) == 2
@@ -105,7 +105,7 @@ def test_annotation_settles_a_doubtful_number(tmp_path):
 def test_unknown_count_in_annotation_is_an_error(tmp_path):
     text = "# Discussion\n\nWe kept [4]{count=themes.a} studies.\n"
     code, lines = check(small_project(tmp_path, {"manuscript/03-discussion.md": text}))
-    assert lines[0] == ('manuscript/03-discussion.md:3: "4" is marked count=themes.a, which is not a count '
+    assert lines[0] == ('manuscript/03-discussion.md:3:10: "4" is marked count=themes.a, which is not a count '
                         "(run 'invoke counts' to list every name, or write count=none)")
 
 
@@ -118,7 +118,7 @@ def test_number_in_the_abstract_is_checked_on_its_line(tmp_path):
     root = small_project(tmp_path, {"manuscript/metadata.yaml": meta})
     code, lines = check(root)
     line = line_of(root / "manuscript/metadata.yaml", "Five of the studies")
-    assert lines[0] == (f'manuscript/metadata.yaml:{line}: "Five of … qualitative" says 5, the data '
+    assert lines[0] == (f'manuscript/metadata.yaml:{line}:1: "Five of … qualitative" says 5, the data '
                         "has 1 study with a qualitative design (n.orientation.qualitative); correct the text or "
                         "the data, and write {{ n.orientation.qualitative | Words }}")
 
@@ -168,7 +168,7 @@ def test_github_annotations(tmp_path):
     root = small_project(tmp_path, {"manuscript/03-discussion.md": "# Discussion\n\nFour studies met the inclusion "
                                                                 "criteria.\n"})
     code, lines = check(root, fmt="github")
-    assert lines[0].startswith("::error file=manuscript/03-discussion.md,line=3::\"Four studies met the inclusion\" "
+    assert lines[0].startswith("::error file=manuscript/03-discussion.md,line=3,col=1::\"Four studies met the inclusion\" "
                                "says 4")
     assert lines[-1] == "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"
 
@@ -280,7 +280,8 @@ def test_reference_number_changed_in_prose(reference_copy):
     method = reference_copy / "manuscript/02-method.md"
     line = edit(method, "{{ n.theme.a | Words }} of the articles belong", "Twelve of the articles belong")
     code, lines = findings(reference_copy)
-    assert lines == [f'manuscript/02-method.md:{line}: "Twelve of … theme (a)" says 12, the data has 13 studies in '
+    column = method.read_text(encoding="utf-8").splitlines()[line - 1].index("Twelve of") + 1
+    assert lines == [f'manuscript/02-method.md:{line}:{column}: "Twelve of … theme (a)" says 12, the data has 13 studies in '
                      "theme (a) Associations between mental health and social support (n.theme.a); correct the "
                      "text or the data, and write {{ n.theme.a | Words }}"]
     assert code == 1
@@ -292,7 +293,8 @@ def test_reference_study_theme_changed(reference_copy):
     study = reference_copy / "studies/andrea2016.yaml"
     edit(study, "theme: a\nsubtheme: status", "theme: b\nsubtheme: direct")
     code, lines = findings(reference_copy)
-    assert lines == [f'manuscript/02-method.md:{line}: "Thirteen of … theme (a)" says 13, the data has 12 studies in '
+    column = method.read_text(encoding="utf-8").splitlines()[line - 1].index("Thirteen of") + 1
+    assert lines == [f'manuscript/02-method.md:{line}:{column}: "Thirteen of … theme (a)" says 13, the data has 12 studies in '
                      "theme (a) Associations between mental health and social support (n.theme.a); correct the "
                      "text or the data, and write {{ n.theme.a | Words }}"]
 
@@ -303,7 +305,8 @@ def test_reference_study_design_changed(reference_copy):
                 "nine take a qualitative approach")
     edit(reference_copy / "studies/gidugu2015.yaml", "orientation: qualitative", "orientation: quantitative")
     code, lines = findings(reference_copy)
-    assert f'manuscript/03-findings.md:{line}: "nine … qualitative" says 9, the data has 8 studies with a ' \
+    column = findings_md.read_text(encoding="utf-8").splitlines()[line - 1].index("nine take") + 1
+    assert f'manuscript/03-findings.md:{line}:{column}: "nine … qualitative" says 9, the data has 8 studies with a ' \
            "qualitative design (n.orientation.qualitative); correct the text or the data, and write " \
            "{{ n.orientation.qualitative | words }}" in lines
     assert code == 1
@@ -402,8 +405,10 @@ def test_reference_docx_as_built_passes_and_an_edit_is_caught(reference_copy, tm
                      f"{lines[-1].rsplit(', ', 1)[1]}"]
 
     edited = tmp_path / "edited.md"
-    edited.write_text(assembled.markdown.replace("Thirteen of the articles", "Fourteen of the articles"),
-                      encoding="utf-8")
+    # a co-author retypes the generated number (the build's mark stays around it, as in Word)
+    marked = re.sub(r"\[Thirteen\](\{#ch_n\d+\} of the articles)", r"[Fourteen]\1", assembled.markdown)
+    assert marked != assembled.markdown
+    edited.write_text(marked, encoding="utf-8")
     pypandoc.convert_file(str(edited), "docx", outputfile=str(docx), extra_args=["--citeproc", *bibs])
     code, lines = check(reference_copy, docx=docx)
     assert len(lines) == 2 and code == 1

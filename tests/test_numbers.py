@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from num2words import num2words
 
 from charter.counts import Count
-from charter.model import Location
-from charter.numbers import Lexicon, check_markdown, claims_in_text, find_claims, word_value
+from charter.numbers import Lexicon, check_markdown, claims_in_text, word_value
 
 DATA = Path(__file__).parent / "data" / "number_sentences.yaml"
 
@@ -154,7 +153,7 @@ def test_number_words(word, value):
                  id="noun-from-placeholder"),
     pytest.param("`29 studies were included`", [], id="inline-code"),
     pytest.param("<!-- 29 studies were included -->", [], id="comment"),
-    pytest.param("# 29 studies were included", [], id="heading"),
+    pytest.param("# 29 studies were included", [(29, "included")], id="heading-is-prose"),
     pytest.param("| 29 studies were included |", [], id="table-row"),
     pytest.param("1. Twenty studies were included.", [(20, "included")], id="list-marker-skipped"),
     pytest.param("See https://example.org/29-studies-included for 29 studies included.", [(29, "included")],
@@ -187,9 +186,9 @@ def test_claim_line_and_messages():
     text = "# Results\n\nSome text.\nTwenty-eight papers met the inclusion criteria.\n\nWe searched five databases.\n"
     problems = check_markdown(text, LEXICON, "manuscript/03-results.md")
     assert [str(p) for p in problems] == [
-        'manuscript/03-results.md:4: "Twenty-eight papers met the inclusion" says 28, the data has 29 included '
+        'manuscript/03-results.md:4:1: "Twenty-eight papers met the inclusion" says 28, the data has 29 included '
         "studies (n.included); correct the text or the data, and write {{ n.included | Words }}",
-        'manuscript/03-results.md:6: "five databases" is typed by hand; write {{ n.databases | words }} so it '
+        'manuscript/03-results.md:6:13: "five databases" is typed by hand; write {{ n.databases | words }} so it '
         "follows the data (5 databases searched)",
     ]
     assert [p.severity for p in problems] == ["error", "warning"]

@@ -243,6 +243,9 @@ def track_change(path: Path, old: str, new: str, author: str, date: str = "2024-
     package = Package(path)
     target = old or after
     runs = [r for r in package.document.iter(_w("r")) if target in "".join(t.text or "" for t in r.iter(_w("t")))]
+    if not runs and old:  # the phrase spans runs (a number the build marked is a run of its own)
+        _track_change_across_runs(package, old, new, author, date)
+        return
     assert runs, f"no run contains {target!r}"
     run = runs[0]
     text = "".join(t.text or "" for t in run.iter(_w("t")))
@@ -281,6 +284,62 @@ def track_change(path: Path, old: str, new: str, author: str, date: str = "2024-
     for offset, piece in enumerate(pieces):
         parent.insert(index + offset, piece)
     package.save()
+
+
+def _track_change_across_runs(package, old: str, new: str, author: str, date: str) -> None:
+    """track_change for a phrase over several runs of one paragraph: each run's share of it is deleted in its
+    place (bookmarks between the runs stay where they are), the new text is inserted after the last."""
+    def text_of(run) -> str:
+        return "".join(t.text or "" for t in run.iter(_w("t")))
+
+    for paragraph in package.document.iter(_w("p")):
+        runs = [r for r in paragraph if r.tag == _w("r")]
+        joined = "".join(text_of(r) for r in runs)
+        if old not in joined:
+            continue
+        start = joined.index(old)
+        end, offset, last = start + len(old), 0, None
+        for run in runs:
+            text = text_of(run)
+            lo, hi = max(start - offset, 0), min(end - offset, len(text))
+            offset += len(text)
+            if lo >= hi:
+                continue
+            properties = run.find(_w("rPr"))
+            pieces = []
+            for content, deleted in ((text[:lo], False), (text[lo:hi], True), (text[hi:], False)):
+                if not content:
+                    continue
+                element = etree.Element(_w("r"))
+                if properties is not None:
+                    element.append(copy.deepcopy(properties))
+                t = etree.SubElement(element, _w("delText" if deleted else "t"))
+                t.text = content
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                if deleted:
+                    wrapper = etree.Element(_w("del"))
+                    for key, value in (("id", str(next(_change_ids))), ("author", author), ("date", date)):
+                        wrapper.set(_w(key), value)
+                    wrapper.append(element)
+                    element = wrapper
+                pieces.append((element, deleted))
+            index = paragraph.index(run)
+            paragraph.remove(run)
+            for n, (element, deleted) in enumerate(pieces):
+                paragraph.insert(index + n, element)
+                if deleted:
+                    last = element
+        inserted = etree.Element(_w("ins"))
+        for key, value in (("id", str(next(_change_ids))), ("author", author), ("date", date)):
+            inserted.set(_w(key), value)
+        run = etree.SubElement(inserted, _w("r"))
+        t = etree.SubElement(run, _w("t"))
+        t.text = new
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        last.addnext(inserted)
+        package.save()
+        return
+    raise AssertionError(f"no paragraph contains {old!r}")
 
 
 def add_reply(path: Path, to_text: str, reply: str, author: str, date: str = "2024-05-02T09:00:00Z") -> None:

@@ -2,7 +2,10 @@
 
 Run by the build (``charter.pandoc.reference_docx``) into build/, or by hand::
 
-    python templates/make_reference_docx.py build/reference.docx [a4|letter]
+    python charter/templates/make_reference_docx.py build/reference.docx [a4|letter]
+
+A review changes the look by copying this file to its own ``templates/``
+folder and editing it there: the build uses the review's copy when present.
 
 The journal look is written here as code so that a change of style is a
 reviewable diff, not an opaque binary edited in Word: a serif 12 pt body,

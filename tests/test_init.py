@@ -1,0 +1,112 @@
+"""`charter init`: a new review that checks and builds at once, with the sections its reporting guideline asks for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from charter.init import main as charter
+from conftest import REPO
+
+# The section headings of each starter, from the reporting guidelines' checklists
+# (PRISMA-ScR: Tricco et al. 2018; PRISMA 2020: Page et al. 2021), in their words.
+SCOPING_HEADINGS = ["Introduction", "Methods", "Protocol and registration", "Eligibility criteria",
+                    "Information sources and search", "Selection of sources of evidence",
+                    "Data charting and data items", "Critical appraisal of individual sources of evidence",
+                    "Synthesis of results", "Results", "Selection of sources of evidence",
+                    "Characteristics of sources of evidence", "Results of individual sources and synthesis of results",
+                    "Discussion", "Summary of evidence", "Limitations", "Conclusions"]
+SYSTEMATIC_HEADINGS = ["Introduction", "Methods", "Eligibility criteria", "Information sources", "Search strategy",
+                       "Selection process", "Data collection process", "Data items",
+                       "Study risk of bias assessment", "Effect measures", "Synthesis methods",
+                       "Reporting bias assessment", "Certainty assessment", "Results", "Study selection",
+                       "Study characteristics", "Risk of bias in studies", "Results of individual studies",
+                       "Results of syntheses", "Reporting biases", "Certainty of evidence", "Discussion",
+                       "Limitations", "Implications", "Other information", "Registration and protocol",
+                       "Availability of data, code and other materials"]
+
+
+def invoke(root: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run invoke as a user would, in the review folder (this checkout's charter on the path)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd or root, capture_output=True, text=True,
+                          env=env)
+
+
+def headings(path: Path) -> list[str]:
+    document = docx.Document(str(path))
+    return [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+@pytest.mark.parametrize(("review_type", "expected"), [
+    pytest.param("scoping", SCOPING_HEADINGS, id="scoping (PRISMA-ScR)"),
+    pytest.param("systematic", SYSTEMATIC_HEADINGS, id="systematic (PRISMA 2020)"),
+])
+def test_a_new_review_checks_and_builds_at_once(tmp_path, review_type, expected, capsys):
+    root = tmp_path / "my review"
+    assert charter(["init", str(root), "--type", review_type]) == 0
+    assert "invoke check && invoke build" in capsys.readouterr().out
+    for rel in ("review.yaml", "tasks.py", ".gitignore", ".github/workflows/manuscript.yml", "bib/references.bib",
+                "manuscript/metadata.yaml", "studies/example2024.yaml"):
+        assert (root / rel).is_file(), rel
+    assert f"type: {review_type}" in (root / "review.yaml").read_text(encoding="utf-8")
+
+    check = invoke(root, "check", "--strict")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "0 errors, 0 warnings" in check.stdout
+    built = invoke(root, "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    found = headings(root / "build" / "manuscript.docx")
+    assert found[:len(expected)] == expected
+    assert found[len(expected):] == ["Acknowledgements", "Author contributions", "Funding", "Disclosure statement",
+                                     "References"]
+    text = "\n".join(p.text for p in docx.Document(str(root / "build" / "manuscript.docx")).paragraphs)
+    assert "TODO" in text  # the build shows what is still to fill in
+    assert (root / "build" / "manuscript.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_tasks_run_on_the_folder_of_tasks_py_from_any_sub_folder(tmp_path):
+    root = tmp_path / "review"
+    charter(["init", str(root)])
+    counts = invoke(root, "counts", "--format", "json", cwd=root / "manuscript")
+    assert counts.returncode == 0, counts.stderr
+    assert '"placeholder": "{{ n.included }}"' in counts.stdout
+
+
+def test_style_is_validated_and_written_to_metadata(tmp_path, capsys):
+    assert charter(["init", str(tmp_path / "a"), "--style", "apa"]) == 0
+    assert "csl: apa " in (tmp_path / "a" / "manuscript" / "metadata.yaml").read_text(encoding="utf-8")
+    assert charter(["init", str(tmp_path / "b"), "--style", "nosuchjournal"]) == 1
+    assert capsys.readouterr().err.startswith("charter init: unknown citation style 'nosuchjournal'")
+    assert not (tmp_path / "b").exists()
+
+
+def test_refuses_a_folder_that_is_not_empty_unless_forced(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    assert charter(["init", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (f"charter init: {tmp_path} is not empty: name a new or empty folder, or add "
+                                       "--force to write the review files into it (files of the same name are "
+                                       "overwritten; nothing else is touched)\n")
+    assert not (tmp_path / "review.yaml").exists()
+    assert charter(["init", str(tmp_path), "--force"]) == 0
+    assert (tmp_path / "review.yaml").is_file()
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_an_unknown_type_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        charter(["init", str(tmp_path / "x"), "--type", "umbrella"])
+    assert exit.value.code == 2
+    assert "invalid choice: 'umbrella'" in capsys.readouterr().err
+
+
+def test_the_repository_tasks_py_is_the_package_tasks_plus_bench():
+    text = (REPO / "tasks.py").read_text(encoding="utf-8")
+    assert "from charter.tasks import *" in text
+    starter = (REPO / "charter" / "starter" / "common" / "tasks.py").read_text(encoding="utf-8")
+    assert "from charter.tasks import *" in starter
