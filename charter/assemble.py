@@ -245,16 +245,64 @@ def _metadata_block(meta: Metadata, filled: Mapping[str, str], blind: bool, labe
     if meta.keywords:
         values["charter-keywords"] = md_escape("; ".join(meta.keywords))
     if not blind and meta.authors:
+        notes = title_page_notes(meta.authors)
         values["charter-authors"] = [{
             "name": md_escape(a.name),
-            "marks": ",".join(str(numbers[k]) for k in a.affiliations) + ("\\*" if a.corresponding else ""),
-        } for a in meta.authors]
+            "marks": ",".join(str(numbers[k]) for k in a.affiliations),
+            # Typst footnotes: the first author of a note carries it, the others point to it by label
+            "footnotes": [{"text": note.text, "label": f"charterfn{note.number}"} if first
+                          else {"again": f"charterfn{note.number}"} for note, first in notes[index]],
+        } for index, a in enumerate(meta.authors)]
         values["charter-affiliations"] = [{"mark": str(n), "text": md_escape(meta.affiliations[k])}
                                           for k, n in numbers.items()]
-        corresponding = [a for a in meta.authors if a.corresponding]
-        if corresponding:
-            values["charter-corresponding"] = _corresponding_line(corresponding)
     return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+
+
+# Title-page footnotes are marked with these symbols, in this order, in the DOCX and the PDF
+# (affiliations already use numbers); Typst's footnote numbering "*" counts the same way.
+NOTE_SYMBOLS = ("*", "†", "‡", "§", "¶", "‖")
+
+
+@dataclass(frozen=True)
+class TitlePageNote:
+    number: int  # 1-based, in the order of the authors; NOTE_SYMBOLS[number - 1] marks it
+    text: str    # Markdown
+
+
+def title_page_notes(authors) -> list[list[tuple[TitlePageNote, bool]]]:
+    """For each author, the title-page footnotes that mark the name: (note, first) pairs.
+
+    One note names the corresponding author(s), one says who contributed equally; the
+    first author a note concerns carries the footnote, the others repeat its mark.
+    """
+    groups = [("corresponding", [a for a in authors if a.corresponding]),
+              ("equal", [a for a in authors if a.equal_contribution])]
+    notes: dict[str, TitlePageNote] = {}
+    marks: list[list[tuple[TitlePageNote, bool]]] = []
+    for author in authors:
+        own: list[tuple[TitlePageNote, bool]] = []
+        for kind, members in groups:
+            if author not in members or (kind == "equal" and len(members) < 2):
+                continue
+            first = kind not in notes
+            if first:
+                text = (("Corresponding author: " if len(members) == 1 else "Corresponding authors: ")
+                        + _corresponding_line(members)) if kind == "corresponding" else \
+                    f"{_names(members)} contributed equally to this work."
+                notes[kind] = TitlePageNote(len(notes) + 1, text)
+            own.append((notes[kind], first))
+        marks.append(sorted(own, key=lambda pair: pair[0].number))
+    return marks
+
+
+def _symbol_md(note: TitlePageNote) -> str:
+    symbol = NOTE_SYMBOLS[(note.number - 1) % len(NOTE_SYMBOLS)]
+    return "\\*" if symbol == "*" else symbol
+
+
+def _names(authors) -> str:
+    names = [md_escape(a.name) for a in authors]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _corresponding_line(authors) -> str:
@@ -299,16 +347,18 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
         item("Subtitle", filled["subtitle"], "subtitle")
     if not blind:
         numbers = meta.affiliation_numbers()
+        notes = title_page_notes(meta.authors)
         for index, author in enumerate(meta.authors):
-            marks = ",".join(str(numbers[k]) for k in author.affiliations) + ("\\*" if author.corresponding else "")
-            item("Author", md_escape(author.name) + (f"^{marks}^" if marks else ""), f"authors.{index}.name",
-                 author.name)
+            marks = ",".join(str(numbers[k]) for k in author.affiliations)
+            # A real footnote where the note is first given (pandoc numbers it; charter.pandoc.finish_docx
+            # gives it its symbol); the symbol alone where it is repeated.
+            footnotes = "".join(f"^[{note.text}]" if first else f"^{_symbol_md(note)}^"
+                                for note, first in notes[index])
+            item("Author", md_escape(author.name) + (f"^{marks}^" if marks else "") + footnotes,
+                 f"authors.{index}.name", author.name)
         for key, number in numbers.items():
             item("Affiliation", f"^{number}^ {md_escape(meta.affiliations[key])}", f"affiliations.{key}",
                  meta.affiliations[key])
-        corresponding = [a for a in meta.authors if a.corresponding]
-        if corresponding:
-            item("Author Note", "\\* Corresponding author: " + _corresponding_line(corresponding), None)
     if filled.get("abstract"):
         item("Abstract Title", "Abstract", None)
         item("Abstract", filled["abstract"], "abstract", unmark(filled["abstract"]))

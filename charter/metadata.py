@@ -11,7 +11,8 @@ count placeholders such as ``{{ n.included }}``)::
         affiliations: [uib]                      # or  affiliation: uib
         orcid: 0000-0002-1825-0097
         email: kari@example.org
-        corresponding: true
+        corresponding: true                      # a title-page footnote (*) with the e-mail and ORCID
+        equal_contribution: true                 # authors marked so share one footnote (†)
     affiliations:                                # or a list: - {id: uib, name: University of Bergen}
       uib: University of Bergen
     abstract: |
@@ -67,7 +68,7 @@ _FIELDS = {
     **{name: False for name, _ in BACK_MATTER},
 }
 _AUTHOR_FIELDS = {"name": True, "affiliations": False, "affiliation": False, "orcid": False,
-                  "email": False, "corresponding": False}
+                  "email": False, "corresponding": False, "equal_contribution": False}
 PAPERS = ("a4", "letter")
 # A BCP 47 language tag as Word and Typst take it: language, optional script, region and variants
 # ("en", "en-GB", "nb-NO", "zh-Hans-CN", "de-CH-1996"). It reaches Typst's code and the DOCX's XML.
@@ -82,6 +83,7 @@ class Author:
     orcid: str | None = None
     email: str | None = None
     corresponding: bool = False
+    equal_contribution: bool = False  # shares a title-page footnote with the other authors marked so
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,14 @@ def parse_metadata(data: bytes, path: str = METADATA_PATH) -> tuple[Metadata | N
                              f"unknown affiliation '{key}'{did_you_mean(key, known)}{listing}")
         corresponding = reader.boolean(author["corresponding"], f"{item_path}.corresponding") \
             if "corresponding" in author else False
+        equal = reader.boolean(author["equal_contribution"], f"{item_path}.equal_contribution") \
+            if "equal_contribution" in author else False
         if name is not None:
             authors.append(Author(
                 name=name, affiliations=tuple(k for k in keys if k in affiliations),
                 orcid=reader.text(author.get("orcid"), f"{item_path}.orcid", required=False),
                 email=reader.text(author.get("email"), f"{item_path}.email", required=False),
-                corresponding=bool(corresponding)))
+                corresponding=bool(corresponding), equal_contribution=bool(equal)))
 
     def optional(name: str) -> str | None:
         return reader.text(fields.get(name), name, required=False)

@@ -224,7 +224,9 @@ def for_typst(tree: dict) -> dict:
       newline, which Typst reads as a space;
     * in tables, give words longer than LONG_WORD zero-width spaces to break
       at: Typst does not break a word without a hyphenation point, so a
-      200-letter word would run out of its cell and off the page.
+      200-letter word would run out of its cell and off the page;
+    * move Table 1's note, with the table's last row, into the table's footer
+      (never a note alone on a page).
     """
     return {**tree, "blocks": _blocks(tree["blocks"], in_table=False)}
 
@@ -233,6 +235,9 @@ def _blocks(blocks: list, in_table: bool) -> list:
     out = []
     for block in blocks:
         kind = block.get("t")
+        if kind == "Div" and "charter-table-note" in block["c"][0][1] and out and out[-1].get("t") == "Table":
+            out[-1] = _note_into_footer(out[-1], block)
+            continue
         if kind == "Div":
             (identifier, classes, _), content = block["c"]
             if "charter-titlepage" in classes or "charter-docx-only" in classes:
@@ -259,6 +264,24 @@ def _table(block: dict) -> dict:
     head = [head[0], rows(head[1])]
     bodies = [[b[0], b[1], rows(b[2]), rows(b[3])] for b in bodies]
     foot = [foot[0], rows(foot[1])]
+    return {"t": "Table", "c": [attr, caption, colspecs, head, bodies, foot]}
+
+
+def _note_into_footer(table: dict, note: dict) -> dict:
+    """Table 1's note as the table's footer, with the last body row: Typst keeps a footer whole and
+    moves it to the next page with the table's header, so the note never stands alone on a page."""
+    attr, caption, colspecs, head, bodies, foot = table["c"]
+    body = next((b for b in reversed(bodies) if b[3]), None)
+    if body is None:
+        return table
+    last_row = body[3][-1]
+    body[3] = body[3][:-1]
+    inlines = [inline for block in note["c"][1] if block.get("t") in ("Para", "Plain") for inline in block["c"]]
+    # The rule that ends the table goes above the note, none under it.
+    note_cell = [["", [], [["typst:stroke", "(top: 0.6pt + black, bottom: none, left: none, right: none)"],
+                           ["typst:inset", "(x: 0pt, top: 6pt, bottom: 0pt)"]]],
+                 {"t": "AlignDefault"}, 1, len(colspecs), [{"t": "Plain", "c": inlines}]]
+    foot = [foot[0], [*foot[1], last_row, [["", [], []], [note_cell]]]]
     return {"t": "Table", "c": [attr, caption, colspecs, head, bodies, foot]}
 
 
@@ -406,6 +429,7 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
         names = source.namelist()
         files = {name: source.read(name) for name in names}
     files["word/document.xml"] = _table_rows(_sections(files["word/document.xml"], paper))
+    files["word/document.xml"] = _title_page_marks(files["word/document.xml"])
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
     if "docProps/custom.xml" in files:
         files["docProps/custom.xml"] = _no_custom_properties(files["docProps/custom.xml"])
@@ -432,6 +456,30 @@ def _sections(document_xml: bytes, paper: str) -> bytes:
             inserted.append(etree.fromstring(etree.tostring(child)))
         _set_page(inserted, width, height, landscape=landscape)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _title_page_marks(document_xml: bytes) -> bytes:
+    """Mark the title page's footnotes (on the Author paragraphs) *, †, … instead of numbers.
+
+    Word's own mark would be a number, read as one more affiliation; a custom mark
+    (customMarkFollows) keeps the footnote real and leaves the text's footnotes numbered from 1.
+    The footnote's own footnoteRef then shows the same custom mark.
+    """
+    from .assemble import NOTE_SYMBOLS
+
+    document = etree.fromstring(document_xml)
+    count = 0
+    for paragraph in document.iter(f"{{{W}}}p"):
+        style = paragraph.find("w:pPr/w:pStyle", NS)
+        if style is None or style.get(f"{{{W}}}val") != "Author":
+            continue
+        for reference in paragraph.iter(f"{{{W}}}footnoteReference"):
+            reference.set(f"{{{W}}}customMarkFollows", "1")
+            etree.SubElement(reference.getparent(), f"{{{W}}}t").text = NOTE_SYMBOLS[count % len(NOTE_SYMBOLS)]
+            count += 1
+    if not count:
+        return document_xml
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # A row with more text than this may be taller than a landscape page; Word would clip

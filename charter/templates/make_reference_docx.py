@@ -41,7 +41,10 @@ STYLES: dict[str, tuple[str, str | None, str, str]] = {
     "Normal": ("Normal", None, '<w:spacing w:after="0" w:line="480" w:lineRule="auto"/>', ""),
     "BodyText": ("Body Text", "Normal", BODY, ""),
     "FirstParagraph": ("First Paragraph", "BodyText", '<w:ind w:firstLine="0"/>', ""),
-    "Compact": ("Compact", "Normal", SINGLE + '<w:ind w:firstLine="0"/>', '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
+    # Table cells: never hyphenated, even when a co-author turns on automatic hyphenation.
+    "Compact": ("Compact", "Normal", '<w:suppressAutoHyphens/>' + SINGLE + '<w:ind w:firstLine="0"/>',
+                '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
+    "FootnoteText": ("footnote text", "Normal", SINGLE, '<w:sz w:val="20"/><w:szCs w:val="20"/>'),
     "Title": ("Title", "Normal", '<w:spacing w:before="1440" w:after="480" w:line="360" w:lineRule="auto"/>'
               '<w:jc w:val="center"/>', '<w:b/><w:sz w:val="32"/><w:szCs w:val="32"/>'),
     "Subtitle": ("Subtitle", "Title", '<w:spacing w:before="0" w:after="480"/>',
@@ -96,8 +99,8 @@ FOOTER_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 def _style(style_id: str, name: str, based_on: str | None, ppr: str, rpr: str) -> etree._Element:
-    custom = "" if style_id in ("Normal", "Title", "Subtitle", "Bibliography") or style_id.startswith("Heading") \
-        else ' w:customStyle="1"'
+    built_in = ("Normal", "Title", "Subtitle", "Bibliography", "FootnoteText")
+    custom = "" if style_id in built_in or style_id.startswith("Heading") else ' w:customStyle="1"'
     default = ' w:default="1"' if style_id == "Normal" else ""
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     xml = (f'<w:style xmlns:w="{W}" w:type="paragraph"{default}{custom} w:styleId="{style_id}">'
