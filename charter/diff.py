@@ -33,7 +33,8 @@ from .counts import compute_counts
 from .docx_review import NotADocx, embed_manifest, read_docx
 from .load import load_project
 from .metadata import read_metadata
-from .pandoc import CompileError, compile_typst, finish_docx, images_from_root, json_to_typst, start_docx, wait
+from .pandoc import (CompileError, compile_typst, docx_package, finish_docx, images_from_root, json_to_typst,
+                     start_docx, wait)
 from .revisions import Revision, RevisionError
 from .textdiff import DELETION, INSERTION, TextChange, diff_documents
 
@@ -229,35 +230,29 @@ def _finish_tracked_changes(docx: Path) -> None:
       is tracked as a row: rejecting an added study's row then removes the row,
       not only its words, and accepting a removed paragraph leaves no empty line.
     """
-    import io
     import zipfile
 
     with zipfile.ZipFile(docx) as source:
         names = source.namelist()
         files = {name: source.read(name) for name in names}
-        infos = {name: source.getinfo(name) for name in names}
     root = etree.fromstring(files["word/document.xml"])
     for paragraph in root.iter(f"{{{W}}}p"):
         state = _whole(paragraph)
         if state:
-            _track_mark(paragraph, "pPr", state, first=True)
+            _track_mark(paragraph, "pPr", state)
     _last_paragraph_marks(root)
     for row in root.iter(f"{{{W}}}tr"):
         states = {_whole(paragraph) or ("" if not _has_text(paragraph) else "mixed")
                   for paragraph in row.iter(f"{{{W}}}p")} - {""}
         if len(states) == 1 and states <= {"ins", "del"}:
-            _track_mark(row, "trPr", states.pop(), first=True)
+            _track_mark(row, "trPr", states.pop())
     used = [int(v) for v in root.xpath("//w:bookmarkStart/@w:id", namespaces={"w": W}) if v.isdigit()]
     next_id = max(used, default=0) + 1
     for element in root.iter(f"{{{W}}}ins", f"{{{W}}}del"):
         element.set(f"{{{W}}}id", str(next_id))
         next_id += 1
     files["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            target.writestr(infos[name], files[name])
-    docx.write_bytes(out.getvalue())
+    docx.write_bytes(docx_package(names, files))
 
 
 def _last_paragraph_marks(root) -> None:
@@ -311,7 +306,7 @@ def _whole(paragraph) -> str:
     return kinds.pop() if len(kinds) == 1 and kinds <= {"ins", "del"} else ""
 
 
-def _track_mark(element, properties: str, kind: str, first: bool) -> None:
+def _track_mark(element, properties: str, kind: str) -> None:
     """Add <w:ins/> or <w:del/> with the author and date of the element's first change to its properties."""
     change = next(element.iter(f"{{{W}}}{kind}"))
     props = element.find(f"w:{properties}", {"w": W})

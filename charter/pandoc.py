@@ -433,13 +433,18 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
     if "docProps/custom.xml" in files:
         files["docProps/custom.xml"] = _no_custom_properties(files["docProps/custom.xml"])
+    docx.write_bytes(docx_package(names, files))
+
+
+def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
+    """The parts zipped back into a DOCX, in their order, every entry dated 1980-01-01 so the bytes are reproducible."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, files[name])
-    docx.write_bytes(out.getvalue())
+    return out.getvalue()
 
 
 def _sections(document_xml: bytes, paper: str) -> bytes:

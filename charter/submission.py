@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .model import Location, Problem
+from .pandoc import docx_package
 
 FLOATS = ("inline", "end", "separate")
 FIGURE_FORMATS = ("png", "tiff", "pdf", "svg")
@@ -257,13 +258,7 @@ def number_docx(data: bytes, options: SubmissionOptions) -> bytes:
             section.insert(after, number)
     files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     files["word/styles.xml"] = _styles(files["word/styles.xml"], options)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, files[name])
-    return out.getvalue()
+    return docx_package(names, files)
 
 
 def _styles(styles_xml: bytes, options: SubmissionOptions) -> bytes:

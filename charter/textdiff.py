@@ -505,27 +505,37 @@ def _key(block: dict) -> tuple[str, str]:
     return t or "", plain(block) or json.dumps(_no_ids(block), sort_keys=True)
 
 
-def _pair(old: list, new: list) -> dict[int, int]:
-    """Pair changed blocks of the same kind, in order, when their texts are alike."""
+def _pair_in_order(old: list, new: list, same: Callable[[object, object], bool | None],
+                   text: Callable[[object], str]) -> dict[int, int]:
+    """{old index: new index} for changed items, in order: the first new item that ``same`` says is the same
+    one (True), else the one whose text is most alike, above PAIR_SIMILARITY; ``same`` False rules a pair out."""
     pairs: dict[int, int] = {}
     start = 0
-    for i, block in enumerate(old):
-        kind, text = _key(block)
+    for i, item in enumerate(old):
         best, best_j = PAIR_SIMILARITY, None
         for j in range(start, len(new)):
-            other_kind, other_text = _key(new[j])
-            if other_kind != kind:
+            verdict = same(item, new[j])
+            if verdict is False:
                 continue
-            if kind == "Table":
+            if verdict:
                 best_j = j
                 break
-            ratio = SequenceMatcher(None, text, other_text, autojunk=False).ratio() if text or other_text else 1.0
+            ratio = SequenceMatcher(None, text(item), text(new[j]), autojunk=False).ratio()
             if ratio > best:
                 best, best_j = ratio, j
         if best_j is not None:
             pairs[i] = best_j
             start = best_j + 1
     return pairs
+
+
+def _pair(old: list, new: list) -> dict[int, int]:
+    """Pair changed blocks of the same kind, in order, when their texts are alike (tables of the same kind pair)."""
+    def same(a: dict, b: dict) -> bool | None:
+        kind = _key(a)[0]
+        return False if kind != _key(b)[0] else (True if kind == "Table" else None)
+
+    return _pair_in_order(old, new, same, lambda block: _key(block)[1])
 
 
 def _row_key(row: list) -> str:
@@ -534,23 +544,13 @@ def _row_key(row: list) -> str:
 
 def _pair_rows(old: list, new: list) -> dict[int, int]:
     """A changed row pairs with a new row that shows the same study (same first cell) or reads alike."""
-    pairs: dict[int, int] = {}
-    start = 0
-    for i, row in enumerate(old):
-        first = plain(row[1][0][4]) if row[1] else ""
-        best, best_j = PAIR_SIMILARITY, None
-        for j in range(start, len(new)):
-            other_first = plain(new[j][1][0][4]) if new[j][1] else ""
-            if first and first == other_first:
-                best_j = j
-                break
-            ratio = SequenceMatcher(None, _row_key(row), _row_key(new[j]), autojunk=False).ratio()
-            if ratio > best:
-                best, best_j = ratio, j
-        if best_j is not None:
-            pairs[i] = best_j
-            start = best_j + 1
-    return pairs
+    def first(row: list) -> str:
+        return plain(row[1][0][4]) if row[1] else ""
+
+    def same(a: list, b: list) -> bool | None:
+        return True if first(a) and first(a) == first(b) else None
+
+    return _pair_in_order(old, new, same, _row_key)
 
 
 def _moves(deleted: list[tuple[int, dict]], inserted: list[tuple[int, dict]]) -> dict[int, int]:
