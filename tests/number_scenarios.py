@@ -101,10 +101,23 @@ def heldout_reference_counts() -> dict[str, Count]:
     return {name: Count(name, row["value"], row["meaning"]) for name, row in data.items()}
 
 
+def example_lexicon(name: str) -> Lexicon:
+    """An example review's Lexicon as the batches' writers saw its counts: every count of
+    ``invoke counts`` (tests/data/heldout/<name>-counts.json, written by ``invoke counts
+    --format json`` in examples/<name>), with the vocabulary read from its review.yaml."""
+    data = json.loads((HELDOUT / f"{name}-counts.json").read_text(encoding="utf-8"))
+    counts = {key: Count(key, row["value"], row["meaning"]) for key, row in data.items()}
+    review = yaml.safe_load((REPO / "examples" / name / "review.yaml").read_text(encoding="utf-8"))
+    return Lexicon.build(counts, Vocabulary.from_mapping(review))
+
+
 def scenario_lexicon(scenario: dict | str) -> Lexicon:
-    """The Lexicon ``invoke check`` would build for a scenario of a batch ("reference" or an invented review)."""
+    """The Lexicon ``invoke check`` would build for a scenario of a batch: "reference", an example
+    review by its folder name under examples/ (e.g. "asymptomatic-covid"), or an invented review."""
     if scenario == "reference":
         return Lexicon.build(heldout_reference_counts(), reference_vocabulary())
+    if isinstance(scenario, str):
+        return example_lexicon(scenario)
     counts = {c["name"]: Count(c["name"], c.get("value"), c.get("meaning", "")) for c in scenario.get("counts") or ()}
     return Lexicon.build(counts, Vocabulary.from_mapping(scenario))
 
