@@ -3,9 +3,10 @@
 For each size a synthetic review is generated in a temporary folder
 (``benchmarks.generate``); every measurement runs in its own process
 (``benchmarks.probe``) so its peak memory is its own. Reported: medians over
-the runs, peak memory (the largest process: the build's Python with Typst in
-it, or a pandoc it started), the ratio build/floor, and the cost per study
-between sizes.
+the runs of wall and CPU time, peak memory (the whole build: the build's
+Python and the processes it started, added up while they run side by side;
+and the build's own process and its largest child apart), the ratio
+build/floor, and the cost per study between sizes.
 
     python -m benchmarks.run --sizes 30,300,3000 --runs 3 [--json results.json] [--keep DIR]
 """
@@ -77,7 +78,8 @@ def measure(size: int, runs: int, workdir: Path, log: TextIO, code: Path = REPO,
         report = probe(what, root, code)
         results.setdefault(name, []).append(report)
         print(f"  {size:>5} studies  {name:<24} {report['seconds']:8.2f} s  {report.get('cpu', 0):8.2f} s CPU  "
-              f"{report['peak_mib']:7.0f} MiB", file=log, flush=True)
+              f"{report['peak_mib']:7.0f} MiB (own {report.get('self_mib', 0):.0f}, largest child "
+              f"{report.get('largest_child_mib', 0):.0f})", file=log, flush=True)
         return report
 
     for run in range(runs):
@@ -126,10 +128,13 @@ def summarise(size: int, results: dict) -> dict:
     row["no-op rebuild: build() call"] = statistics.median(
         sum(seconds for _, seconds in report.get("stages", [])) for report in results["no-op rebuild"])
     row["rebuild: prose edit"] = _median(results["rebuild: prose edit"])
+    row["rebuild: prose edit: CPU"] = _median(results["rebuild: prose edit"], "cpu")
     row["rebuild: one study edit"] = _median(results["rebuild: one study edit"])
     row["rebuild: one study edit: CPU"] = _median(results["rebuild: one study edit"], "cpu")
     row["peak MiB: check"] = _median(results["check"], "peak_mib")
     row["peak MiB: build"] = _median(results["build"], "peak_mib")
+    row["peak MiB: build's own process"] = _median(results["build"], "self_mib")
+    row["peak MiB: build's largest child"] = _median(results["build"], "largest_child_mib")
     if "floor: DOCX" in results:
         row["peak MiB: floor DOCX"] = _median(results["floor: DOCX"], "peak_mib")
         row["peak MiB: floor PDF"] = _median(results["floor: PDF"], "peak_mib")
@@ -145,14 +150,17 @@ def targets(summaries: dict[int, dict]) -> list[tuple[str, str, bool]]:
     """(target, measured, met) for the largest size measured, against 300 studies for linearity."""
     large = max(summaries)
     row = summaries[large]
+    own, child = row["peak MiB: build's own process"], row["peak MiB: build's largest child"]
     checks = [(f"clean build of {large:,} studies < {TARGETS['clean build wall (s)']:.0f} s wall",
                f"{row['build (clean)']:.1f} s wall, {row['build (clean): CPU']:.1f} s CPU",
                row["build (clean)"] < TARGETS["clean build wall (s)"]),
-              (f"peak memory of the build < {TARGETS['peak MiB']:,.0f} MiB", f"{row['peak MiB: build']:,.0f} MiB",
-               row["peak MiB: build"] < TARGETS["peak MiB"]),
-              (f"an edit at {large:,} studies < {TARGETS['edit wall (s)']:.0f} s",
-               f"{row['rebuild: one study edit']:.1f} s wall, {row['rebuild: one study edit: CPU']:.1f} s CPU",
-               row["rebuild: one study edit"] < TARGETS["edit wall (s)"])]
+              (f"peak memory of the build, its processes added up < {TARGETS['peak MiB']:,.0f} MiB",
+               f"{row['peak MiB: build']:,.0f} MiB (own process {own:,.0f}, largest child {child:,.0f})",
+               row["peak MiB: build"] < TARGETS["peak MiB"])]
+    for edit in ("one study edit", "prose edit"):
+        checks.append((f"an edit at {large:,} studies ({edit}) < {TARGETS['edit wall (s)']:.0f} s",
+                       f"{row[f'rebuild: {edit}']:.1f} s wall, {row[f'rebuild: {edit}: CPU']:.1f} s CPU",
+                       row[f"rebuild: {edit}"] < TARGETS["edit wall (s)"]))
     if LINEAR_FROM in summaries and large > LINEAR_FROM:
         small = summaries[LINEAR_FROM]
         for what, key in (("CPU", "build (clean): CPU"), ("wall", "build (clean)")):

@@ -351,30 +351,32 @@ def _with_image_paths(node, images: Mapping[str, str]):
 # --------------------------------------------------------------------- typst
 
 
-def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[str, str]) -> list[str]:
+def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[str, str],
+                  separate: bool | None = None) -> list[str]:
     """Compile the Typst source to PDF with ``root`` as Typst's root; return Typst's warnings as text.
 
     Typst reads files only below its root (an absolute path such as "/etc/hostname" means
     root/etc/hostname), so raw Typst in the text cannot read anything outside it. The build
     passes build/, which holds the source and copies of the images. Plain-text values (title,
-    authors, keywords) arrive as data in ``sys.inputs``, never as Typst code.
+    authors, keywords) arrive as data in ``sys.inputs``, never as Typst code. A large source
+    compiles in a process of its own (``charter.typst_process``; ``separate`` decides instead),
+    so Typst's memory is not added to the build's.
     """
-    import typst
+    from .typst_process import compile_pdf
 
-    try:
-        result = typst.compile_with_warnings(str(source), output=str(pdf_out), root=str(root), sys_inputs=dict(inputs),
-                                             timestamp=int(_environment()["SOURCE_DATE_EPOCH"]))
-    except typst.TypstError as error:
+    result = compile_pdf({"source": str(source), "output": str(pdf_out), "root": str(root), "inputs": dict(inputs),
+                          "timestamp": int(_environment()["SOURCE_DATE_EPOCH"])}, separate=separate)
+    if "error" in result:
+        error = result["error"]
         # the diagnostic names the line of build/manuscript.typ and shows it; the build maps it
         # back to the source file (snippet) where it can
-        detail = str(getattr(error, "diagnostic", "") or error)
+        detail = error["diagnostic"] or error["text"]
         # Typst names files by absolute path or a path from the working folder: say build/ instead
         detail = re.sub(r"[^\s(]*" + re.escape(str(Path(root).resolve()).lstrip(os.sep)), "build", detail)
-        hints = "".join(f"\nhint: {h}" for h in getattr(error, "hints", []) or [])
+        hints = "".join(f"\nhint: {h}" for h in error["hints"])
         raise TypstCompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ "
-                                f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail)) from error
-    warnings = result[1] if isinstance(result, tuple) else []
-    return [str(getattr(w, "message", w)) for w in warnings or []]
+                                f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail))
+    return result["warnings"]
 
 
 class TypstCompileError(CompileError):
