@@ -67,6 +67,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from . import jsontree
+
 # Below this many cited works the plain run is as fast (measured: docs/performance.md).
 MIN_WORKS = 400
 # Works per citeproc run: smaller runs cost less each but add pandoc's start-up and the shared citations.
@@ -494,11 +496,11 @@ class PartitionError(Exception):
 
 
 def _json(data: bytes) -> dict:
-    return json.loads(data.decode("utf-8"))
+    return jsontree.load(data)
 
 
 def _dump(tree: dict) -> bytes:
-    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"  # as pandoc writes it
+    return jsontree.dump(tree)  # as pandoc writes it
 
 
 def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence[Path], json_out: Path,
@@ -546,18 +548,18 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
 
 def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
                  pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
+    remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
     with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4))) as pool:
-        names_job = pool.submit(_name_keys, bibs, pandoc, csl_text)  # beside the reading of the Markdown
+        names_job = pool.submit(_name_keys, bibs, remembered, csl_text)  # beside the reading of the Markdown
         return _in_groups(parsed, csl, csl_text, bibs, json_out, scratch, pandoc, say, force, min_works,
-                          bucket_works, pool, names_job)
+                          bucket_works, pool, names_job, remembered)
 
 
 def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
                pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int, pool,
-               names_job) -> str | None:
+               names_job, remembered: "_Remembered") -> str | None:
     started = time.monotonic()
     bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]  # for the runs whose metadata is dropped
-    remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
     read, messages = pandoc([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
                              *parsed.options, *parsed.sources], None, "reading the manuscript")
     tree = _json(read)
@@ -624,14 +626,18 @@ def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile]
     return messages + order_messages
 
 
-def _name_keys(bibs: list[BibFile], pandoc: _Pandoc, csl_text: str) -> dict[str, set[str]]:
-    """Every entry's name keys, from pandoc's own reading of the .bib files (names, @string, crossref)."""
+def _name_keys(bibs: list[BibFile], pandoc: "_Remembered", csl_text: str) -> dict[str, set[str]]:
+    """Every entry's name keys, from pandoc's own reading of the .bib files (names, @string, crossref).
+
+    Each file goes to pandoc on its standard input, so the run is remembered by the file's content:
+    an edit that leaves bib/ alone does not read it again.
+    """
     all_names = 'givenname-disambiguation-rule="all-names' in csl_text
     keys: dict[str, set[str]] = {}
     for bib in bibs:
         # as pandoc's --bibliography reads them: .bib as BibLaTeX, .bibtex as BibTeX
-        out, _ = pandoc([str(bib.path), "--from", "bibtex" if bib.path.suffix.lower() == ".bibtex" else "biblatex",
-                         "--to", "csljson"], None, f"reading {bib.path.name}")
+        out, _ = pandoc(["--from", "bibtex" if bib.path.suffix.lower() == ".bibtex" else "biblatex",
+                         "--to", "csljson"], bib.path.read_bytes(), f"reading {bib.path.name}")
         for reference in json.loads(out.decode("utf-8")):
             keys.setdefault(reference["id"], name_keys(reference, all_names))
     return keys

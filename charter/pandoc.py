@@ -23,6 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from lxml import etree
 
+from . import jsontree
 from .paths import inside
 
 FILTERS = Path(__file__).parent / "filters"
@@ -190,17 +191,20 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
 
     ``images`` maps an image's path from the project folder to its path inside Typst's root (build/).
     """
-    tree = for_typst(json.loads(json_in.read_text(encoding="utf-8")))
+    tree = for_typst(jsontree.load(json_in.read_bytes()))
     if images:
         tree = _with_image_paths(tree, images)
+    data = jsontree.dump(tree)
+    del tree  # a large review's tree is hundreds of MiB: not kept while pandoc runs
     args = ["--sandbox", "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
             "--template", str(template), "--wrap", "preserve"]
-    process = subprocess.run([pandoc_path(), *args], input=json.dumps(tree, ensure_ascii=False), capture_output=True,
-                             text=True, encoding="utf-8", env=_environment(), cwd=typst_out.parent)
+    process = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, env=_environment(),
+                             cwd=typst_out.parent)
+    stderr = process.stderr.decode("utf-8", "replace")
     if process.returncode != 0:
         raise CompileError(f"pandoc failed while writing the Typst source (exit code {process.returncode}):\n"
-                           f"{process.stderr.strip()}")
-    return _messages(process.stderr)
+                           f"{stderr.strip()}")
+    return _messages(stderr)
 
 
 # ------------------------------------------------------- the tree for Typst

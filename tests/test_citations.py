@@ -355,3 +355,52 @@ def test_an_edit_reruns_only_the_groups_it_changed(tmp_path: Path, monkeypatch):
     assert used and plain == grouped, _first_difference(plain, grouped)
     groups = len(list((tmp_path / ".citations-cache").iterdir()))
     assert 0 < len(runs) < groups  # the order run and the groups whose citations changed, not all
+
+
+def test_an_edited_large_build_is_the_clean_build_of_the_edited_sources(tmp_path: Path, monkeypatch):
+    """Build in groups, edit one study and one sentence, rebuild: the same bytes as a clean build of the edit.
+
+    The rebuild reuses the remembered group runs, the order run and pandoc's reading of the .bib files
+    (bib/ did not change); the outputs must not show it.
+    """
+    import shutil
+
+    from charter.build import build
+
+    monkeypatch.setenv("CHARTER_CITATIONS", "groups")
+    monkeypatch.setattr(citations, "BUCKET_WORKS", 15)
+    root = generate(70, tmp_path / "review")
+    build(root, verbose=False)
+    study = sorted((root / "studies").glob("*.yaml"))[35]
+    study.write_text(study.read_text(encoding="utf-8").replace('research_question: "', 'research_question: "Also ', 1),
+                     encoding="utf-8")
+    section = root / "manuscript" / "05-conclusion.md"
+    section.write_text(section.read_text(encoding="utf-8") + "\nMore work on social support is needed.\n",
+                       encoding="utf-8")
+    runs: list[list[str]] = []
+    real = citations._Pandoc.__call__
+
+    def counting(self, args, data, what):
+        runs.append(args)
+        return real(self, args, data, what)
+
+    monkeypatch.setattr(citations._Pandoc, "__call__", counting)
+    edited = build(root, verbose=False)
+    assert not any("csljson" in args for args in runs)  # bib/ unchanged: its names are remembered
+    grouped = [args for args in runs if "--citeproc" in args]
+    monkeypatch.setattr(citations._Pandoc, "__call__", real)
+    clean_root = tmp_path / "clean"
+    clean_root.mkdir()
+    for name in ("review.yaml", "studies", "bib", "manuscript", "templates"):
+        if (root / name).is_dir():
+            shutil.copytree(root / name, clean_root / name)
+        elif (root / name).exists():
+            shutil.copy2(root / name, clean_root / name)
+    runs.clear()
+    monkeypatch.setattr(citations._Pandoc, "__call__", counting)
+    clean = build(clean_root, verbose=False)
+    groups = len([args for args in runs if "--citeproc" in args]) - 1  # less the order run
+    assert len(grouped) < groups  # the edit reran fewer group runs than there are groups
+    assert (root / "build" / "manuscript.json").read_bytes() == (clean_root / "build" / "manuscript.json").read_bytes()
+    for fmt in ("docx", "pdf"):
+        assert edited.outputs[fmt].read_bytes() == clean.outputs[fmt].read_bytes(), fmt
