@@ -119,11 +119,13 @@ def _floor_docx(root: Path) -> dict:
 
 
 def _floor_pdf(root: Path) -> dict:
+    from charter.build import _template  # the review's templates/, else Charter's own
+
     options, inputs = _floor_options(root)
     out = root / "build" / "floor"
     out.mkdir(exist_ok=True)
     start = time.perf_counter()
-    _pandoc([str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations", "--template", str(root / "templates" / "manuscript.typ"),
+    _pandoc([str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations", "--template", str(_template(root, "manuscript.typ")),
              "--wrap", "preserve", "--output", str(out / "manuscript.typ")])
     middle = time.perf_counter()
     import typst  # in the timed part: a user's typst command starts up too

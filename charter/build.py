@@ -17,13 +17,14 @@ import re
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from .assemble import PLACEMENTS, Assembled, Section, assemble
 from .bibtex import unreadable_bib_files
-from .cache import BuildCache, cached_figure, digest
+from .cache import BuildCache, FigureDrawing, digest
 from .counts import Count, compute_counts
 from .fonts import missing_cjk_font
 from .load import load_sections
@@ -273,12 +274,16 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
                            list(recorded.get("warnings", [])), skipped=["build"])
 
     state = State(root=root, build_dir=build_dir, formats=formats, blind=blind, paper=paper, lock=lock, say=say)
-    runner.run(PREPARE, state)
     try:
-        runner.run(COMPILE, state)
-    except CompileError as error:
-        raise BuildError([*_typst_source_problems(error, root, state.sections), str(error)],
-                         "pandoc or Typst failed") from error
+        runner.run(PREPARE, state)
+        try:
+            runner.run(COMPILE, state)
+        except CompileError as error:
+            raise BuildError([*_typst_source_problems(error, root, state.sections), str(error)],
+                             "pandoc or Typst failed") from error
+    finally:  # a stopped build lets the diagram's drawing end while it still holds build/
+        if state.has("figure_drawing") and state.figure_drawing is not None:
+            state.figure_drawing.abandon()
 
     warnings = runner.warnings + [f"pandoc: {m.text}" for m in state.messages if m.level == "WARNING"]
     outputs = state.outputs
@@ -337,7 +342,7 @@ def _preflight(s: State, run: Runner) -> None:
 
 
 def _figure_stage(s: State, run: Runner) -> None:
-    s.figure_doc, problems, warnings = _figure(s.project, s.build_dir, run.cache)
+    s.figure_doc, s.figure_drawing, problems, warnings = _figure(s.project, s.build_dir, run.cache)
     run.add(problems)
     run.warn(warnings)
 
@@ -409,6 +414,12 @@ def _citations(s: State, run: Runner) -> None:
         raise BuildError(citeproc, "citeproc could not resolve every citation")
 
 
+def _figure_drawn(s: State, run: Runner) -> None:
+    """The PNG the DOCX writer embeds, drawn beside pandoc's reading (``FigureDrawing``), is written now."""
+    if s.figure_drawing is not None:
+        s.figure_drawing.wait()
+
+
 def _write_formats(s: State, run: Runner) -> None:
     """DOCX and PDF side by side, into temporary files; each format skipped when its key is as recorded."""
     root, build_dir, formats, cache = s.root, s.build_dir, s.formats, run.cache
@@ -432,22 +443,26 @@ def _write_formats(s: State, run: Runner) -> None:
         if "docx" in made:
             reference = reference_docx(build_dir, s.paper, _template(root, "make_reference_docx.py"))
             docx_job = start_docx(s.json_path, temporary["docx"], reference, root=root, images=s.docx_images)
-        try:
-            if "pdf" in made:
-                made["pdf"]["messages"] = json_to_typst(s.json_path, typst_source, _template(root, "manuscript.typ"),
-                                                        typst_images)
-                typst_warnings = compile_typst(typst_source, temporary["pdf"], root=build_dir,
-                                               inputs=_pdf_inputs(s.metadata, s.blind))
-                made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_warnings]
-        finally:
+        # Typst compiles in a thread (it releases the GIL) while this one finishes the DOCX: two cores busy
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst") as typst_thread:
+            typst_job = None
+            try:
+                if "pdf" in made:
+                    made["pdf"]["messages"] = json_to_typst(s.json_path, typst_source,
+                                                            _template(root, "manuscript.typ"), typst_images)
+                    typst_job = typst_thread.submit(compile_typst, typst_source, temporary["pdf"], root=build_dir,
+                                                    inputs=_pdf_inputs(s.metadata, s.blind))
+            finally:
+                if docx_job is not None:
+                    made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
+            unread = _unread_resources(made)
+            if unread:
+                raise BuildError(unread, "pandoc could not read every image")
             if docx_job is not None:
-                made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
-        unread = _unread_resources(made)
-        if unread:
-            raise BuildError(unread, "pandoc could not read every image")
-        if docx_job is not None:
-            finish_docx(temporary["docx"], paper=s.paper, core=_core_properties(s.metadata, s.blind))
-            _embed_manifest(temporary["docx"], s.manifest, made["docx"]["warnings"])
+                finish_docx(temporary["docx"], paper=s.paper, core=_core_properties(s.metadata, s.blind))
+                _embed_manifest(temporary["docx"], s.manifest, made["docx"]["warnings"])
+            if typst_job is not None:
+                made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_job.result()]
         for fmt in formats:  # in format order, as without the cache
             if fmt in made:
                 s.messages += made[fmt]["messages"]
@@ -479,7 +494,7 @@ PREPARE = (
     Stage("build folder", _take_build_folder, timed=False),
     Stage("assemble", _preflight, needs=("project", "metadata", "sections", "counts"),
           makes=("preflight", "table_plan", "csl", "assembled", "image_paths")),
-    Stage("PRISMA diagram", _figure_stage, needs=("project",), makes=("figure_doc",)),
+    Stage("PRISMA diagram", _figure_stage, needs=("project",), makes=("figure_doc", "figure_drawing")),
     Stage("pandoc inputs", _pandoc_inputs, timed=False, stop="the build stopped before running pandoc",
           needs=("assembled", "csl", "figure_doc", "image_paths"),
           makes=("table", "splice", "settings", "markdown", "manifest", "docx_images", "json_path",
@@ -489,6 +504,7 @@ COMPILE = (
     Stage("pandoc: read + citeproc", _read, key=_read_key, files=lambda s: [s.json_path], reuse=_reuse_read,
           needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools"), makes=("messages",)),
     Stage("citations", _citations, timed=False, needs=("messages",)),
+    Stage("PRISMA diagram: waiting for the drawing", _figure_drawn, needs=("figure_drawing",)),
     Stage("DOCX and PDF side by side", _write_formats, needs=("json_path", "manifest", "image_paths"),
           makes=("made", "temporary", "final", "keys")),
     Stage("replace the outputs", _replace_outputs, timed=False, needs=("made",), makes=("outputs",)),
@@ -573,13 +589,13 @@ def _figure(project: Project, build_dir: Path, cache: BuildCache):
         from . import prisma
     except ImportError as error:
         reason = f"charter.prisma is not available ({error})"
-        return (lambda label, _type: _missing_figure_document(label, reason)), [], [f"Figure 1 skipped: {reason}"]
+        return (lambda label, _type: _missing_figure_document(label, reason)), None, [], [f"Figure 1 skipped: {reason}"]
     n_studies = len(project.studies)
     problems = prisma.check_arithmetic(project.review.prisma, n_studies)
     if _errors(problems):
-        return None, problems, []
-    figure = cached_figure(cache, project.review, n_studies, build_dir)
-    return (lambda label, review_type: _figure_document(figure, label, review_type)), problems, []
+        return None, None, problems, []
+    drawing = FigureDrawing(cache, project.review, n_studies, build_dir)  # drawn while pandoc reads
+    return (lambda label, review_type: _figure_document(drawing.figure, label, review_type)), drawing, problems, []
 
 
 def _unplaced(assembled, sections: Sequence[Section]) -> list[Problem]:

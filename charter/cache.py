@@ -375,6 +375,47 @@ def cached_figure(cache: BuildCache, review, n_studies: int, build_dir: Path):
     return figure
 
 
+class FigureDrawing:
+    """``cached_figure`` with the drawing beside the build: the PRISMA diagram's Typst at once, its files later.
+
+    The diagram's Typst text (for the PDF) and file names are known before anything is drawn; only
+    the DOCX writer needs prisma.png. So the SVG and PNG are drawn in a thread (Typst releases the
+    GIL) while pandoc reads the manuscript, and ``wait`` (before the writers) records them in the
+    cache, on the build's own thread.
+    """
+
+    def __init__(self, cache: BuildCache, review, n_studies: int, build_dir: Path) -> None:
+        from . import prisma
+
+        snippet = prisma.flow_typst(review, n_studies, prisma.available_fonts())
+        outputs = [Path(build_dir) / "prisma.svg", Path(build_dir) / "prisma.png"]
+        self.figure = prisma.PrismaFigure(svg=outputs[0], png=outputs[1], typst=snippet)
+        self.cache, self.key, self.outputs = cache, digest("prisma", snippet, prisma.PNG_PPI, cache.tool_versions()), outputs
+        self.job = None
+        if cache.fresh("PRISMA diagram", self.key, outputs) is None:
+            import concurrent.futures
+
+            pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="prisma")
+            self.job = pool.submit(prisma.render_figure, review, n_studies, build_dir)
+            pool.shutdown(wait=False)  # the thread ends with the drawing
+
+    def wait(self) -> None:
+        """The diagram's files are written (or the drawing's error is raised) and recorded."""
+        if self.job is None:
+            return
+        job, self.job = self.job, None
+        figure = job.result()
+        self.cache.record("PRISMA diagram", self.key, [figure.svg, figure.png])
+
+    def abandon(self) -> None:
+        """The build stopped: let the drawing finish (it writes into build/, held by the build's lock), record nothing."""
+        if self.job is not None:
+            import concurrent.futures
+
+            concurrent.futures.wait([self.job])
+            self.job = None
+
+
 def clear(build_dir: Path) -> None:
     """Delete the cache (the next build does everything again)."""
     import shutil
