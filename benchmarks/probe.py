@@ -101,10 +101,17 @@ def _floor_options(root: Path) -> tuple[list[str], dict]:
     return options, _pdf_inputs(metadata, blind=False)
 
 
-def _pandoc(args: list[str]) -> None:
+def _pandoc(root: Path, args: list[str]) -> None:
+    """Pandoc as a user would run it in the review's folder, with the filter's settings the build wrote.
+
+    The Lua filter splices Table 1 and Figure 1 only from the settings file named by
+    CHARTER_FILTER_SETTINGS (never from the document): without it the floor would be a
+    manuscript without Table 1.
+    """
     from charter.pandoc import _environment, pandoc_path
 
-    subprocess.run([pandoc_path(), *args], check=True, capture_output=True, env=_environment())
+    env = {**_environment(), "CHARTER_FILTER_SETTINGS": str(root / "build" / "filter-settings.json")}
+    subprocess.run([pandoc_path(), *args], check=True, capture_output=True, env=env, cwd=root)
 
 
 def _floor_docx(root: Path) -> dict:
@@ -113,7 +120,7 @@ def _floor_docx(root: Path) -> dict:
     out.mkdir(exist_ok=True)
     reference = sorted((root / "build").glob("reference-*.docx"))[0]
     start = time.perf_counter()
-    _pandoc([str(root / "build" / "manuscript.md"), *options, "--to", "docx", "--reference-doc", str(reference),
+    _pandoc(root, [str(root / "build" / "manuscript.md"), *options, "--to", "docx", "--reference-doc", str(reference),
              "--output", str(out / "manuscript.docx")])
     return {"stages": [("pandoc → DOCX", time.perf_counter() - start)]}
 
@@ -124,14 +131,18 @@ def _floor_pdf(root: Path) -> dict:
     options, inputs = _floor_options(root)
     out = root / "build" / "floor"
     out.mkdir(exist_ok=True)
+    # written in the review's folder, as a user would: the images' paths (build/prisma.png) are from there
+    source = root / "floor-manuscript.typ"
     start = time.perf_counter()
-    _pandoc([str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations", "--template", str(_template(root, "manuscript.typ")),
-             "--wrap", "preserve", "--output", str(out / "manuscript.typ")])
+    _pandoc(root, [str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations",
+                   "--template", str(_template(root, "manuscript.typ")), "--wrap", "preserve", "--output", str(source)])
     middle = time.perf_counter()
     import typst  # in the timed part: a user's typst command starts up too
 
-    typst.compile(str(out / "manuscript.typ"), output=str(out / "manuscript.pdf"), root="/", sys_inputs=inputs)
-    return {"stages": [("pandoc → Typst", middle - start), ("Typst → PDF", time.perf_counter() - middle)]}
+    typst.compile(str(source), output=str(out / "manuscript.pdf"), root="/", sys_inputs=inputs)
+    end = time.perf_counter()
+    source.replace(out / "manuscript.typ")
+    return {"stages": [("pandoc → Typst", middle - start), ("Typst → PDF", end - middle)]}
 
 
 PROBES = {"check": _check, "build": _build, "floor-docx": _floor_docx, "floor-pdf": _floor_pdf}

@@ -441,7 +441,8 @@ def _write_formats(s: State, run: Runner) -> None:
         s.made = made = {fmt: {"messages": [], "warnings": []} for fmt in formats if recorded[fmt] is None}
         docx_job = None
         if "docx" in made:
-            reference = reference_docx(build_dir, s.paper, _template(root, "make_reference_docx.py"))
+            reference = reference_docx(build_dir, s.paper, _template(root, "make_reference_docx.py"),
+                                       version=s.tools["pandoc"])
             docx_job = start_docx(s.json_path, temporary["docx"], reference, root=root, images=s.docx_images)
         # Typst compiles in a thread (it releases the GIL) while this one finishes the DOCX: two cores busy
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst") as typst_thread:

@@ -101,10 +101,15 @@ def ris_to_csl_json(ris_text: str) -> str:
 # ------------------------------------------------------------ reference DOCX
 
 
-def reference_docx(build_dir: Path, paper: str, script: Path) -> Path:
-    """Generate the reference DOCX into build/ with the script in templates/, reusing it while unchanged."""
+def reference_docx(build_dir: Path, paper: str, script: Path, version: str | None = None) -> Path:
+    """Generate the reference DOCX into build/ with the script in templates/, reusing it while unchanged.
+
+    ``version``: the first line of ``pandoc --version`` when the caller knows it (the build's cache
+    does), which saves starting pandoc once more.
+    """
     script_text = script.read_bytes()
-    version = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    if version is None:
+        version = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     digest = hashlib.sha256(script_text + version.encode() + paper.encode()).hexdigest()[:12]
     target = build_dir / f"reference-{paper}-{digest}.docx"
     if target.is_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import statistics
 import sys
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -70,7 +71,12 @@ def test_the_harness_measures_every_row_at_a_tiny_size(tmp_path: Path):
     assert row["rebuild: prose edit: CPU"] > 0
     table = out.getvalue()
     assert "| measured (median) | 3 studies |" in table and "| build / floor |" in table
-    assert (tmp_path / "bench" / "review-3" / "build" / "floor" / "manuscript.pdf").is_file()
+    floor = tmp_path / "bench" / "review-3" / "build" / "floor"
+    assert (floor / "manuscript.pdf").is_file()
+    # the floor formats what the build formats: Table 1 spliced in by the filter, in both formats
+    with zipfile.ZipFile(floor / "manuscript.docx") as docx:
+        assert "Research question" in docx.read("word/document.xml").decode("utf-8")
+    assert "Research question" in (floor / "manuscript.typ").read_text(encoding="utf-8")
 
 
 def test_the_targets_are_checked_against_the_largest_size_and_300():
