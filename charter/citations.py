@@ -581,12 +581,15 @@ def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile]
     fast_csl = scratch / "fast.csl"
     fast_csl.write_text(order_style(csl_text), encoding="utf-8")
     base = ["--from", "json", "--to", "json", "--citeproc", *parsed.options]
-    # the order run needs only the works (nocite) unless the manuscript places the bibliography itself
-    in_place = _refs_div(tree["blocks"]) is not None
+    # The order run needs only the works (nocite), and the ::: {#refs} Div when the manuscript places
+    # the bibliography itself (Charter's assembly always does, empty): citeproc fills that Div from the
+    # works and the style alone. Only a Div with text of its own takes the whole document.
+    refs = _refs_div(tree["blocks"])
+    in_place, empty_refs = refs is not None, refs is not None and not refs["c"][1]
     works_only = {**tree, "meta": {**tree["meta"], "nocite": _nocite_of(list(dict.fromkeys(
-        [w for ids in cite_ids for w in ids] + nocite)))}, "blocks": []}
+        [w for ids in cite_ids for w in ids] + nocite)))}, "blocks": [refs] if empty_refs else []}
     order_job = pool.submit(remembered, [*base, "--csl", str(fast_csl), *bib_args],
-                            _dump(tree if in_place else works_only), "ordering the bibliography")
+                            _dump(tree if in_place and not empty_refs else works_only), "ordering the bibliography")
     keys = names_job.result()
     missing = cited - set(keys)
     if missing:  # an entry pandoc could not read the way the scan did: do not guess
@@ -615,9 +618,15 @@ def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile]
         if number % max(1, len(jobs) // 10) == 0 or number == len(jobs) - 1:
             say(f"citations: {number + 1}/{len(jobs)} groups formatted")
     ordered_tree = _json(ordered)
-    if not in_place:  # pandoc appends the bibliography (and its heading, if any) at the end
+    if empty_refs:  # the filled Div in place of the empty one, in the tree pandoc read
+        filled = ordered_tree["blocks"]
+        if len(filled) != 1 or filled[0].get("t") != "Div" or filled[0]["c"][0][0] != "refs":
+            return None
+        refs["c"] = filled[0]["c"]
+        ordered_tree = tree
+    elif not in_place:  # pandoc appends the bibliography (and its heading, if any) at the end
         ordered_tree = {**tree, "blocks": [*tree["blocks"], *ordered_tree["blocks"]]}  # the runs have their copies
-    final = _splice(ordered_tree, tree, None if in_place else cites, buckets, results)
+    final = _splice(ordered_tree, tree, None if in_place and not empty_refs else cites, buckets, results)
     if final is None:
         return None
     json_out.write_bytes(_dump(final))
