@@ -183,11 +183,12 @@ class WordCounts:
         """The counts under their placeholder names (``n.words.main``)."""
         result = {"words.abstract": self.abstract, "words.main": self.main}
         for heading, number in self.sections:
-            result[f"words.{_slug(heading)}"] = number
+            result[f"words.{section_slug(heading)}"] = number
         return result
 
 
-def _slug(heading: str) -> str:
+def section_slug(heading: str) -> str:
+    """A section's name in placeholders: its heading in lower case, ``_`` between words."""
     return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_") or "section"
 
 
