@@ -156,3 +156,26 @@ def test_two_figures_with_one_label_are_an_error(tmp_path: Path):
     with pytest.raises(BuildError, match="Figure 1: another figure already has that label"):
         submit(root, verbose=False)
     assert not (root / "build" / "submission").exists()
+
+
+def test_a_pdf_figure_is_drawn_again_at_the_requested_resolution(tmp_path: Path):
+    import typst
+
+    root = write_files(tmp_path / "p", systematic_project_files())
+    figures = root / "manuscript" / "figures"
+    figures.mkdir()
+    (figures / "drawing.svg").write_text(SVG, encoding="utf-8")
+    # a one-page vector PDF of 2 x 1 inches, as a drawing program exports it
+    (tmp_path / "page.typ").write_text('#set page(width: auto, height: auto, margin: 0pt)\n'
+                                       '#image("/p/manuscript/figures/drawing.svg")\n', encoding="utf-8")
+    (figures / "drawing.pdf").write_bytes(typst.compile(str(tmp_path / "page.typ"), root=str(tmp_path), format="pdf"))
+    (figures / "drawing.svg").unlink()
+    path = root / "manuscript" / "01-results.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n![**Figure 2.** A drawing.](figures/drawing.pdf)\n",
+                    encoding="utf-8")
+    submit(root, verbose=False, floats="separate", figure_format="tiff", figure_ppi=600)
+    drawing = Image.open(root / "build" / "submission" / "figure2.tif")
+    assert tuple(round(v) for v in drawing.info["dpi"]) == (600, 600)
+    assert abs(drawing.size[0] - 1200) <= 2 and abs(drawing.size[1] - 600) <= 2
+    submit(root, verbose=False, floats="separate", figure_format="pdf")
+    assert (root / "build" / "submission" / "figure2.pdf").read_bytes() == (figures / "drawing.pdf").read_bytes()
