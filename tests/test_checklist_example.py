@@ -14,8 +14,8 @@ import pytest
 from conftest import REPO
 from pypdf import PdfReader
 
-from charter.build import build
-from charter.checklist import build_checklist
+from charter.compile.build import build
+from charter.submission.checklist import build_checklist
 
 EXAMPLE = REPO / "examples" / "asymptomatic-covid"
 

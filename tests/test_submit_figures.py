@@ -14,8 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from charter.build import BuildError
-from charter.submit import submit
+from charter.compile.build import BuildError
+from charter.submission.submit import submit
 from conftest import copy_reference_review, write_files
 from projects import systematic_project_files
 

@@ -15,9 +15,9 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from charter.build import BuildError, build
-from charter.check import run as run_check
-from charter.metadata import BACK_MATTER
+from charter.compile.build import BuildError, build
+from charter.checking.check import run as run_check
+from charter.sources.metadata import BACK_MATTER
 from conftest import copy_reference_review, write_files
 from projects import systematic_project_files
 
