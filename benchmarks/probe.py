@@ -72,14 +72,14 @@ def _rss_kib(pid: int) -> int:
 
 
 def _check(root: Path) -> dict:
-    from charter.check import main
+    from charter.checking.check import main
 
     code = main(root, out=io.StringIO())
     return {"exit": code}
 
 
 def _build(root: Path) -> dict:
-    from charter.build import build
+    from charter.compile.build import build
 
     result = build(root, verbose=False)
     return {"stages": result.timings, "skipped": list(getattr(result, "skipped", []))}
@@ -87,10 +87,10 @@ def _build(root: Path) -> dict:
 
 def _floor_options(root: Path) -> tuple[list[str], dict]:
     """The options the build gives pandoc, as one plain command line (filters, citeproc, CSL, bibliography)."""
-    from charter.build import _pdf_inputs
-    from charter.metadata import read_metadata
-    from charter.pandoc import FILTERS
-    from charter.styles import resolve_style
+    from charter.compile.build import _pdf_inputs
+    from charter.sources.metadata import read_metadata
+    from charter.compile.pandoc import FILTERS
+    from charter.sources.styles import resolve_style
 
     metadata, _ = read_metadata(root)
     csl, _ = resolve_style(metadata.csl, root, metadata.source)
@@ -108,7 +108,7 @@ def _pandoc(root: Path, args: list[str]) -> None:
     CHARTER_FILTER_SETTINGS (never from the document): without it the floor would be a
     manuscript without Table 1.
     """
-    from charter.pandoc import _environment, pandoc_path
+    from charter.compile.pandoc import _environment, pandoc_path
 
     env = {**_environment(), "CHARTER_FILTER_SETTINGS": str(root / "build" / "filter-settings.json")}
     subprocess.run([pandoc_path(), *args], check=True, capture_output=True, env=env, cwd=root)
@@ -126,7 +126,7 @@ def _floor_docx(root: Path) -> dict:
 
 
 def _floor_pdf(root: Path) -> dict:
-    from charter.build import _template  # the review's templates/, else Charter's own
+    from charter.compile.build import _template  # the review's templates/, else Charter's own
 
     options, inputs = _floor_options(root)
     out = root / "build" / "floor"

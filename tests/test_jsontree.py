@@ -1,4 +1,4 @@
-"""charter.jsontree writes pandoc's JSON exactly as pandoc does, with orjson or with the json module."""
+"""charter.compile.jsontree writes pandoc's JSON exactly as pandoc does, with orjson or with the json module."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from charter import jsontree
-from charter.pandoc import pandoc_path
+from charter.compile import jsontree
+from charter.compile.pandoc import pandoc_path
 
 TRICKY = "tab\there, quote \" back\\slash, \x01\x1f\x7f, line\u2028sep, ø 王 😀 \u00a0 \ufeff end"
 

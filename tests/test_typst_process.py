@@ -1,4 +1,4 @@
-"""Typst in a process of its own (charter.typst_process) gives what Typst inside the build gives.
+"""Typst in a process of its own (charter.compile.typst_process) gives what Typst inside the build gives.
 
 A large manuscript compiles in a child process so that Typst's memory is not
 added to the build's; the PDF bytes, the warnings and the error messages must
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from charter import typst_process
-from charter.build import build
-from charter.pandoc import TypstCompileError, compile_typst
+from charter.compile import typst_process
+from charter.compile.build import build
+from charter.compile.pandoc import TypstCompileError, compile_typst
 from conftest import write_files
 from projects import minimal_project_files
 
