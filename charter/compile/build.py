@@ -25,6 +25,7 @@ from typing import Sequence
 from charter import PACKAGE_DIR
 from charter.document.assemble import PLACEMENTS, Assembled, assemble
 from charter.sources.bibtex import unreadable_bib_files
+from charter.compile import jsontree
 from charter.compile.cache import BuildCache, FigureDrawing, digest
 from charter.document.counts import Count, compute_counts
 from charter.document.fonts import missing_cjk_font
@@ -361,7 +362,7 @@ def _pandoc_inputs(s: State, run: Runner) -> None:
     s.splice = {}
     if s.table is not None:
         write(build_dir / "table1.md", s.table.markdown)
-        write(build_dir / "table1.json", json.dumps(_landscape(s.table), ensure_ascii=False))
+        write(build_dir / "table1.json", jsontree.dump(_landscape(s.table)))  # 17 MB at 3,000 studies
         s.splice[TABLE_ID] = "build/table1.json"
     s.docx_images = sorted(set(s.image_paths.values()))
     if FIGURE_ID in assembled.labels:
