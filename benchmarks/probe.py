@@ -7,10 +7,13 @@ measurement's alone. Three peaks are reported: this process's own
 (``ru_maxrss`` of RUSAGE_SELF), the largest child's (RUSAGE_CHILDREN: pandoc,
 Typst when it runs apart), and the whole build's — the largest sum of the
 resident memory of this process and every process below it, sampled every
-20 ms from /proc (children run side by side: the DOCX writer beside Typst). The floor is what a user would type by hand: one
-plain pandoc run to DOCX, and one to Typst followed by the Typst compile, with
-the build's filters, citeproc, CSL, bibliography, reference document and
-template, reading the Markdown the build assembled in ``build/``.
+20 ms from /proc (children run side by side: the DOCX writer beside Typst).
+
+The floor is what a user would type by hand in the review's folder: one plain
+pandoc run to DOCX, and one to Typst followed by the Typst compile, with the
+build's filters (and their settings file), citeproc, CSL, bibliography,
+reference document and template, reading the Markdown the build assembled in
+``build/``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 from charter.compile import jsontree
 from charter.compile.pandoc import pandoc_path
 
+RULES = "-" * 30 + " " + "-" * 7  # a simple table with relative column widths: floats in the JSON
 TRICKY = "tab\there, quote \" back\\slash, \x01\x1f\x7f, line\u2028sep, ø 王 😀 \u00a0 \ufeff end"
 
 
@@ -17,7 +18,7 @@ def _document() -> dict:
     """A pandoc document through pandoc itself, with the characters and numbers JSON writers disagree on."""
     markdown = (f"# {TRICKY}\n\n{TRICKY} [@key, p. 12]\n\n"
                 "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
-                ": caption\n\n" + "-" * 30 + " " + "-" * 7 + "\nlong column   short\n" + "-" * 30 + " " + "-" * 7 + "\n")
+                ": caption\n\n" + RULES + "\nlong column   short\n" + RULES + "\n")
     process = subprocess.run([pandoc_path(), "--from", "markdown", "--to", "json"], input=markdown.encode("utf-8"),
                              capture_output=True, check=True)
     return process.stdout

@@ -390,7 +390,8 @@ class FigureDrawing:
         snippet = prisma.flow_typst(review, n_studies, prisma.available_fonts())
         outputs = [Path(build_dir) / "prisma.svg", Path(build_dir) / "prisma.png"]
         self.figure = prisma.PrismaFigure(svg=outputs[0], png=outputs[1], typst=snippet)
-        self.cache, self.key, self.outputs = cache, digest("prisma", snippet, prisma.PNG_PPI, cache.tool_versions()), outputs
+        self.cache, self.outputs = cache, outputs
+        self.key = digest("prisma", snippet, prisma.PNG_PPI, cache.tool_versions())
         self.job = None
         if cache.fresh("PRISMA diagram", self.key, outputs) is None:
             import concurrent.futures
@@ -408,7 +409,7 @@ class FigureDrawing:
         self.cache.record("PRISMA diagram", self.key, [figure.svg, figure.png])
 
     def abandon(self) -> None:
-        """The build stopped: let the drawing finish (it writes into build/, held by the build's lock), record nothing."""
+        """The build stopped: let the drawing finish (it writes into build/, which the build's lock holds)."""
         if self.job is not None:
             import concurrent.futures
 

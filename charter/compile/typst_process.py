@@ -56,8 +56,9 @@ def compile_pdf(request: dict, *, separate: bool | None = None) -> dict:
     # the child imports this very package, wherever it is installed or copied from (the benchmark freezes a copy)
     package_parent = str(PACKAGE_DIR.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH", "")]))
+    # in the build's working folder: Typst names files in its messages from there
     process = subprocess.run([sys.executable, "-m", "charter.compile.typst_process"], input=json.dumps(request),
-                             capture_output=True, text=True, encoding="utf-8", env=env)  # the same working folder: Typst names files from it
+                             capture_output=True, text=True, encoding="utf-8", env=env)
     try:
         answer = json.loads(process.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
