@@ -361,24 +361,10 @@ class BuildCache:
             parsed, rel, digest(data, code_version()), lambda: scan_bib_file(rel, data)))
 
 
-def cached_figure(cache: BuildCache, review, n_studies: int, build_dir: Path):
-    """``charter.document.prisma.render_figure``, skipped when the diagram's Typst source and Typst are unchanged."""
-    from charter.document import prisma
-
-    snippet = prisma.flow_typst(review, n_studies, prisma.available_fonts())
-    outputs = [Path(build_dir) / "prisma.svg", Path(build_dir) / "prisma.png"]
-    key = digest("prisma", snippet, prisma.PNG_PPI, cache.tool_versions())
-    if cache.fresh("PRISMA diagram", key, outputs) is not None:
-        return prisma.PrismaFigure(svg=outputs[0], png=outputs[1], typst=snippet)
-    figure = prisma.render_figure(review, n_studies, build_dir)
-    cache.record("PRISMA diagram", key, [figure.svg, figure.png])
-    return figure
-
-
 class FigureDrawing:
-    """``cached_figure`` with the drawing beside the build: the PRISMA diagram's Typst at once, its files later.
+    """The PRISMA diagram drawn beside the build: its Typst text at once, its files (SVG, PNG) later.
 
-    The diagram's Typst text (for the PDF) and file names are known before anything is drawn; only
+    Not drawn at all when its Typst source and Typst are as recorded. The diagram's Typst text (for the PDF) and file names are known before anything is drawn; only
     the DOCX writer needs prisma.png. So the SVG and PNG are drawn in a thread (Typst releases the
     GIL) while pandoc reads the manuscript, and ``wait`` (before the writers) records them in the
     cache, on the build's own thread.
