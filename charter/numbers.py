@@ -536,12 +536,15 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
             continue
         label = "participant" if prefix == "participants" else integer_fields[prefix].label
         units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
-        plain = re.sub(r"\s+(?:in|per)\s+\w+$", "", label)  # "follow-up in weeks" -> "follow-up"
+        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies"
+        plain = re.sub(r"\s+(?:in|per)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
         if total is not None:
-            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", total.meaning)
+            # "sum of primary studies in the reviews", "total households": the noun, not the sum
+            meaning = re.sub(r"^(?:the\s+)?(?:sum|total|number)\s+(?:of\s+)?|^total\s+", "", total.meaning)
+            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", meaning)
             if noun and len(noun.group(1).split()) <= 4:
                 units.append(_unit(noun.group(1)))
         # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
@@ -822,8 +825,15 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
 
 
 def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
-    """_noun_after with the review's vocabulary."""
-    return _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    """_noun_after with the review's vocabulary; a measure's own noun ("2,400 Kenyan households", when
+    "household" is also a word of a design label) counts that measure, never studies."""
+    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    if noun.category == "study":
+        last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
+        heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
+        if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
+            return _Noun("guard", noun.start, noun.end)
+    return noun
 
 
 def _phrase_end(tokens: list[_Token], j: int) -> int:
@@ -1148,7 +1158,7 @@ _MEASURE_STATS = (
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
                          r"surveyed)\b", re.I)),
 )
-_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document)\w*",
+_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
 _NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
 
@@ -1164,8 +1174,10 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     mentions = []  # (start, end, measure prefix)
     for prefix, units in lexicon.measures:
         for unit in units:
-            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(re.escape(w) for w in unit.split()) + r"(?:e?s)?(?![\w-])",
-                                 low):
+            words = [re.escape(w) for w in unit.split()]
+            if words[-1].endswith("y"):
+                words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
+            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low):
                 if not any(a <= m.start() < b for a, b, _ in mentions):
                     mentions.append((m.start(), m.end(), prefix))
     sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
@@ -1182,14 +1194,22 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
 
     out: dict[int, Claim | None] = {}
+    # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
+    ends = {}
+    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        for group, stat in ((1, "min"), (2, "max")):
+            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
+            if k is not None:
+                ends[k] = stat
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
-        and not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/") and tokens[k + 1].start == t.end)]
+        and (k in ends or not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/")
+                               and tokens[k + 1].start == t.end))]
     for k in quantities:
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
-        if t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
+        if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
@@ -1198,19 +1218,26 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             own = "implicit"  # "a median of 3 per study"
         after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
                  and len(sentence[t.end:m[0]].split()) <= 2]
-        if own not in ("guard", "implicit", "of") or (own == "guard" and not after):
+        # "287 primary studies": the measure's own name, though its head is a noun the review counts
+        names_measure = own == "study" and any(m[0] - t.end <= 1 and m[1] >= _noun_of(tokens, k, lexicon).end
+                                               for m in after)
+        if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
             after = []
             if own not in ("study", "implicit"):
                 continue  # "2 and 31 years of experience": a number of something else
         before = sentence[max(0, t.start - 25):t.start].lower()
-        stat = None
+        stat = ends.get(k)
+        if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
+            stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
         k_next = next((j for j in quantities if j > k), None)
         k_prev = max((j for j in quantities if j < k), default=None)
         unit_after = lambda j: any(0 <= m[0] - tokens[j].end <= 3 for m in mentions)  # noqa: E731
         range_ = re.search(r"\b(?:from|between)\s*$", before) or (
             k_next is not None and unit_after(k_next) and
             re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
-        if range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+        if stat is not None:
+            pass
+        elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
             if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
                     0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
                 continue  # "between 2 and 31 years"
@@ -1240,7 +1267,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                     out[k] = _claim(sentence, t, name, mention[1], None)
             continue
         mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
-        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers)\b",
+        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
                                                   sentence[:t.start], re.I) and not one_study:
             stat = "total"  # "the studies drew on 486 participants"
         if stat is None:
@@ -1466,6 +1493,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return None
     if _STATISTICS_RE.search(sentence):
         return None  # agreement statistics, effect sizes: numbers of a sample, not of the review
+    if _picks_out_one_study(sentence, tokens, i, noun, category):
+        return None
     if token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
                                                          "record") and not _orientation_near(sentence, token,
                                                                                             seg_end, lexicon):
@@ -1610,6 +1639,20 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
         return replace(claim, alternatives=tuple(n for n in names if n != name and n in lexicon.counts))
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str) -> bool:
+    """"One Swedish study followed …", "One Brazilian review also examined …": an indefinite "one" opening
+    the sentence with a qualifier inside its noun phrase introduces a study, it does not count a set
+    (a count says "one study came from Sweden", "only one study was Swedish"; a list "one Malaysian and
+    one Chinese study" is still counted)."""
+    if category != "study" or tokens[i].text.lower() != "one" or sentence[:tokens[i].start].strip(" *_\"'“(["):
+        return False
+    inside = [t for t in tokens[i + 1:] if t.end <= noun.end]
+    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS for t in inside[:-1]):
+        return False
+    after = next((t for t in tokens[i + 1:] if t.start >= noun.end), None)
+    return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
 
 
 def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str, implicit: bool,
