@@ -721,6 +721,21 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     return False
 
 
+def _names_instrument(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"AMSTAR 2", "EPPI-Reviewer 6": the number of a named instrument or program, right after its name —
+    an acronym that names no country of the review ("UK 3" in a list is a count), or a compound whose last
+    part is a label word."""
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is None or prev.kind != "word" or prev.end + 1 < tokens[i].start or tokens[i].text[0].isalpha():
+        return False
+    if "-" in prev.text and prev.text.rsplit("-", 1)[1].lower() in _LABEL_WORDS:
+        return True
+    if not re.fullmatch(r"[A-Z]{3,}", prev.text):
+        return False
+    names = {n.lower() for country, _, _ in lexicon.countries for n in (country, *lexicon.country_names(country))}
+    return prev.text.lower() not in names
+
+
 def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
     # a list of numbers "1, 2, 3, …" is followed back one number at a time; past 50 it is no reference list
     # ("Tables 2, 3"), and thousands of them would exhaust Python's recursion
@@ -849,6 +864,11 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
 
     ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
     """
+    if i > 0 and tokens[i - 1].text.lower() in ("numbered", "totalled", "totaled", "totalling", "totaling"):
+        # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
+        head = next((t for t in tokens[:i - 1] if t.kind == "word" and t.text.lower() not in _MODIFIERS), None)
+        if head is not None:
+            return _NOUNS.get(_stem(head.text), "guard")
     for n, t in reversed(list(enumerate(tokens[:i]))):
         if t.kind != "word":
             continue
@@ -1280,8 +1300,11 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                                           not re.search(r"\ball\b|\btotal\b|\bper study\b", low)):
             out[k] = None
             continue
-        if one_study and stat in ("min", "max") and not re.search(r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|"
-                                                                 r"\b(?:largest|smallest|biggest)\b", low):
+        # "The largest study enrolled 1,387" states the maximum; "In the largest survey, 2,400 … were
+        # interviewed" narrates inside that one study, as "In one study, …" does
+        framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
+        if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
@@ -1329,8 +1352,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # Years, percentages, decimals, labels are not quantities of anything the review counts: they neither
     # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
     numbers = [k for k in notes if tokens[k].kind == "ph" or (
-        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed
-                                                                     or not _excluded(tokens, k, sentence)))]
+        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
+            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon))))]
     cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations, tokens, numbers)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
