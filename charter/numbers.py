@@ -866,7 +866,12 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
     """
     if i > 0 and tokens[i - 1].text.lower() in ("numbered", "totalled", "totaled", "totalling", "totaling"):
         # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
-        head = next((t for t in tokens[:i - 1] if t.kind == "word" and t.text.lower() not in _MODIFIERS), None)
+        subject = []
+        for t in tokens[:i - 1]:
+            if t.kind != "word" or (subject and t.text.lower() in _VERBS):
+                break  # the subject ends at its first preposition or verb
+            subject.append(t)
+        head = subject[-1] if subject else None
         if head is not None:
             return _NOUNS.get(_stem(head.text), "guard")
     for n, t in reversed(list(enumerate(tokens[:i]))):
