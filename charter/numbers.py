@@ -375,6 +375,10 @@ class Lexicon:
                 add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
                 if re.search(r"\d", key):
                     add([_norm(key)], "question", name)  # "q3"
+                # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
+                places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
+                places |= set(re.findall(r"\d+$", key))
+                add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
             elif kind == "country":
@@ -779,6 +783,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("fulltext", end, t.end)
             if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
                 return _Noun("guard", end, t.end)
+            if stem in _NOUNS and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num" and \
+                    low.rstrip(".") in _LABEL_WORDS:
+                return _Noun("implicit", end, end)  # "eight question 2": a label, the noun is understood
             if stem in _NOUNS:
                 after = tokens[j + 1] if j + 1 < len(tokens) else None
                 if after is not None and after.kind == "word" and after.start - t.end <= 1:
@@ -882,6 +889,8 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
             continue
         if n + 1 < i and tokens[n + 1].kind == "word" and _stem(tokens[n + 1].text) in _OTHER_HEADS:
             continue  # "trial registers": the first noun of a compound is not the noun
+        if n + 1 < i and tokens[n + 1].kind == "num" and t.text.lower() in _LABEL_WORDS:
+            continue  # "(question 1)": a label, not the noun
         if stem == "sample" and n > 0 and tokens[n - 1].text.lower() == "final":
             return "study"  # "the final sample (N = 29)"
         if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
@@ -1582,7 +1591,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         # a qualifier after "and" or a comma that stands before the next count is that count's:
         # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three"
         after_noun = max(noun.end, token.end)
-        boundary = re.search(r"[,;]|\b(?:and|or|while|whereas|but|then)\b", sentence[after_noun:seg_end])
+        # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
+        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
+                                              sentence[after_noun:seg_end])))[-1]
         if boundary:
             cut = after_noun + boundary.start()
             forward_ok = [h for h in forward_ok if h.position < cut]
