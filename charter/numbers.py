@@ -92,7 +92,7 @@ reviewer rater coder participant interview informant case site patient responden
 _RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
 
 _INCLUDED_RE = re.compile(
-    r"\binclu(?:ded|sion|de|des|ding)\b|\bmet the\b|\bmeeting the\b|\bthis (?:scoping |systematic |present )?"
+    r"\binclu(?:ded|sion|de|des|ding)\b|\bmet (?:the|our|all (?:the|our))\b|\bmeeting (?:the|our)\b|\bthis (?:scoping |systematic |present )?"
     r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
@@ -704,7 +704,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
         if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()):
             return True  # the second number of a range; "Author 3 and 4"
-    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text, depth + 1):
+    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
+            _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
             return True  # "Tables 2, 3"
     if token.kind == "num" and token.text.lower() == "one":
@@ -1543,7 +1544,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if category == "question":
         return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
     if category == "country":
-        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|review|samples?|authors?|affiliat\w*|"
+        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|affiliat\w*|"
                      r"distinct)\b",
                      sentence, re.I) and \
                 "countries" in lexicon.counts:
