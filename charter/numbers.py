@@ -106,13 +106,16 @@ _STEP_RES = (
     ("register", re.compile(r"\b(?:trial )?regist(?:ers?|ries|ry)\b", re.I)),
     ("duplicates", re.compile(r"\bduplicates?\b|\bduplicated\b", re.I)),
     ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
-                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)", re.I)),
-    ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved|obtained|found|available)\b|\bunavailable\b", re.I)),
+                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)"
+                            r"|\bset aside\b|\bruled out\b|\bdropped\b", re.I)),
+    ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
+                                r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
-    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread in full\b|\bfull(?:-| )text review\b",
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b",
                             re.I)),
     ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
-                            r"(?:the )?duplicates|duplicates were removed)", re.I)),
+                            r"(?:the )?duplicates|duplicates were removed)"
+                            r"|\b(?:fell|dropped|came down|was reduced|were reduced) to\b", re.I)),
     ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
                               r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
                               re.I)),
@@ -660,8 +663,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
-        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")):
-            return True  # a year
+        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")) and \
+                not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
+            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts)
     if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
             text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
                                                         text[token.start - 1].isalpha()):
@@ -798,6 +802,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun(_NOUNS[stem], end, t.end)
             if low == "of" and steps == 0:
                 return _Noun("of", end, t.end)
+            if low == "in" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].text.lower() == "full":
+                return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
             if low in _VERBS and steps == 0:
                 return _Noun("implicit", end, end)
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
@@ -867,19 +873,33 @@ def _phrase_end(tokens: list[_Token], j: int) -> int:
     return end
 
 
+_SUBJECT_VERBS = ("numbered", "totalled", "totaled", "totalling", "totaling")
+_CHANGE_VERBS = ("fell", "dropped", "declined", "rose", "grew", "shrank", "reduced", "decreased", "increased")
+
+
+def _subject_counted(tokens: list[_Token], i: int) -> bool:
+    """"… numbered 4,306", "The records identified fell to 2058": the number counts the sentence's subject."""
+    prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
+    return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
+                                                          and prev[0] in _CHANGE_VERBS))
+
+
 def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
     """The category of the last noun before i in the sentence (for "nine have …"), or None.
 
     ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
     """
-    if i > 0 and tokens[i - 1].text.lower() in ("numbered", "totalled", "totaled", "totalling", "totaling"):
+    if _subject_counted(tokens, i):
         # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
         subject = []
         for t in tokens[:i - 1]:
             if t.kind != "word" or (subject and t.text.lower() in _VERBS):
                 break  # the subject ends at its first preposition or verb
             subject.append(t)
-        head = subject[-1] if subject else None
+        # its head: the last noun the review counts ("The records identified (n = …) fell to"), else its last word
+        head = next((t for t in reversed(subject) if _stem(t.text) in _NOUNS), None)
+        if head is None and subject and tokens[i - 1].text.lower() in _SUBJECT_VERBS:
+            head = subject[-1]
         if head is not None:
             return _NOUNS.get(_stem(head.text), "guard")
     for n, t in reversed(list(enumerate(tokens[:i]))):
@@ -1445,7 +1465,7 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
-    elif category == "implicit":
+    elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
         category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
                                                      sentence[seg_start:token.start]):
