@@ -363,7 +363,8 @@ class Lexicon:
                 add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
             elif kind == "country_group":
                 group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
-                from_meaning = re.sub(r"^studies from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
+                # "studies from …", "reviews from European countries": whatever the review includes
+                from_meaning = re.sub(r"^[\w-]+ from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
                 labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
                 labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
                 add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
@@ -1489,6 +1490,10 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     token = tokens[i]
     if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
         category = "fulltext"
+    # "seven reviews (UK 3, Netherlands 2, …)": a breakdown in brackets names the parts, not this whole
+    breakdown = re.match(r"[^()]*?\(", sentence[token.end:seg_end])
+    if breakdown and seg_end < len(sentence) and ")" not in sentence[token.end + breakdown.end():seg_end]:
+        seg_end = token.end + breakdown.end() - 1
     forward = _attributes(sentence, token.end, seg_end, lexicon)
     backward = _attributes(sentence, seg_start, token.start, lexicon)
     allowed = _CATEGORY_KINDS[category]
