@@ -1178,9 +1178,12 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
 
 def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
                        cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
-    """"Canada and Norway contributed two and four studies respectively": the counts in the order named."""
-    if "respectively" not in sentence.lower():
-        return {}
+    """"Canada and Norway contributed two and four studies respectively": the counts in the order named.
+
+    Without "respectively", only a list of names directly followed by its verb and as many counts
+    ("West Africa and South Asia contributed 14 and 15"). "The two themes hold 13 and 14 studies
+    respectively": the themes in the review's order."""
+    respectively = "respectively" in sentence.lower()
     runs: list[list[int]] = []
     for k in numbers:
         if tokens[k].kind != "num":
@@ -1200,7 +1203,15 @@ def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], 
         if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
             named = []  # not one coordinated list
         named.append(h)
+    if respectively and not named:
+        themes = sorted(n for n in lexicon.counts if n.startswith("theme."))
+        every = re.search(r"\b(?:the|both|all)\s+(?:(\w+)\s+)?themes\b", sentence[:tokens[run[0]].start], re.I)
+        if every and len(themes) == len(run) and word_value(every.group(1) or "") in (None, len(run)):
+            return {k: _claim(sentence, tokens[k], name, tokens[k].end, None) for k, name in zip(run, themes)}
     if len(named) < len(run):
+        return {}
+    if not respectively and (len(named) != len(run) or len(named) < 2 or not re.fullmatch(
+            r"\s*(?:[a-z]+\s+){1,3}", sentence[named[-1].end:tokens[run[0]].start])):
         return {}
     named = named[-len(run):]
     return {k: _claim(sentence, tokens[k], h.count, tokens[k].end, h) for k, h in zip(run, named)}
