@@ -182,6 +182,7 @@ class Phrase:
     count: str
     weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
     minor: bool = False  # a design's key that is only a modifier in its label ("focus"): loses to any other name
+    unordered: bool = False  # the words of a yes/no field's label, matched in any order within a short stretch
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,12 @@ class Lexicon:
                 said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
                 if said != count.meaning and 0 < len(said.split()) <= 4:
                     add([_norm(said)], "field", name)  # its distinctive words: _short_forms
+                if key == "yes" and {_slug(v) for v in fields[kind].values} == {"yes", "no"}:
+                    # a yes/no field: its label, in any word order, names "yes" ("disaggregated their results by
+                    # gender" for "results disaggregated by gender"); negated, "no" (see _attributes)
+                    content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
+                    if len(content) >= 2:
+                        terms.append(Phrase(" ".join(content), "field", name, unordered=True))
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
@@ -936,6 +943,25 @@ class _Hit:
     minor: bool = False
 
 
+def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
+    """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
+    or its "no" count when a negation stands just before them ("did not disaggregate …")."""
+    wanted = [_root(w) for w in term.phrase.split()]
+    span = len(wanted) + 3
+    same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
+    for k in range(len(words)):
+        window = words[k:k + span]
+        stems = [_root(w) for _, _, w in window]
+        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
+            last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
+            lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
+            negated = _NEGATION_RE.search(" ".join(lead.split()[-3:]))
+            count = term.count.rpartition(".")[0] + ".no" if negated else term.count
+            if count in lexicon.counts:
+                return [_Hit(window[0][0], "field", count, window[last][1])]
+    return []
+
+
 def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
     """Every term naming a count between start and end of the sentence, with its position."""
     segment = sentence[start:end]
@@ -959,6 +985,9 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         return found
 
     for term in lexicon.terms:
+        if term.unordered:
+            hits += _unordered_hits(term, words, sentence[:start], lexicon)
+            continue
         if term.phrase.startswith("("):  # "(a)": match in the raw text
             for m in re.finditer(re.escape(term.phrase) + r"|(?<![\w(])" + re.escape(term.phrase[1:]),
                                  segment, re.IGNORECASE):
