@@ -1507,7 +1507,8 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
-        category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
+        category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words) \
+            or "implicit"
     if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
@@ -1517,6 +1518,22 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
     return noun, category, subset
+
+
+def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
+    """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
+    after a clause break shares the noun of the nearest earlier count that has one, not the last noun
+    ("results") the sentence happened to use."""
+    if not earlier or not re.search(r"[,;]\s*$|\b(?:and|but|while|whereas)\s*$",
+                                    " ".join(t.text for t in tokens[max(0, i - 1):i])):
+        return None
+    for k in reversed(earlier):
+        if tokens[k].kind != "num":
+            continue
+        noun = _noun_of(tokens, k, lexicon)
+        if noun.category in ("study", "record", "fulltext", "report"):
+            return noun.category
+    return None
 
 
 def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
