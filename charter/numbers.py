@@ -1574,7 +1574,11 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
         backward_ok = [h for h in backward_ok if not h.minor]
     if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
-        forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
+        # a theme's full name beats one word of another's — but not one inside the count's own noun phrase
+        # ("Eleven of the 16 service studies used … a direct strategy": 16 is theme (b)'s)
+        # … unless the full name stands before the count: "Tissue damage was reported in 14 exposure studies")
+        full_before = any(not h.weak and h.kind in ("theme", "subtheme") for h in backward_ok)
+        forward_ok = [h for h in forward_ok if not h.weak or (h.end <= noun.end and not full_before)]
         backward_ok = [h for h in backward_ok if not h.weak]
     if noun.category == "implicit" and idx > 0:
         # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
@@ -1654,8 +1658,10 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
          and _is_number(tokens[i - 3]))
         or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
         or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
-    if whole:  # "nine of the 29 studies": 29 is the whole set the review is about
+    inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if whole and not inner_named:  # "nine of the 29 studies": 29 is the whole set the review is about
         return _claim(sentence, token, "included", noun.end, None)
+    # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
     complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
     outside = re.compile(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", re.I)
     hit = None
