@@ -1524,8 +1524,9 @@ def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexi
     """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
     after a clause break shares the noun of the nearest earlier count that has one, not the last noun
     ("results") the sentence happened to use."""
-    if not earlier or not re.search(r"[,;]\s*$|\b(?:and|but|while|whereas)\s*$",
-                                    " ".join(t.text for t in tokens[max(0, i - 1):i])):
+    before = " ".join(t.text for t in tokens[max(0, i - 3):i])
+    if not earlier or not re.search(r"(?:[,;]|\b(?:and|but|while|whereas))\s*(?:(?:only|just|the other|another|a "
+                                    r"further|a mere)\s*)?$", before, re.I):
         return None
     for k in reversed(earlier):
         if tokens[k].kind != "num":
