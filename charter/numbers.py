@@ -1509,6 +1509,10 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
         category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words) \
             or "implicit"
+    head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
+    if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
+            h.kind == "orientation" for h in _attributes(sentence, noun.end, seg_end, lexicon)):
+        category = "study"  # "Thirteen designs were quantitative": the studies, counted by their design
     if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
