@@ -1197,12 +1197,26 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
                 and len(lead[h.end:].split()) <= 2]
         if not hits:
+            hits = _superlative_subject(sentence, paren, lexicon)
+        if not hits:
             continue
         hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
         if hit.kind == "database":
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _superlative_subject(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
+    """"Kenyan studies were the most numerous (14)": a bare count after a superlative predicate is its
+    subject's, when the subject names one thing."""
+    clause_start = max(sentence.rfind(c, 0, paren) for c in ",;:") + 1
+    m = re.fullmatch(r"(.*?)\b(?:were|was|are|is|formed|made up|constituted|represented)\s+the\s+"
+                     r"(?:most|largest|biggest|single largest)\b[\w\s-]*", sentence[clause_start:paren], re.I | re.S)
+    if not m:
+        return []
+    hits = [h for h in _attributes(sentence, clause_start, clause_start + m.end(1), lexicon) if h.kind in _LIST_KINDS]
+    return hits if len({h.count for h in hits}) == 1 else []
 
 
 def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
