@@ -407,6 +407,10 @@ class Lexicon:
                     if len(content) >= 2:
                         terms.append(Phrase(" ".join(content), "field", name, unordered=True))
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
+        # a design's two-word short form in other word forms and order: "synthesised narratively" for
+        # "narrative synthesis"
+        terms += [replace(t, unordered=True) for t in terms if t.kind == "orientation" and not t.weak
+                  and not t.minor and len(t.phrase.split()) == 2 and not t.unordered]
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
             if name.startswith("country.") and name != "country.not_reported":
@@ -696,6 +700,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return word_value(token.text) is None
     if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS:
         return True
+    if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
+                                                              "latest") and not (prev2 and _is_number(prev2)):
+        return True  # "the first three reviews to appear": which ones, not how many
     if prev and prev.kind == "word" and re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", prev.text) and prev.end + 1 >= token.start:
         return True  # a product and its version: "EndNote 20", "NVivo 12"
     if prev and prev.text == "." and prev2 and prev2.text.lower() in ("p", "pp", "no", "vol", "fig"):
@@ -828,6 +835,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 j += 1
                 steps += 1
                 continue
+            if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
+                return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
@@ -947,7 +956,7 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
-    span = len(wanted) + 3
+    span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
     same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
     for k in range(len(words)):
         window = words[k:k + span]
@@ -955,10 +964,10 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str
         if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
             last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
             lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
-            negated = _NEGATION_RE.search(" ".join(lead.split()[-3:]))
+            negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
             count = term.count.rpartition(".")[0] + ".no" if negated else term.count
             if count in lexicon.counts:
-                return [_Hit(window[0][0], "field", count, window[last][1])]
+                return [_Hit(window[0][0], term.kind, count, window[last][1])]
     return []
 
 
