@@ -952,6 +952,14 @@ class _Hit:
     minor: bool = False
 
 
+def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
+    """Two different single words of one label within four words of each other name it anywhere: "16 with
+    the features of services" (Features of social support-oriented services), "strengthened it indirectly"."""
+    near = normed[:at].split()[-4:] + normed[at:].split()[1:5]
+    return any(t.weak and t.count == term.count and t.phrase != term.phrase and t.phrase in near
+               for t in lexicon.terms)
+
+
 def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
@@ -1012,11 +1020,12 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
-            if term.weak and not _weak_ok(sentence, s, e):
+            paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
+            if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
-            hits.append(_Hit(s, term.kind, term.count, e, term.weak, term.minor))
+            hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
         for alias in lexicon.country_names(country):
             for m in re.finditer(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])", segment):
