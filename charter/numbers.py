@@ -953,11 +953,16 @@ class _Hit:
 
 
 def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
-    """Two different single words of one label within four words of each other name it anywhere: "16 with
-    the features of services" (Features of social support-oriented services), "strengthened it indirectly"."""
-    near = normed[:at].split()[-4:] + normed[at:].split()[1:5]
-    return any(t.weak and t.count == term.count and t.phrase != term.phrase and t.phrase in near
-               for t in lexicon.terms)
+    """Two different single words of one label, in the label's order with at most two words between, name it
+    anywhere: "16 with the features of services" (Features of social support-oriented services),
+    "strengthened it indirectly" (… strengthened indirectly)."""
+    after = normed[at:].split()[1:4]
+    labels = [t.phrase for t in lexicon.terms if t.count == term.count and not t.weak and " " in t.phrase]
+    for other in (t.phrase for t in lexicon.terms if t.weak and t.count == term.count and t.phrase != term.phrase):
+        if other in after and any(re.search(r"\b" + re.escape(term.phrase) + r"\b.*\b" + re.escape(other) + r"\b", label)
+                                  for label in labels):
+            return True
+    return False
 
 
 def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
