@@ -4,8 +4,9 @@
 counts and the words that name them — read from the review itself (themes, sub-themes,
 designs, country groups, field values, questions; ``vocabulary_of(review)``), so a new
 review needs no code. ``find_claims(sentence, lexicon)`` reads one sentence with a small
-grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists) and
-returns the numbers that state a count the data knows (``Claim``: the number, the count
+grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists; one
+step per function, from ``_classify``: the noun, what rules a claim out, the qualifiers that are
+this count's, the one that names it) and returns the numbers that state a count the data knows (``Claim``: the number, the count
 name, where it is, and the other counts its words could name). ``check_markdown`` and
 ``check_paragraphs`` turn the claims of a file (or of a DOCX's paragraphs) into problems:
 a number that contradicts the data is an error, one that matches is a warning suggesting
@@ -1643,114 +1644,174 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     return category, allowed, forward_ok, backward_ok
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One number being read: its sentence, the sentence's tokens, its place among the sentence's counts
+    (``numbers[idx] == i``) and the stretch between the counts before and after it."""
+
+    sentence: str
+    tokens: list[_Token]
+    i: int
+    numbers: list[int]
+    idx: int
+    seg_start: int
+    seg_end: int
+    lexicon: Lexicon
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.i]
+
+
 def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
               seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
-    token = tokens[i]
+    """The count the number at i states, if any: quantity → noun → which of them (qualifiers, scope) → claim.
+
+    ``nouns`` records, for the numbers after it, what each number counts."""
+    r = _Reading(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     group = _parenthetical_countries(sentence, tokens, i, lexicon)
     if group is not None and not cited:
         nouns[i] = "study"
-        return _claim(sentence, token, group, token.end, None)
+        return _claim(sentence, r.token, group, r.token.end, None)
     noun, category, subset = _counted(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     nouns[i] = category
-    if category in ("guard", "subtheme") or category is None:
+    if _not_a_claim(r, noun, category, cited):
         return None
-    strong = _OWN_REVIEW_RE.search(sentence[seg_start:seg_end]) and category in ("study", "implicit")
-    if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:seg_end])):
-        return None
-    if _STATISTICS_RE.search(sentence):
-        return None  # agreement statistics, effect sizes: numbers of a sample, not of the review
-    if _picks_out_one_study(sentence, tokens, i, noun, category):
-        return None
-    if token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
-                                                         "record") and not _orientation_near(sentence, token,
-                                                                                            seg_end, lexicon):
-        return None
-    if category == "database":
-        return _claim(sentence, token, "databases", noun.end, None) if "databases" in lexicon.counts else None
-    if category == "theme":
-        return _claim(sentence, token, "themes", noun.end, None) if "themes" in lexicon.counts else None
-    if category == "question":
-        return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
-    if category == "country":
-        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|affiliat\w*|"
-                     r"distinct)\b",
-                     sentence, re.I) and \
-                "countries" in lexicon.counts:
-            return _claim(sentence, token, "countries", noun.end, None)
-        return None
-    if category == "duplicate":
-        return _claim(sentence, token, "prisma.duplicates", noun.end, None)
-    if category == "record" and not _SEARCH_RE.search(sentence):
-        return None
-    if category == "implicit":
-        category = "study"
-        implicit = True
-    else:
-        implicit = False
-    if category == "study" and "reports" in lexicon.counts and i > 0 and tokens[i - 1].text.lower() in ("in", "across") \
-            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
-                          sentence[:token.start], re.I) and \
-            _NOUNS.get(_stem(sentence[noun.start:noun.end].split()[-1] if sentence[noun.start:noun.end].split() else ""))\
-            == "study" and any(_is_number(tokens[k]) for k in numbers[:idx]):
-        return _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    decided, claim = _claim_by_noun(r, noun, category)
+    if decided:
+        return claim
+    implicit = category == "implicit"
+    category = "study" if implicit else category
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
-    whole = category in ("study", "implicit") and (
+    inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if _is_whole(tokens, i, category) and not inner_named:
+        return _claim(sentence, r.token, "included", noun.end, None)
+    # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
+    forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
+    hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
+    decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
+    if decided and hit is None:
+        return None
+    complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
+        hit is not None and hit.kind == "country_group"
+        and re.search(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", sentence[:hit.position], re.I))
+    if complement and not inner:
+        return _other_group_claim(r, noun, hit)
+    if hit is not None:
+        return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
+    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
+    """Numbers that state no count whatever their qualifiers: what they count is not the review's, they sit
+    in a clause about cited work, a statistic, or an indefinite "one"."""
+    sentence, token = r.sentence, r.token
+    if category in ("guard", "subtheme") or category is None:
+        return True
+    strong = _OWN_REVIEW_RE.search(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
+    if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
+        return True
+    if _STATISTICS_RE.search(sentence):
+        return True  # agreement statistics, effect sizes: numbers of a sample, not of the review
+    if _picks_out_one_study(sentence, r.tokens, r.i, noun, category):
+        return True
+    return token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
+                                                             "record") and \
+        not _orientation_near(sentence, token, r.seg_end, r.lexicon)
+
+
+def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim | None]:
+    """Counts the noun alone decides (databases, themes, questions, countries, duplicates; studies "reported
+    in 71 articles"): (True, the claim or None); (False, None) when the qualifiers must decide."""
+    sentence, token, counts = r.sentence, r.token, r.lexicon.counts
+    whole_counts = {"database": "databases", "theme": "themes", "question": "questions"}
+    if category in whole_counts:
+        name = whole_counts[category]
+        return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
+    if category == "country":
+        about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
+                                  r"affiliat\w*|distinct)\b", sentence, re.I)
+        return True, (_claim(sentence, token, "countries", noun.end, None)
+                      if about_studies and "countries" in counts else None)
+    if category == "duplicate":
+        return True, _claim(sentence, token, "prisma.duplicates", noun.end, None)
+    if category == "record" and not _SEARCH_RE.search(sentence):
+        return True, None
+    named = sentence[noun.start:noun.end].split()
+    if category in ("study", "implicit") and "reports" in counts and r.i > 0 and \
+            r.tokens[r.i - 1].text.lower() in ("in", "across") \
+            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
+                          sentence[:token.start], re.I) and \
+            _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
+            any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
+        return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    return False, None
+
+
+def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
+    """"nine of the 29 studies", "9/29", "out of 29": the whole set the review is about."""
+    return category in ("study", "implicit") and (
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
         or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
         or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
-    inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
-    if whole and not inner_named:  # "nine of the 29 studies": 29 is the whole set the review is about
-        return _claim(sentence, token, "included", noun.end, None)
-    # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
-    complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
-    outside = re.compile(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", re.I)
-    hit = None
-    if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
+
+
+def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], forward_ok: list[_Hit],
+              backward_ok: list[_Hit]) -> tuple[list[_Hit], list[_Hit], bool]:
+    """The qualifiers that may be this count's, the others' taken out: the words before "(n = 2)", what
+    follows an aside, a qualifier that belongs to the next count; and whether its own noun phrase names
+    its set ("four Norwegian studies")."""
+    sentence, token, numbers, idx = r.sentence, r.token, r.numbers, r.idx
+    if _n_equals(r.tokens, r.i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
         forward_ok = []
-    insertion = re.match(r"\s*,[^,]*,", sentence[max(noun.end, token.end):])
-    if insertion and idx + 1 < len(numbers) and tokens[numbers[idx + 1]].start < max(noun.end, token.end) + \
-            insertion.end():
+    after_noun = max(noun.end, token.end)
+    insertion = re.match(r"\s*,[^,]*,", sentence[after_noun:])
+    aside = []
+    if insertion and idx + 1 < len(numbers) and r.tokens[numbers[idx + 1]].start < after_noun + insertion.end():
         # "Thirty-eight studies, published in 40 papers, were included": what follows the aside is the 38's
-        after_aside = max(noun.end, token.end) + insertion.end()
-        later = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
-        aside = [h for h in _attributes(sentence, after_aside, later, lexicon) if h.kind in allowed]
-    else:
-        aside = []
+        later = r.tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+        aside = [h for h in _attributes(sentence, after_noun + insertion.end(), later, r.lexicon) if h.kind in allowed]
     if idx + 1 < len(numbers) and not subset:
         # a qualifier after "and" or a comma that stands before the next count is that count's:
-        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three"
-        after_noun = max(noun.end, token.end)
+        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
         # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
         boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
-                                              sentence[after_noun:seg_end])))[-1]
+                                              sentence[after_noun:r.seg_end])))[-1]
         if boundary:
-            cut = after_noun + boundary.start()
-            forward_ok = [h for h in forward_ok if h.position < cut]
-    forward_ok += aside
+            forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
+    forward_ok = forward_ok + aside
     inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
-        forward_ok = inner
-        backward_ok = []
-        complement_inner = True
-    else:
-        complement_inner = False
+        return inner, [], True
+    return forward_ok, backward_ok, False
+
+
+def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed: tuple[str, ...],
+                forward_ok: list[_Hit], backward_ok: list[_Hit], inner: bool
+                ) -> tuple[_Hit | None, bool, list[_Hit]]:
+    """Which qualifier names the count, nearest first: the step named before "of", a review question, the
+    same comma-clause after then before the number, then further away. Returns it, whether the words
+    leave no doubt, and the qualifiers of the same stretch (its rivals)."""
+    sentence, token, tokens, idx = r.sentence, r.token, r.tokens, r.idx
     # the same comma-clause first: "Theme (a) comprised 13 studies, theme (b) 16"
-    comma_after = re.search(r"[,;:]", sentence[noun.end:seg_end] if noun.end > token.end else sentence[token.end:seg_end])
-    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else seg_end
-    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[seg_start:token.start])]
-    near_start = seg_start + commas_before[-1] if commas_before else seg_start
+    comma_after = re.search(r"[,;:]", sentence[noun.end:r.seg_end] if noun.end > token.end
+                            else sentence[token.end:r.seg_end])
+    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else r.seg_end
+    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[r.seg_start:token.start])]
+    near_start = r.seg_start + commas_before[-1] if commas_before else r.seg_start
     forward_near = [h for h in forward_ok if h.position < near_end]
     backward_near = [h for h in backward_ok if h.position >= near_start]
+    near = forward_near + backward_near
     of_step = [h for h in backward_ok if re.fullmatch(r"\s+of\s+(?:the\s+|all\s+)?", sentence[h.end:token.start])]
     questions = [h for h in forward_ok + backward_ok if h.kind == "question"]
-    confident = bool(complement_inner or of_step or (_n_equals(tokens, i) and backward_ok))
+    confident = bool(inner or of_step or (_n_equals(tokens, r.i) and backward_ok))
+    hit = None
     if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
-        hit = questions[0]
-        confident = True
+        return questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
@@ -1764,51 +1825,65 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))
     if hit is None and idx > 0 and not backward_ok:
         # "Theme (b), the larger of the two themes, comprised sixteen papers": across the aside
-        previous = tokens[numbers[idx - 1]]
+        previous = tokens[r.numbers[idx - 1]]
         aside = re.search(r",[^,]*$", sentence[:previous.start])
         if aside and re.search(r",", sentence[previous.end:token.start]):
-            before_aside = [h for h in _attributes(sentence, 0, aside.start(), lexicon) if h.kind in allowed
+            before_aside = [h for h in _attributes(sentence, 0, aside.start(), r.lexicon) if h.kind in allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
-    if hit is not None and hit.kind == "identified":
+    return hit, confident, near
+
+
+def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
+                  ) -> tuple[bool, _Hit | None]:
+    """The chosen qualifier made precise: records from registers, several countries as their group.
+    (True, None) when it names nothing the data counts (a cross-tabulation, a sum of countries)."""
+    if hit is None:
+        return False, None
+    if hit.kind == "identified":
         register = [h for h in forward_ok + backward_ok if h.kind == "register"]
         hit = register[0] if register else hit  # "trial registers yielded 421 records"
-    if hit is not None and hit.kind not in _STEP_KINDS and _cross_tabulated(sentence, tokens, numbers, idx, hit, lexicon):
-        return None  # "Of the eight studies on status …, five were quantitative": the data has no such count
-    if hit is not None and hit.kind == "country":
+    if hit.kind not in _STEP_KINDS and _cross_tabulated(r.sentence, r.tokens, r.numbers, r.idx, hit, r.lexicon):
+        return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
+    if hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
         named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
         if len(named) > 1:
-            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", sentence, re.I):
-                return None  # "Canada and the USA together contributed twelve": a sum the data does not count
-            group = _common_group(lexicon, named)
+            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", r.sentence, re.I):
+                return True, None  # "Canada and the USA together contributed twelve": a sum the data does not count
+            group = _common_group(r.lexicon, named)
             if group is None:
-                return None
+                return True, None
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
-    if hit is not None and hit.kind == "country_group" and outside.search(sentence[:hit.position]):
-        complement = True  # "from outside the western world"
-    if complement and not complement_inner:
-        # "all but two … western countries": the two are the other group, when there are just two groups
-        groups = [g for g in lexicon.counts if g.startswith("country_group.")]
-        if hit is None or hit.kind != "country_group" or len(groups) != 2:
-            return None
-        other = next(g for g in groups if g != hit.count)
-        return _claim(sentence, token, other, noun.end, hit)
-    if hit is not None:
-        if hit.kind in ("theme",):  # a sub-theme named in the same place is the more precise count
-            sub = [h for h in forward_ok + backward_ok if h.kind == "subtheme"]
-            if sub:
-                hit = sub[0]
-        name = _other_sources(_count_for(category, hit.kind, hit), sentence, lexicon)
-        claim = _claim(sentence, token, name, noun.end, hit)
-        if confident:
-            return claim
-        # the other things named in the same stretch of the sentence: the count could be one of them
-        rivals = [h for h in forward_near + backward_near if h.kind not in _STEP_KINDS and h.count != hit.count
-                  and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
-        names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
-        return replace(claim, alternatives=tuple(n for n in names if n != name and n in lexicon.counts))
-    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+    return False, hit
+
+
+def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
+    """"all but two … western countries", "from outside the western world": the other group, when the
+    review has just two."""
+    groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
+    if hit is None or hit.kind != "country_group" or len(groups) != 2:
+        return None
+    other = next(g for g in groups if g != hit.count)
+    return _claim(r.sentence, r.token, other, noun.end, hit)
+
+
+def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
+                 near: list[_Hit]) -> Claim:
+    """The claim of the count the qualifier names; unless the words leave no doubt, with the other counts
+    named in the same stretch of the sentence as alternatives."""
+    if hit.kind in ("theme",):  # a sub-theme named in the same place is the more precise count
+        sub = [h for h in named if h.kind == "subtheme"]
+        if sub:
+            hit = sub[0]
+    name = _other_sources(_count_for(category, hit.kind, hit), r.sentence, r.lexicon)
+    claim = _claim(r.sentence, r.token, name, noun.end, hit)
+    if confident:
+        return claim
+    rivals = [h for h in near if h.kind not in _STEP_KINDS and h.count != hit.count
+              and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
+    names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
+    return replace(claim, alternatives=tuple(n for n in names if n != name and n in r.lexicon.counts))
 
 
 def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str) -> bool:
