@@ -22,14 +22,14 @@ from pathlib import Path
 
 
 def _check(root: Path) -> dict:
-    from charter.check import main
+    from charter.checking.check import main
 
     code = main(root, out=io.StringIO())
     return {"exit": code}
 
 
 def _build(root: Path) -> dict:
-    from charter.build import build
+    from charter.compile.build import build
 
     result = build(root, verbose=False)
     return {"stages": result.timings, "skipped": list(getattr(result, "skipped", []))}
@@ -37,10 +37,10 @@ def _build(root: Path) -> dict:
 
 def _floor_options(root: Path) -> tuple[list[str], dict]:
     """The options the build gives pandoc, as one plain command line (filters, citeproc, CSL, bibliography)."""
-    from charter.build import _pdf_inputs
-    from charter.metadata import read_metadata
-    from charter.pandoc import FILTERS
-    from charter.styles import resolve_style
+    from charter.compile.build import _pdf_inputs
+    from charter.sources.metadata import read_metadata
+    from charter.compile.pandoc import FILTERS
+    from charter.sources.styles import resolve_style
 
     metadata, _ = read_metadata(root)
     csl, _ = resolve_style(metadata.csl, root, metadata.source)
@@ -52,7 +52,7 @@ def _floor_options(root: Path) -> tuple[list[str], dict]:
 
 
 def _pandoc(args: list[str]) -> None:
-    from charter.pandoc import _environment, pandoc_path
+    from charter.compile.pandoc import _environment, pandoc_path
 
     subprocess.run([pandoc_path(), *args], check=True, capture_output=True, env=_environment())
 

@@ -5,11 +5,11 @@
 For each size, writes a document citing that many works with distinct family
 names, a .bib file, and two styles that differ only in
 ``disambiguate-add-givenname="true" givenname-disambiguation-rule="primary-name"``
-(``charter.citations.probe_files``), then prints the CPU time of
+(``charter.compile.citations.probe_files``), then prints the CPU time of
 ``pandoc doc.md --citeproc --csl STYLE --bibliography refs.bib -t json`` with
 each style and each pandoc given (e.g. older ones unpacked from
 ``pip download pypandoc-binary==1.10`` wheels). A ratio near 1 means the
-pandoc is not affected; ``charter.citations.MEASURED`` records the answers.
+pandoc is not affected; ``charter.compile.citations.MEASURED`` records the answers.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from charter.citations import probe_files
+from charter.compile.citations import probe_files
 
 
 def _cpu() -> float:

@@ -30,7 +30,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .model import Location, Problem
+from charter.model import Location, Problem
 
 # Where an image written in a section is looked for, in order (relative to the project folder).
 IMAGE_FOLDERS = ("manuscript", ".")

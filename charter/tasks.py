@@ -35,7 +35,7 @@ def project_root(c) -> Path:
             "docx": "check the numbers in a DOCX a co-author edited instead of the sources"})
 def check(c, strict=False, format="text", docx=None):
     """Validate the data and prove every number in the text matches it."""
-    from charter.check import main
+    from charter.checking.check import main
 
     code = main(project_root(c), strict=strict, fmt=format, docx=docx)
     if code:
@@ -45,7 +45,7 @@ def check(c, strict=False, format="text", docx=None):
 @task(help={"format": "text (default) or json"})
 def counts(c, format="text"):
     """Print every count the data gives, with its placeholder name."""
-    from charter.check import print_counts
+    from charter.checking.check import print_counts
 
     print_counts(project_root(c), fmt=format)
 
@@ -54,7 +54,7 @@ def counts(c, format="text"):
             "paper": "a4 (default) or letter"})
 def build(c, format=None, blind=False, paper="a4"):
     """Build build/manuscript.docx and build/manuscript.pdf from the sources."""
-    from charter.build import BuildError, build as run_build
+    from charter.compile.build import BuildError, build as run_build
 
     formats = (format,) if format else ("docx", "pdf")
     try:
@@ -66,9 +66,9 @@ def build(c, format=None, blind=False, paper="a4"):
 @task(help={"no_build": "use the manuscript PDF already in build/ instead of building first"})
 def checklist(c, no_build=False):
     """Build, then write build/checklist.docx and .pdf: each PRISMA item with its section and PDF page."""
-    from charter.build import BuildError, build as run_build
-    from charter.checklist import build_checklist
-    from charter.pandoc import CompileError
+    from charter.compile.build import BuildError, build as run_build
+    from charter.submission.checklist import build_checklist
+    from charter.compile.pandoc import CompileError
 
     root = project_root(c)
     if not no_build:
@@ -90,7 +90,7 @@ def checklist(c, no_build=False):
 @task
 def supplements(c):
     """Write build/supplements/: the search strategy (DOCX, Markdown) and the full extraction table (XLSX, DOCX)."""
-    from charter.supplements import SupplementError, write_supplements
+    from charter.submission.supplements import SupplementError, write_supplements
 
     root = project_root(c)
     try:
@@ -108,7 +108,7 @@ def supplements(c):
             "force": "with --apply: also touch files with uncommitted changes"})
 def review(c, files, format="text", apply=False, force=False):
     """List comments and tracked changes in returned DOCX files, traced to their source files."""
-    from charter.review import main
+    from charter.revision.review import main
 
     paths = _expand_paths(files)
     if not paths:
@@ -132,7 +132,7 @@ def _expand_paths(spec: str) -> list[str]:
 @task(name="prisma-csv", positional=["csv"], help={"csv": "the CSV the PRISMA2020 Shiny app exports"})
 def prisma_csv(c, csv):
     """Print the prisma: block of review.yaml from a PRISMA2020 app CSV, to paste in."""
-    from charter.prisma_csv import prisma_to_yaml, read_prisma_csv
+    from charter.sources.prisma_csv import prisma_to_yaml, read_prisma_csv
 
     prisma, problems = read_prisma_csv(Path(csv))
     errors = [p for p in problems if p.severity == "error"]
@@ -146,7 +146,7 @@ def prisma_csv(c, csv):
 @task(name="new-study", positional=["key"], help={"key": "the citation key of the study's main report in bib/"})
 def new_study(c, key):
     """Write studies/KEY.yaml with every field the review declares, pre-filled from the bibliography."""
-    from charter.importer import ImportFailed, new_study as write_new_study
+    from charter.start.importer import ImportFailed, new_study as write_new_study
 
     try:
         path = write_new_study(project_root(c), key)
@@ -163,7 +163,7 @@ def new_study(c, key):
             "update": "also update existing study files (fields the sheet lacks are kept)"})
 def import_studies(c, file, mapping=None, sheet=None, dry_run=False, update=False):
     """Write one studies/<key>.yaml per spreadsheet row (CSV or XLSX), as the mapping says."""
-    from charter.importer import ImportFailed, import_studies as run_import
+    from charter.start.importer import ImportFailed, import_studies as run_import
 
     try:
         code = run_import(project_root(c), Path(file), mapping=Path(mapping) if mapping else None, sheet=sheet,
@@ -178,7 +178,7 @@ def import_studies(c, file, mapping=None, sheet=None, dry_run=False, update=Fals
                                    "output": "where to write (default: build/studies.xlsx or .csv)"})
 def export_studies(c, format="xlsx", output=None):
     """Write the study data as a spreadsheet, one row per study and one column per field."""
-    from charter.exporter import ExportError, export_studies as run_export
+    from charter.start.exporter import ExportError, export_studies as run_export
 
     root = project_root(c)
     try:
@@ -195,7 +195,7 @@ def export_studies(c, format="xlsx", output=None):
 @task(help={"format": "docx or pdf (default: both)"})
 def watch(c, format=None):
     """Rebuild whenever a source file is saved; print only what changed and new warnings."""
-    from charter.watch import watch as run_watch
+    from charter.compile.watch import watch as run_watch
 
     run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))
 
@@ -208,7 +208,7 @@ def watch(c, format=None):
             "format": "docx or pdf (default: both)"})
 def diff(c, old=None, new=None, since=None, author=None, format=None):
     """Write build/diff/manuscript-changes.docx (tracked changes) and .pdf between two versions."""
-    from charter.diff import DiffError, make_diff
+    from charter.revision.diff import DiffError, make_diff
 
     root = project_root(c)
     try:
@@ -232,8 +232,8 @@ def diff(c, old=None, new=None, since=None, author=None, format=None):
             "format": "text (default), markdown (for a response letter) or json"})
 def changes(c, old=None, new=None, since=None, format="text"):
     """List studies, fields, counts, PRISMA numbers and references that changed between two versions."""
-    from charter.changes import RENDERERS
-    from charter.diff import DiffError, data_changes_between
+    from charter.revision.changes import RENDERERS
+    from charter.revision.diff import DiffError, data_changes_between
 
     if format not in RENDERERS:
         raise Exit(f"unknown format '{format}': use text, markdown or json", code=2)
@@ -251,8 +251,8 @@ def changes(c, old=None, new=None, since=None, format="text"):
             "floats": "inline, end (tables and figures after the text) or separate (in their files only)"})
 def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_ppi=None, blind=False, floats=None):
     """Write build/submission/: line-numbered manuscript, title page, figure and table files, word counts."""
-    from charter.build import BuildError
-    from charter.submit import submit as run_submit
+    from charter.compile.build import BuildError
+    from charter.submission.submit import submit as run_submit
 
     try:
         run_submit(project_root(c), line_numbers=False if no_line_numbers else None,
@@ -268,7 +268,7 @@ def submit(c, no_line_numbers=False, spacing=None, figure_format=None, figure_pp
 @task(positional=["line"], help={"line": "the line number a referee gives (of build/submission/manuscript.pdf)"})
 def where(c, line):
     """Say which source file and line is line N of the line-numbered submission PDF."""
-    from charter.linemap import where as find
+    from charter.submission.linemap import where as find
 
     if not str(line).isdigit():
         raise Exit(f"invoke where: '{line}' is not a line number; write e.g. invoke where 123", code=2)

@@ -14,8 +14,8 @@ from conftest import REPO
 sys.path.insert(0, str(REPO))  # benchmarks/ is not an installed package: import it from the checkout
 from benchmarks.generate import generate  # noqa: E402
 from benchmarks.run import main as run_benchmark  # noqa: E402
-from charter.check import main as check  # noqa: E402
-from charter.load import load_project  # noqa: E402
+from charter.checking.check import main as check  # noqa: E402
+from charter.sources.load import load_project  # noqa: E402
 
 
 def test_a_synthetic_review_passes_check_with_every_feature_the_issue_asks_for(tmp_path: Path):

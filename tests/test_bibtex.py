@@ -7,8 +7,8 @@ import textwrap
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from charter.bibtex import family_name, first_author, latex_to_unicode, lowercased_words, scan_bibtex
-from charter.load import load_bibliography
+from charter.sources.bibtex import family_name, first_author, latex_to_unicode, lowercased_words, scan_bibtex
+from charter.sources.load import load_bibliography
 from conftest import write_files
 
 

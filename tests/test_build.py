@@ -20,8 +20,8 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from pypdf import PdfReader
 
-from charter.build import BuildError, build
-from charter.load import load_project
+from charter.compile.build import BuildError, build
+from charter.sources.load import load_project
 from charter.model import Location
 from conftest import REPO, copy_reference_review, write_files
 from projects import minimal_project_files
@@ -397,9 +397,9 @@ def test_unknown_style_is_an_error_with_close_matches(tmp_path):
 # --------------------------------------------------- assembly and metadata, pure
 
 
-from charter.assemble import Section, assemble, split_blocks  # noqa: E402
-from charter.counts import Count  # noqa: E402
-from charter.metadata import parse_metadata  # noqa: E402
+from charter.document.assemble import Section, assemble, split_blocks  # noqa: E402
+from charter.document.counts import Count  # noqa: E402
+from charter.sources.metadata import parse_metadata  # noqa: E402
 
 METADATA = b"""\
 title: A review of {{ n.included }} studies
@@ -497,9 +497,9 @@ def test_bracketed_and_prefixed_cross_references_render_as_text(tmp_path):
 
 def test_citeproc_warnings_become_errors_with_the_place_of_the_key(tmp_path):
     """The safety net behind the scan: pandoc's real "not found" warning is turned into an error."""
-    from charter.build import _citeproc_problems
-    from charter.pandoc import markdown_to_json
-    from charter.styles import resolve_style
+    from charter.compile.build import _citeproc_problems
+    from charter.compile.pandoc import markdown_to_json
+    from charter.sources.styles import resolve_style
 
     (tmp_path / "refs.bib").write_text("@book{known2020, author={Known, A.}, title={T}, year={2020}}\n")
     (tmp_path / "in.md").write_text("Known [@known2020], unknown [@ghost2021].\n")

@@ -1,4 +1,4 @@
-"""The build cache (charter.cache): an incremental build is byte for byte a clean build, and only costs less.
+"""The build cache (charter.compile.cache): an incremental build is byte for byte a clean build, and only costs less.
 
 Each test builds a copy of the reference review, changes one kind of input,
 rebuilds with the cache and compares every output with a clean build (the
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from charter.build import build
+from charter.compile.build import build
 from conftest import REPO
-from charter.cache import CACHE_DIR, MANIFEST, PARSED, BuildCache
-from charter.load import load_project
+from charter.compile.cache import CACHE_DIR, MANIFEST, PARSED, BuildCache
+from charter.sources.load import load_project
 
 OUTPUTS = ("manuscript.docx", "manuscript.pdf", "manuscript.md", "manuscript.json", "manuscript.typ",
            "manuscript.anchors.json", "counts.json", "table1.json", "table1.md", "figure1.json", "prisma.svg",

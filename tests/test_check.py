@@ -11,7 +11,7 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from charter.check import main, print_counts
+from charter.checking.check import main, print_counts
 from conftest import write_files
 from projects import minimal_project_files
 
@@ -371,9 +371,9 @@ def test_reference_study_theme_not_declared_is_reported_once(reference_copy):
 
 
 def test_theme_counts_must_add_up(reference_copy):
-    from charter.check import check_totals
-    from charter.counts import Count, compute_counts
-    from charter.load import load_project
+    from charter.checking.check import check_totals
+    from charter.document.counts import Count, compute_counts
+    from charter.sources.load import load_project
 
     project = load_project(reference_copy)
     counts = compute_counts(project)
@@ -385,11 +385,11 @@ def test_theme_counts_must_add_up(reference_copy):
 
 def test_reference_docx_as_built_passes_and_an_edit_is_caught(reference_copy, tmp_path):
     """The reference text with its counts filled in, through pandoc and citeproc: no false alarm; a co-author's edit is."""
-    from charter.assemble import assemble
-    from charter.check import read_sections
-    from charter.counts import compute_counts
-    from charter.load import load_project
-    from charter.metadata import read_metadata
+    from charter.document.assemble import assemble
+    from charter.checking.check import read_sections
+    from charter.document.counts import compute_counts
+    from charter.sources.load import load_project
+    from charter.sources.metadata import read_metadata
 
     project = load_project(reference_copy)
     meta, _ = read_metadata(reference_copy)

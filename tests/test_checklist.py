@@ -18,9 +18,9 @@ from conftest import REPO, copy_reference_review, write_files
 from projects import systematic_project_files
 from pypdf import PdfReader
 
-from charter.build import build
-from charter.check import main as check_main
-from charter.checklist import RESOURCES, build_checklist, checklists_for, load_checklist
+from charter.compile.build import build
+from charter.checking.check import main as check_main
+from charter.submission.checklist import RESOURCES, build_checklist, checklists_for, load_checklist
 
 
 def _lines(page: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Citations formatted in groups of works (charter/citations.py) give the plain citeproc run's output, byte for byte.
+"""Citations formatted in groups of works (charter/compile/citations.py) give the plain citeproc run's output, byte for byte.
 
 Each test runs pandoc twice on the same sources, once plainly and once in
 groups (CHARTER_CITATIONS=plain / =groups, groups of a dozen works so that
@@ -27,10 +27,10 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO))
 from benchmarks.generate import generate  # noqa: E402
-from charter import citations  # noqa: E402
-from charter.citations import Bucket, components, plan, style_reasons  # noqa: E402
-from charter.pandoc import markdown_to_json  # noqa: E402
-from charter.styles import styles_dir  # noqa: E402
+from charter.compile import citations  # noqa: E402
+from charter.compile.citations import Bucket, components, plan, style_reasons  # noqa: E402
+from charter.compile.pandoc import markdown_to_json  # noqa: E402
+from charter.sources.styles import styles_dir  # noqa: E402
 
 COMMON = ["Wang", "Li", "Zhang", "Smith", "Müller", "García", "Nguyen", "Kim", "Chen", "Liu"]
 GIVEN = ["John", "Jane", "J. A.", "Wei", "Wen", "Anna", "Andreas", "Maria", "Mark", "Xiaoming"]
@@ -242,7 +242,7 @@ def test_every_citation_and_work_has_one_owner_and_a_complete_context():
 
 
 def test_the_slowness_probe_is_measured_once_per_pandoc_version(tmp_path: Path, monkeypatch):
-    from charter.pandoc import _environment, pandoc_path
+    from charter.compile.pandoc import _environment, pandoc_path
 
     runner = citations._Pandoc(pandoc_path(), _environment())
     version = runner(["--version"], None, "")[0].decode().splitlines()[0]
@@ -273,7 +273,7 @@ def _docx_text(path: Path) -> str:
 def test_a_built_review_is_the_same_docx_and_pdf_text_both_ways(tmp_path: Path, monkeypatch):
     from pypdf import PdfReader
 
-    from charter.build import build
+    from charter.compile.build import build
 
     root = generate(70, tmp_path / "review")
     outputs = {}
@@ -294,7 +294,7 @@ def test_a_built_review_is_the_same_docx_and_pdf_text_both_ways(tmp_path: Path, 
 
 
 def test_a_grouped_run_reports_how_far_it_is(tmp_path: Path, monkeypatch):
-    from charter.pandoc import _environment, pandoc_path
+    from charter.compile.pandoc import _environment, pandoc_path
 
     manuscript, bibs = write_review(tmp_path, 60)
     csl = style_variant(tmp_path, "apa", None)
@@ -315,7 +315,7 @@ def test_a_grouped_run_reports_how_far_it_is(tmp_path: Path, monkeypatch):
 def test_progress_is_printed_on_a_terminal_only(monkeypatch):
     import io
 
-    from charter.build import _progress
+    from charter.compile.build import _progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from conftest import REPO, write_files
 from projects import minimal_project_files
 
-BUILD = "import sys; from charter.build import build; build(sys.argv[1])"
+BUILD = "import sys; from charter.compile.build import build; build(sys.argv[1])"
 
 
 def small_project(tmp_path: Path) -> Path:

@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from charter.check import main as check_main, print_counts
-from charter.counts import compute_counts, median
-from charter.load import load_project
-from charter.placeholders import fill
+from charter.checking.check import main as check_main, print_counts
+from charter.document.counts import compute_counts, median
+from charter.sources.load import load_project
+from charter.document.placeholders import fill
 from conftest import write_files
 from projects import changed, minimal_project_files, systematic_project_files
 

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from projects import changed, minimal_project_files
 
-from charter import changes as data_changes
-from charter.diff import DATA_AUTHOR, DiffError, data_changes_between, make_diff
-from charter.docx_review import read_docx
-from charter.textdiff import DELETION, INSERTION, diff_documents, plain
+from charter.revision import changes as data_changes
+from charter.revision.diff import DATA_AUTHOR, DiffError, data_changes_between, make_diff
+from charter.revision.docx_review import read_docx
+from charter.revision.textdiff import DELETION, INSERTION, diff_documents, plain
 
 HERE = Path(__file__).resolve().parent
 GIT = shutil.which("git")
@@ -247,7 +247,7 @@ def diffed(two_versions):
 
 @needs_git
 def test_diff_writes_a_docx_with_exactly_the_edits_as_tracked_changes(two_versions, diffed):
-    from charter.review import main as review_main
+    from charter.revision.review import main as review_main
 
     assert diffed.docx == two_versions / "build" / "diff" / "manuscript-changes.docx"
     document = read_docx(diffed.docx)
@@ -345,7 +345,7 @@ def test_invoke_changes_lists_the_data_that_changed(two_versions):
 
 @needs_git
 def test_since_a_returned_docx_starts_from_the_commit_it_was_built_from(two_versions, tmp_path):
-    from charter.build import build
+    from charter.compile.build import build
 
     old_commit = _git(two_versions, "rev-parse", "v1").strip()
     checkout = tmp_path / "as-sent"
@@ -405,3 +405,17 @@ def test_diff_outside_git_says_what_to_do(tmp_path):
     with pytest.raises(DiffError, match="not in a git repository"):
         make_diff(root, "v1", formats=("docx",))
 
+
+
+@needs_git
+def test_only_the_compared_versions_copies_are_kept_and_no_temporary_file_is_left(two_versions, diffed):
+    from charter.revision.diff import data_changes_between
+
+    versions = two_versions / "build" / "diff" / "versions"
+    stale = versions / "0123456789ab"  # a copy from an earlier comparison of another commit
+    stale.mkdir(parents=True)
+    (stale / "review.yaml").write_text("title: old\n", encoding="utf-8")
+    data_changes_between(two_versions, "v1", "HEAD")
+    kept = sorted(p.name for p in versions.iterdir())
+    assert kept == sorted({_git(two_versions, "rev-parse", ref).strip()[:12] for ref in ("v1", "HEAD")})
+    assert not list((two_versions / "build" / "diff").glob(".*.tmp"))

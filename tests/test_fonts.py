@@ -7,9 +7,9 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from charter.build import build
-from charter.fonts import missing_cjk_font
-from charter.pandoc import font_families
+from charter.compile.build import build
+from charter.document.fonts import missing_cjk_font
+from charter.compile.pandoc import font_families
 from conftest import write_files
 from projects import minimal_project_files
 

@@ -30,11 +30,13 @@ from pathlib import Path
 
 import pytest
 
-from charter import check, review
-from charter.anchors import source_kind
-from charter.apply import SourceText
-from charter.build import build
-from charter.docx_review import W
+from charter.checking import check
+
+from charter.revision import review
+from charter.revision.anchors import source_kind
+from charter.revision.apply import SourceText
+from charter.compile.build import build
+from charter.revision.docx_review import W
 from conftest import REPO, write_files
 from projects import minimal_project_files
 from test_review import track_change
@@ -562,7 +564,7 @@ def test_invisible_characters_are_neither_written_nor_printed(project, tmp_path,
 
 def test_a_file_saved_while_apply_works_is_not_overwritten(project, tmp_path, capsys, monkeypatch):
     """An editor's save between reading and writing wins: its text is not replaced by a plan made before it."""
-    from charter import apply
+    from charter.revision import apply
 
     path = returned_with_change(project, tmp_path)
     method = project / "manuscript/02-method.md"

@@ -1,9 +1,9 @@
 """Hostile and broken inputs: every one ends in a clear error at its file and line, never a traceback or a hang.
 
 A corpus of cases (issue 9, deliverables 4 and 7): each writes a few files into
-a small valid project, runs ``invoke check`` (``charter.check.main``) and, for
+a small valid project, runs ``invoke check`` (``charter.checking.check.main``) and, for
 the cases pandoc or Typst would trip over, ``invoke build``
-(``charter.build.build``), and expects a non-zero exit with the message
+(``charter.compile.build.build``), and expects a non-zero exit with the message
 fragment at the given place, within seconds. A few run through a real
 ``invoke`` subprocess to prove the exit code and that no traceback reaches the
 terminal. A property test then feeds random bytes, YAML and Markdown to every
@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from charter import limits
-from charter.build import BuildError, build
-from charter.check import main
+from charter.compile.build import BuildError, build
+from charter.checking.check import main
 from conftest import REPO, write_files
 from projects import minimal_project_files
 
@@ -490,16 +490,16 @@ def test_invoke_exits_1_without_a_traceback(tmp_path, case_id):
 
 def _loaders():
     """(name, function of bytes that must return without raising) for every loader Charter has."""
-    from charter.bibtex import hygiene_warnings, lowercased_words
-    from charter.counts import compute_counts
-    from charter.load import load_project, load_sections, scan_bib_file
-    from charter.metadata import parse_metadata
-    from charter.numbers import Lexicon, check_markdown
-    from charter.placeholders import fill
-    from charter.prisma_csv import read_prisma_csv
-    from charter.validate import read_review, read_study
-    from charter.wellformed import check_structure
-    from charter.yaml_source import compose, decode
+    from charter.sources.bibtex import hygiene_warnings, lowercased_words
+    from charter.document.counts import compute_counts
+    from charter.sources.load import load_project, load_sections, scan_bib_file
+    from charter.sources.metadata import parse_metadata
+    from charter.checking.numbers import Lexicon, check_markdown
+    from charter.document.placeholders import fill
+    from charter.sources.prisma_csv import read_prisma_csv
+    from charter.sources.validate import read_review, read_study
+    from charter.sources.wellformed import check_structure
+    from charter.sources.yaml_source import compose, decode
 
     project = load_project(REPO)
     counts = compute_counts(project)

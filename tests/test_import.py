@@ -12,12 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from charter.build import build
-from charter.check import main as check
-from charter.exporter import export_studies
-from charter.importer import ImportFailed, import_studies, new_study, read_sheet
-from charter.init import init_review
-from charter.load import load_project
+from charter.compile.build import build
+from charter.checking.check import main as check
+from charter.start.exporter import export_studies
+from charter.start.importer import ImportFailed, import_studies, new_study, read_sheet
+from charter.start.init import init_review
+from charter.sources.load import load_project
 from conftest import REPO, copy_reference_review, write_files
 
 FAMILY = ["Smith", "Øvrebø", "Müller", "García", "Nguyen", "O'Brien", "Kowalski", "Hansen", "Li", "Okafor"]
@@ -357,7 +357,7 @@ def test_an_edited_export_updates_only_that_study(tmp_path):
 
 
 def test_update_edits_lists_and_block_text_in_place(tmp_path):
-    from charter.study_files import edit_in_place
+    from charter.start.study_files import edit_in_place
 
     text = ("id: x   # the key\ncountry: Norway\nfindings:\n  - one\n  - two   # second\n# a note on findings\n"
             "keywords: [a, b]\nvalidity:\n  internal: >-\n    folded\n    text\n  external: fine\n")
@@ -425,8 +425,8 @@ def test_a_mapping_that_maps_a_column_to_id_says_to_use_key(tmp_path):
 
 
 def test_a_list_of_mappings_is_written_back_as_read_and_left_out_of_the_export(tmp_path):
-    from charter.study_files import flatten, plain, study_fields, study_yaml
-    from charter.yaml_source import compose
+    from charter.start.study_files import flatten, plain, study_fields, study_yaml
+    from charter.sources.yaml_source import compose
 
     values = {"id": "x", "participants.description": "Adults", "participants.n": "30",
               "participants.samples": [{"description": "Women: 12", "n": "12"}, {"description": "Men", "n": None}]}

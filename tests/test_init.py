@@ -10,7 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from charter.init import main as charter
+from charter.start.init import main as charter
 from conftest import REPO
 
 # The section headings of each starter, from the reporting guidelines' checklists

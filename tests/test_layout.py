@@ -12,9 +12,9 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from charter.assemble import title_page_notes
-from charter.build import build
-from charter.metadata import Author
+from charter.document.assemble import title_page_notes
+from charter.compile.build import build
+from charter.sources.metadata import Author
 from conftest import write_files
 from projects import STUDY_BERG, minimal_project_files
 

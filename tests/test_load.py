@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from charter.load import load_bibliography, load_project, load_review
+from charter.sources.load import load_bibliography, load_project, load_review
 from conftest import write_files
 from projects import changed, minimal_project_files
 
@@ -342,8 +342,8 @@ def test_duplicate_citation_key_across_bib_files(tmp_path):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from charter.validate import NOT_REPORTED_TEXTS, read_review, read_study  # noqa: E402
-from charter.yaml_source import compose  # noqa: E402
+from charter.sources.validate import NOT_REPORTED_TEXTS, read_review, read_study  # noqa: E402
+from charter.sources.yaml_source import compose  # noqa: E402
 
 import yaml  # noqa: E402
 

@@ -10,67 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
-from charter.counts import Count
-from charter.numbers import Lexicon, check_markdown, claims_in_text, word_value
+from charter.document.counts import Count
+from charter.checking.numbers import Lexicon, check_markdown, claims_in_text, word_value
+from number_scenarios import reference_counts  # one copy of the fixed reference counts
 
 DATA = Path(__file__).parent / "data" / "number_sentences.yaml"
-
-
-def reference_counts() -> dict[str, Count]:
-    """The counts of the reference review, fixed here so the accuracy test does not move with the data."""
-    rows = [
-        ("included", 29, "included studies"),
-        ("reports", 29, "reports (papers) of the included studies"),
-        ("themes", 2, "themes"),
-        ("theme.a", 13, "studies in theme (a) Associations between mental health and social support"),
-        ("subtheme.a.status", 8, "studies in sub-theme Social support, mental health status and support preferences"),
-        ("subtheme.a.severe", 5, "studies in sub-theme Social support in the lives of people with severe mental "
-                                 "health problems"),
-        ("theme.b", 16, "studies in theme (b) Features of social support-oriented services"),
-        ("subtheme.b.direct", 11, "studies in sub-theme Social support as a direct strategy of services"),
-        ("subtheme.b.indirect", 5, "studies in sub-theme Social support strengthened indirectly (housing, income)"),
-        ("orientation.qualitative", 9, "studies with a qualitative design"),
-        ("orientation.quantitative", 13, "studies with a quantitative design"),
-        ("orientation.review", 3, "studies with a literature review design"),
-        ("orientation.conceptual", 2, "studies with a conceptual framework design"),
-        ("orientation.mixed-methods", 1, "studies with a mixed-method evaluation design"),
-        ("orientation.case-study", 1, "studies with a naturalistic case study design"),
-        ("countries", 11, "distinct countries of the included studies"),
-        ("country.australia", 1, "studies from Australia"),
-        ("country.canada", 2, "studies from Canada"),
-        ("country.china", 1, "studies from China"),
-        ("country.england", 3, "studies from England"),
-        ("country.international", 3, "studies from International"),
-        ("country.malaysia", 1, "studies from Malaysia"),
-        ("country.netherlands", 1, "studies from Netherlands"),
-        ("country.norway", 5, "studies from Norway"),
-        ("country.scotland", 1, "studies from Scotland"),
-        ("country.sweden", 1, "studies from Sweden"),
-        ("country.usa", 10, "studies from USA"),
-        ("country_group.western", 27, "studies from western countries"),
-        ("country_group.non_western", 2, "studies from non-western countries"),
-        ("keyword.peer_support", 3, 'studies with "peer support" among their keywords'),
-        ("keyword.recovery", 9, 'studies with "recovery" among their keywords'),
-        ("keyword.social_support", 20, 'studies with "social support" among their keywords'),
-        ("population.severe", 12, "studies with mental health problems studied severe"),
-        ("databases", 5, "databases searched"),
-        ("prisma.identified", 2819, "records identified from databases"),
-        ("prisma.database.cinahl", None, "records from CINAHL"),
-        ("prisma.database.psycinfo_ovid", None, "records from PsycINFO (Ovid)"),
-        ("prisma.database_records", 2819, "records identified from databases"),
-        ("prisma.duplicates", None, "duplicate records removed before screening"),
-        ("prisma.records_screened", None, "records screened"),
-        ("prisma.records_excluded", None, "records excluded after screening"),
-        ("prisma.dbr_sought_reports", None, "reports sought for retrieval"),
-        ("prisma.dbr_notretrieved_reports", None, "reports not retrieved"),
-        ("prisma.dbr_assessed", 53, "full-text reports assessed for eligibility"),
-        ("prisma.dbr_excluded", 24, "full-text reports excluded"),
-        ("prisma.new_studies", 29, "new studies included"),
-        ("prisma.total_studies", 29, "studies included in the review (PRISMA)"),
-        ("prisma.total_reports", 29, "reports of included studies (PRISMA)"),
-    ]
-    return {name: Count(name, value, meaning) for name, value, meaning in rows}
-
 
 GROUPS = {
     "western": ("Australia", "Canada", "England", "Netherlands", "Norway", "Scotland", "Sweden", "USA",
@@ -177,7 +121,7 @@ def test_rules(text, expected):
 
 def test_sentences_split_at_abbreviations_correctly():
     text = "Smolak et al. (2013) found 43 studies. Of the 29 studies, nine were qualitative (p. 4). The end."
-    from charter.numbers import split_sentences
+    from charter.checking.numbers import split_sentences
     assert [text[a:b] for a, b in split_sentences(text)] == [
         "Smolak et al. (2013) found 43 studies.", "Of the 29 studies, nine were qualitative (p. 4).", "The end."]
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from charter.build import build
-from charter.check import check_docx, main
-from charter.counts import compute_counts
-from charter.load import load_project
-from charter.metadata import read_metadata
-from charter.numbers import Lexicon, vocabulary_of
-from charter.placeholders import PLACEHOLDER_RE
+from charter.compile.build import build
+from charter.checking.check import check_docx, main
+from charter.document.counts import compute_counts
+from charter.sources.load import load_project
+from charter.sources.metadata import read_metadata
+from charter.checking.numbers import Lexicon, vocabulary_of
+from charter.document.placeholders import PLACEHOLDER_RE
 from conftest import write_files
 from projects import minimal_project_files
 
@@ -119,8 +119,8 @@ def test_second_review_docx_checks_clean_because_its_numbers_are_marked(tmp_path
 
 
 def test_marks_are_made_in_prose_not_in_code_and_come_off_again():
-    from charter.counts import Count
-    from charter.placeholders import NumberMarks, fill_recording, unmark
+    from charter.document.counts import Count
+    from charter.document.placeholders import NumberMarks, fill_recording, unmark
 
     counts = {"included": Count("included", 29, "included studies"), "prisma.duplicates": Count(
         "prisma.duplicates", None, "duplicates")}

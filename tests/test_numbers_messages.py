@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from charter.model import Location
-from charter.numbers import Lexicon, check_markdown, claims_in_text
+from charter.checking.numbers import Lexicon, check_markdown, claims_in_text
 from number_scenarios import reference_counts, reference_vocabulary
 
 REPO_TASKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tasks.py")
@@ -105,10 +105,10 @@ def test_every_generated_number_of_the_reference_text_retyped_wrong_is_caught():
 
     from num2words import num2words
 
-    from charter.counts import compute_counts
-    from charter.load import load_project
-    from charter.numbers import vocabulary_of
-    from charter.placeholders import PLACEHOLDER_RE, fill
+    from charter.document.counts import compute_counts
+    from charter.sources.load import load_project
+    from charter.checking.numbers import vocabulary_of
+    from charter.document.placeholders import PLACEHOLDER_RE, fill
 
     root = Path(REPO_TASKS).parent
     project = load_project(root)

@@ -48,7 +48,7 @@ def test_the_wheel_holds_every_file_of_the_package(wheel):
                    "charter/filters/charter.lua", "charter/starter/common/review.yaml"):
         assert needed in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "charter = charter.init:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "charter = charter.start.init:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_a_wheel_install_builds_a_new_review(wheel, tmp_path):

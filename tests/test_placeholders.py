@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from charter.counts import Count
-from charter.placeholders import PLACEHOLDER_RE, fill, fill_recording
+from charter.document.counts import Count
+from charter.document.placeholders import PLACEHOLDER_RE, fill, fill_recording
 
 COUNTS = {
     "included": Count("included", 29, "included studies"),

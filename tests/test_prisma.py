@@ -13,10 +13,10 @@ import pypdf
 import pytest
 import typst
 
-from charter.load import load_review
+from charter.sources.load import load_review
 from charter.model import ExclusionReason, Location, Prisma, Review, Search, Source
-from charter.prisma import check_arithmetic, flow_layout, flow_typst, render_figure
-from charter.prisma_csv import COUNTS, prisma_to_yaml, read_prisma_csv
+from charter.document.prisma import check_arithmetic, flow_layout, flow_typst, render_figure
+from charter.sources.prisma_csv import COUNTS, prisma_to_yaml, read_prisma_csv
 from conftest import REPO, copy_reference_review, write_files
 from projects import REVIEW_YAML
 

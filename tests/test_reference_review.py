@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from charter.counts import compute_counts
-from charter.load import load_project
+from charter.document.counts import compute_counts
+from charter.sources.load import load_project
 
 from conftest import REPO
 

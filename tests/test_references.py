@@ -8,10 +8,10 @@ import json
 import docx
 import pytest
 
-from charter.build import build
-from charter.check import main as check
-from charter.init import init_review
-from charter.load import load_bibliography, load_project
+from charter.compile.build import build
+from charter.checking.check import main as check
+from charter.start.init import init_review
+from charter.sources.load import load_bibliography, load_project
 from conftest import write_files
 
 # Zotero's Better BibTeX export: LaTeX escapes, protected capitals in double braces, BibLaTeX date/journaltitle.
@@ -133,7 +133,7 @@ def test_mistakes_are_reported_at_file_and_line(tmp_path, name, content, expecte
 
 
 def test_import_finds_keys_by_doi_in_csl_json_and_ris(review):
-    from charter.importer import KeyFinder
+    from charter.start.importer import KeyFinder
 
     finder = KeyFinder(load_project(review).bibliography)
     assert finder.by_doi_text("https://doi.org/10.2000/PEER") == ("garcia_peer_2015", "")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from charter.build import build
+from charter.compile.build import build
 from conftest import write_files
 from projects import minimal_project_files
 

@@ -22,8 +22,8 @@ import pypandoc
 import pytest
 from lxml import etree
 
-from charter import review
-from charter.docx_review import W, W14, W15, embed_manifest, read_docx
+from charter.revision import review
+from charter.revision.docx_review import W, W14, W15, embed_manifest, read_docx
 from conftest import write_files
 
 SOFFICE = shutil.which("soffice")
@@ -721,7 +721,7 @@ def test_missing_and_broken_files_are_reported(tmp_path, capsys):
 
 # ------------------------------------------------------------------ --apply
 
-from charter.apply import locate  # noqa: E402
+from charter.revision.apply import locate  # noqa: E402
 
 
 def git(root: Path, *args: str) -> str:
@@ -807,7 +807,7 @@ def test_locate_finds_only_unique_literal_text(block, paragraph, expected):
 @pytest.fixture(scope="session")
 def reference_build(tmp_path_factory) -> Path:
     """The reference review, built once (DOCX only) for this session."""
-    from charter.build import build
+    from charter.compile.build import build
     from conftest import copy_reference_review
 
     root = tmp_path_factory.mktemp("reference") / "review"
@@ -899,7 +899,7 @@ def test_locate_never_places_a_change_at_the_wrong_words(words, breaks, data):
     assert found == (block_starts[first], block_starts[last] + len(words[last]))
 
 
-from charter.apply import Edit, apply_to_study  # noqa: E402
+from charter.revision.apply import Edit, apply_to_study  # noqa: E402
 
 FOLDED_STUDY = """\
 id: x2020

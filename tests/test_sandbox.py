@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from charter.build import BuildError, build
-from charter.load import load_project
-from charter.metadata import parse_metadata
+from charter.compile.build import BuildError, build
+from charter.sources.load import load_project
+from charter.sources.metadata import parse_metadata
 from charter.paths import inside, resolve_images, source_problems
 from charter.model import Location
 from conftest import write_files
@@ -235,7 +235,7 @@ def test_a_section_cannot_set_charter_splice(tmp_path):
 
 def test_the_lua_filter_never_splices_from_document_metadata(tmp_path):
     """Even a block the build's scan missed could not splice: the filter takes splices from the build only."""
-    from charter.pandoc import markdown_to_json
+    from charter.compile.pandoc import markdown_to_json
 
     (tmp_path / "evil.json").write_text(json.dumps({"pandoc-api-version": [1, 23], "meta": {}, "blocks": [
         {"t": "Para", "c": [{"t": "Str", "c": SECRET}]}]}), encoding="utf-8")
@@ -244,7 +244,7 @@ def test_the_lua_filter_never_splices_from_document_metadata(tmp_path):
         f"---\ncharter-splice:\n  tbl-studies: {tmp_path}/evil.json\n"
         f"charter-image-folders: [{tmp_path}]\n---\n", encoding="utf-8")
     (tmp_path / "refs.bib").write_text("@book{a, title={T}, year={2020}}\n", encoding="utf-8")
-    from charter.styles import resolve_style
+    from charter.sources.styles import resolve_style
 
     csl, _ = resolve_style("apa", tmp_path, Location("x"))
     markdown_to_json(tmp_path / "in.md", tmp_path / "out.json", csl=csl, bibliographies=[tmp_path / "refs.bib"],
@@ -293,7 +293,7 @@ def test_language_tags_reach_typst_as_language_and_region(lang, language, region
     """Typst takes a 2-letter region only: a script (Hans) or a numeric region (419) is not passed on."""
     import yaml
 
-    from charter.assemble import _metadata_block
+    from charter.document.assemble import _metadata_block
 
     metadata, problems = parse_metadata(f"title: T\nlang: {lang}\n".encode())
     assert problems == [] and metadata.lang == lang
@@ -351,8 +351,8 @@ def test_a_planted_lock_link_is_not_followed(tmp_path):
 
 def test_the_sandboxed_docx_writer_reads_only_the_images_it_is_given(tmp_path):
     """The sandbox itself, without Charter's checks in front: an image not handed over is not read."""
-    from charter.build import _unread_resources
-    from charter.pandoc import pandoc_path, start_docx, wait
+    from charter.compile.build import _unread_resources
+    from charter.compile.pandoc import pandoc_path, start_docx, wait
 
     root = project(tmp_path, **{"manuscript/ok.png": PNG})
     image = lambda src: {"t": "Image", "c": [["", [], []], [{"t": "Str", "c": "x"}], [src, ""]]}  # noqa: E731
@@ -380,7 +380,7 @@ def test_an_image_in_the_table_note_is_checked_at_its_line(tmp_path):
 
 
 def test_a_broken_raw_typst_block_is_reported_at_its_source_line(tmp_path):
-    # well-formed (charter.wellformed passes it), so only Typst itself finds the mistake
+    # well-formed (charter.sources.wellformed passes it), so only Typst itself finds the mistake
     section = "# More\n\nText.\n\n```{=typst}\n#let broken = (1, 2) + \"a\"\n```\n"
     root = project(tmp_path, **{"manuscript/03-more.md": section})
     message = refused(root, formats=("pdf",))

@@ -1,4 +1,4 @@
-"""The stage runner (charter.stages) and the build as its list of stages (issue 14, item 0).
+"""The stage runner (charter.compile.stages) and the build as its list of stages (issue 14, item 0).
 
 The runner is tested with a real BuildCache in tmp_path; the build's stage
 lists are checked against what a real build reports (timings, skipped stages).
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from charter.build import COMPILE, PREPARE, BuildError, build
-from charter.cache import BuildCache
+from charter.compile.build import COMPILE, PREPARE, BuildError, build
+from charter.compile.cache import BuildCache
 from charter.model import Location, Problem
-from charter.stages import Runner, Stage, State, write
+from charter.compile.stages import Runner, Stage, State, write
 from conftest import write_files
 from projects import minimal_project_files
 

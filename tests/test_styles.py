@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from charter.model import Location
-from charter.styles import citation_format, names_author_and_year, resolve_style, styles_dir
+from charter.sources.styles import citation_format, names_author_and_year, resolve_style, styles_dir
 
 WHERE = Location("manuscript/metadata.yaml", 40, 6)
 

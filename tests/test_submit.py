@@ -20,10 +20,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from charter.check import run as run_check
-from charter.metadata import BACK_MATTER, read_metadata
-from charter.submission import words_in
-from charter.submit import submit
+from charter.checking.check import run as run_check
+from charter.sources.metadata import BACK_MATTER, read_metadata
+from charter.submission.journal import words_in
+from charter.submission.submit import submit
 from conftest import copy_reference_review, write_files
 from projects import systematic_project_files
 
@@ -286,7 +286,7 @@ def test_the_line_map_points_at_the_source_line_each_pdf_line_starts_in(project:
 def test_invoke_where_answers_with_the_source_place(reference: Path):
     entries = json.loads((reference / "build" / "submission" / "line-map.json").read_text(encoding="utf-8"))
     entry = next(e for e in entries if (e.get("source") or "").startswith("manuscript/0") and e["line"] > 40)
-    from charter.linemap import where
+    from charter.submission.linemap import where
 
     answer = where(reference, entry["line"])
     assert answer.startswith(f"{entry['source']}:{entry['source_line']}: line {entry['line']} (page {entry['page']})")
@@ -333,7 +333,7 @@ def test_separate_tables_and_figures_leave_the_manuscript(tmp_path: Path):
 def test_invoke_counts_lists_the_word_counts_as_placeholders(reference: Path):
     import io
 
-    from charter.check import print_counts
+    from charter.checking.check import print_counts
 
     out = io.StringIO()
     print_counts(reference, fmt="json", out=out)

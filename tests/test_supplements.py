@@ -15,8 +15,8 @@ from conftest import copy_reference_review, write_files
 from openpyxl import load_workbook
 from projects import systematic_project_files
 
-from charter.load import load_project
-from charter.supplements import NOT_REPORTED, SupplementError, extraction_fields, write_supplements
+from charter.sources.load import load_project
+from charter.submission.supplements import NOT_REPORTED, SupplementError, extraction_fields, write_supplements
 
 
 def _cell(value):

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from charter.bibtex import first_author, year_of
-from charter.build import build
-from charter.load import load_project
+from charter.sources.bibtex import first_author, year_of
+from charter.compile.build import build
+from charter.sources.load import load_project
 from charter.model import Bibliography, Design, Participants, Reference, Study as StudyRecord
-from charter.table1 import render_table1, study_label, text_inlines
+from charter.document.table1 import render_table1, study_label, text_inlines
 from conftest import write_files
 from projects import changed as changed_files, minimal_project_files, systematic_project_files
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from charter.counts import compute_counts
-from charter.load import load_project
-from charter.prisma import check_arithmetic
-from charter.table1 import render_table1
+from charter.document.counts import compute_counts
+from charter.sources.load import load_project
+from charter.document.prisma import check_arithmetic
+from charter.document.table1 import render_table1
 from conftest import write_files
 from projects import changed, minimal_project_files, systematic_project_files
 

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-import charter.build
-from charter.build import build
-from charter.init import init_review
-from charter.watch import _relevant, rebuild, watch
+import charter.compile.build
+from charter.compile.build import build
+from charter.start.init import init_review
+from charter.compile.watch import _relevant, rebuild, watch
 
 GROUPS = "country_groups:\n  nordic:\n    label: Nordic\n    members: [Norway, Sweden]\n"
 
@@ -26,7 +26,7 @@ def review(tmp_path):
 
 
 def test_a_slow_build_names_each_stage_on_a_terminal_only(review, monkeypatch, capsys):
-    monkeypatch.setattr(charter.build, "PROGRESS_AFTER", 0.0)  # every build counts as slow
+    monkeypatch.setattr(charter.compile.build, "PROGRESS_AFTER", 0.0)  # every build counts as slow
     monkeypatch.setenv("CHARTER_PROGRESS", "1")
     result = build(review, formats=("docx",))
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("… ")]

@@ -1,4 +1,4 @@
-"""charter.wellformed against the real judges: Typst's own parser, and Word's XML (lxml, as finish_docx reads it).
+"""charter.sources.wellformed against the real judges: Typst's own parser, and Word's XML (lxml, as finish_docx reads it).
 
 The Typst check is lexical; it must agree with Typst on whether a raw block,
 spliced into a document as pandoc splices it (inside a content block), breaks
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from charter.wellformed import check_structure, openxml_problem, typst_problem
+from charter.sources.wellformed import check_structure, openxml_problem, typst_problem
 
 # Raw Typst as an author might write it: (snippet, whether Typst must refuse it as malformed)
 TYPST_SNIPPETS = [

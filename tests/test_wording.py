@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from charter.counts import compute_counts
-from charter.load import load_project
-from charter.numbers import Lexicon
+from charter.document.counts import compute_counts
+from charter.sources.load import load_project
+from charter.checking.numbers import Lexicon
 from charter.wording import article, plural, plural_of, strip_trailing, with_article
 from conftest import write_files
 from projects import minimal_project_files
@@ -109,7 +109,7 @@ def test_counted(n, phrase, expected):
 
 def test_prisma_messages_agree_with_a_count_of_one():
     from charter.model import Prisma
-    from charter.prisma import check_arithmetic
+    from charter.document.prisma import check_arithmetic
     problems = [p.message for p in check_arithmetic(Prisma(total_studies=1), 2)]
     assert problems == ["says 1 included study, but studies/ has 2 study files; correct the number or add/remove "
                         "study files"]

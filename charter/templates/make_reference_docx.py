@@ -1,6 +1,6 @@
 """Make the DOCX reference document (the Word styles of the manuscript) from pandoc's default.
 
-Run by the build (``charter.pandoc.reference_docx``) into build/, or by hand::
+Run by the build (``charter.compile.pandoc.reference_docx``) into build/, or by hand::
 
     python charter/templates/make_reference_docx.py build/reference.docx [a4|letter]
 

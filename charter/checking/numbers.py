@@ -1,0 +1,2296 @@
+"""Find the numbers typed by hand in the prose and tie each to the count it states.
+
+``Lexicon.build(counts, Vocabulary)`` gathers what the check knows of a review: its
+counts and the words that name them — read from the review itself (themes, sub-themes,
+designs, country groups, field values, questions; ``vocabulary_of(review)``), so a new
+review needs no code. ``find_claims(sentence, lexicon)`` reads one sentence with a small
+grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists; one
+step per function, from ``_classify``: the noun, what rules a claim out, the qualifiers that are
+this count's, the one that names it) and returns the numbers that state a count the data knows (``Claim``: the number, the count
+name, where it is, and the other counts its words could name). ``check_markdown`` and
+``check_paragraphs`` turn the claims of a file (or of a DOCX's paragraphs) into problems:
+a number that contradicts the data is an error, one that matches is a warning suggesting
+the placeholder — suggested only when the words single out one count. The rules are
+documented, with their measured accuracy, in docs/number-check.md; they are deliberately
+conservative: a number is a claim only when both the thing it counts and what singles
+them out are named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping
+
+from charter import limits
+from charter.document.counts import Count, slug as _count_slug
+from charter.checking.country_names import country_words as _country_words, region_adjectives as _region_adjectives
+from charter.model import Location, Problem
+from charter.sources.wellformed import comment_spans
+from charter.wording import counted
+
+# ------------------------------------------------------------------ vocabulary
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+
+# Nouns a count of the review counts, by what they count.
+_NOUNS = {
+    "study": "study", "paper": "study", "article": "study", "publication": "study", "trial": "study",
+    "review": "study", "source": "study", "document": "study",
+    "report": "report",
+    "record": "record", "hit": "record", "citation": "record", "reference": "record", "title": "record",
+    "abstract": "record", "result": "record",
+    "duplicate": "duplicate",
+    "database": "database", "library": "database",
+    "theme": "theme", "topic": "theme",
+    "country": "country", "nation": "country",
+    "question": "question",
+}
+# Head nouns of compounds whose first noun is one the review counts: "review authors", "study participants".
+_OTHER_HEADS = set("""
+author reviewer team member participant site protocol group aim objective outcome period arm sample population
+setting intervention programme program instrument tool measure item register registry registration
+""".split())
+# Words between a number and its noun that do not change what is counted.
+_MODIFIERS = set("""
+a an the all of these those more other further additional relevant major main topical broad key original
+empirical eligible potentially potential peer peer-reviewed reviewed published primary selected remaining
+distinct different separate unique electronic bibliographic digital online academic scientific research studie
+english nordic scandinavian norwegian international individual single new unique overarching central
+final total overall identified retrieved included distinct databases' relevant, so-called
+""".split())
+# Words between "the 29" and its noun that leave it the whole set of included studies ("the 29 included
+# papers"); any other ("the three Nordic studies") may single out a part, so the claim is not sure.
+_WHOLE_WORDS = set("""
+included selected eligible final remaining reviewed identified retrieved relevant original primary empirical
+published peer-reviewed peer total overall individual distinct different separate unique all of these the
+""".split())
+# Words that make a number the subject of a clause whose noun is understood ("nine have …").
+_VERBS = set("""
+are were is was be been being have has had use used uses using employ employed focus focused focuses
+report reported reports come came originate originated stem stemmed take took adopt adopted apply applied
+concern concerned address addressed deal dealt belong belonged fall fell fit fitted qualify qualified
+met meet comprise comprised represent represented describe described examine examined explore explored
+investigate investigated study studied involve involved target targeted present presented include included
+exclude excluded remain remained do did could can would will may might should must appear appeared
+look looked assess assessed evaluate evaluated measure measured show showed find found discuss discussed
+concentrate concentrated deploy deployed rely relied draw drew cover covered address
+in from on with within by at as to for out into about among after before following during across over
+through via
+""".split())
+# A number right after one of these words is a label, not a count: "Table 2", "p. 6", "Author 1".
+_LABEL_WORDS = set("""
+p pp page pages table tables figure figures fig figs appendix appendices section sections chapter chapters
+version stage phase step steps author authors wave waves study studies model models grade level type
+item items question questions hypothesis aim aims criterion box issue vol volume no number nr part
+time session week day month year years age aged ages cohort round trial arm group line lines paragraph
+reviewer rater coder participant interview informant case site patient respondent ref footnote note top
+""".split())
+# Ranges and ratios: "2 to 5", "one in five".
+_RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
+
+_INCLUDED_RE = re.compile(
+    r"\binclu(?:ded|sion|de|des|ding)\b|\bmet (?:the|our|all (?:the|our))\b|\bmeeting (?:the|our)\b|\bthis (?:scoping |systematic |present )?"
+    r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
+    r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
+    r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
+    r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
+# Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
+_OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
+                            r"|\bwe included\b|\binclusion criteria\b|\bmet the (?:inclusion|eligibility)", re.I)
+_STEP_RES = (
+    ("register", re.compile(r"\b(?:trial )?regist(?:ers?|ries|ry)\b", re.I)),
+    ("duplicates", re.compile(r"\bduplicates?\b|\bduplicated\b", re.I)),
+    ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
+                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)"
+                            r"|\bset aside\b|\bruled out\b|\bdropped\b", re.I)),
+    ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
+                                r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
+    ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b",
+                            re.I)),
+    ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
+                            r"(?:the )?duplicates|duplicates were removed)"
+                            r"|\b(?:fell|dropped|came down|was reduced|were reduced) to\b", re.I)),
+    ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
+                              r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
+                              re.I)),
+)
+_SEARCH_RE = re.compile(r"\bin full\b|\bfull[- ]?texts?\b|\bincluded\b|\bsearch|\bdatabase|\bidentif|\bretriev|\byield|\bfound\b|\breturned\b|\blocated\b"
+                        r"|\bobtained\b|\bscreen|\bduplicate|\bendnote\b|\bexclud|\bremov|\bhits?\b", re.I)
+_FULLTEXT_RE = re.compile(r"\bfull[- ]?texts?\b|\bin full\b", re.I)
+_THEME_WORD_RE = re.compile(r"\b(?:sub-?)?themes?\b|\btopics?\b", re.I)
+
+
+def _weak_ok(sentence: str, start: int, end: int) -> bool:
+    """A single word of a theme's label names the theme only in a sentence about themes, in a count's noun
+    phrase ("the 37 detection studies"), before a bare count ("detection (37)") or after "studies on"."""
+    if _THEME_WORD_RE.search(sentence):
+        return True
+    before, after = sentence[:start], sentence[end:]
+    return bool(re.search(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"[a-z]+teen|[a-z]+ty(?:-[a-z]+)?))\s+$", before, re.I)
+                or re.match(r"(?:[\s-]+[\w-]+){0,2}\s*\(\s*(?:n\s*=\s*)?\d", after)
+                or re.search(r"\b(?:studies|papers|articles)\s+(?:on|about|of|concerning|addressing|into)\s+(?:the\s+)?$",
+                             before, re.I))
+
+
+_QUESTION_RE = re.compile(r"\bquestions?\b|\bRQ\s?\d|\bq\d|\baddress(?:ed|es|ing)?\b|\baims?\b", re.I)
+_KEYWORD_RE = re.compile(r"\bkey ?words?\b|\bsearch terms?\b|\bmesh terms?\b", re.I)
+# A sentence that refers to the previous one's subject ("Of these, 12 …") inherits its citation.
+_ANAPHOR_RE = re.compile(r"^\W*(?:of|among|in) (?:these|them|those|which|this sample|this group)\b", re.I)
+_CITATION_RE = re.compile(
+    r"\[[^\[\]]*@[A-Za-z0-9_][^\[\]]*\]"  # [@smith2020; @lee2019]
+    r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*"  # @smith2020 found
+    r"|\([^()]*?[A-Z][^()]*?(?:19|20)\d\d[a-z]?\)"  # (Smith et al., 2017)
+    r"|\b[A-Z][A-Za-z'\-]+(?: et al\.?| and [A-Z][A-Za-z'\-]+)? \((?:19|20)\d\d[a-z]?\)"  # Smith (2017)
+    r"|\b[A-Z][A-Za-z'\-]+ (?:et al\.|and colleagues\b|and co-workers\b)"  # Smith et al. found
+)
+_STATISTICS_RE = re.compile(r"\b(?:OR|RR|HR|CI|SD|SE|ICC)\b|\b(?:[Kk]appa|[Mm]ean|[Mm]edian|odds ratio)\b|κ"
+                            r"|\bp ?[<=>≤]")
+_COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\baside from|\bother than|\bexcluding|"
+                            r"\bwith the exception of|\bsave for)\W*$", re.I)
+
+
+def _stem(word: str) -> str:
+    """Crude singular, lower case, hyphens as spaces: "Reviews" -> "review", "full-texts" -> "full text"."""
+    word = word.lower().replace("’", "'")
+    if word in ("species", "series"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _norm(text: str) -> str:
+    """Lower-case words, singular, separated by single spaces (for phrase matching)."""
+    return " ".join(_stem(w) for w in re.findall(r"[A-Za-z0-9]+", text))
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase that singles out a count: matching ``phrase`` (normalised) points to ``count``."""
+
+    phrase: str  # normalised phrase (see _norm), or "(a)" matched in the raw text
+    kind: str  # orientation, theme, subtheme, country_group, keyword, database, question, field
+    count: str
+    weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
+    minor: bool = False  # a design's key that is only a modifier in its label ("focus"): loses to any other name
+    unordered: bool = False  # the words of a yes/no field's label, matched in any order within a short stretch
+
+
+@dataclass(frozen=True)
+class Name:
+    """Something of the review that prose names: a theme, a design, a review question, a group."""
+
+    key: str
+    label: str
+    short: tuple[str, ...] = ()  # short forms and abbreviations authors also write
+
+
+@dataclass(frozen=True)
+class Field:
+    """A per-study field the review declares (review.yaml ``study_fields``) and its values."""
+
+    name: str
+    label: str
+    type: str  # choice, list, integer, text
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The review's own words for what it counts, as plain data (the shapes of review.yaml).
+
+    The number check reads its qualifiers from here, so a new review needs no code:
+    ``Vocabulary.from_mapping(yaml.safe_load(review_yaml))`` or ``vocabulary_of(project.review)``.
+    """
+
+    themes: tuple[Name, ...] = ()
+    subthemes: tuple[tuple[str, Name], ...] = ()  # (theme key, sub-theme)
+    orientations: tuple[Name, ...] = ()
+    country_groups: tuple[tuple[Name, tuple[str, ...]], ...] = ()  # (group, member countries)
+    questions: tuple[Name, ...] = ()
+    fields: tuple[Field, ...] = ()
+    keywords: tuple[str, ...] = ()
+    title: str = ""  # the review's title: its words are the whole review's topic, not one theme's
+
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> "Vocabulary":
+        """Read review.yaml-shaped data: themes, orientation (or vocabularies.orientation), country_groups,
+        questions, study_fields, keywords."""
+        def name(item: Mapping) -> Name:
+            short = item.get("short") or item.get("abbreviation") or ()
+            short = (short,) if isinstance(short, str) else tuple(short)
+            return Name(str(item.get("key", "")), str(item.get("label", item.get("key", ""))),
+                        tuple(str(s) for s in short))
+
+        themes = tuple(data.get("themes") or ())
+        orientation = data.get("orientation") or (data.get("vocabularies") or {}).get("orientation") or ()
+        groups = []
+        for key, group in (data.get("country_groups") or {}).items():
+            if isinstance(group, Mapping):
+                groups.append((Name(str(key), str(group.get("label", key))), tuple(group.get("members") or ())))
+            else:
+                groups.append((Name(str(key), str(key)), tuple(group or ())))
+        fields = tuple(Field(str(f["name"]), str(f.get("label", f["name"])), str(f.get("type", "text")),
+                             tuple(str(c) for c in f.get("choices") or ()))
+                       for f in data.get("study_fields") or ())
+        return cls(
+            themes=tuple(name(t) for t in themes),
+            subthemes=tuple((str(t.get("key")), name(s)) for t in themes for s in t.get("subthemes") or ()),
+            orientations=tuple(name(o) for o in orientation),
+            country_groups=tuple(groups),
+            questions=tuple(name(q) for q in data.get("questions") or ()),
+            fields=fields,
+            keywords=tuple(str(k) for k in data.get("keywords") or ()),
+            title=str(data.get("title") or ""),
+        )
+
+
+def vocabulary_of(review) -> Vocabulary:
+    """The vocabulary of a loaded review (``charter.model.Review``)."""
+    def name(item) -> Name:
+        short = getattr(item, "short", None) or getattr(item, "abbreviation", None) or ()
+        return Name(item.key, item.label, (short,) if isinstance(short, str) else tuple(short))
+
+    return Vocabulary(
+        themes=tuple(name(t) for t in review.themes),
+        subthemes=tuple((t.key, name(s)) for t in review.themes for s in t.subthemes),
+        orientations=tuple(name(o) for o in review.orientations),
+        country_groups=tuple((Name(k, review.country_group_labels.get(k, k)), tuple(v))
+                             for k, v in review.country_groups.items()),
+        questions=tuple(name(q) for q in getattr(review, "questions", ()) or ()),
+        fields=tuple(Field(f.name, f.label, f.type, tuple(f.choices)) for f in review.extra_fields),
+        title=review.title,
+    )
+
+
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+# Ways of saying a study did not report its design (the count orientation.not_reported).
+_NOT_REPORTED_DESIGN = tuple(
+    f"did not {verb} {whose} {what}" for verb in ("describe", "report", "state", "name", "give", "specify")
+    for whose in ("a", "its", "their", "the") for what in ("design", "method", "methods", "methodology")) + (
+                        "design not reported", "design was not reported", "not reported design", "unreported design",
+                        "unclear design", "design was unclear", "no reported design", "no stated design",
+                        "did not report a design", "did not report their design", "did not report its design",
+                        "did not state a design", "did not state their design", "did not state its design",
+                        "design not stated", "design unclear", "without a stated design", "without a reported design",
+                        "did not name a design", "did not name their design", "did not name its design",
+                        "did not describe their design", "did not describe its design", "design is not reported",
+                        "design was not stated", "design is not stated", "gave no design", "reported no design",
+                        "could not be classified", "unclassified", "not classifiable", "unclassifiable",
+                        "could not be categorised", "could not be categorized", "design could not be determined")
+
+
+def _variants(label: str) -> list[str]:
+    """A label and the forms prose gives it: without a parenthesis, before a colon, without "design"."""
+    forms = [label, re.sub(r"\s*\([^)]*\)", "", label), label.split(":")[0]]
+    words = _norm(label).split()
+    if len(words) > 1 and words[-1] in ("design", "approach", "method", "trial") or \
+            len(words) > 2 and words[-1] == "study":
+        forms.append(" ".join(words[:-1]))  # "cluster-randomised trial" -> "cluster-randomised"
+    if len(words) >= 3:  # "randomised controlled trial" -> "RCT"
+        forms.append("".join(w[0] for w in words))
+    return [f for f in dict.fromkeys(_norm(f) for f in forms) if f]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the number check knows of the review: its counts and the words that name them."""
+
+    counts: Mapping[str, Count]
+    terms: tuple[Phrase, ...]
+    countries: tuple[tuple[str, str, str], ...]  # (country as written, count name, group count name or "")
+    group_members: Mapping[str, tuple[str, ...]]  # "country_group.<key>" -> its countries
+    label_words: frozenset[str]  # words of the review's vocabulary ("literature", "naturalistic", …)
+    country_words: Mapping[str, tuple[str, ...]] = None  # country -> its names and adjectives
+    measures: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("participants", ("nurse", "participant")), …
+    design_words: frozenset[str] = frozenset()  # words of the design labels ("investigation", "cohort")
+    weak_words: frozenset[str] = frozenset()  # single words of theme labels ("detection")
+
+    @classmethod
+    def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
+        """The words that name each count: from the review's vocabulary, else read off the count meanings."""
+        vocabulary = vocabulary or Vocabulary()
+        terms: list[Phrase] = []
+        countries: list[tuple[str, str, str]] = []
+        find = lambda names, key: next((n for n in names if n.key == key), None)  # noqa: E731
+
+        def add(phrases: Iterable[str], kind: str, name: str) -> None:
+            for phrase in phrases:
+                if phrase and phrase not in ("study", "paper", "article", "the"):
+                    terms.append(Phrase(phrase, kind, name))
+
+        fields = {f.name: f for f in vocabulary.fields}
+        theme_names = [n for n in counts if n.startswith("theme.")]
+        for name, count in counts.items():
+            kind, _, key = name.partition(".")
+            if kind == "orientation":
+                if key == "not_reported":
+                    add(dict.fromkeys(_norm(p) for p in _NOT_REPORTED_DESIGN), "orientation", name)
+                    continue
+                term = find(vocabulary.orientations, key)
+                label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
+                # the key alone names the design unless it is only a modifier in the label: "focus" of
+                # "focus groups", "case" of "case study" are words prose uses for other things
+                key_words, label_words = _norm(key).split(), _norm(label).split()
+                modifier_only = len(label_words) > 1 and set(key_words) < set(label_words) and \
+                    label_words[-1] not in key_words
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "orientation", name)
+                if modifier_only:
+                    terms.append(Phrase(_norm(key), "orientation", name, minor=True))
+                else:
+                    add([_norm(key)], "orientation", name)
+            elif kind == "theme":
+                term = find(vocabulary.themes, key)
+                label = term.label if term else re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "theme", name)
+                add([f"theme {key.lower()}", f"topic {key.lower()}", f"({key.lower()})"], "theme", name)
+                i = theme_names.index(name)
+                if i < len(_ORDINALS):
+                    add([f"{_ORDINALS[i]} {noun}" for noun in ("theme", "topic")], "theme", name)
+            elif kind == "subtheme":
+                theme_key, _, sub_key = key.partition(".")
+                term = find([s for t, s in vocabulary.subthemes if t == theme_key], sub_key)
+                label = term.label if term else re.sub(r"^studies in sub-theme ", "", count.meaning)
+                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "subtheme", name)
+                add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
+            elif kind == "country_group":
+                group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
+                # "studies from …", "reviews from European countries": whatever the review includes
+                from_meaning = re.sub(r"^[\w-]+ from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
+                labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
+                labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
+                add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
+            elif kind == "keyword":
+                label = next((k for k in vocabulary.keywords if _slug(k) == key), None) or \
+                    re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
+                add(dict.fromkeys([_norm(label), _norm(key.replace("_", " "))]), "keyword", name)
+            elif kind == "question":
+                term = find(vocabulary.questions, key)
+                add([*(_variants(term.label) if term else ()), *(_norm(s) for s in (term.short if term else ()))],
+                    "question", name)
+                add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
+                if re.search(r"\d", key):
+                    add([_norm(key)], "question", name)  # "q3"
+                # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
+                places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
+                places |= set(re.findall(r"\d+$", key))
+                add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
+            elif kind == "prisma" and key.startswith("database."):
+                add([_norm(count.meaning.removeprefix("records from "))], "database", name)
+            elif kind == "country":
+                continue
+            elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
+                value = next((v for v in fields[kind].values if _slug(v) == key), None)
+                value = value or re.sub(r"^studies with .* ", "", count.meaning)
+                add([_norm(value), *(_norm(a) for a in _country_words(value)[1])], "field", name)
+                # the meaning may word the value as prose does: "studies of omnivorous fish", "home-based trials"
+                said = re.sub(r"\s*\([^)]*\)", "", count.meaning)
+                said = re.sub(r"^(?:studies|trials|papers|articles)\s+(?:with|of|in|using|at|from|on)\s+(?:the\s+)?",
+                              "", said)
+                said = re.sub(r"\s+(?:studies|trials|papers|articles)$", "", said)
+                said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
+                if said != count.meaning and 0 < len(said.split()) <= 4:
+                    add([_norm(said)], "field", name)  # its distinctive words: _short_forms
+                if key == "yes" and {_slug(v) for v in fields[kind].values} == {"yes", "no"}:
+                    # a yes/no field: its label, in any word order, names "yes" ("disaggregated their results by
+                    # gender" for "results disaggregated by gender"); negated, "no" (see _attributes)
+                    content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
+                    if len(content) >= 2:
+                        terms.append(Phrase(" ".join(content), "field", name, unordered=True))
+        terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
+        # a design's two-word short form in other word forms and order: "synthesised narratively" for
+        # "narrative synthesis"
+        terms += [replace(t, unordered=True) for t in terms if t.kind == "orientation" and not t.weak
+                  and not t.minor and len(t.phrase.split()) == 2 and not t.unordered]
+        members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
+        for name, count in counts.items():
+            if name.startswith("country.") and name != "country.not_reported":
+                key = name.removeprefix("country.")
+                written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
+                country = members_by_slug.get(key) or (written.group(1) if written else key.replace("_", " ").title())
+                countries.append((country, name, ""))
+        members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
+        words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
+                    and (not t.count.endswith(".not_reported") or " " not in t.phrase) for w in t.phrase.split())
+        country_words: dict[str, tuple[str, ...]] = {}
+        for country, _, _ in countries:
+            names, adjectives = _country_words(country)
+            country_words[country] = (*names, *adjectives)
+            words.update(_stem(a) for a in adjectives)
+        words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
+        designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
+                            for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
+        weak = frozenset(t.phrase for t in terms if t.weak)
+        return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words,
+                   _measures(counts, vocabulary), designs, weak)
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, Count],
+                    country_groups: Mapping[str, Iterable[str]] | None = None) -> "Lexicon":
+        """Read the words that name each count off the count names and meanings (no vocabulary at hand).
+
+        ``country_groups``: group key -> member countries (review.yaml), to read "two (Malaysia and China)".
+        """
+        groups = tuple((Name(k, k), tuple(v)) for k, v in (country_groups or {}).items())
+        lexicon = cls.build(counts, Vocabulary(country_groups=groups))
+        return lexicon
+
+    def country_names(self, country: str) -> tuple[str, ...]:
+        """The names and adjectives of a country as prose writes them ("Norway", "Norwegian")."""
+        if self.country_words and country in self.country_words:
+            return self.country_words[country]
+        names, adjectives = _country_words(country)
+        return (*names, *adjectives)
+
+
+_STOPWORDS = set("""
+a an the of in on and or with for to from by as at its their his her into about between within among than
+is are was were be been being that this these those which who whom not no
+""".split())
+
+
+def _root(word: str) -> str:
+    """A rougher stem, to tell a title's topic word in a label: "flakiness" -> "flaky", "tests" -> "test"."""
+    for suffix, replacement in (("iness", "y"), ("ness", ""), ("ity", ""), ("ing", ""), ("ies", "y"), ("ed", ""),
+                                ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[:-len(suffix)] + replacement
+    return word
+
+
+_WEAK_STOP = set("""
+based related oriented focused using use used new other different various general specific approach approaches
+factor factors aspect aspects issue issues way ways type types part parts role roles level levels
+""".split())
+
+
+def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phrase]:
+    """The shortened labels authors write for themes, sub-themes and field values.
+
+    A run of words of a theme's or sub-theme's label that no other label has ("direct strategy",
+    "severe mental health problem") names it; so does one such word before "theme" or "sub-theme"
+    ("the relationships theme", "the indirect-strategies sub-theme"). A word of a multi-word field value
+    no other value of that field has names the value ("paediatric" for "paediatric ICU").
+    """
+    out: list[Phrase] = []
+    labels = [t for t in terms if t.kind in ("theme", "subtheme") and not t.phrase.startswith("(")
+              and len(t.phrase.split()) > 1 and not re.fullmatch(r"(?:theme|topic|sub theme|subtheme) \S+", t.phrase)
+              and not re.fullmatch(r"\w+ (?:theme|topic)", t.phrase)]
+    def runs(phrase: str, n_min: int) -> list[str]:  # in order: the phrases, and so the findings, never
+        words = phrase.split()                          # depend on PYTHONHASHSEED
+        return list(dict.fromkeys(" ".join(words[a:b]) for a in range(len(words))
+                                  for b in range(a + n_min, len(words) + 1)
+                                  if words[a] not in _STOPWORDS and words[b - 1] not in _STOPWORDS))
+    owners: dict[str, set[str]] = {}
+    for term in labels:
+        for run in runs(term.phrase, 1):
+            owners.setdefault(run, set()).add(term.count)
+    kinds = {t.count: t.kind for t in labels}
+    whole = {t.phrase for t in terms if t.kind in ("theme", "subtheme")}
+    others = {t.phrase for t in terms if t.kind in ("orientation", "field", "country_group", "keyword")}  # a design
+    for run, counts in owners.items():
+        themes = [c for c in counts if c.startswith("theme.")]
+        if len(themes) == 1 and all(c == themes[0] or c.startswith("sub" + themes[0] + ".") for c in counts):
+            counts = {themes[0]}  # a word of a theme and of its own sub-themes names the theme
+        if len(counts) != 1 or run in whole or run in others:
+            continue
+        (count,) = counts
+        if len(run.split()) >= 2 and sum(w not in _STOPWORDS for w in run.split()) >= 2:
+            out.append(Phrase(run, kinds[count], count))
+        for word in run.split():
+            if run == word and len(word) > 3:
+                for noun in ("theme", "sub theme", "subtheme", "topic"):
+                    out.append(Phrase(f"{word} {noun}", kinds[count], count))
+                if word not in _WEAK_STOP and _root(word) not in topic:
+                    out.append(Phrase(word, kinds[count], count, weak=True))
+    # designs: a run of two words only one design label has ("parallel group" of "parallel-group randomised
+    # trial"), and, where a count stands next to it, one such word ("six were pilot trials")
+    designs = [t for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
+               and len(t.phrase.split()) > 1]
+    design_owners: dict[str, set[str]] = {}
+    for term in designs:
+        for run in runs(term.phrase, 1):
+            design_owners.setdefault(run, set()).add(term.count)
+    design_whole = {t.phrase for t in terms if t.kind == "orientation"}
+    for run, counts in design_owners.items():
+        if len(counts) != 1 or run in design_whole or run in _NOUNS or run in _STOPWORDS:
+            continue
+        (count,) = counts
+        if len(run.split()) == 2:
+            out.append(Phrase(run, "orientation", count))
+        elif len(run.split()) == 1 and len(run) > 3 and run not in _WEAK_STOP and _root(run) not in topic:
+            out.append(Phrase(run, "orientation", count, weak=True))
+    fields: dict[str, list[Phrase]] = {}
+    for t in terms:
+        if t.kind == "field":
+            fields.setdefault(t.count.partition(".")[0], []).append(t)
+    for field_name, values in fields.items():
+        for t in values:
+            for word in t.phrase.split():
+                if word in _norm(field_name.replace("_", " ")).split():
+                    continue  # "mixed units" of the field "unit": the field's own noun
+                if len(word) > 3 and word not in _STOPWORDS and word not in _WEAK_STOP and len(t.phrase.split()) > 1 and \
+                        not any(word in v.phrase.split() for v in values if v.count != t.count):
+                    out.append(Phrase(word, "field", t.count))
+    return list(dict.fromkeys(out))
+
+
+def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What each measured quantity is a number of: participants (and the word the review uses for them,
+    "nurses"), and each integer field (its label: "asymptomatic participants"); longest first."""
+    found = []
+    integer_fields = {f.name: f for f in vocabulary.fields if f.type in ("integer", "number", "float", "decimal")}
+    for prefix in dict.fromkeys(n.rpartition(".")[0] for n in counts
+                                if n.rpartition(".")[2] in ("total", "median", "min", "max", "reported")):
+        if prefix != "participants" and prefix not in integer_fields:
+            continue
+        label = "participant" if prefix == "participants" else integer_fields[prefix].label
+        units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
+        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies"
+        plain = re.sub(r"\s+(?:in|per)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+        if plain != label:
+            units.append(_unit(plain))
+        total = counts.get(f"{prefix}.total")
+        if total is not None:
+            # "sum of primary studies in the reviews", "total households": the noun, not the sum
+            meaning = re.sub(r"^(?:the\s+)?(?:sum|total|number)\s+(?:of\s+)?|^total\s+", "", total.meaning)
+            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", meaning)
+            if noun and len(noun.group(1).split()) <= 4:
+                units.append(_unit(noun.group(1)))
+        # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
+        # "people asymptomatic throughout infection")
+        raw = [w for w in re.findall(r"[A-Za-z]+", label) if not re.fullmatch(r"\w+ed|studied", w)]
+        heads = [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
+        found.append((prefix, [u for u in units if u], heads))
+    taken = {u for _, units, _ in found for u in units}
+    measures = []
+    for prefix, units, heads in found:  # a head noun another measure names in full is not this one's
+        units = units + [h for h in heads if h not in taken]
+        measures.append((prefix, tuple(sorted(dict.fromkeys(units), key=len, reverse=True))))
+    return tuple(sorted(measures, key=lambda m: -max(len(u) for u in m[1])))
+
+
+def _unit(label: str) -> str:
+    """The noun a measure counts, from its label: "open-source projects studied" -> "open source project"."""
+    words = _norm(label).split()
+    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]):
+        words.pop()
+    return " ".join(words)
+
+
+def _slug(text: str) -> str:
+    return _count_slug(text)
+
+
+# ------------------------------------------------------------------- the claims
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number written in the text that states a count of the data."""
+
+    number: int
+    count: str  # count name, e.g. "theme.a"
+    start: int  # offsets of the number in the analysed text
+    end: int
+    written: str  # as written: "Twenty-eight", "2,819"
+    quote: str  # the words that make it a claim: "Twenty-eight papers … inclusion"
+    # other counts the words around it could also name; with any, or when not ``sure``, no placeholder is
+    # suggested: the author is asked to choose one or to mark the number [N]{count=none}
+    alternatives: tuple[str, ...] = ()
+    sure: bool = True
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # num, ph (placeholder), word, punct
+    text: str
+    start: int
+    end: int
+    value: int | None = None
+
+
+_TOKEN_RE = re.compile(
+    r"(?P<ph>\{\{[^{}]*\}\})"
+    r"|(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<word>[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*)"
+    r"|(?P<punct>[^\sA-Za-z0-9])"
+)
+
+
+def word_value(word: str) -> int | None:
+    """The value of a number written in words: "Twenty-nine" -> 29, "three" -> 3, else None."""
+    parts = word.lower().split("-")
+    if parts == ["dozen"]:
+        return 12  # "a dozen studies"
+    if len(parts) == 1:
+        return _UNITS.get(parts[0], _TENS.get(parts[0]))
+    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS and 0 < _UNITS[parts[1]] < 10:
+        return _TENS[parts[0]] + _UNITS[parts[1]]
+    return None
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        if tokens and m.lastgroup == "word" and tokens[-1].kind == "num" and tokens[-1].text.lower() in _TENS and \
+                text[tokens[-1].end:m.start()] == " " and 0 < _UNITS.get(m.group().lower(), 0) < 10:
+            last = tokens.pop()  # "twenty nine" written without its hyphen
+            tokens.append(_Token("num", text[last.start:m.end()], last.start, m.end(),
+                                 last.value + _UNITS[m.group().lower()]))
+            continue
+        kind = m.lastgroup
+        value = None
+        if kind == "num":
+            # a number of more digits than any count (charter.limits.COUNT_MAX) is not a count: never int() it
+            value = None if "." in m.group() or len(m.group()) > 20 else int(m.group().replace(",", ""))
+            if value is None:
+                kind = "decimal"
+        elif kind == "word":
+            value = word_value(m.group())
+            if value is not None and value > 0:
+                kind = "num"
+        tokens.append(_Token(kind, m.group(), m.start(), m.end(), value))
+    return tokens
+
+
+def _is_number(token: _Token) -> bool:
+    return token.kind in ("num", "ph", "decimal")
+
+
+def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
+    """True when the number at i is not a count: year, percentage, range, label, part of a compound."""
+    token = tokens[i]
+    prev = tokens[i - 1] if i > 0 else None
+    prev2 = tokens[i - 2] if i > 1 else None
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
+    if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
+        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")) and \
+                not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
+            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts)
+    if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
+            text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
+                                                        text[token.start - 1].isalpha()):
+        return True  # "2014-2015", "1/2", "3.2", "q2", "RQ1"
+    if nxt and nxt.text == "/" and nxt2 and nxt2.kind == "num" and i + 3 < len(tokens) and \
+            _NOUNS.get(_stem(tokens[i + 3].text)) == "study":
+        return False  # "9/29 studies": nine of the 29
+    if prev and prev.text == "/" and prev2 and prev2.kind == "num" and nxt and _NOUNS.get(_stem(nxt.text)) == "study":
+        return False
+    if nxt and nxt.start == token.end and nxt.text == "-" and nxt2 and nxt2.start == nxt.end and \
+            _NOUNS.get(_stem(nxt2.text)) == "study":
+        return False  # "the 29-study sample"
+    if nxt and nxt.start == token.end and nxt.text in ("%", "-", "–", "/", "th", "st", "nd", "rd", "°"):
+        return True  # 20%, 12-month, 2–5, 1/3, ordinals
+    if nxt and nxt.kind == "word" and token.kind == "num" and nxt.start == token.end:
+        return True  # 3rd, 12th, 10x
+    if nxt and nxt.kind == "word" and nxt.text.lower() in ("percent", "per", "percentage", "times"):
+        return True
+    if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
+        return word_value(token.text) is None
+    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS:
+        return True
+    if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
+                                                              "latest") and not (prev2 and _is_number(prev2)):
+        return True  # "the first three reviews to appear": which ones, not how many
+    if prev and prev.kind == "word" and re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", prev.text) and prev.end + 1 >= token.start:
+        return True  # a product and its version: "EndNote 20", "NVivo 12"
+    if prev and prev.text == "." and prev2 and prev2.text.lower() in ("p", "pp", "no", "vol", "fig"):
+        return True
+    if prev and prev.text in ("#", "§", "=", "<", ">", "≤", "≥", "~", "≈", "±", "+", "×", "^") and \
+            not _n_equals(tokens, i):
+        return True
+    if prev and prev.text in ("(", "[") and nxt and nxt.text in (")", "]"):
+        if not (prev2 and prev2.kind == "word" and _NOUNS.get(_stem(prev2.text))):
+            return True  # an enumeration "(1)"
+    if nxt and nxt.text == ")" and not (prev and prev.text == "("):
+        if prev is None or prev.text in (",", ";", ":", ".") or (prev.kind == "word" and prev.text.lower() in
+                                                                 ("and", "or")):
+            return True  # a list marker "1)"
+    if nxt and nxt.kind == "word" and nxt.text.lower() in _RANGE_WORDS and nxt2 and _is_number(nxt2):
+        if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
+            return True  # "2 to 5", "one in five", "between 2 and 5"
+    if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
+        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()):
+            return True  # the second number of a range; "Author 3 and 4"
+    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
+            _excluded_before(tokens, i - 2, text, depth + 1):
+        if prev2.end == prev.start:
+            return True  # "Tables 2, 3"
+    if token.kind == "num" and token.text.lower() == "one":
+        if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
+            return False  # "only one of the studies": a count
+        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by", "from"):
+            return True  # "In one Australian study, …": picks out a study, counts nothing
+        if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]):
+            return True  # "each reporting one study"
+        if nxt and nxt.kind == "word" and nxt.text.lower() in ("another", "of", "can", "could", "may", "might",
+                                                               "would", "should", "must", "way", "hand", "or"):
+            return True  # pronoun
+        if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
+                                                                  "that", "which", "someone"):
+            return True
+        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
+            return True  # "a quantitative one"
+    return False
+
+
+def _names_instrument(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"AMSTAR 2", "EPPI-Reviewer 6": the number of a named instrument or program, right after its name —
+    an acronym that names no country of the review ("UK 3" in a list is a count), or a compound whose last
+    part is a label word."""
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is None or prev.kind != "word" or prev.end + 1 < tokens[i].start or tokens[i].text[0].isalpha():
+        return False
+    if "-" in prev.text and prev.text.rsplit("-", 1)[1].lower() in _LABEL_WORDS:
+        return True
+    if not re.fullmatch(r"[A-Z]{3,}", prev.text):
+        return False
+    names = {n.lower() for country, _, _ in lexicon.countries for n in (country, *lexicon.country_names(country))}
+    return prev.text.lower() not in names
+
+
+def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
+    # a list of numbers "1, 2, 3, …" is followed back one number at a time; past 50 it is no reference list
+    # ("Tables 2, 3"), and thousands of them would exhaust Python's recursion
+    return depth < 50 and tokens[j].kind == "num" and _excluded(tokens, j, text, depth)
+
+
+def _n_equals(tokens: list[_Token], i: int) -> bool:
+    """True for "(N = 29)" / "(n = 9)": a count whose noun comes before the parenthesis."""
+    return (i >= 2 and tokens[i - 1].text == "=" and tokens[i - 2].kind == "word"
+            and tokens[i - 2].text.lower() in ("n", "k"))
+
+
+@dataclass(frozen=True)
+class _Noun:
+    category: str  # study, report, record, duplicate, fulltext, database, theme, country, implicit, guard, of
+    start: int  # offset where the noun phrase ends (for the quote)
+    end: int
+
+
+def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset(),
+                designs: frozenset[str] = frozenset(), weak: frozenset[str] = frozenset()) -> _Noun:
+    """What the number at i counts, from the words right after it.
+
+    ``skip``: words of the review's vocabulary, passed over ("two Norwegian studies"); ``designs``: words
+    of its design labels, which may stand for the noun ("eleven outbreak investigations").
+    """
+    end = tokens[i].end
+    j = i + 1
+    steps = 0
+    named = False  # a word of a design label was passed: "nine modelling …", "three prospective cohorts"
+    qualified = False  # a word of the review's vocabulary was passed: "one Malaysian and one Chinese study"
+    plural = False
+    while j < len(tokens) and steps < 6:
+        t = tokens[j]
+        low = t.text.lower()
+        if t.kind == "word":
+            stem = _stem(t.text)
+            if stem in ("full", "full text") or low.startswith("full-text") or low.startswith("full-length"):
+                return _Noun("fulltext", end, _phrase_end(tokens, j))
+            if stem == "text" and j > i + 1 and tokens[j - 1].text.lower() == "full":
+                return _Noun("fulltext", end, t.end)
+            if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
+                return _Noun("guard", end, t.end)
+            if stem in _NOUNS and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num" and \
+                    low.rstrip(".") in _LABEL_WORDS:
+                return _Noun("implicit", end, end)  # "eight question 2": a label, the noun is understood
+            if stem in _NOUNS:
+                after = tokens[j + 1] if j + 1 < len(tokens) else None
+                if after is not None and after.kind == "word" and after.start - t.end <= 1:
+                    head = _stem(after.text)
+                    if head in _OTHER_HEADS:
+                        return _Noun("guard", end, after.end)  # "three review authors"
+                    if _NOUNS.get(head) == "question":
+                        return _Noun("question", end, after.end)  # "three review questions"
+                return _Noun(_NOUNS[stem], end, t.end)
+            if low == "of" and steps == 0:
+                return _Noun("of", end, t.end)
+            if low == "in" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].text.lower() == "full":
+                return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
+            if low in _VERBS and steps == 0:
+                return _Noun("implicit", end, end)
+            if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
+                return _Noun("implicit", end, end)  # "13 a quantitative design"
+            if stem in weak and j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+                j += 1  # "the 37 detection studies"
+                steps += 1
+                continue
+            parts = [_stem(w) for w in low.split("-")]
+            if low in _MODIFIERS or stem in skip or (len(parts) > 1 and all(w in skip or w in _MODIFIERS for w in parts)):
+                named = named or (low not in _MODIFIERS and (stem in designs or any(w in designs for w in parts)))
+                qualified = qualified or (low not in _MODIFIERS and (stem in skip or any(w in skip for w in parts)))
+                plural = low.endswith("s") and not low.endswith("ss")
+                j += 1
+                steps += 1
+                continue
+            if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
+                return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
+            if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
+                return _Noun("implicit", end, end)
+            if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                # a noun shared by a list: "nine qualitative and 13 quantitative studies"
+                shared = _noun_after(tokens, j + 1, skip, designs, weak)
+                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.end)
+            if named and (plural or low in _VERBS or low in ("and", "or", "but", "while", "whereas", "which", "that")):
+                return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
+            return _Noun("guard", end, t.end)
+        if t.kind == "punct":
+            if t.text == "/" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num":
+                return _Noun("of", end, t.end)  # "9/29 studies"
+            if t.text == "-" and steps == 0 and t.start == tokens[i].end and j + 1 < len(tokens) and \
+                    _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+                return _Noun("study", end, tokens[j + 1].end)  # "the 29-study sample"
+            if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
+                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+            if named and t.text in (",", ";", ".", ")", ":", "(", "—", "–"):
+                if t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+                    shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
+                    return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+                return _Noun("study", end, tokens[j - 1].end)  # "… and three prospective cohorts."
+            if t.text in ("(", ",", ";", ".", ":", ")", "—", "–", "-", "!", "?", "]", "[") and steps == 0:
+                return _Noun("implicit", end, end)
+            if t.text in ("'", "’", "\"", "“", "”", "*"):
+                j += 1
+                continue
+            return _Noun("implicit", end, end)
+        return _Noun("implicit", end, end)
+    return _Noun("study" if named else "implicit", end, tokens[j - 1].end if named else end)
+
+
+def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
+    """_noun_after with the review's vocabulary; a measure's own noun ("2,400 Kenyan households", when
+    "household" is also a word of a design label) counts that measure, never studies."""
+    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    if noun.category == "study":
+        last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
+        heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
+        if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
+            return _Noun("guard", noun.start, noun.end)
+    return noun
+
+
+def _phrase_end(tokens: list[_Token], j: int) -> int:
+    end = tokens[j].end
+    for t in tokens[j + 1:j + 3]:
+        if t.kind == "word" and _NOUNS.get(_stem(t.text)) in ("study", "report") or _stem(t.text) == "text":
+            return t.end
+    return end
+
+
+_SUBJECT_VERBS = ("numbered", "totalled", "totaled", "totalling", "totaling")
+_CHANGE_VERBS = ("fell", "dropped", "declined", "rose", "grew", "shrank", "reduced", "decreased", "increased")
+
+
+def _subject_counted(tokens: list[_Token], i: int) -> bool:
+    """"… numbered 4,306", "The records identified fell to 2058": the number counts the sentence's subject."""
+    prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
+    return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
+                                                          and prev[0] in _CHANGE_VERBS))
+
+
+def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
+    """The category of the last noun before i in the sentence (for "nine have …"), or None.
+
+    ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
+    """
+    if _subject_counted(tokens, i):
+        # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
+        subject = []
+        for t in tokens[:i - 1]:
+            if t.kind != "word" or (subject and t.text.lower() in _VERBS):
+                break  # the subject ends at its first preposition or verb
+            subject.append(t)
+        # its head: the last noun the review counts ("The records identified (n = …) fell to"), else its last word
+        head = next((t for t in reversed(subject) if _stem(t.text) in _NOUNS), None)
+        if head is None and subject and tokens[i - 1].text.lower() in _SUBJECT_VERBS:
+            head = subject[-1]
+        if head is not None:
+            return _NOUNS.get(_stem(head.text), "guard")
+    for n, t in reversed(list(enumerate(tokens[:i]))):
+        if t.kind != "word":
+            continue
+        stem = _stem(t.text)
+        if stem in vocabulary:
+            continue
+        if n + 1 < i and tokens[n + 1].kind == "word" and _stem(tokens[n + 1].text) in _OTHER_HEADS:
+            continue  # "trial registers": the first noun of a compound is not the noun
+        if n + 1 < i and tokens[n + 1].kind == "num" and t.text.lower() in _LABEL_WORDS:
+            continue  # "(question 1)": a label, not the noun
+        if stem == "sample" and n > 0 and tokens[n - 1].text.lower() == "final":
+            return "study"  # "the final sample (N = 29)"
+        if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
+                    "intervention", "informant", "interviewee", "adult", "child", "caregiver", "woman", "man",
+                    "men", "women", "member", "client", "programme", "program", "sample"):
+            return "guard"
+        if stem in _NOUNS and _NOUNS[stem] not in ("theme", "country"):
+            return _NOUNS[stem]
+        if stem in ("text",):
+            return "fulltext"
+    return None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    position: int
+    kind: str
+    count: str
+    end: int = 0
+    weak: bool = False
+    minor: bool = False
+
+
+def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
+    """Two different single words of one label, in the label's order with at most two words between, name it
+    anywhere: "16 with the features of services" (Features of social support-oriented services),
+    "strengthened it indirectly" (… strengthened indirectly)."""
+    after = normed[at:].split()[1:4]
+    labels = [t.phrase for t in lexicon.terms if t.count == term.count and not t.weak and " " in t.phrase]
+    for other in (t.phrase for t in lexicon.terms if t.weak and t.count == term.count and t.phrase != term.phrase):
+        if other in after and any(re.search(r"\b" + re.escape(term.phrase) + r"\b.*\b" + re.escape(other) + r"\b", label)
+                                  for label in labels):
+            return True
+    return False
+
+
+def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
+    """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
+    or its "no" count when a negation stands just before them ("did not disaggregate …")."""
+    wanted = [_root(w) for w in term.phrase.split()]
+    span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
+    for k in range(len(words)):
+        window = words[k:k + span]
+        stems = [_root(w) for _, _, w in window]
+        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
+            last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
+            lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
+            negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
+            count = term.count.rpartition(".")[0] + ".no" if negated else term.count
+            if count in lexicon.counts:
+                return [_Hit(window[0][0], term.kind, count, window[last][1])]
+    return []
+
+
+def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
+    """Every term naming a count between start and end of the sentence, with its position."""
+    segment = sentence[start:end]
+    hits: list[_Hit] = []
+    # phrase terms, matched on the normalised words
+    words = [(m.start() + start, m.end() + start, _stem(m.group())) for m in re.finditer(r"[A-Za-z0-9]+", segment)]
+    normed = " ".join(w for _, _, w in words)
+    offsets = []
+    pos = 0
+    for w_start, w_end, w in words:
+        offsets.append((pos, w_start, w_end))
+        pos += len(w) + 1
+
+    def at(norm_pos: int) -> tuple[int, int]:
+        """The (start, end) in the sentence of the word at a position of the normalised text."""
+        found = (end, end)
+        for p, s, e in offsets:
+            if p > norm_pos:
+                break
+            found = (s, e)
+        return found
+
+    for term in lexicon.terms:
+        if term.unordered:
+            hits += _unordered_hits(term, words, sentence[:start], lexicon)
+            continue
+        if term.phrase.startswith("("):  # "(a)": match in the raw text
+            for m in re.finditer(re.escape(term.phrase) + r"|(?<![\w(])" + re.escape(term.phrase[1:]),
+                                 segment, re.IGNORECASE):
+                hits.append(_Hit(start + m.start(), term.kind, term.count, start + m.end()))
+            continue
+        for m in re.finditer(r"(?<![a-z0-9])" + re.escape(term.phrase) + r"(?![a-z0-9])", normed):
+            s, e = at(m.start())[0], at(m.end() - 1)[1]
+            before = normed[:m.start()].split()[-1:] or [""]
+            if term.kind == "orientation" and term.phrase.split()[-1] in _NOUNS and before[0] in (
+                    "thi", "the", "our", "present", "current", "same", "scoping", "a", "published", "whole", "entire"):
+                continue  # "this review", "the review" is the review itself
+            if term.kind == "country_group" and before[0] == "non" and "non" not in term.phrase:
+                continue  # "western" inside "non-western"
+            if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
+                continue
+            paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
+            if term.weak and not (paired or _weak_ok(sentence, s, e)):
+                continue
+            if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
+                continue  # a question's short label ("settings") names it only where questions are spoken of
+            hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
+    for country, name, _ in lexicon.countries:
+        for alias in lexicon.country_names(country):
+            for m in re.finditer(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])", segment):
+                hits.append(_Hit(start + m.start(), "country", name, start + m.end()))
+    m = _INCLUDED_RE.search(segment)
+    while m:
+        if not re.search(r"\b(?:theme|sub-?theme|topic|category|group|cluster|strand)s?\W+(?:\w+\W+)?$",
+                         segment[:m.start()], re.I):  # "the sub-theme includes six studies": contains
+            hits.append(_Hit(start + m.start(), "included", "included", start + m.end()))
+        m = _INCLUDED_RE.search(segment, m.end())
+    for kind, step_re in _STEP_RES:
+        for m in step_re.finditer(segment):
+            hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
+    # a name inside a longer name is not named: "America" in "North America", "mental illness" in
+    # "serious mental illness"
+    named = [h for h in hits if h.kind not in _STEP_KINDS]
+    return [h for h in hits if h.kind in _STEP_KINDS or not any(
+        o.position <= h.position and h.end <= o.end and o.end - o.position > h.end - h.position and o.count != h.count
+        for o in named)]
+
+
+def _parenthetical_countries(sentence: str, tokens: list[_Token], i: int, lexicon: Lexicon) -> str | None:
+    """"two (Malaysia and China)": the country or country group the parenthesis names, else None."""
+    if i + 1 >= len(tokens) or tokens[i + 1].text != "(":
+        return None
+    close = sentence.find(")", tokens[i + 1].end)
+    if close < 0:
+        return None
+    inside = sentence[tokens[i + 1].end:close]
+    names = [n.strip() for n in re.split(r",|\band\b|;|&", inside) if n.strip()]
+    found = []
+    for name in names:
+        match = next((c for c in lexicon.countries if name in lexicon.country_names(c[0])), None)
+        if match is None:
+            return None
+        found.append(match)
+    if len(found) == 1:
+        return found[0][1]
+    groups = [g for g in lexicon.counts if g.startswith("country_group.")]
+    members = {g: _group_members(lexicon, g) for g in groups}
+    for group, countries in members.items():
+        if all(c[0] in countries for c in found):
+            return group
+    return None
+
+
+def _common_group(lexicon: Lexicon, country_counts: set[str]) -> str | None:
+    """The country group every one of these countries (count names) belongs to, or None."""
+    names = {c[0] for c in lexicon.countries if c[1] in country_counts}
+    return next((g for g, members in lexicon.group_members.items() if names <= set(members)), None)
+
+
+def _group_members(lexicon: Lexicon, group: str) -> set[str]:
+    return set(lexicon.group_members.get(group, ()))
+
+
+_CATEGORY_KINDS = {
+    "study": ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+              "included", "excluded", "assessed"),
+    "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
+    "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
+    "record": ("database", "register", "duplicates", "excluded", "assessed", "sought", "screened", "identified",
+               "included"),
+}
+
+
+_OTHER_SOURCES_RE = re.compile(r"\bsnowball\w*|\bcitation search\w*|\bcitation chasing\b|\bhand[- ]?search\w*|"
+                               r"\breference lists?\b|\bother (?:methods|sources)\b|\bforward and backward\b|"
+                               r"\bbackward and forward\b|\bgrey literature search\w*|\bwebsites?\b|\bexperts?\b", re.I)
+
+
+def _other_sources(name: str, sentence: str, lexicon: Lexicon) -> str:
+    """A full-text box of the search counts the other-methods branch where the sentence is about it."""
+    other = {"prisma.dbr_assessed": "prisma.other_assessed", "prisma.dbr_excluded": "prisma.other_excluded",
+             "prisma.dbr_sought_reports": "prisma.other_sought_reports",
+             "prisma.dbr_notretrieved_reports": "prisma.other_notretrieved_reports"}.get(name)
+    if other and other in lexicon.counts and _OTHER_SOURCES_RE.search(sentence):
+        return other
+    return name
+
+
+def _count_for(category: str, kind: str, hit: _Hit) -> str:
+    if kind in ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+                "database"):
+        return hit.count
+    table = {
+        ("study", "included"): "included", ("study", "excluded"): "prisma.dbr_excluded",
+        ("study", "screened"): "prisma.records_screened", ("study", "assessed"): "prisma.dbr_assessed",
+        ("fulltext", "included"): "included", ("report", "included"): "reports",
+        ("record", "identified"): "prisma.identified", ("record", "included"): "included",
+        ("record", "register"): "prisma.register_records", ("record", "screened"): "prisma.records_screened",
+        ("record", "excluded"): "prisma.records_excluded", ("record", "duplicates"): "prisma.duplicates",
+    }
+    if (category, kind) in table:
+        return table[(category, kind)]
+    return {"excluded": "prisma.dbr_excluded", "assessed": "prisma.dbr_assessed",
+            "sought": "prisma.dbr_sought_reports", "notretrieved": "prisma.dbr_notretrieved_reports"}[kind]
+
+
+# Unicode hyphens and spaces read as their ASCII forms (one character for one, so offsets hold).
+_SAME_LENGTH = {0x2010: "-", 0x2011: "-", 0x00A0: " ", 0x202F: " ", 0x2009: " ", 0x2007: " "}
+
+
+# A clause about one study ("One German study traced …", "a review [@x] found …"): its citation reports
+# that study's own numbers, wherever the citation stands in the clause.
+_ONE_STUDY_RE = re.compile(
+    r"(?<!\bonly )(?<!\bjust )\b(?:an?|another|one|that|each|the)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:study|trial|paper|article|survey|evaluation|report|analysis|meta-analysis|synthesis|review)\b(?!-)", re.I)
+_OTHER_WORK_RE = re.compile(r"\b(?:that|an?|another|the|this|one) (?:earlier|previous|prior|other|older|existing|"
+                            r"recent|umbrella|similar|related|cited|same) (?:scoping |systematic )?"
+                            r"(?:review|study|trial|paper|article|meta-analysis|synthesis)\b", re.I)
+_OWN_SINGULAR_RE = re.compile(r"\b(?:the|this|our)\s+(?:(?:scoping|systematic|present|current)\s+)?review\b", re.I)
+
+
+def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: list[_Token] = (),
+                 numbers: list[int] = ()) -> list[tuple[int, int]]:
+    """The parts of a sentence that report cited work.
+
+    In each clause (split at ";" and ": ") holding a citation: from the citation on, or the whole clause
+    when it is about one study ("A review [@x] found 43 studies"). A citation after a count names the
+    studies counted ("Three literature reviews were included [@a; @b; @c]"), so it does not guard it.
+    When the first clause opens with its citation ("@smolak2013 reviewed 43 studies; …") the whole
+    sentence is about the cited work.
+    """
+    # (start, end, narrative): "@smith2020 found" / "Smith et al. (2017) found" name the cited study as the
+    # subject of what follows; "[@smith2020]" / "(Smith, 2017)" label what precedes them
+    spans = sorted({(c[0], c[1], c[2] if len(c) > 2 else True) for c in citations} |
+                   {(m.start(), m.end(), sentence[m.start()] not in "[(") for m in _CITATION_RE.finditer(sentence)})
+    if not spans:
+        return []
+    bounds = [0, *(m.end() for m in re.finditer(r";|:(?=\s)", sentence)), len(sentence)]
+    clauses = list(zip(bounds, bounds[1:]))
+    parts = []
+    for n, (start, end) in enumerate(clauses):
+        inside = [s for s, _, _ in spans if start <= s < end]
+        if not inside:
+            continue
+        narrative = [s for s, _, n in spans if start <= s < end and n]
+        lead = sentence[start:inside[0]]
+        subject = re.match(r"\W*(?:(?:in|by|from|for|within|according to|while|whereas|and|but|further(?:more)?|"
+                           r"also|similarly|likewise|however)\W+)*", lead, re.I)
+        cue = _ONE_STUDY_RE.match(lead, subject.end())
+        one_study = (bool(cue) and not _OWN_SINGULAR_RE.match(lead, cue.start())) or bool(_OTHER_WORK_RE.search(lead)) \
+            or bool(re.search(r"\b(?:by|in|of|from)\s*$", lead))  # "the 43 studies reviewed by Smolak et al."
+        counts_before = [k for k in numbers if start <= tokens[k].start < inside[0]]
+        if n == 0 and not counts_before:
+            return [(0, len(sentence))]
+        if one_study:
+            parts.append((start, end))
+        elif narrative:
+            parts.append((narrative[0], end))
+        # a bracketed citation after a count names the studies counted: "one from Malaysia [@a] and one from …"
+    return parts
+
+
+_LIST_KINDS = ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
+               "database")
+
+
+def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
+                   cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
+    """Bare counts in a list: "Norway (5), England (3)", "qualitative (9)", "constrained caring (15 studies)"."""
+    out: dict[int, Claim] = {}
+    for k in range(1, len(tokens) - 1):
+        t = tokens[k]
+        if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "="):
+            continue
+        close = k + 1
+        if tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
+            close += 1
+        if close >= len(tokens) or tokens[close].text != ")":
+            continue
+        if tokens[k - 1].text == "=" and k >= 3 and tokens[k - 2].text.lower() in ("n", "k") and \
+                tokens[k - 3].text == "(":
+            paren_at = k - 3  # "experience reports (n = 8)"
+        else:
+            paren_at = k - 1
+        if any(a <= t.start < b for a, b in cited_parts):
+            continue
+        paren = tokens[paren_at].start
+        if tokens[paren_at].text != "(":
+            continue
+        lead = sentence[:paren]
+        start = max(0, paren - 120)
+        hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
+        # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
+        hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
+                and len(lead[h.end:].split()) <= 2]
+        if not hits:
+            hits = _superlative_subject(sentence, paren, lexicon)
+        if not hits:
+            continue
+        hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
+        if hit.kind == "database":
+            continue  # records of one database: the noun is records, not studies (handled with its noun)
+        out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
+    return out
+
+
+def _superlative_subject(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
+    """"Kenyan studies were the most numerous (14)": a bare count after a superlative predicate is its
+    subject's, when the subject names one thing."""
+    clause_start = max(sentence.rfind(c, 0, paren) for c in ",;:") + 1
+    m = re.fullmatch(r"(.*?)\b(?:were|was|are|is|formed|made up|constituted|represented)\s+the\s+"
+                     r"(?:most|largest|biggest|single largest)\b[\w\s-]*", sentence[clause_start:paren], re.I | re.S)
+    if not m:
+        return []
+    hits = [h for h in _attributes(sentence, clause_start, clause_start + m.end(1), lexicon) if h.kind in _LIST_KINDS]
+    return hits if len({h.count for h in hits}) == 1 else []
+
+
+def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                       cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
+    """"Canada and Norway contributed two and four studies respectively": the counts in the order named.
+
+    Without "respectively", only a list of names directly followed by its verb and as many counts
+    ("West Africa and South Asia contributed 14 and 15"). "The two themes hold 13 and 14 studies
+    respectively": the themes in the review's order."""
+    respectively = "respectively" in sentence.lower()
+    runs: list[list[int]] = []
+    for k in numbers:
+        if tokens[k].kind != "num":
+            continue
+        if runs and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", sentence[tokens[runs[-1][-1]].end:tokens[k].start]):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    run = next((r for r in runs if len(r) > 1), None)
+    if run is None or any(a <= tokens[run[0]].start < b for a, b in cited_parts):
+        return {}
+    hits = [h for h in _attributes(sentence, 0, tokens[run[0]].start, lexicon) if h.kind in _LIST_KINDS]
+    named: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: h.position):
+        if named and named[-1].count == h.count:
+            continue
+        if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
+            named = []  # not one coordinated list
+        named.append(h)
+    if respectively and not named:
+        themes = sorted(n for n in lexicon.counts if n.startswith("theme."))
+        every = re.search(r"\b(?:the|both|all)\s+(?:(\w+)\s+)?themes\b", sentence[:tokens[run[0]].start], re.I)
+        if every and len(themes) == len(run) and word_value(every.group(1) or "") in (None, len(run)):
+            return {k: _claim(sentence, tokens[k], name, tokens[k].end, None) for k, name in zip(run, themes)}
+    if len(named) < len(run):
+        return {}
+    if not respectively and (len(named) != len(run) or len(named) < 2 or not re.fullmatch(
+            r"\s*(?:[a-z]+\s+){1,3}", sentence[named[-1].end:tokens[run[0]].start])):
+        return {}
+    named = named[-len(run):]
+    return {k: _claim(sentence, tokens[k], h.count, tokens[k].end, h) for k, h in zip(run, named)}
+
+
+_MEASURE_STATS = (
+    ("median", re.compile(r"\bmedian\b", re.I)),
+    ("max", re.compile(r"\b(?:largest|biggest|most|maximum|max|highest|up to)\b", re.I)),
+    ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
+    ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
+                         r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
+                         r"surveyed)\b", re.I)),
+)
+_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
+                           re.I)
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
+
+
+def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                    cited_parts: list[tuple[int, int]]) -> dict[int, Claim | None]:
+    """Numbers of participants (or of another integer field): their total, median, smallest and largest,
+    and how many studies report them. Token index -> the claim, or None for such a number that states
+    no count (one study's sample, a mean)."""
+    if not lexicon.measures:
+        return {}
+    low = sentence.lower()
+    mentions = []  # (start, end, measure prefix)
+    for prefix, units in lexicon.measures:
+        for unit in units:
+            words = [re.escape(w) for w in unit.split()]
+            if words[-1].endswith("y"):
+                words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
+            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low):
+                if not any(a <= m.start() < b for a, b, _ in mentions):
+                    mentions.append((m.start(), m.end(), prefix))
+    sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+    if not mentions and not sample:
+        return {}
+    if not mentions:
+        mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
+    def about_one_study(at: int) -> bool:
+        """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
+        start = sentence.rfind(";", 0, at) + 1
+        end = sentence.find(";", at)
+        clause = sentence[start:end if end >= 0 else len(sentence)]
+        return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
+            bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
+
+    out: dict[int, Claim | None] = {}
+    # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
+    ends = {}
+    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        for group, stat in ((1, "min"), (2, "max")):
+            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
+            if k is not None:
+                ends[k] = stat
+    quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
+        len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
+        and (k in ends or not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/")
+                               and tokens[k + 1].start == t.end))]
+    for k in quantities:
+        t = tokens[k]
+        if any(a <= t.start < b for a, b in cited_parts):
+            continue
+        if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
+            continue  # "SARS-CoV-2", "q2": part of a name
+        one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
+                                                               sentence, re.I)
+        own = _noun_of(tokens, k, lexicon).category
+        if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
+            own = "implicit"  # "a median of 3 per study"
+        after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
+                 and len(sentence[t.end:m[0]].split()) <= 2]
+        # "287 primary studies": the measure's own name, though its head is a noun the review counts
+        names_measure = own == "study" and any(m[0] - t.end <= 1 and m[1] >= _noun_of(tokens, k, lexicon).end
+                                               for m in after)
+        if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
+            after = []
+            if own not in ("study", "implicit"):
+                continue  # "2 and 31 years of experience": a number of something else
+        before = sentence[max(0, t.start - 25):t.start].lower()
+        stat = ends.get(k)
+        if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
+            stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
+        k_next = next((j for j in quantities if j > k), None)
+        k_prev = max((j for j in quantities if j < k), default=None)
+        unit_after = lambda j: any(0 <= m[0] - tokens[j].end <= 3 for m in mentions)  # noqa: E731
+        range_ = re.search(r"\b(?:from|between)\s*$", before) or (
+            k_next is not None and unit_after(k_next) and
+            re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
+        if stat is not None:
+            pass
+        elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+            if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
+                    0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
+                continue  # "between 2 and 31 years"
+            stat = "min"
+        elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
+                (after or own != "guard") and (unit_after(k) and re.fullmatch(r"\s*(?:to|-|–)\s*",
+                                                                              sentence[tokens[k_prev].end:t.start]) or
+                re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
+            stat = "max"
+        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
+            stat = "median" if "median" in before else ""
+        near = sentence[max(0, t.start - 40):t.start]
+        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+            stat = "max"
+        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+            stat = "min"
+        if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
+                                                       sentence[t.end:], re.I):
+            # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
+            noun = _noun_of(tokens, k, lexicon).category
+            verb = _REPORTING_RE.search(sentence, t.end)
+            if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
+                mention = next(m for m in mentions if m[0] > verb.start())
+                negated = _NEGATION_RE.search(sentence[t.end:verb.end()])
+                name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
+                if name in lexicon.counts:
+                    out[k] = _claim(sentence, t, name, mention[1], None)
+            continue
+        mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
+        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
+                                                  sentence[:t.start], re.I) and not one_study:
+            stat = "total"  # "the studies drew on 486 participants"
+        if stat is None:
+            words_before = sentence[:t.start]
+            for name, pattern in _MEASURE_STATS:
+                if pattern.search(words_before) or (name == "total" and pattern.search(sentence[t.end:])):
+                    stat = name
+                    break
+        if stat is None or stat == "" or (one_study and stat in ("total", "median") and
+                                          not re.search(r"\ball\b|\btotal\b|\bper study\b", low)):
+            out[k] = None
+            continue
+        # "The largest study enrolled 1,387" states the maximum; "In the largest survey, 2,400 … were
+        # interviewed" narrates inside that one study, as "In one study, …" does
+        framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
+        if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest)\b", low)):
+            out[k] = None
+            continue
+        name = f"{mention[2]}.{stat}"
+        out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
+            if name in lexicon.counts else None
+    return out
+
+
+_HEDGES = ("roughly", "approximately", "approx", "about", "around", "nearly", "almost", "some", "over", "under",
+           "circa", "ca", "more than", "fewer than", "less than", "at least", "at most", "close to", "up to",
+           "upwards of", "in excess of", "well over", "just over", "just under", "no fewer than", "no more than",
+           "as many as", "as few as", "the best part of", "something like", "an estimated", "estimated")
+
+
+def _hedged(tokens: list[_Token], i: int) -> bool:
+    """"roughly 2,800 records", "more than 20 of the studies": a bound or estimate, not a count to compare."""
+    words = [t.text.lower() for t in tokens[max(0, i - 4):i] if t.kind == "word" or t.text in ("~", "≈")]
+    if tokens[i - 1].text in ("~", "≈") if i > 0 else False:
+        return True
+    after = " ".join(t.text.lower() for t in tokens[i + 1:i + 3])
+    if after in ("or so", "or more", "or fewer", "or less", "or thereabouts") or after.startswith("odd "):
+        return True  # "15 or so studies"
+    tail = " ".join(words)
+    if re.search(r"\w+ed (?:around|about|over|under)$", tail):
+        return False  # "organised around four questions": a preposition
+    return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
+
+
+def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
+                annotations: Iterable[tuple[int, int, str]] = (),
+                citations: Iterable[tuple[int, int]] = ()) -> list[Claim]:
+    """The numbers of one sentence that state a count the data knows, in order.
+
+    ``cited``: the sentence is about cited work even without a citation of its
+    own (it continues the previous sentence: "Of these, 12 …").
+    ``annotations``: (start, end, count name or "none") spans the author marked.
+    ``citations``: (start, end) of citations already blanked out of the sentence.
+    """
+    annotations = tuple(annotations)
+    sentence = sentence.translate(_SAME_LENGTH)
+    tokens = _tokens(sentence)
+    notes = {k: next((a for a in annotations if a[0] <= t.start and t.end <= a[1]), None)
+             for k, t in enumerate(tokens) if _is_number(t)}
+    listed = {k for k in _listed_claims(sentence, tokens, lexicon, ())}
+    # Years, percentages, decimals, labels are not quantities of anything the review counts: they neither
+    # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
+    numbers = [k for k in notes if tokens[k].kind == "ph" or (
+        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
+            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon))))]
+    cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations, tokens, numbers)
+    claims: list[Claim] = []
+    nouns: dict[int, str] = {}
+    measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
+    measured.update(_listed_claims(sentence, tokens, lexicon, cited_parts))
+    measured.update(_respective_claims(sentence, tokens, numbers, lexicon, cited_parts))
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        note = notes[i]
+        if token.kind != "num" or token.value is None:
+            nouns[i] = _noun_of(tokens, i, lexicon).category if token.kind == "ph" else "guard"
+            continue
+        if note is not None:
+            if note[2] != "none":
+                claims.append(Claim(token.value, note[2], token.start, token.end, token.text,
+                                    sentence[note[0]:note[1]].strip()))
+            nouns[i] = "guard"
+            continue
+        if i in measured:
+            nouns[i] = "guard"
+            if measured[i] is not None:
+                claims.append(measured[i])
+            continue
+        if _hedged(tokens, i):
+            nouns[i] = _noun_of(tokens, i, lexicon).category
+            continue
+        seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
+        seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
+        in_cited = any(a <= token.start < b for a, b in cited_parts)
+        claim = _classify(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon, in_cited, nouns)
+        if claim is not None:
+            claims.append(claim)
+    # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
+    claims += [c for k, c in measured.items() if c is not None and k not in numbers]
+    return sorted((_with_prisma_totals(c, lexicon) for c in claims), key=lambda c: c.start)
+
+
+# The study files' count and PRISMA's total differ when some included studies have no file: "146 studies
+# were included" may then state either, and the author chooses.
+_SAME_SET = {"included": ("prisma.total_studies", "prisma.new_studies"),
+             "reports": ("prisma.total_reports", "prisma.new_reports")}
+
+
+def _with_prisma_totals(claim: Claim, lexicon: Lexicon) -> Claim:
+    """A claim of the included studies (or their reports) that may also state PRISMA's total of them."""
+    mine = lexicon.counts.get(claim.count)
+    others = [n for n in _SAME_SET.get(claim.count, ()) if n in lexicon.counts and mine is not None
+              and lexicon.counts[n].value is not None and lexicon.counts[n].value != mine.value]
+    if not others:
+        return claim
+    return replace(claim, alternatives=tuple(dict.fromkeys((*claim.alternatives, *others))))
+
+
+def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int, seg_end: int,
+             lexicon: Lexicon) -> tuple[_Noun, str, bool]:
+    """What the number at i counts: its noun, the noun's category and whether it is a part of a whole."""
+    token = tokens[i]
+    noun = _noun_of(tokens, i, lexicon)
+    category = noun.category
+    subset = False
+    named = sentence[noun.start:noun.end].split()
+    if category == "study" and named and _stem(named[-1]) == "source" and \
+            re.search(r"\bsearch|\bdatabase", sentence, re.I):
+        category = "database"  # "the five sources searched were PubMed, Embase, …"
+    if _n_equals(tokens, i):
+        category = _noun_before(tokens, i - 2, lexicon.label_words) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
+    elif category == "of":
+        # "nine of the 29 studies", "6 of which": the noun of the whole it is part of
+        subset = True
+        later = numbers[idx + 1] if idx + 1 < len(numbers) else None
+        if later is not None and tokens[later].start - noun.end < 12:
+            category = _noun_of(tokens, later, lexicon).category
+        else:
+            category = _noun_after_of(tokens, i, lexicon.label_words)
+            if category == "implicit":
+                category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
+    elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
+        category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words) \
+            or "implicit"
+    head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
+    if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
+            h.kind == "orientation" for h in _attributes(sentence, noun.end, seg_end, lexicon)):
+        category = "study"  # "Thirteen designs were quantitative": the studies, counted by their design
+    if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
+                                                     sentence[seg_start:token.start]):
+        # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
+        gap = [h for h in _attributes(sentence, token.end, seg_end, lexicon) if h.kind in _LIST_KINDS
+               and len(sentence[token.end:h.position].split()) <= 2]
+        if gap and _noun_before(tokens, i, lexicon.label_words) == "study":
+            category = "study"
+            noun = _Noun("implicit", token.end, token.end)
+    return noun, category, subset
+
+
+def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
+    """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
+    after a clause break shares the noun of the nearest earlier count that has one, not the last noun
+    ("results") the sentence happened to use."""
+    before = " ".join(t.text for t in tokens[max(0, i - 3):i])
+    if not earlier or not re.search(r"(?:[,;]|\b(?:and|but|while|whereas))\s*(?:(?:only|just|the other|another|a "
+                                    r"further|a mere)\s*)?$", before, re.I):
+        return None
+    for k in reversed(earlier):
+        if tokens[k].kind != "num":
+            continue
+        noun = _noun_of(tokens, k, lexicon)
+        if noun.category in ("study", "record", "fulltext", "report"):
+            return noun.category
+    return None
+
+
+def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
+                seg_end: int, lexicon: Lexicon, noun: _Noun, category: str, subset: bool,
+                implicit: bool) -> tuple[str, tuple[str, ...], list[_Hit], list[_Hit]]:
+    """The names after and before the number that may single out what it counts.
+
+    Returns the category (a study count about full texts becomes "fulltext"), the kinds of name allowed
+    for it, and the names after and before it, those that belong elsewhere taken out.
+    """
+    token = tokens[i]
+    if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
+        category = "fulltext"
+    # "seven reviews (UK 3, Netherlands 2, …)": a breakdown in brackets names the parts, not this whole
+    breakdown = re.match(r"[^()]*?\(", sentence[token.end:seg_end])
+    if breakdown and seg_end < len(sentence) and ")" not in sentence[token.end + breakdown.end():seg_end]:
+        seg_end = token.end + breakdown.end() - 1
+    forward = _attributes(sentence, token.end, seg_end, lexicon)
+    backward = _attributes(sentence, seg_start, token.start, lexicon)
+    allowed = _CATEGORY_KINDS[category]
+    pronoun_whole = re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I)
+    if subset and not pronoun_whole:  # "29 of them met the criteria": the predicate is the part's own
+        forward = [h for h in forward if h.kind != "included"]
+    # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
+    if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
+        # what is left of the full texts is included; records "remaining" go on to be screened
+        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
+        forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
+        backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
+    forward_ok = [h for h in forward if h.kind in allowed]
+    if category == "study":
+        adjectival = [h for h in forward_ok if h.kind == "included" and h.position < noun.end]
+        specific = [h for h in forward_ok if h.kind != "included"]
+        if adjectival and specific:
+            forward_ok = [h for h in forward_ok if h not in adjectival]
+    backward_ok = [h for h in backward if h.kind in allowed]
+    if any(not h.minor and h.kind not in _STEP_KINDS and h.kind != "orientation" for h in forward_ok + backward_ok):
+        forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
+        backward_ok = [h for h in backward_ok if not h.minor]
+    if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
+        # a theme's full name beats one word of another's — but not one inside the count's own noun phrase
+        # ("Eleven of the 16 service studies used … a direct strategy": 16 is theme (b)'s)
+        # … unless the full name stands before the count: "Tissue damage was reported in 14 exposure studies")
+        full_before = any(not h.weak and h.kind in ("theme", "subtheme") for h in backward_ok)
+        forward_ok = [h for h in forward_ok if not h.weak or (h.end <= noun.end and not full_before)]
+        backward_ok = [h for h in backward_ok if not h.weak]
+    if noun.category == "implicit" and idx > 0:
+        # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
+        whole_end = _noun_of(tokens, numbers[idx - 1], lexicon).end
+        # "Of the 13 studies in theme (a), 8 used surveys": the whole's phrase runs to its comma
+        whole_at = re.match(r"\W*(?:of|among|within)\s+(?:the|these|those|all)?\s*", sentence, re.I)
+        if whole_at and tokens[numbers[0]].start == whole_at.end() and idx == 1:
+            comma = sentence.find(",", tokens[numbers[0]].end)
+            if 0 <= comma < token.start:
+                whole_end = max(whole_end, comma)
+        backward_ok = [h for h in backward_ok if h.position >= whole_end]
+    if implicit:
+        backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
+    if subset and idx + 2 < len(numbers):
+        forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
+                       if h.kind in allowed and h.kind != "included"]
+    elif subset:
+        forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
+                       if h.kind in allowed and h.kind != "included"]
+    return category, allowed, forward_ok, backward_ok
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One number being read: its sentence, the sentence's tokens, its place among the sentence's counts
+    (``numbers[idx] == i``) and the stretch between the counts before and after it."""
+
+    sentence: str
+    tokens: list[_Token]
+    i: int
+    numbers: list[int]
+    idx: int
+    seg_start: int
+    seg_end: int
+    lexicon: Lexicon
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.i]
+
+
+def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
+              seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
+    """The count the number at i states, if any: quantity → noun → which of them (qualifiers, scope) → claim.
+
+    ``nouns`` records, for the numbers after it, what each number counts."""
+    r = _Reading(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
+    group = _parenthetical_countries(sentence, tokens, i, lexicon)
+    if group is not None and not cited:
+        nouns[i] = "study"
+        return _claim(sentence, r.token, group, r.token.end, None)
+    noun, category, subset = _counted(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
+    nouns[i] = category
+    if _not_a_claim(r, noun, category, cited):
+        return None
+    decided, claim = _claim_by_noun(r, noun, category)
+    if decided:
+        return claim
+    implicit = category == "implicit"
+    category = "study" if implicit else category
+    category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
+                                                             lexicon, noun, category, subset, implicit)
+    inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if _is_whole(tokens, i, category) and not inner_named:
+        return _claim(sentence, r.token, "included", noun.end, None)
+    # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
+    forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
+    hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
+    decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
+    if decided and hit is None:
+        return None
+    complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
+        hit is not None and hit.kind == "country_group"
+        and re.search(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", sentence[:hit.position], re.I))
+    if complement and not inner:
+        return _other_group_claim(r, noun, hit)
+    if hit is not None:
+        return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
+    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
+    """Numbers that state no count whatever their qualifiers: what they count is not the review's, they sit
+    in a clause about cited work, a statistic, or an indefinite "one"."""
+    sentence, token = r.sentence, r.token
+    if category in ("guard", "subtheme") or category is None:
+        return True
+    strong = _OWN_REVIEW_RE.search(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
+    if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
+        return True
+    if _STATISTICS_RE.search(sentence):
+        return True  # agreement statistics, effect sizes: numbers of a sample, not of the review
+    if _picks_out_one_study(sentence, r.tokens, r.i, noun, category):
+        return True
+    return token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
+                                                             "record") and \
+        not _orientation_near(sentence, token, r.seg_end, r.lexicon)
+
+
+def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim | None]:
+    """Counts the noun alone decides (databases, themes, questions, countries, duplicates; studies "reported
+    in 71 articles"): (True, the claim or None); (False, None) when the qualifiers must decide."""
+    sentence, token, counts = r.sentence, r.token, r.lexicon.counts
+    whole_counts = {"database": "databases", "theme": "themes", "question": "questions"}
+    if category in whole_counts:
+        name = whole_counts[category]
+        return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
+    if category == "country":
+        about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
+                                  r"affiliat\w*|distinct)\b", sentence, re.I)
+        return True, (_claim(sentence, token, "countries", noun.end, None)
+                      if about_studies and "countries" in counts else None)
+    if category == "duplicate":
+        return True, _claim(sentence, token, "prisma.duplicates", noun.end, None)
+    if category == "record" and not _SEARCH_RE.search(sentence):
+        return True, None
+    named = sentence[noun.start:noun.end].split()
+    if category in ("study", "implicit") and "reports" in counts and r.i > 0 and \
+            r.tokens[r.i - 1].text.lower() in ("in", "across") \
+            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
+                          sentence[:token.start], re.I) and \
+            _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
+            any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
+        return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    return False, None
+
+
+def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
+    """"nine of the 29 studies", "9/29", "out of 29": the whole set the review is about."""
+    return category in ("study", "implicit") and (
+        (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
+         and _is_number(tokens[i - 3]))
+        or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
+        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
+
+
+def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], forward_ok: list[_Hit],
+              backward_ok: list[_Hit]) -> tuple[list[_Hit], list[_Hit], bool]:
+    """The qualifiers that may be this count's, the others' taken out: the words before "(n = 2)", what
+    follows an aside, a qualifier that belongs to the next count; and whether its own noun phrase names
+    its set ("four Norwegian studies")."""
+    sentence, token, numbers, idx = r.sentence, r.token, r.numbers, r.idx
+    if _n_equals(r.tokens, r.i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
+        forward_ok = []
+    after_noun = max(noun.end, token.end)
+    insertion = re.match(r"\s*,[^,]*,", sentence[after_noun:])
+    aside = []
+    if insertion and idx + 1 < len(numbers) and r.tokens[numbers[idx + 1]].start < after_noun + insertion.end():
+        # "Thirty-eight studies, published in 40 papers, were included": what follows the aside is the 38's
+        later = r.tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+        aside = [h for h in _attributes(sentence, after_noun + insertion.end(), later, r.lexicon) if h.kind in allowed]
+    if idx + 1 < len(numbers) and not subset:
+        # a qualifier after "and" or a comma that stands before the next count is that count's:
+        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
+        # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
+        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
+                                              sentence[after_noun:r.seg_end])))[-1]
+        if boundary:
+            forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
+    forward_ok = forward_ok + aside
+    inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
+        return inner, [], True
+    return forward_ok, backward_ok, False
+
+
+def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed: tuple[str, ...],
+                forward_ok: list[_Hit], backward_ok: list[_Hit], inner: bool
+                ) -> tuple[_Hit | None, bool, list[_Hit]]:
+    """Which qualifier names the count, nearest first: the step named before "of", a review question, the
+    same comma-clause after then before the number, then further away. Returns it, whether the words
+    leave no doubt, and the qualifiers of the same stretch (its rivals)."""
+    sentence, token, tokens, idx = r.sentence, r.token, r.tokens, r.idx
+    # the same comma-clause first: "Theme (a) comprised 13 studies, theme (b) 16"
+    comma_after = re.search(r"[,;:]", sentence[noun.end:r.seg_end] if noun.end > token.end
+                            else sentence[token.end:r.seg_end])
+    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else r.seg_end
+    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[r.seg_start:token.start])]
+    near_start = r.seg_start + commas_before[-1] if commas_before else r.seg_start
+    forward_near = [h for h in forward_ok if h.position < near_end]
+    backward_near = [h for h in backward_ok if h.position >= near_start]
+    near = forward_near + backward_near
+    of_step = [h for h in backward_ok if re.fullmatch(r"\s+of\s+(?:the\s+|all\s+)?", sentence[h.end:token.start])]
+    questions = [h for h in forward_ok + backward_ok if h.kind == "question"]
+    confident = bool(inner or of_step or (_n_equals(tokens, r.i) and backward_ok))
+    hit = None
+    if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
+        hit = of_step[-1]
+    elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
+        return questions[0], True, near
+    elif forward_near:
+        hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
+    elif backward_near and [h for h in backward_near if h.kind != "included"]:
+        hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
+    elif forward_ok:
+        hit = min(forward_ok, key=lambda h: (h.position, _kind_rank(h.kind)))
+    elif backward_ok and not (implicit and idx > 0 and re.search(r"(?:,|\band)\s*$", sentence[:token.start])) and \
+            not (category in ("fulltext", "record") and idx > 0 and all(h.kind in _STEP_KINDS for h in backward_ok)):
+        # (nor do "… after removing duplicates, and read 69 in full": those steps were the earlier counts')
+        # (a count after "…, 15 at home" takes nothing from before the comma: that was the previous count's)
+        hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))
+    if hit is None and idx > 0 and not backward_ok:
+        # "Theme (b), the larger of the two themes, comprised sixteen papers": across the aside
+        previous = tokens[r.numbers[idx - 1]]
+        aside = re.search(r",[^,]*$", sentence[:previous.start])
+        if aside and re.search(r",", sentence[previous.end:token.start]):
+            before_aside = [h for h in _attributes(sentence, 0, aside.start(), r.lexicon) if h.kind in allowed
+                            and h.kind not in _STEP_KINDS]
+            hit = before_aside[-1] if len(before_aside) == 1 else None
+    return hit, confident, near
+
+
+def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
+                  ) -> tuple[bool, _Hit | None]:
+    """The chosen qualifier made precise: records from registers, several countries as their group.
+    (True, None) when it names nothing the data counts (a cross-tabulation, a sum of countries)."""
+    if hit is None:
+        return False, None
+    if hit.kind == "identified":
+        register = [h for h in forward_ok + backward_ok if h.kind == "register"]
+        hit = register[0] if register else hit  # "trial registers yielded 421 records"
+    if hit.kind not in _STEP_KINDS and _cross_tabulated(r.sentence, r.tokens, r.numbers, r.idx, hit, r.lexicon):
+        return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
+    if hit.kind == "country":
+        # several countries named together: the group they all belong to ("two (Malaysia and China)")
+        named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
+        if len(named) > 1:
+            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", r.sentence, re.I):
+                return True, None  # "Canada and the USA together contributed twelve": a sum the data does not count
+            group = _common_group(r.lexicon, named)
+            if group is None:
+                return True, None
+            hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
+    return False, hit
+
+
+def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
+    """"all but two … western countries", "from outside the western world": the other group, when the
+    review has just two."""
+    groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
+    if hit is None or hit.kind != "country_group" or len(groups) != 2:
+        return None
+    other = next(g for g in groups if g != hit.count)
+    return _claim(r.sentence, r.token, other, noun.end, hit)
+
+
+def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
+                 near: list[_Hit]) -> Claim:
+    """The claim of the count the qualifier names; unless the words leave no doubt, with the other counts
+    named in the same stretch of the sentence as alternatives."""
+    if hit.kind in ("theme",):  # a sub-theme named in the same place is the more precise count
+        sub = [h for h in named if h.kind == "subtheme"]
+        if sub:
+            hit = sub[0]
+    name = _other_sources(_count_for(category, hit.kind, hit), r.sentence, r.lexicon)
+    claim = _claim(r.sentence, r.token, name, noun.end, hit)
+    if confident:
+        return claim
+    rivals = [h for h in near if h.kind not in _STEP_KINDS and h.count != hit.count
+              and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
+    names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
+    return replace(claim, alternatives=tuple(n for n in names if n != name and n in r.lexicon.counts))
+
+
+def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str) -> bool:
+    """"One Swedish study followed …", "One Brazilian review also examined …": an indefinite "one" opening
+    the sentence with a qualifier inside its noun phrase introduces a study, it does not count a set
+    (a count says "one study came from Sweden", "only one study was Swedish"; a list "one Malaysian and
+    one Chinese study" is still counted)."""
+    if category != "study" or tokens[i].text.lower() != "one" or sentence[:tokens[i].start].strip(" *_\"'“(["):
+        return False
+    inside = [t for t in tokens[i + 1:] if t.end <= noun.end]
+    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS for t in inside[:-1]):
+        return False
+    after = next((t for t in tokens[i + 1:] if t.start >= noun.end), None)
+    return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
+
+
+def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str, implicit: bool,
+                 subset: bool, lexicon: Lexicon) -> Claim | None:
+    """The count a number states when nothing nearby singles out a set: the whole it names, if any."""
+    token = tokens[i]
+    if subset:
+        return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
+    if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
+            "prisma.other_assessed" in lexicon.counts:
+        return _claim(sentence, token, "prisma.other_assessed", noun.end, None)  # "snowballing added 12 reports"
+    if category == "fulltext":
+        return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
+    if category == "report" and "reports" in lexicon.counts and not _SEARCH_RE.search(sentence) and \
+            re.search(r"\bstud(?:y|ies)\b", sentence, re.I):
+        return _claim(sentence, token, "reports", noun.end, None)  # "29 studies correspond to 29 reports"
+    if category == "record":
+        return _claim(sentence, token, "prisma.identified", noun.end, None)
+    if category == "study" and not implicit:
+        # "The 29 articles", "all 29 studies": the set the review is about
+        prev = tokens[i - 1].text.lower() if i > 0 else ""
+        if prev in ("the", "all", "these") and not subset:
+            # sure only when nothing but words like "included" stand between the number and its noun:
+            # "the three literature reviews" may count something the rules do not know
+            between = [t.text.lower() for t in tokens[i + 1:] if t.start < noun.end][:-1]
+            sure = all(w in _WHOLE_WORDS for w in between)
+            return replace(_claim(sentence, token, "included", noun.end, None), sure=sure)
+    return None
+
+
+_STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified",
+               "duplicates")
+
+
+def _cross_tabulated(sentence: str, tokens: list[_Token], numbers: list[int], idx: int, hit: _Hit,
+                     lexicon: Lexicon) -> bool:
+    """A part of a whole named by one kind of qualifier, singled out by another kind (a design within a
+    sub-theme): a cross-tabulation. A sub-theme within its theme, a country within its group, are counts."""
+    whole_at = re.match(r"\W*(?:of|among|within|in)\s+(?:the|these|those|all)?\s*", sentence, re.I)
+    if not whole_at or idx == 0 or tokens[numbers[0]].start != whole_at.end():
+        return False
+    comma = sentence.find(",", tokens[numbers[0]].end)
+    if comma < 0 or tokens[numbers[idx]].start < comma:
+        return False
+    whole = [h for h in _attributes(sentence, tokens[numbers[0]].end, comma, lexicon) if h.kind not in _STEP_KINDS]
+    if not whole:
+        return False
+    for w in whole:
+        if w.count == hit.count:
+            return False
+        if w.kind == "theme" and hit.kind == "subtheme" and hit.count.startswith("sub" + w.count + "."):
+            return False
+        if w.kind == "country_group" and hit.kind == "country":
+            return False
+    return True
+
+
+def _kind_rank(kind: str) -> int:
+    order = ("subtheme", "theme", "question", "orientation", "field", "keyword", "country", "country_group", "database", "duplicates",
+             "excluded", "notretrieved", "sought", "assessed", "screened", "identified", "included")
+    return order.index(kind) if kind in order else len(order)
+
+
+def _noun_after_of(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()) -> str:
+    """"two of the authors": the noun after "of" (and its determiners), as _noun_after reads it."""
+    j = i + 2
+    if j < len(tokens) and tokens[j].text.lower() in ("them", "which", "whom", "us"):
+        return "implicit"  # "twenty of them": the noun is earlier
+    while j < len(tokens) and tokens[j].text.lower() in ("the", "these", "those", "all", "our"):
+        j += 1
+    if j >= len(tokens) or tokens[j].kind != "word":
+        return "implicit"
+    category = _noun_after(tokens, j - 1, skip).category
+    return "implicit" if category == "of" else category
+
+
+def _orientation_near(sentence: str, token: _Token, seg_end: int, lexicon: Lexicon) -> bool:
+    return any(h.kind in ("orientation", "theme", "subtheme", "country", "country_group", "field", "question",
+                          "keyword") for h in _attributes(sentence, token.end, seg_end, lexicon))
+
+
+def _claim(sentence: str, token: _Token, name: str, noun_end: int, hit: _Hit | None) -> Claim:
+    value = token.value or 0
+    head = sentence[token.start:max(noun_end, token.end)].strip()
+    quote = head
+    if hit is not None:
+        hit_end = hit.end
+        if re.search(r"\b(?:the|this|our|a|an)$", sentence[hit.position:hit_end], re.I):
+            more = re.match(r"\s+[\w-]+", sentence[hit_end:])  # "met the" -> "met the inclusion"
+            hit_end += more.end() if more else 0
+        if sentence[hit.position:hit_end].count("(") > sentence[hit.position:hit_end].count(")") and \
+                sentence[hit_end:hit_end + 1] == ")":
+            hit_end += 1  # "theme (a" -> "theme (a)"
+        hit = _Hit(hit.position, hit.kind, hit.count, hit_end)
+        if hit.position >= noun_end and hit.position > token.end:
+            tail = sentence[hit.position:hit.end].strip()
+            quote = head + (" " if hit.position - noun_end <= 1 else " … ") + tail
+        elif hit.end <= token.start:
+            lead = sentence[hit.position:hit.end].strip()
+            quote = lead + (" " if token.start - hit.end <= 1 else " … ") + head
+    return Claim(value, name, token.start, token.end, token.text, quote)
+
+
+# ------------------------------------------------------------------ markdown prose
+
+_ABBREVIATIONS = set("al e.g i.e p pp fig figs vs approx ca cf etc dr prof no vol ed eds st mr mrs ms n.d e".split())
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a paragraph."""
+    spans = []
+    start = 0
+    for m in re.finditer(r"[.!?]+[\"”’')\]]*(?=\s+[\"“(\[]?[A-Z0-9{@])", text):
+        before = re.search(r"([A-Za-z.]+)\.$", text[start:m.start() + 1])
+        word = before.group(1).lower() if before else ""
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+ANNOTATION_RE = re.compile(r"\[(?P<body>[^\[\]]*)\]\{\s*count\s*=\s*[\"']?(?P<name>[A-Za-z0-9_.\-]+)[\"']?\s*\}")
+_NUMERIC_CITATION_RE = re.compile(r"\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\](?![{(\[])")
+# Each pattern stops at the next place it could start again, so a hostile line of "<<<<…" or "](](…" costs
+# linear time, not quadratic; comments are found without a regular expression (charter.sources.wellformed).
+_MASKS = (
+    re.compile(r"`[^`\n]*`"),  # inline code
+    None,  # comments
+    re.compile(r"<[^<>\n]+>"),  # HTML tags
+    re.compile(r"(?:https?://|www\.|doi:\s*)\S+|\b10\.\d{4,}/\S+"),  # URLs and DOIs
+    re.compile(r"\]\((?:[^)\n\]]|\](?!\())*\)"),  # link targets
+    re.compile(r"\[\^[^\]\[\n]*\]"),  # footnote markers
+    _NUMERIC_CITATION_RE,  # "[2,4]", "[2–5]": a numeric citation style's rendering (a returned DOCX)
+    re.compile(r"\$[^$\n]+\$"),  # math
+    # attributes {#sec-x .unnumbered}, {checklist="5,6"} (a count annotation {count=…} is read, not masked)
+    re.compile(r"\{(?:\s*[#.]|(?!\s*count\s*=)\s*[A-Za-z][\w-]*\s*=)[^{}\n]*\}"),
+)
+_CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
+                               r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
+
+
+def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
+
+    Returns the masked text (same length) and the annotated spans ``[13]{count=theme.a}`` as
+    (start, end, name) offsets of their content.
+    """
+    # blanked in a list of characters: one copy of the text, not one per span (linear on hostile input)
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, end):
+            if chars[k] != "\n":
+                chars[k] = " "
+
+    lines = text.split("\n")
+    headings: list[tuple[int, int]] = []
+    # front matter, fenced code, headings, tables, div fences, placement lines, images
+    offset = 0
+    in_fence = None
+    in_front = lines and lines[0].strip() == "---"
+    for n, line in enumerate(lines):
+        stripped = line.strip()
+        blank_line = False
+        if in_front:
+            blank_line = True
+            if n > 0 and stripped in ("---", "..."):
+                in_front = False
+        elif in_fence:
+            blank_line = True
+            if stripped.startswith(in_fence):
+                in_fence = None
+        elif re.match(r"^(```+|~~~+)", stripped):
+            in_fence = stripped[:3]
+            blank_line = True
+        elif re.match(r"^#{1,6}\s", stripped):
+            # a heading is prose too ("Theme (a) … (13 studies)"): only its marks are blanked
+            marks = re.match(r"^\s*#{1,6}\s", line)
+            blank(offset, offset + marks.end())
+            closing = re.search(r"\s#+\s*$", line)
+            if closing:
+                blank(offset + closing.start(), offset + len(line))
+            headings.append((offset, offset + len(line)))
+        elif re.fullmatch(r"\|\s*[^|\d][^|]*\|\s*(?:\d[\d,]*|[A-Za-z-]+)\s*\|?", stripped) and \
+                not re.fullmatch(r"[|\s:-]+", stripped):
+            # a two-cell row of a table, "| Qualitative | 9 |": its label and its number read as "Qualitative 9"
+            for bar in re.finditer(r"\|", line):
+                blank(offset + bar.start(), offset + bar.end())
+            headings.append((offset, offset + len(line)))
+        elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
+                re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
+            blank_line = True
+        if blank_line:
+            blank(offset, offset + len(line))
+        else:
+            marker = re.match(r"^(\s*(?:>\s*)*)(\d+[.)]|#[.)]|[-*+]|\(\d+\)|[a-z][.)])\s+", line)
+            if marker:
+                blank(offset + marker.start(2), offset + marker.end(2))
+        offset += len(line) + 1
+    for mask in _MASKS:
+        spans = comment_spans("".join(chars)) if mask is None else \
+            (m.span() for m in mask.finditer("".join(chars)))
+        for start, end in spans:
+            blank(start, end)
+    annotations = []
+    for m in ANNOTATION_RE.finditer("".join(chars)):
+        annotations.append((m.start("body"), m.end("body"), m.group("name")))
+        blank(m.start(), m.start("body"))
+        blank(m.end("body"), m.end())
+    # a heading (or a two-cell table row) ends its paragraph: its line break becomes "\r" (same length)
+    for _, end in headings:
+        if end < len(chars) and chars[end] == "\n":
+            chars[end] = "\r"
+    masked = "".join(chars).replace("*", " ").replace("\\", " ")
+    return masked, annotations
+
+
+def paragraphs(masked: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph (run of non-blank lines) of masked text."""
+    # line by line: the equivalent regular expression takes seconds on one long line of spaces; a "\r"
+    # (put after a heading by mask_markdown) ends a paragraph as a blank line does
+    spans: list[tuple[int, int]] = []
+    offset, start, end = 0, None, 0
+    for line, separator in re.findall(r"([^\n\r]*)([\n\r]|$)", masked):
+        if line.strip():
+            start = offset if start is None else start
+            end = offset + len(line)
+        if (not line.strip() or separator == "\r") and start is not None:
+            spans.append((start, end))
+            start = None
+        offset += len(line) + len(separator)
+        if not separator:
+            break
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+@dataclass(frozen=True)
+class Found:
+    """A claim with its place: offset in the file and the sentence it is in."""
+
+    claim: Claim
+    offset: int
+
+
+def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
+    """Every claim in a Markdown text, with offsets into that text."""
+    masked, annotations = mask_markdown(text)
+    found: list[Found] = []
+    for p_start, p_end in paragraphs(masked):
+        para = masked[p_start:p_end].replace("\n", " ")
+        raw = text[p_start:p_end]
+        previous_cited = False
+        for s_start, s_end in split_sentences(para):
+            if _overlong(para[s_start:s_end]):
+                continue  # not prose, and the rules below cost time by its length squared: check_markdown says so
+            sentence = para[s_start:s_end]
+            raw_sentence = raw[s_start:s_end]
+            spans = [(m.start(), m.end(), raw_sentence[m.start()] not in "[(")
+                     for r in (_CITATION_RE, _CITE_BRACKETS_RE, _NUMERIC_CITATION_RE) for m in r.finditer(raw_sentence)]
+            cited = bool(spans)
+            inherit = previous_cited and bool(_ANAPHOR_RE.search(sentence))
+            base = p_start + s_start
+            notes = [(a - base, b - base, name) for a, b, name in annotations if base <= a and b <= base + len(sentence)]
+            for claim in find_claims(sentence, lexicon, cited=inherit, annotations=notes, citations=spans):
+                found.append(Found(claim, base + claim.start))
+            previous_cited = cited or inherit
+    return found
+
+
+def _suggestion(claim: Claim) -> str:
+    if claim.written[0].isalpha():
+        flt = " | Words" if claim.written[0].isupper() else " | words"
+    else:
+        flt = ""
+    return f"{{{{ n.{claim.count}{flt} }}}}"
+
+
+def _singular(meaning: str) -> str:
+    """"studies with a qualitative design" -> "study with a qualitative design" (for a count of 1)."""
+    return counted(1, meaning).removeprefix("1 ")
+
+
+def claim_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str = "") -> Problem | None:
+    """The problem a claim makes: an error when it contradicts the data, a warning when it matches."""
+    count = counts.get(claim.count)
+    if count is None:
+        return Problem(location, "", f'{prefix}"{claim.quote}" is marked count={claim.count}, which is not a count '
+                                     "(run 'invoke counts' to list every name, or write count=none)")
+    if claim.alternatives or not claim.sure:
+        return _unsure_problem(claim, counts, location, prefix)
+    if count.value is None:
+        return None  # the data does not report it: nothing to compare
+    says = f"{claim.number:,}"
+    has = f"{count.value:,} {_singular(count.meaning) if count.value == 1 else count.meaning}"
+    if claim.number != count.value:
+        return Problem(location, "", f'{prefix}"{claim.quote}" says {says}, the data has {has} (n.{claim.count}); '
+                                     f"correct the text or the data, and write {_suggestion(claim)}")
+    return Problem(location, "", f'{prefix}"{claim.quote}" is typed by hand; write {_suggestion(claim)} '
+                                 f"so it follows the data ({has})", severity="warning")
+
+
+def _unsure_problem(claim: Claim, counts: Mapping[str, Count], location: Location, prefix: str) -> Problem | None:
+    """A number whose words do not single out one count: say which it could be; suggest no placeholder."""
+    options = [(name, counts[name]) for name in dict.fromkeys((claim.count, *claim.alternatives))
+               if name in counts and counts[name].value is not None]
+    if not options:
+        return None
+    listed = " or ".join(f"n.{name} ({c.value:,} {_singular(c.meaning) if c.value == 1 else c.meaning})"
+                         for name, c in options)
+    mark = f"[{claim.written}]{{count=none}}"
+    if any(c.value == claim.number for _, c in options):
+        return Problem(location, "", f'{prefix}"{claim.quote}" is typed by hand and may state {listed}; write the '
+                                     "placeholder of the count it states ({{ n.NAME }}), or mark it "
+                                     f"{mark} if it counts something else", severity="warning")
+    return Problem(location, "", f'{prefix}"{claim.quote}" says {claim.number:,}, but the data has {listed}; if it '
+                                 "states one of these counts, correct the text or the data and write that count's "
+                                 f"placeholder ({{{{ n.NAME }}}}); if it counts something else, mark it {mark}")
+
+
+def check_markdown(text: str, lexicon: Lexicon, path: str, first_line: int = 1) -> list[Problem]:
+    """Check every number typed in a Markdown text against the counts; each finding at its line and column."""
+    problems = []
+    for found in claims_in_text(text, lexicon):
+        line = first_line + text.count("\n", 0, found.offset)
+        column = found.offset - (text.rfind("\n", 0, found.offset) + 1) + 1
+        problem = claim_problem(found.claim, lexicon.counts, Location(path, line, column))
+        if problem is not None:
+            problems.append(problem)
+    for offset, why in _overlong_sentences(text):
+        problems.append(Problem(Location(path, first_line + text.count("\n", 0, offset)), "",
+                                f"a sentence of {why}: its numbers cannot be checked; split it into sentences"))
+    return problems
+
+
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
+def _overlong(sentence: str) -> str | None:
+    """Why a sentence is too long for the number check (its rules cost time by length times numbers), or None."""
+    if len(sentence) > limits.SENTENCE_CHARACTERS:
+        return f"{len(sentence):,} characters, over Charter's limit of {limits.SENTENCE_CHARACTERS:,}"
+    numbers = len(_DIGIT_RUN_RE.findall(sentence))
+    if numbers > limits.SENTENCE_NUMBERS:
+        return f"{numbers:,} numbers, over Charter's limit of {limits.SENTENCE_NUMBERS:,}"
+    return None
+
+
+def _overlong_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, why) of each sentence the number check leaves out for its size."""
+    masked, _ = mask_markdown(text)
+    found = []
+    for p_start, p_end in paragraphs(masked):
+        para = masked[p_start:p_end].replace("\n", " ")
+        for s_start, s_end in split_sentences(para):
+            why = _overlong(para[s_start:s_end])
+            if why:
+                found.append((p_start + s_start, why))
+    return found
+
+
+def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: str) -> list[Problem]:
+    """Check every number in numbered plain-text paragraphs (of a DOCX); places are "label: paragraph N"."""
+    problems = []
+    for number, para in paras:
+        for found in claims_in_text(para.replace("\n", " "), lexicon):
+            problem = claim_problem(found.claim, lexicon.counts, Location(label), f"paragraph {number}: ")
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def annotated_numbers(text: str) -> list[tuple[str, str, str, str]]:
+    """The author's annotations in a Markdown text as (word before, number, word after, count name)."""
+    found = []
+    for m in ANNOTATION_RE.finditer(text):
+        before = re.search(r"([\w’'-]+)\W*$", text[:m.start()])
+        after = re.match(r"\W*([\w’'-]+)", text[m.end():])
+        found.append((before.group(1) if before else "", m.group("body").strip(),
+                      after.group(1) if after else "", m.group("name")))
+    return found
+
+
+def annotate(paragraph: str, annotations: Iterable[tuple[str, str, str, str]]) -> str:
+    """Put the sources' annotations back around the same words of a paragraph that lost them (a DOCX)."""
+    for before, number, after, name in annotations:
+        pattern = (rf"(\b{re.escape(before)}\W*)" if before else "()") + rf"({re.escape(number)})" + \
+                  (rf"(?=\W*{re.escape(after)}\b)" if after else "")
+        paragraph = re.sub(pattern, lambda m: f"{m.group(1)}[{m.group(2)}]{{count={name}}}", paragraph)
+    return paragraph
