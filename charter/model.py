@@ -309,3 +309,11 @@ class Project:
     @property
     def errors(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "error")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One manuscript section file as read (manuscript/*.md): its project-relative path and text."""
+
+    path: str
+    text: str

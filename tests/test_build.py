@@ -397,7 +397,8 @@ def test_unknown_style_is_an_error_with_close_matches(tmp_path):
 # --------------------------------------------------- assembly and metadata, pure
 
 
-from charter.document.assemble import Section, assemble, split_blocks  # noqa: E402
+from charter.document.assemble import assemble, split_blocks  # noqa: E402
+from charter.model import Section  # noqa: E402
 from charter.document.counts import Count  # noqa: E402
 from charter.sources.metadata import parse_metadata  # noqa: E402
 

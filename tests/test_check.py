@@ -11,7 +11,7 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from charter.checking.check import main, print_counts
+from charter.checking.check import docx_paragraphs, main, print_counts
 from conftest import write_files
 from projects import minimal_project_files
 
@@ -216,7 +216,7 @@ def test_docx_with_a_wrong_number(tmp_path):
                                         "criteria.\n\n| n | what |\n|---|---|\n| 9 | studies included |\n\n"
                                         "# References\n\nSmith (2020). 12 studies included in a review.\n")
     code, lines = check(root, docx=docx)
-    assert lines == ['edited.docx: paragraph 3: "Four studies met the inclusion" says 4, the data has 3 included studies '
+    assert lines == ['edited.docx: paragraph 3, character 1: "Four studies met the inclusion" says 4, the data has 3 included studies '
                      "(n.included); correct the text or the data, and write {{ n.included | Words }}",
                      "invoke check: 1 error, 0 warnings — 3 studies, 2 themes, 4 references"]
     assert code == 1
@@ -240,7 +240,7 @@ def test_docx_tracked_insertion_that_changes_a_number(tmp_path):
         for name, data in parts.items():
             z.writestr(name, data)
     code, lines = check(root, docx=edited)
-    assert lines[0] == ('tracked.docx: paragraph 1: "5 studies … this review" says 5, the data has 3 included '
+    assert lines[0] == ('tracked.docx: paragraph 1, character 13: "5 studies … this review" says 5, the data has 3 included '
                         "studies (n.included); correct the text or the data, and write {{ n.included }}")
     assert code == 1
 
@@ -412,10 +412,14 @@ def test_reference_docx_as_built_passes_and_an_edit_is_caught(reference_copy, tm
     pypandoc.convert_file(str(edited), "docx", outputfile=str(docx), extra_args=["--citeproc", *bibs])
     code, lines = check(reference_copy, docx=docx)
     assert len(lines) == 2 and code == 1
-    assert re.fullmatch(r'manuscript\.docx: paragraph \d+: "Fourteen of … theme \(a\)" says 14, the data has 13 '
-                        r"studies in theme \(a\) Associations between mental health and social support "
-                        r"\(n\.theme\.a\); correct the text or the data, and write \{\{ n\.theme\.a \| Words \}\}",
-                        lines[0])
+    place = re.fullmatch(r'manuscript\.docx: paragraph (\d+), character (\d+): "Fourteen of … theme \(a\)" says 14, the '
+                         r"data has 13 studies in theme \(a\) Associations between mental health and social support "
+                         r"\(n\.theme\.a\); correct the text or the data, and write \{\{ n\.theme\.a \| Words \}\}",
+                         lines[0])
+    assert place is not None
+    paragraph, character = int(place.group(1)), int(place.group(2))
+    text = docx_paragraphs(docx)[paragraph - 1]
+    assert text[character - 1:].startswith("Fourteen of the articles")  # the place points at the number
 
 
 def test_docx_keeps_the_sources_annotations(tmp_path):
@@ -425,7 +429,7 @@ def test_docx_keeps_the_sources_annotations(tmp_path):
     docx = docx_from_markdown(tmp_path, "The earlier review included 12 studies of religion.\n\n"
                                         "Later, 12 studies were included in this review.\n")
     code, lines = check(root, docx=docx)
-    assert lines[0].startswith('edited.docx: paragraph 2: "12 studies … included" says 12')
+    assert lines[0].startswith('edited.docx: paragraph 2, character 8: "12 studies … included" says 12')
     assert len(lines) == 2
 
 

@@ -24,7 +24,7 @@ from typing import Iterable, Mapping, TextIO
 from lxml import etree
 from tabulate import tabulate
 
-from charter.document.assemble import PLACEMENTS, Section
+from charter.document.assemble import PLACEMENTS
 from charter.sources.bibtex import field_location, hygiene_warnings, lowercased_words
 from charter.compile.build import check_before_pandoc
 from charter.submission.checklist import checklist_problems
@@ -32,7 +32,7 @@ from charter.document.counts import Count, compute_counts
 from charter.revision.docx_review import returned_file_problem
 from charter.sources.load import load_project, load_sections
 from charter.sources.metadata import METADATA_PATH, read_metadata
-from charter.model import Location, Problem, Project
+from charter.model import Location, Problem, Project, Section
 from charter.checking.numbers import Lexicon, annotate, annotated_numbers, check_markdown, check_paragraphs, vocabulary_of
 from charter.paths import source_problems
 from charter.document.placeholders import PLACEMENT_RE, fill

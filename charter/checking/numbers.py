@@ -2266,11 +2266,18 @@ def _overlong_sentences(text: str) -> list[tuple[int, str]]:
 
 
 def check_paragraphs(paras: Iterable[tuple[int, str]], lexicon: Lexicon, label: str) -> list[Problem]:
-    """Check every number in numbered plain-text paragraphs (of a DOCX); places are "label: paragraph N"."""
+    """Check every number in numbered plain-text paragraphs (of a DOCX).
+
+    Places are "label: paragraph N, character C": a DOCX has no source lines, and Word's and
+    LibreOffice's line numbers depend on the page layout; the paragraph (counted as pandoc reads
+    the file, table cells excluded) and the character within it point at the same words anywhere.
+    """
     problems = []
     for number, para in paras:
         for found in claims_in_text(para.replace("\n", " "), lexicon):
-            problem = claim_problem(found.claim, lexicon.counts, Location(label), f"paragraph {number}: ")
+            column = len(ANNOTATION_RE.sub(lambda m: m.group("body"), para[:found.offset])) + 1  # as the reader sees it
+            problem = claim_problem(found.claim, lexicon.counts, Location(label),
+                                    f"paragraph {number}, character {column}: ")
             if problem is not None:
                 problems.append(problem)
     return problems

@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Sequence
 
 from charter import PACKAGE_DIR
-from charter.document.assemble import PLACEMENTS, Assembled, Section, assemble
+from charter.document.assemble import PLACEMENTS, Assembled, assemble
 from charter.sources.bibtex import unreadable_bib_files
 from charter.compile.cache import BuildCache, cached_figure, digest
 from charter.document.counts import Count, compute_counts
 from charter.document.fonts import missing_cjk_font
 from charter.sources.load import load_sections
 from charter.sources.metadata import Metadata, read_metadata
-from charter.model import Location, Problem, Project
+from charter.model import Location, Problem, Project, Section
 from charter.compile.pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
 from charter.paths import refuse_outside, resolve_images, source_problems, style_outside

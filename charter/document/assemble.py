@@ -20,7 +20,7 @@ import yaml
 
 from charter.document.counts import Count
 from charter.sources.metadata import BACK_MATTER, IDENTIFYING, Metadata
-from charter.model import Location, Problem
+from charter.model import Location, Problem, Section
 from charter.document.placeholders import PLACEMENT_RE, NumberMarks, fill_recording, unmark
 from charter.suggest import did_you_mean
 from charter.sources.wellformed import check_structure
@@ -42,14 +42,6 @@ _ATX_RE = re.compile(r"^#{1,6}(\s|$)")
 INTERNAL_METADATA = ("charter-title", "charter-subtitle", "charter-short-title", "charter-abstract",
                      "charter-keywords", "charter-authors", "charter-affiliations", "charter-corresponding",
                      "charter-paper", "charter-lang", "charter-region", "charter-labels")
-
-
-@dataclass(frozen=True)
-class Section:
-    """One manuscript section file as read: its project-relative path and text."""
-
-    path: str
-    text: str
 
 
 @dataclass(frozen=True)

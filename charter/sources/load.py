@@ -12,9 +12,8 @@ from types import MappingProxyType
 from typing import Callable
 
 from charter import limits
-from charter.document.assemble import Section
 from charter.sources.bibtex import check_crossrefs, scan_bibtex
-from charter.model import Bibliography, Location, Problem, Project, Reference, Review, Study
+from charter.model import Bibliography, Location, Problem, Project, Reference, Review, Section, Study
 from charter.paths import refuse_outside
 from charter.sources.references import SUFFIXES as BIB_SUFFIXES, scan_csl_json, scan_ris
 from charter.sources.validate import (STUDY_FIELDS, check_project, empty_review, read_review, read_study, sort_problems,
