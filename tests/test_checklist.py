@@ -53,6 +53,27 @@ def test_item_texts_come_from_the_data_files():
     assert {i.item for i in scr.items if i.optional} == {"12", "16"}
 
 
+def test_every_item_was_compared_with_an_official_checklist_file():
+    """The wording was compared with copies of the official files, each named in sources_checked; none is left
+    unconfirmed. The texts below are those the comparison settled (PRISMA-ScR 12 was corrected by it; PRISMA 2020
+    12, 13a, 13b and 20b had been written partly from memory)."""
+    for key in ("prisma-scr", "prisma-2020", "prisma-2020-abstracts"):
+        raw = yaml.safe_load((RESOURCES / f"{key}.yaml").read_text(encoding="utf-8"))
+        assert not [i["item"] for i in raw["items"] if i.get("unconfirmed")], key
+        official = [s for s in raw["sources_checked"] if s["source"].startswith("official")]
+        assert official and all(s["where"].startswith("github.com/") and ".pdf" in s["where"] for s in official)
+    scr, = checklists_for("scoping")
+    full, _ = checklists_for("systematic")
+    text = {i.item: i.text for i in full.items}
+    assert next(i.text for i in scr.items if i.item == "12").endswith("used in any data synthesis (if appropriate).")
+    assert text["13a"].endswith("comparing against the planned groups for each synthesis (item #5)).")
+    assert text["20b"].endswith("measures of statistical heterogeneity. If comparing groups, describe the direction "
+                                "of the effect.")
+    assert text["12"] == (
+        "Specify for each outcome the effect measure(s) (e.g. risk ratio, mean difference) used in the synthesis or "
+        "presentation of results.")
+
+
 def test_the_package_data_includes_the_checklists():
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert '"resources/checklists/*.yaml"' in pyproject

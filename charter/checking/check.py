@@ -39,6 +39,7 @@ from charter.document.placeholders import PLACEMENT_RE, fill
 from charter.document.prisma import check_arithmetic
 from charter.submission.journal import built_word_counts, word_limit_problems
 from charter.sources.wellformed import check_structure, comment_spans
+from charter.document.word_placeholders import word_count_names
 from charter.wording import plural
 
 MANUSCRIPT = "manuscript"
@@ -237,8 +238,9 @@ def check_project_text(project: Project, counts: Mapping[str, Count]) -> list[Pr
     else:  # without metadata.yaml nothing is assembled, but the placeholders and the text are still checked
         placed = tuple(label for section in sections for match in PLACEMENT_RE.finditer(section.text)
                        if (label := PLACEMENTS.get((match.group("kind"), match.group("name")))))
+        words = word_count_names(section.text for section in sections)
         for section in sections:
-            problems += fill(section.text, counts, section.path)[1]
+            problems += fill(section.text, counts, section.path, words=words)[1]
             problems += check_structure(section.path, section.text)
     if not sections:
         problems.append(Problem(Location(MANUSCRIPT), "", "there are no sections: write manuscript/01-introduction.md "

@@ -33,12 +33,14 @@ from charter.model import Location, Problem, Project, Section
 from charter.compile.pandoc import (CompileError, PandocMessage, TypstCompileError, compile_typst, finish_docx, font_families,
                      json_to_typst, markdown_to_json, reference_docx, start_docx, wait)
 from charter.paths import refuse_outside, resolve_images, source_problems, style_outside
-from charter.document.placeholders import fill
+from charter.document.placeholders import WORDS_STAND_IN, fill
 from charter.sources.preflight import check_relied_on_blocks
 from charter.revision.revisions import head_commit
 from charter.compile.stages import Runner, Stage, State, remove, write
 from charter.sources.styles import names_author_and_year, resolve_style
+from charter.suggest import did_you_mean
 from charter.document.table1 import PANDOC_API_VERSION, TABLE_ID, Table1, render_table1, text_inlines
+from charter.document.word_placeholders import fill_word_counts, replace_stand_ins, word_count_names
 
 try:
     import fcntl
@@ -390,18 +392,49 @@ def _pandoc_inputs(s: State, run: Runner) -> None:
 
 def _read_key(s: State) -> str:
     return digest("pandoc read", s.markdown, s.settings, [str(b) for b in s.bibliographies], *s.bibliographies,
-                  *(s.root / p for p in s.splice.values()), s.csl, s.tools)
+                  *(s.root / p for p in s.splice.values()), s.csl, s.tools, _count_headings(s.metadata))
+
+
+def _count_headings(metadata: Metadata) -> bool:
+    return bool(metadata.submission and metadata.submission.count_headings)
 
 
 def _read(s: State, run: Runner) -> dict:
     s.messages = markdown_to_json(s.build_dir / "manuscript.md", s.json_path, csl=s.csl,
                                   bibliographies=s.bibliographies, root=s.root,
                                   settings=s.build_dir / "filter-settings.json", progress=_progress(s.say))
-    return {"messages": [[m.level, m.text] for m in s.messages]}
+    s.word_numbers, s.unknown_words = {}, []
+    if WORDS_STAND_IN.split("{")[0] + "words." in s.markdown:  # {{ n.words.main }} in the text: count, fill in
+        document = json.loads(s.json_path.read_text(encoding="utf-8"))
+        filled, _, s.word_numbers, s.unknown_words = fill_word_counts(
+            document, count_headings=_count_headings(s.metadata))
+        write(s.json_path, json.dumps(filled, ensure_ascii=False))
+    return {"messages": [[m.level, m.text] for m in s.messages], "word_numbers": s.word_numbers,
+            "unknown_words": s.unknown_words}
 
 
 def _reuse_read(s: State, recorded: dict) -> None:
     s.messages = [PandocMessage(*m) for m in recorded.get("messages", [])]
+    s.word_numbers = dict(recorded.get("word_numbers", {}))
+    s.unknown_words = list(recorded.get("unknown_words", []))
+
+
+def _word_numbers(s: State, run: Runner) -> None:
+    """The word counts the text states ({{ n.words.main }}): an unknown name is an error; the anchor manifest
+    gets the numbers in place of the stand-ins, so invoke check --docx knows them as the build's."""
+    if s.unknown_words:
+        known = word_count_names(section.text for section in s.sections)
+        problems = []
+        for name in s.unknown_words:
+            where = next((Location(e["source"], e["line"]) for e in s.manifest.get("numbers", {}).values()
+                          if e.get("count") == name), Location("manuscript/"))
+            problems.append(Problem(where, "", f"unknown placeholder 'n.{name}': no section has that heading"
+                                    f"{did_you_mean(name, known)} (run 'invoke counts' after a build to list the "
+                                    "word counts)"))
+        raise BuildError(problems, "the word counts could not be filled in")
+    if s.word_numbers:
+        s.manifest = replace_stand_ins(s.manifest, s.word_numbers)
+        write(s.build_dir / "manuscript.anchors.json", json.dumps(s.manifest, ensure_ascii=False, indent=1) + "\n")
 
 
 def _citations(s: State, run: Runner) -> None:
@@ -488,8 +521,10 @@ PREPARE = (
 )
 COMPILE = (
     Stage("pandoc: read + citeproc", _read, key=_read_key, files=lambda s: [s.json_path], reuse=_reuse_read,
-          needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools"), makes=("messages",)),
+          needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools"),
+          makes=("messages", "word_numbers", "unknown_words")),
     Stage("citations", _citations, timed=False, needs=("messages",)),
+    Stage("word counts in the text", _word_numbers, timed=False, needs=("word_numbers", "unknown_words", "manifest")),
     Stage("DOCX and PDF side by side", _write_formats, needs=("json_path", "manifest", "image_paths"),
           makes=("made", "temporary", "final", "keys")),
     Stage("replace the outputs", _replace_outputs, timed=False, needs=("made",), makes=("outputs",)),

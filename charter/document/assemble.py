@@ -24,6 +24,7 @@ from charter.model import Location, Problem, Section
 from charter.document.placeholders import PLACEMENT_RE, NumberMarks, fill_recording, unmark
 from charter.suggest import did_you_mean
 from charter.sources.wellformed import check_structure
+from charter.document.word_placeholders import word_count_names
 
 # What a placement line may place, and the label the text uses for it.
 PLACEMENTS = {("table", "studies"): "tbl-studies", ("figure", "prisma"): "fig-prisma"}
@@ -400,6 +401,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
 
     # Metadata fields may hold placeholders too (the abstract usually does).
     marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.document.placeholders)
+    words = word_count_names(section.text for section in sections)  # counted after pandoc: word_placeholders
     marked_abstract = ""
     filled_meta: dict[str, str] = {}
     for name in ("title", "subtitle", "short_title", "abstract", *(n for n, _ in BACK_MATTER)):
@@ -408,9 +410,9 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
             continue
         where = meta.positions.get(name) or meta.source
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
-        text, found, _ = fill_recording(value, counts, meta.source.path, first)
+        text, found, _ = fill_recording(value, counts, meta.source.path, first, words=words)
         if name == "abstract":  # marked on the DOCX title page only (the metadata copy feeds the Typst template)
-            marked_abstract = fill_recording(value, counts, meta.source.path, first, marks=marks)[0]
+            marked_abstract = fill_recording(value, counts, meta.source.path, first, marks=marks, words=words)[0]
         problems += found
         problems += check_structure(meta.source.path, value, first)
         problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
@@ -436,7 +438,7 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                                                 text, meta.positions.get(name) or meta.source), columns=False))]
     has_refs = False
     for section in sections:
-        marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks)
+        marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks, words=words)
         text = unmark(marked)
         problems += check_structure(section.path, section.text)
         images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Collection, Mapping
 
 from num2words import num2words
 
@@ -39,6 +39,8 @@ FILTERS = ("words", "Words")
 # A number the build wrote, as assembled Markdown carries it: "[29]{#ch_n0001}".
 MARK_RE = re.compile(r"\[(?P<text>[^\[\]]*)\]\{#(?P<anchor>ch_n\d{4,})\}")
 NOT_REPORTED = "not reported"
+# A word count until the words are counted (charter.document.word_placeholders): one word, as its number will be.
+WORDS_STAND_IN = "\u27e6{}\u27e7"
 
 
 @dataclass(frozen=True)
@@ -84,15 +86,20 @@ def render(count: Count, filter_name: str | None) -> str:
 
 
 def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1,
-                   marks: NumberMarks | None = None) -> tuple[str, list[Problem], list[Filled]]:
+                   marks: NumberMarks | None = None,
+                   words: Collection[str] = ()) -> tuple[str, list[Problem], list[Filled]]:
     """Like ``fill`` and also return each replacement made, in text order.
 
     ``marks``: wrap each number rendered in a Span with an id (see ``NumberMarks``); a count the data
     does not report ("not reported") is not a number and is not marked.
+
+    ``words``: the word-count names (``words.main``, …) the text may use; they are counted once pandoc has
+    read the text, so they are written as a one-word stand-in, ``⟦words.main⟧``, replaced by the number
+    afterwards (``charter.document.word_placeholders``).
     """
     problems: list[Problem] = []
     filled: list[Filled] = []
-    names = [f"n.{name}" for name in counts]
+    names = [f"n.{name}" for name in (*counts, *words)]
     # code shows the number as text: a mark there would show as "[29]{#ch_n0001}"
     code = [m.span() for m in re.finditer(r"^(```|~~~).*?^\1|`[^`\n]*`", text, re.S | re.M)] if marks else []
 
@@ -119,6 +126,8 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line
                                     "(run 'invoke counts' to list every NAME)"))
             return match.group(0)
         name, filter_name = placeholder.group("name"), placeholder.group("filter")
+        if name in words and name not in counts:
+            return _word_count(name, filter_name, match, where)
         ok = True
         if name not in counts:
             hint = did_you_mean(f"n.{name}", names)
@@ -143,6 +152,18 @@ def fill_recording(text: str, counts: Mapping[str, Count], path: str, first_line
                 not any(a <= match.start() < b for a, b in code):
             return marks.mark(name, rendered, path, where.line)
         return rendered
+
+    def _word_count(name: str, filter_name: str | None, match: re.Match, where: Location) -> str:
+        if filter_name is not None:
+            problems.append(Problem(where, "", f"write {{{{ n.{name} }}}} without '| {filter_name}': a word count "
+                                    "is written in digits, so that the number stating it is one word whatever it "
+                                    "is (docs/submission.md)"))
+            return match.group(0)
+        standing = WORDS_STAND_IN.format(name)
+        filled.append(Filled(name, standing, where.line))
+        if marks is not None and not any(a <= match.start() < b for a, b in code):
+            return marks.mark(name, standing, path, where.line)
+        return standing
 
     result = _ANY_BRACES_RE.sub(replace, text)
     if "{{" in text:
@@ -178,9 +199,10 @@ def _unclosed(text: str, path: str, first_line: int) -> list[Problem]:
     return problems
 
 
-def fill(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1) -> tuple[str, list[Problem]]:
+def fill(text: str, counts: Mapping[str, Count], path: str, first_line: int = 1,
+         words: Collection[str] = ()) -> tuple[str, list[Problem]]:
     """Replace every count placeholder in text; report unknown names and filters with file and line."""
-    result, problems, _ = fill_recording(text, counts, path, first_line)
+    result, problems, _ = fill_recording(text, counts, path, first_line, words=words)
     return result, problems
 
 

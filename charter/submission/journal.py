@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,7 @@ from typing import Mapping
 
 from charter.model import Location, Problem
 from charter.compile.pandoc import docx_package
+from charter.paths import inside
 
 FLOATS = ("inline", "end", "separate")
 FIGURE_FORMATS = ("png", "tiff", "pdf", "svg")
@@ -183,11 +185,12 @@ class WordCounts:
         """The counts under their placeholder names (``n.words.main``)."""
         result = {"words.abstract": self.abstract, "words.main": self.main}
         for heading, number in self.sections:
-            result[f"words.{_slug(heading)}"] = number
+            result[f"words.{section_slug(heading)}"] = number
         return result
 
 
-def _slug(heading: str) -> str:
+def section_slug(heading: str) -> str:
+    """A section's name in placeholders: its heading in lower case, ``_`` between words."""
     return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_") or "section"
 
 
@@ -202,6 +205,8 @@ def count_words(document: Mapping, *, count_headings: bool = False) -> WordCount
         if block.get("t") != "Div" or not block["c"][0][0].startswith("ch_p"):
             continue
         for inner in block["c"][1]:
+            if inner.get("t") == "Figure":  # an image of the authors' with its caption: captions are not counted
+                continue
             if inner.get("t") == "Header":
                 if inner["c"][0] == 1:
                     sections.append([_text(inner["c"][2]).strip(), 0])
@@ -316,15 +321,17 @@ def number_typst(source: str, options: SubmissionOptions) -> str:
 # -------------------------------------------------------------------- figures
 
 
-def figure_file(page_typst: str, fmt: str, ppi: int) -> bytes:
-    """A figure drawn in Typst as a file: PNG and TIFF at ``ppi`` (recorded in the file), PDF or SVG."""
+def figure_file(page_typst: str, fmt: str, ppi: int, root: Path | None = None) -> bytes:
+    """A figure drawn in Typst as a file: PNG and TIFF at ``ppi`` (recorded in the file), PDF or SVG.
+    ``root``: the folder the page may read images from."""
     import typst
 
+    where = {"root": str(root)} if root is not None else {}
     if fmt in ("pdf", "svg"):
-        return typst.compile(page_typst.encode("utf-8"), format=fmt)
+        return typst.compile(page_typst.encode("utf-8"), format=fmt, **where)
     from charter.document.prisma import with_ppi
 
-    png = with_ppi(typst.compile(page_typst.encode("utf-8"), format="png", ppi=ppi), ppi)
+    png = with_ppi(typst.compile(page_typst.encode("utf-8"), format="png", ppi=ppi, **where), ppi)
     if fmt == "png":
         return png
     from PIL import Image  # TIFF: Typst writes no TIFF; Pillow converts the PNG and records the resolution
@@ -332,6 +339,81 @@ def figure_file(page_typst: str, fmt: str, ppi: int) -> bytes:
     out = io.BytesIO()
     Image.open(io.BytesIO(png)).convert("RGB").save(out, format="TIFF", dpi=(ppi, ppi), compression="tiff_lzw")
     return out.getvalue()
+
+
+VECTOR_IMAGES = (".svg", ".pdf")
+MIN_PRINTED_WIDTH_CM = 8.0  # about one journal column: a figure narrower than this at the requested ppi is too small
+
+
+class FigureFileError(ValueError):
+    """An authors' image that cannot be written as a file of its own; the message says why and what to do."""
+
+
+def own_figure_file(root: Path, image: str, fmt: str, ppi: int, label: str) -> tuple[bytes, str, list[str]]:
+    """The authors' image as a file of its own at the journal's format and resolution: (data, extension, notes).
+
+    A vector image (SVG, PDF) is drawn again by Typst: PNG/TIFF at ``ppi`` from the drawing itself, PDF or SVG
+    as vector (the file as it is when it already has that format; a PDF's first page). A raster image (PNG, JPEG,
+    TIFF, GIF, …) keeps its pixels: Pillow converts it and records ``ppi`` (no pixels are invented), and a note
+    says when it then prints narrower than a journal column; asked for SVG, a raster image is written as PNG,
+    since it cannot be made a vector drawing.
+    """
+    source = inside(root, image)
+    if source is None or not source.is_file():
+        raise FigureFileError(f"{label}: the image {image} is not a file in the project folder")
+    suffix = source.suffix.lower()
+    if suffix in VECTOR_IMAGES:
+        if fmt == suffix[1:]:
+            return source.read_bytes(), fmt, []
+        path = "/" + source.relative_to(Path(os.path.realpath(root))).as_posix()
+        quoted = path.replace("\\", "\\\\").replace('"', '\\"')
+        page = f'#set page(width: auto, height: auto, margin: 0pt)\n#image("{quoted}")\n'
+        try:
+            data = figure_file(page, fmt, ppi, root=Path(os.path.realpath(root)))
+        except Exception as error:  # typst's own error: an SVG or PDF it cannot draw
+            raise FigureFileError(f"{label}: Typst could not draw {image} ({' '.join(str(error).split())[:200]}); "
+                                  "export the figure again as SVG, PDF or PNG") from error
+        return data, "tif" if fmt == "tiff" else fmt, []
+    return _raster_figure(source, image, fmt, ppi, label)
+
+
+def _raster_figure(source: Path, image: str, fmt: str, ppi: int, label: str) -> tuple[bytes, str, list[str]]:
+    from PIL import Image, UnidentifiedImageError
+
+    notes = []
+    try:
+        with Image.open(source) as opened:
+            opened.seek(0)  # an animated GIF: its first frame
+            picture = opened.copy()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise FigureFileError(f"{label}: {image} cannot be read as an image ({error}); export it as PNG, TIFF, "
+                              "JPEG, SVG or PDF") from error
+    if fmt == "svg":
+        notes.append(f"{label} ({image}) is a raster image and cannot be made a vector SVG: written as PNG at "
+                     f"{ppi} ppi; export it from the program that drew it as SVG if the journal needs vector files")
+        fmt = "png"
+    width_cm = picture.width / ppi * 2.54
+    if width_cm < MIN_PRINTED_WIDTH_CM:
+        notes.append(f"{label} ({image}) is {picture.width} pixels wide: at {ppi} ppi it prints {width_cm:.1f} cm "
+                     f"wide, narrower than a journal column ({MIN_PRINTED_WIDTH_CM:.0f} cm); supply an image of at "
+                     f"least {round(MIN_PRINTED_WIDTH_CM / 2.54 * ppi)} pixels across (pixels are not invented)")
+    if picture.mode in ("RGBA", "LA", "P", "PA") and fmt in ("tiff", "pdf"):
+        # TIFF and PDF for print: no transparency, flattened on white
+        rgba = picture.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        picture = flat
+    elif picture.mode not in ("RGB", "RGBA", "L", "LA", "P", "1", "CMYK") or \
+            (picture.mode == "CMYK" and fmt == "png"):
+        picture = picture.convert("RGB")
+    out = io.BytesIO()
+    if fmt == "png":
+        picture.save(out, format="PNG", dpi=(ppi, ppi))
+    elif fmt == "tiff":
+        picture.save(out, format="TIFF", dpi=(ppi, ppi), compression="tiff_lzw")
+    else:
+        picture.convert("RGB" if picture.mode != "L" else "L").save(out, format="PDF", resolution=float(ppi))
+    return out.getvalue(), "tif" if fmt == "tiff" else fmt, notes
 
 
 # ------------------------------------------------- counts of the last build
@@ -392,9 +474,65 @@ def _first_strong(node) -> str | None:
     return None
 
 
+_FIGURE_LABEL_RE = re.compile(r"(?:Figure|Fig\.?)\s+\S+", re.IGNORECASE)
+
+
+def _own_figure(block: dict) -> dict | None:
+    """The authors' figure a top-level block is, if any: a prose block of the sections holding only an image
+    with its caption (``![**Figure 2.** …](figures/map.png)``); returns pandoc's Figure block."""
+    if block.get("t") != "Div" or "charter-prose" not in block["c"][0][1]:
+        return None
+    inner = block["c"][1]
+    if len(inner) == 1 and inner[0].get("t") == "Figure":
+        return inner[0]
+    return None
+
+
+def _figure_image(figure: dict) -> str | None:
+    """The image file a Figure block shows (its path from the project folder, as the build wrote it)."""
+    for block in figure["c"][2]:
+        for inline in block.get("c", []) if block.get("t") in ("Plain", "Para") else []:
+            if isinstance(inline, dict) and inline.get("t") == "Image":
+                return inline["c"][2][0]
+    return None
+
+
 def _float_units(blocks: list) -> list[tuple[int, int, str]]:
     """(first, last + 1, label) of each table and figure in the top-level blocks, with the raw page
-    setup around a landscape table and the Typst twin of a figure."""
+    setup around a landscape table and the Typst twin of a figure; the authors' own figures too, labelled
+    by their caption's bold "Figure 2." or, without one, numbered on from the others in text order."""
+    units = _charter_float_units(blocks)
+    for index, block in enumerate(blocks):
+        figure = _own_figure(block)
+        if figure is not None:
+            label = _first_strong(figure["c"][1])
+            units.append((index, index + 1, label if label and _FIGURE_LABEL_RE.fullmatch(label) else ""))
+    units.sort()
+    used = {int(m.group(1)) for _, _, label in units if (m := re.fullmatch(r"Figure (\d+)", label))}
+    numbered = []
+    for start, end, label in units:
+        if not label:
+            number = next(n for n in range(1, len(units) + len(used) + 2) if n not in used)
+            used.add(number)
+            label = f"Figure {number}"
+        numbered.append((start, end, label))
+    return numbered
+
+
+def own_figures(document: Mapping) -> list[tuple[str, str]]:
+    """The authors' own figures, in text order: (label, image path from the project folder) of each."""
+    blocks = document.get("blocks", [])
+    figures = []
+    for start, _, label in _float_units(blocks):
+        figure = _own_figure(blocks[start])
+        image = _figure_image(figure) if figure is not None else None
+        if image:
+            figures.append((label, image))
+    return figures
+
+
+def _charter_float_units(blocks: list) -> list[tuple[int, int, str]]:
+    """(first, last + 1, label) of Table 1 and Figure 1 as the build placed them."""
     units = []
     index = 0
     while index < len(blocks):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from charter.sources.metadata import read_metadata
 from charter.compile.pandoc import compile_typst, finish_docx, json_to_typst, pandoc_path, reference_docx, start_docx, wait
 from charter.document.placeholders import fill
 from charter.compile.stages import Runner, Stage, State, write
-from charter.submission.journal import (SubmissionOptions, count_words, figure_file, limit_problems, move_floats, number_docx,
-                         number_typst, with_overrides)
+from charter.model import Location, Problem
+from charter.submission.journal import (FigureFileError, SubmissionOptions, count_words, figure_file, limit_problems,
+                                        move_floats, number_docx, number_typst, own_figure_file, own_figures,
+                                        with_overrides)
 
 FOLDER = "submission"
 
@@ -223,14 +226,40 @@ def _figures(s: State, run: Runner) -> None:
     from charter.sources.load import load_project
     from charter.document.prisma import available_fonts, flow_typst, page_typst
 
-    project = load_project(s.root)
-    if not (s.build_dir / "figure1.json").is_file():
-        return
     fmt, ppi = s.options.figure_format, s.options.figure_ppi
-    page = page_typst(flow_typst(project.review, len(project.studies), available_fonts()))
-    name = f"figure1.{'tif' if fmt == 'tiff' else fmt}"
-    _add(s, name, figure_file(page, fmt, ppi), "Figure 1, the PRISMA flow diagram" +
-         (f" ({ppi} pixels per inch)" if fmt in ("png", "tiff") else " (vector)"))
+    if (s.build_dir / "figure1.json").is_file():
+        project = load_project(s.root)
+        page = page_typst(flow_typst(project.review, len(project.studies), available_fonts()))
+        name = f"figure1.{'tif' if fmt == 'tiff' else fmt}"
+        _add(s, name, figure_file(page, fmt, ppi), "Figure 1, the PRISMA flow diagram" +
+             (f" ({ppi} pixels per inch)" if fmt in ("png", "tiff") else " (vector)"))
+    _own_figures(s, run, fmt, ppi)
+
+
+def _own_figures(s: State, run: Runner, fmt: str, ppi: int) -> None:
+    """The authors' own figures (images in the sections), each in a file named after its label: figure2.png."""
+    document = json.loads((s.build_dir / "manuscript.json").read_text(encoding="utf-8"))
+    problems = []
+    for label, image in own_figures(document):
+        try:
+            data, extension, notes = own_figure_file(s.root, image, fmt, ppi, label)
+        except FigureFileError as error:
+            problems.append(Problem(Location(image), "", str(error)))
+            continue
+        number = re.fullmatch(r"Figure (\d+)", label)
+        stem = f"figure{number.group(1)}" if number else re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        name = f"{stem}.{extension}"
+        if name in s.files:  # two figures with one label ("Figure 1" written by hand beside Charter's)
+            problems.append(Problem(Location(image), "", f"{label}: another figure already has that label; "
+                                    f"number the caption of {image} differently"))
+            continue
+        run.warn(notes)
+        vector = extension in ("svg", "pdf") and Path(image).suffix.lower() in (".svg", ".pdf")
+        _add(s, name, data, f"{label}, from {image}" + (" (vector)" if vector else
+                                                       f" ({ppi} pixels per inch)" if extension != "pdf"
+                                                       else f" (raster at {ppi} pixels per inch, in a PDF)"))
+    if problems:
+        raise BuildError(problems, "invoke submit could not write the figures")
 
 
 def _tables(s: State, run: Runner) -> None:
