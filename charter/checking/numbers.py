@@ -4,8 +4,9 @@
 counts and the words that name them — read from the review itself (themes, sub-themes,
 designs, country groups, field values, questions; ``vocabulary_of(review)``), so a new
 review needs no code. ``find_claims(sentence, lexicon)`` reads one sentence with a small
-grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists) and
-returns the numbers that state a count the data knows (``Claim``: the number, the count
+grammar of count phrases (quantity, noun, qualifiers, scope; wholes and parts; lists; one
+step per function, from ``_classify``: the noun, what rules a claim out, the qualifiers that are
+this count's, the one that names it) and returns the numbers that state a count the data knows (``Claim``: the number, the count
 name, where it is, and the other counts its words could name). ``check_markdown`` and
 ``check_paragraphs`` turn the claims of a file (or of a DOCX's paragraphs) into problems:
 a number that contradicts the data is an error, one that matches is a warning suggesting
@@ -92,7 +93,7 @@ reviewer rater coder participant interview informant case site patient responden
 _RANGE_WORDS = {"to", "in", "out", "and", "or", "per"}
 
 _INCLUDED_RE = re.compile(
-    r"\binclu(?:ded|sion|de|des|ding)\b|\bmet the\b|\bmeeting the\b|\bthis (?:scoping |systematic |present )?"
+    r"\binclu(?:ded|sion|de|des|ding)\b|\bmet (?:the|our|all (?:the|our))\b|\bmeeting (?:the|our)\b|\bthis (?:scoping |systematic |present )?"
     r"(?:review|scope)\b|\bour (?:scoping |systematic )?review\b|\bthe (?:present|current) review\b"
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
@@ -106,13 +107,16 @@ _STEP_RES = (
     ("register", re.compile(r"\b(?:trial )?regist(?:ers?|ries|ry)\b", re.I)),
     ("duplicates", re.compile(r"\bduplicates?\b|\bduplicated\b", re.I)),
     ("excluded", re.compile(r"\bexclu(?:ded|sion|de|ding)\b|\bremoved\b|\bdiscarded\b|\brejected\b"
-                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)", re.I)),
-    ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved|obtained|found|available)\b|\bunavailable\b", re.I)),
+                            r"|\b(?:did|do|does) not (?:meet|fulfil|fulfill|satisfy)\b|\bfailed to (?:meet|fulfil)"
+                            r"|\bset aside\b|\bruled out\b|\bdropped\b", re.I)),
+    ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
+                                r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
-    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread in full\b|\bfull(?:-| )text review\b",
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b",
                             re.I)),
     ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
-                            r"(?:the )?duplicates|duplicates were removed)", re.I)),
+                            r"(?:the )?duplicates|duplicates were removed)"
+                            r"|\b(?:fell|dropped|came down|was reduced|were reduced) to\b", re.I)),
     ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
                               r"|\bfound\b|\bobtained\b|\bgenerated\b|\bproduced\b|\bsearch(?:es)?\b|\bhits?\b",
                               re.I)),
@@ -179,6 +183,7 @@ class Phrase:
     count: str
     weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
     minor: bool = False  # a design's key that is only a modifier in its label ("focus"): loses to any other name
+    unordered: bool = False  # the words of a yes/no field's label, matched in any order within a short stretch
 
 
 @dataclass(frozen=True)
@@ -360,7 +365,8 @@ class Lexicon:
                 add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
             elif kind == "country_group":
                 group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
-                from_meaning = re.sub(r"^studies from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
+                # "studies from …", "reviews from European countries": whatever the review includes
+                from_meaning = re.sub(r"^[\w-]+ from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
                 labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
                 labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
                 add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
@@ -375,6 +381,10 @@ class Lexicon:
                 add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
                 if re.search(r"\d", key):
                     add([_norm(key)], "question", name)  # "q3"
+                # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
+                places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
+                places |= set(re.findall(r"\d+$", key))
+                add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
             elif kind == "country":
@@ -391,7 +401,17 @@ class Lexicon:
                 said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
                 if said != count.meaning and 0 < len(said.split()) <= 4:
                     add([_norm(said)], "field", name)  # its distinctive words: _short_forms
+                if key == "yes" and {_slug(v) for v in fields[kind].values} == {"yes", "no"}:
+                    # a yes/no field: its label, in any word order, names "yes" ("disaggregated their results by
+                    # gender" for "results disaggregated by gender"); negated, "no" (see _attributes)
+                    content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
+                    if len(content) >= 2:
+                        terms.append(Phrase(" ".join(content), "field", name, unordered=True))
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
+        # a design's two-word short form in other word forms and order: "synthesised narratively" for
+        # "narrative synthesis"
+        terms += [replace(t, unordered=True) for t in terms if t.kind == "orientation" and not t.weak
+                  and not t.minor and len(t.phrase.split()) == 2 and not t.unordered]
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
             if name.startswith("country.") and name != "country.not_reported":
@@ -536,12 +556,15 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
             continue
         label = "participant" if prefix == "participants" else integer_fields[prefix].label
         units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
-        plain = re.sub(r"\s+(?:in|per)\s+\w+$", "", label)  # "follow-up in weeks" -> "follow-up"
+        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies"
+        plain = re.sub(r"\s+(?:in|per)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
         if total is not None:
-            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", total.meaning)
+            # "sum of primary studies in the reviews", "total households": the noun, not the sum
+            meaning = re.sub(r"^(?:the\s+)?(?:sum|total|number)\s+(?:of\s+)?|^total\s+", "", total.meaning)
+            noun = re.match(r"^(?:the )?(.*?)(?:\s+(?:in|across|of|per)\b|,|$)", meaning)
             if noun and len(noun.group(1).split()) <= 4:
                 units.append(_unit(noun.group(1)))
         # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
@@ -653,8 +676,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
-        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")):
-            return True  # a year
+        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")) and \
+                not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
+            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts)
     if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
             text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
                                                         text[token.start - 1].isalpha()):
@@ -677,6 +701,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return word_value(token.text) is None
     if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS:
         return True
+    if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
+                                                              "latest") and not (prev2 and _is_number(prev2)):
+        return True  # "the first three reviews to appear": which ones, not how many
     if prev and prev.kind == "word" and re.search(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]", prev.text) and prev.end + 1 >= token.start:
         return True  # a product and its version: "EndNote 20", "NVivo 12"
     if prev and prev.text == "." and prev2 and prev2.text.lower() in ("p", "pp", "no", "vol", "fig"):
@@ -697,7 +724,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
         if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()):
             return True  # the second number of a range; "Author 3 and 4"
-    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and _excluded_before(tokens, i - 2, text, depth + 1):
+    if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
+            _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
             return True  # "Tables 2, 3"
     if token.kind == "num" and token.text.lower() == "one":
@@ -716,6 +744,21 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+def _names_instrument(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"AMSTAR 2", "EPPI-Reviewer 6": the number of a named instrument or program, right after its name —
+    an acronym that names no country of the review ("UK 3" in a list is a count), or a compound whose last
+    part is a label word."""
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is None or prev.kind != "word" or prev.end + 1 < tokens[i].start or tokens[i].text[0].isalpha():
+        return False
+    if "-" in prev.text and prev.text.rsplit("-", 1)[1].lower() in _LABEL_WORDS:
+        return True
+    if not re.fullmatch(r"[A-Z]{3,}", prev.text):
+        return False
+    names = {n.lower() for country, _, _ in lexicon.countries for n in (country, *lexicon.country_names(country))}
+    return prev.text.lower() not in names
 
 
 def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
@@ -761,6 +804,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("fulltext", end, t.end)
             if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
                 return _Noun("guard", end, t.end)
+            if stem in _NOUNS and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num" and \
+                    low.rstrip(".") in _LABEL_WORDS:
+                return _Noun("implicit", end, end)  # "eight question 2": a label, the noun is understood
             if stem in _NOUNS:
                 after = tokens[j + 1] if j + 1 < len(tokens) else None
                 if after is not None and after.kind == "word" and after.start - t.end <= 1:
@@ -772,6 +818,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun(_NOUNS[stem], end, t.end)
             if low == "of" and steps == 0:
                 return _Noun("of", end, t.end)
+            if low == "in" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].text.lower() == "full":
+                return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
             if low in _VERBS and steps == 0:
                 return _Noun("implicit", end, end)
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
@@ -788,6 +836,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 j += 1
                 steps += 1
                 continue
+            if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
+                return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
@@ -822,8 +872,15 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
 
 
 def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
-    """_noun_after with the review's vocabulary."""
-    return _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    """_noun_after with the review's vocabulary; a measure's own noun ("2,400 Kenyan households", when
+    "household" is also a word of a design label) counts that measure, never studies."""
+    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    if noun.category == "study":
+        last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
+        heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
+        if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
+            return _Noun("guard", noun.start, noun.end)
+    return noun
 
 
 def _phrase_end(tokens: list[_Token], j: int) -> int:
@@ -834,11 +891,35 @@ def _phrase_end(tokens: list[_Token], j: int) -> int:
     return end
 
 
+_SUBJECT_VERBS = ("numbered", "totalled", "totaled", "totalling", "totaling")
+_CHANGE_VERBS = ("fell", "dropped", "declined", "rose", "grew", "shrank", "reduced", "decreased", "increased")
+
+
+def _subject_counted(tokens: list[_Token], i: int) -> bool:
+    """"… numbered 4,306", "The records identified fell to 2058": the number counts the sentence's subject."""
+    prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
+    return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
+                                                          and prev[0] in _CHANGE_VERBS))
+
+
 def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
     """The category of the last noun before i in the sentence (for "nine have …"), or None.
 
     ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
     """
+    if _subject_counted(tokens, i):
+        # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
+        subject = []
+        for t in tokens[:i - 1]:
+            if t.kind != "word" or (subject and t.text.lower() in _VERBS):
+                break  # the subject ends at its first preposition or verb
+            subject.append(t)
+        # its head: the last noun the review counts ("The records identified (n = …) fell to"), else its last word
+        head = next((t for t in reversed(subject) if _stem(t.text) in _NOUNS), None)
+        if head is None and subject and tokens[i - 1].text.lower() in _SUBJECT_VERBS:
+            head = subject[-1]
+        if head is not None:
+            return _NOUNS.get(_stem(head.text), "guard")
     for n, t in reversed(list(enumerate(tokens[:i]))):
         if t.kind != "word":
             continue
@@ -847,6 +928,8 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
             continue
         if n + 1 < i and tokens[n + 1].kind == "word" and _stem(tokens[n + 1].text) in _OTHER_HEADS:
             continue  # "trial registers": the first noun of a compound is not the noun
+        if n + 1 < i and tokens[n + 1].kind == "num" and t.text.lower() in _LABEL_WORDS:
+            continue  # "(question 1)": a label, not the noun
         if stem == "sample" and n > 0 and tokens[n - 1].text.lower() == "final":
             return "study"  # "the final sample (N = 29)"
         if stem in ("participant", "individual", "respondent", "patient", "people", "person", "user",
@@ -868,6 +951,38 @@ class _Hit:
     end: int = 0
     weak: bool = False
     minor: bool = False
+
+
+def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
+    """Two different single words of one label, in the label's order with at most two words between, name it
+    anywhere: "16 with the features of services" (Features of social support-oriented services),
+    "strengthened it indirectly" (… strengthened indirectly)."""
+    after = normed[at:].split()[1:4]
+    labels = [t.phrase for t in lexicon.terms if t.count == term.count and not t.weak and " " in t.phrase]
+    for other in (t.phrase for t in lexicon.terms if t.weak and t.count == term.count and t.phrase != term.phrase):
+        if other in after and any(re.search(r"\b" + re.escape(term.phrase) + r"\b.*\b" + re.escape(other) + r"\b", label)
+                                  for label in labels):
+            return True
+    return False
+
+
+def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
+    """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
+    or its "no" count when a negation stands just before them ("did not disaggregate …")."""
+    wanted = [_root(w) for w in term.phrase.split()]
+    span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
+    for k in range(len(words)):
+        window = words[k:k + span]
+        stems = [_root(w) for _, _, w in window]
+        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
+            last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
+            lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
+            negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
+            count = term.count.rpartition(".")[0] + ".no" if negated else term.count
+            if count in lexicon.counts:
+                return [_Hit(window[0][0], term.kind, count, window[last][1])]
+    return []
 
 
 def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
@@ -893,6 +1008,9 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         return found
 
     for term in lexicon.terms:
+        if term.unordered:
+            hits += _unordered_hits(term, words, sentence[:start], lexicon)
+            continue
         if term.phrase.startswith("("):  # "(a)": match in the raw text
             for m in re.finditer(re.escape(term.phrase) + r"|(?<![\w(])" + re.escape(term.phrase[1:]),
                                  segment, re.IGNORECASE):
@@ -908,11 +1026,12 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
-            if term.weak and not _weak_ok(sentence, s, e):
+            paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
+            if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
-            hits.append(_Hit(s, term.kind, term.count, e, term.weak, term.minor))
+            hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
         for alias in lexicon.country_names(country):
             for m in re.finditer(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])", segment):
@@ -1102,6 +1221,8 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
                 and len(lead[h.end:].split()) <= 2]
         if not hits:
+            hits = _superlative_subject(sentence, paren, lexicon)
+        if not hits:
             continue
         hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
         if hit.kind == "database":
@@ -1110,11 +1231,26 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     return out
 
 
+def _superlative_subject(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
+    """"Kenyan studies were the most numerous (14)": a bare count after a superlative predicate is its
+    subject's, when the subject names one thing."""
+    clause_start = max(sentence.rfind(c, 0, paren) for c in ",;:") + 1
+    m = re.fullmatch(r"(.*?)\b(?:were|was|are|is|formed|made up|constituted|represented)\s+the\s+"
+                     r"(?:most|largest|biggest|single largest)\b[\w\s-]*", sentence[clause_start:paren], re.I | re.S)
+    if not m:
+        return []
+    hits = [h for h in _attributes(sentence, clause_start, clause_start + m.end(1), lexicon) if h.kind in _LIST_KINDS]
+    return hits if len({h.count for h in hits}) == 1 else []
+
+
 def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
                        cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
-    """"Canada and Norway contributed two and four studies respectively": the counts in the order named."""
-    if "respectively" not in sentence.lower():
-        return {}
+    """"Canada and Norway contributed two and four studies respectively": the counts in the order named.
+
+    Without "respectively", only a list of names directly followed by its verb and as many counts
+    ("West Africa and South Asia contributed 14 and 15"). "The two themes hold 13 and 14 studies
+    respectively": the themes in the review's order."""
+    respectively = "respectively" in sentence.lower()
     runs: list[list[int]] = []
     for k in numbers:
         if tokens[k].kind != "num":
@@ -1134,7 +1270,15 @@ def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], 
         if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
             named = []  # not one coordinated list
         named.append(h)
+    if respectively and not named:
+        themes = sorted(n for n in lexicon.counts if n.startswith("theme."))
+        every = re.search(r"\b(?:the|both|all)\s+(?:(\w+)\s+)?themes\b", sentence[:tokens[run[0]].start], re.I)
+        if every and len(themes) == len(run) and word_value(every.group(1) or "") in (None, len(run)):
+            return {k: _claim(sentence, tokens[k], name, tokens[k].end, None) for k, name in zip(run, themes)}
     if len(named) < len(run):
+        return {}
+    if not respectively and (len(named) != len(run) or len(named) < 2 or not re.fullmatch(
+            r"\s*(?:[a-z]+\s+){1,3}", sentence[named[-1].end:tokens[run[0]].start])):
         return {}
     named = named[-len(run):]
     return {k: _claim(sentence, tokens[k], h.count, tokens[k].end, h) for k, h in zip(run, named)}
@@ -1148,7 +1292,7 @@ _MEASURE_STATS = (
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
                          r"surveyed)\b", re.I)),
 )
-_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document)\w*",
+_REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
 _NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
 
@@ -1164,8 +1308,10 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     mentions = []  # (start, end, measure prefix)
     for prefix, units in lexicon.measures:
         for unit in units:
-            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(re.escape(w) for w in unit.split()) + r"(?:e?s)?(?![\w-])",
-                                 low):
+            words = [re.escape(w) for w in unit.split()]
+            if words[-1].endswith("y"):
+                words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
+            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low):
                 if not any(a <= m.start() < b for a, b, _ in mentions):
                     mentions.append((m.start(), m.end(), prefix))
     sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
@@ -1182,14 +1328,22 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
 
     out: dict[int, Claim | None] = {}
+    # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
+    ends = {}
+    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        for group, stat in ((1, "min"), (2, "max")):
+            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
+            if k is not None:
+                ends[k] = stat
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
-        and not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/") and tokens[k + 1].start == t.end)]
+        and (k in ends or not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/")
+                               and tokens[k + 1].start == t.end))]
     for k in quantities:
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
-        if t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
+        if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
@@ -1198,19 +1352,26 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             own = "implicit"  # "a median of 3 per study"
         after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
                  and len(sentence[t.end:m[0]].split()) <= 2]
-        if own not in ("guard", "implicit", "of") or (own == "guard" and not after):
+        # "287 primary studies": the measure's own name, though its head is a noun the review counts
+        names_measure = own == "study" and any(m[0] - t.end <= 1 and m[1] >= _noun_of(tokens, k, lexicon).end
+                                               for m in after)
+        if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
             after = []
             if own not in ("study", "implicit"):
                 continue  # "2 and 31 years of experience": a number of something else
         before = sentence[max(0, t.start - 25):t.start].lower()
-        stat = None
+        stat = ends.get(k)
+        if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
+            stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
         k_next = next((j for j in quantities if j > k), None)
         k_prev = max((j for j in quantities if j < k), default=None)
         unit_after = lambda j: any(0 <= m[0] - tokens[j].end <= 3 for m in mentions)  # noqa: E731
         range_ = re.search(r"\b(?:from|between)\s*$", before) or (
             k_next is not None and unit_after(k_next) and
             re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
-        if range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+        if stat is not None:
+            pass
+        elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
             if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
                     0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
                 continue  # "between 2 and 31 years"
@@ -1240,7 +1401,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                     out[k] = _claim(sentence, t, name, mention[1], None)
             continue
         mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
-        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers)\b",
+        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
                                                   sentence[:t.start], re.I) and not one_study:
             stat = "total"  # "the studies drew on 486 participants"
         if stat is None:
@@ -1253,8 +1414,11 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                                           not re.search(r"\ball\b|\btotal\b|\bper study\b", low)):
             out[k] = None
             continue
-        if one_study and stat in ("min", "max") and not re.search(r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|"
-                                                                 r"\b(?:largest|smallest|biggest)\b", low):
+        # "The largest study enrolled 1,387" states the maximum; "In the largest survey, 2,400 … were
+        # interviewed" narrates inside that one study, as "In one study, …" does
+        framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
+        if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
@@ -1302,8 +1466,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # Years, percentages, decimals, labels are not quantities of anything the review counts: they neither
     # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
     numbers = [k for k in notes if tokens[k].kind == "ph" or (
-        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed
-                                                                     or not _excluded(tokens, k, sentence)))]
+        tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
+            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon))))]
     cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations, tokens, numbers)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
@@ -1380,8 +1544,13 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
-    elif category == "implicit":
-        category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
+    elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
+        category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words) \
+            or "implicit"
+    head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
+    if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
+            h.kind == "orientation" for h in _attributes(sentence, noun.end, seg_end, lexicon)):
+        category = "study"  # "Thirteen designs were quantitative": the studies, counted by their design
     if category == "guard" and idx > 0 and re.search(r"(?:[,;]|\band|\bwhile|\bwhereas|\bbut)\s*$",
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
@@ -1391,6 +1560,23 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
     return noun, category, subset
+
+
+def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
+    """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
+    after a clause break shares the noun of the nearest earlier count that has one, not the last noun
+    ("results") the sentence happened to use."""
+    before = " ".join(t.text for t in tokens[max(0, i - 3):i])
+    if not earlier or not re.search(r"(?:[,;]|\b(?:and|but|while|whereas))\s*(?:(?:only|just|the other|another|a "
+                                    r"further|a mere)\s*)?$", before, re.I):
+        return None
+    for k in reversed(earlier):
+        if tokens[k].kind != "num":
+            continue
+        noun = _noun_of(tokens, k, lexicon)
+        if noun.category in ("study", "record", "fulltext", "report"):
+            return noun.category
+    return None
 
 
 def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
@@ -1404,6 +1590,10 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     token = tokens[i]
     if category == "study" and _FULLTEXT_RE.search(sentence[token.end:seg_end]):
         category = "fulltext"
+    # "seven reviews (UK 3, Netherlands 2, …)": a breakdown in brackets names the parts, not this whole
+    breakdown = re.match(r"[^()]*?\(", sentence[token.end:seg_end])
+    if breakdown and seg_end < len(sentence) and ")" not in sentence[token.end + breakdown.end():seg_end]:
+        seg_end = token.end + breakdown.end() - 1
     forward = _attributes(sentence, token.end, seg_end, lexicon)
     backward = _attributes(sentence, seg_start, token.start, lexicon)
     allowed = _CATEGORY_KINDS[category]
@@ -1427,7 +1617,11 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         forward_ok = [h for h in forward_ok if not h.minor]  # "Syrian families were the focus of 11 studies"
         backward_ok = [h for h in backward_ok if not h.minor]
     if any(not h.weak and h.kind in ("theme", "subtheme") for h in forward_ok + backward_ok):
-        forward_ok = [h for h in forward_ok if not h.weak]  # a theme's full name beats one word of another's
+        # a theme's full name beats one word of another's — but not one inside the count's own noun phrase
+        # ("Eleven of the 16 service studies used … a direct strategy": 16 is theme (b)'s)
+        # … unless the full name stands before the count: "Tissue damage was reported in 14 exposure studies")
+        full_before = any(not h.weak and h.kind in ("theme", "subtheme") for h in backward_ok)
+        forward_ok = [h for h in forward_ok if not h.weak or (h.end <= noun.end and not full_before)]
         backward_ok = [h for h in backward_ok if not h.weak]
     if noun.category == "implicit" and idx > 0:
         # "Among the 13 quantitative studies, eight were …": "quantitative" belongs to the 13
@@ -1450,108 +1644,174 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     return category, allowed, forward_ok, backward_ok
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One number being read: its sentence, the sentence's tokens, its place among the sentence's counts
+    (``numbers[idx] == i``) and the stretch between the counts before and after it."""
+
+    sentence: str
+    tokens: list[_Token]
+    i: int
+    numbers: list[int]
+    idx: int
+    seg_start: int
+    seg_end: int
+    lexicon: Lexicon
+
+    @property
+    def token(self) -> _Token:
+        return self.tokens[self.i]
+
+
 def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
               seg_end: int, lexicon: Lexicon, cited: bool, nouns: dict[int, str]) -> Claim | None:
-    token = tokens[i]
+    """The count the number at i states, if any: quantity → noun → which of them (qualifiers, scope) → claim.
+
+    ``nouns`` records, for the numbers after it, what each number counts."""
+    r = _Reading(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     group = _parenthetical_countries(sentence, tokens, i, lexicon)
     if group is not None and not cited:
         nouns[i] = "study"
-        return _claim(sentence, token, group, token.end, None)
+        return _claim(sentence, r.token, group, r.token.end, None)
     noun, category, subset = _counted(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     nouns[i] = category
-    if category in ("guard", "subtheme") or category is None:
+    if _not_a_claim(r, noun, category, cited):
         return None
-    strong = _OWN_REVIEW_RE.search(sentence[seg_start:seg_end]) and category in ("study", "implicit")
-    if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:seg_end])):
-        return None
-    if _STATISTICS_RE.search(sentence):
-        return None  # agreement statistics, effect sizes: numbers of a sample, not of the review
-    if token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
-                                                         "record") and not _orientation_near(sentence, token,
-                                                                                            seg_end, lexicon):
-        return None
-    if category == "database":
-        return _claim(sentence, token, "databases", noun.end, None) if "databases" in lexicon.counts else None
-    if category == "theme":
-        return _claim(sentence, token, "themes", noun.end, None) if "themes" in lexicon.counts else None
-    if category == "question":
-        return _claim(sentence, token, "questions", noun.end, None) if "questions" in lexicon.counts else None
-    if category == "country":
-        if re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|review|samples?|authors?|affiliat\w*|"
-                     r"distinct)\b",
-                     sentence, re.I) and \
-                "countries" in lexicon.counts:
-            return _claim(sentence, token, "countries", noun.end, None)
-        return None
-    if category == "duplicate":
-        return _claim(sentence, token, "prisma.duplicates", noun.end, None)
-    if category == "record" and not _SEARCH_RE.search(sentence):
-        return None
-    if category == "implicit":
-        category = "study"
-        implicit = True
-    else:
-        implicit = False
-    if category == "study" and "reports" in lexicon.counts and i > 0 and tokens[i - 1].text.lower() in ("in", "across") \
-            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
-                          sentence[:token.start], re.I) and \
-            _NOUNS.get(_stem(sentence[noun.start:noun.end].split()[-1] if sentence[noun.start:noun.end].split() else ""))\
-            == "study" and any(_is_number(tokens[k]) for k in numbers[:idx]):
-        return _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    decided, claim = _claim_by_noun(r, noun, category)
+    if decided:
+        return claim
+    implicit = category == "implicit"
+    category = "study" if implicit else category
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
-    whole = category in ("study", "implicit") and (
+    inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    if _is_whole(tokens, i, category) and not inner_named:
+        return _claim(sentence, r.token, "included", noun.end, None)
+    # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
+    forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
+    hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
+    decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
+    if decided and hit is None:
+        return None
+    complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
+        hit is not None and hit.kind == "country_group"
+        and re.search(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", sentence[:hit.position], re.I))
+    if complement and not inner:
+        return _other_group_claim(r, noun, hit)
+    if hit is not None:
+        return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
+    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
+    """Numbers that state no count whatever their qualifiers: what they count is not the review's, they sit
+    in a clause about cited work, a statistic, or an indefinite "one"."""
+    sentence, token = r.sentence, r.token
+    if category in ("guard", "subtheme") or category is None:
+        return True
+    strong = _OWN_REVIEW_RE.search(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
+    if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
+        return True
+    if _STATISTICS_RE.search(sentence):
+        return True  # agreement statistics, effect sizes: numbers of a sample, not of the review
+    if _picks_out_one_study(sentence, r.tokens, r.i, noun, category):
+        return True
+    return token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
+                                                             "record") and \
+        not _orientation_near(sentence, token, r.seg_end, r.lexicon)
+
+
+def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim | None]:
+    """Counts the noun alone decides (databases, themes, questions, countries, duplicates; studies "reported
+    in 71 articles"): (True, the claim or None); (False, None) when the qualifiers must decide."""
+    sentence, token, counts = r.sentence, r.token, r.lexicon.counts
+    whole_counts = {"database": "databases", "theme": "themes", "question": "questions"}
+    if category in whole_counts:
+        name = whole_counts[category]
+        return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
+    if category == "country":
+        about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
+                                  r"affiliat\w*|distinct)\b", sentence, re.I)
+        return True, (_claim(sentence, token, "countries", noun.end, None)
+                      if about_studies and "countries" in counts else None)
+    if category == "duplicate":
+        return True, _claim(sentence, token, "prisma.duplicates", noun.end, None)
+    if category == "record" and not _SEARCH_RE.search(sentence):
+        return True, None
+    named = sentence[noun.start:noun.end].split()
+    if category in ("study", "implicit") and "reports" in counts and r.i > 0 and \
+            r.tokens[r.i - 1].text.lower() in ("in", "across") \
+            and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
+                          sentence[:token.start], re.I) and \
+            _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
+            any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
+        return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    return False, None
+
+
+def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
+    """"nine of the 29 studies", "9/29", "out of 29": the whole set the review is about."""
+    return category in ("study", "implicit") and (
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
         or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
         or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
-    if whole:  # "nine of the 29 studies": 29 is the whole set the review is about
-        return _claim(sentence, token, "included", noun.end, None)
-    complement = bool(_COMPLEMENT_RE.search(sentence[:token.start]))
-    outside = re.compile(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", re.I)
-    hit = None
-    if _n_equals(tokens, i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
+
+
+def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], forward_ok: list[_Hit],
+              backward_ok: list[_Hit]) -> tuple[list[_Hit], list[_Hit], bool]:
+    """The qualifiers that may be this count's, the others' taken out: the words before "(n = 2)", what
+    follows an aside, a qualifier that belongs to the next count; and whether its own noun phrase names
+    its set ("four Norwegian studies")."""
+    sentence, token, numbers, idx = r.sentence, r.token, r.numbers, r.idx
+    if _n_equals(r.tokens, r.i) and backward_ok:  # "conceptual studies (n = 2)": the words before name it
         forward_ok = []
-    insertion = re.match(r"\s*,[^,]*,", sentence[max(noun.end, token.end):])
-    if insertion and idx + 1 < len(numbers) and tokens[numbers[idx + 1]].start < max(noun.end, token.end) + \
-            insertion.end():
+    after_noun = max(noun.end, token.end)
+    insertion = re.match(r"\s*,[^,]*,", sentence[after_noun:])
+    aside = []
+    if insertion and idx + 1 < len(numbers) and r.tokens[numbers[idx + 1]].start < after_noun + insertion.end():
         # "Thirty-eight studies, published in 40 papers, were included": what follows the aside is the 38's
-        after_aside = max(noun.end, token.end) + insertion.end()
-        later = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
-        aside = [h for h in _attributes(sentence, after_aside, later, lexicon) if h.kind in allowed]
-    else:
-        aside = []
+        later = r.tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+        aside = [h for h in _attributes(sentence, after_noun + insertion.end(), later, r.lexicon) if h.kind in allowed]
     if idx + 1 < len(numbers) and not subset:
         # a qualifier after "and" or a comma that stands before the next count is that count's:
-        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three"
-        after_noun = max(noun.end, token.end)
-        boundary = re.search(r"[,;]|\b(?:and|or|while|whereas|but|then)\b", sentence[after_noun:seg_end])
+        # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
+        # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
+        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
+                                              sentence[after_noun:r.seg_end])))[-1]
         if boundary:
-            cut = after_noun + boundary.start()
-            forward_ok = [h for h in forward_ok if h.position < cut]
-    forward_ok += aside
+            forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
+    forward_ok = forward_ok + aside
     inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
-        forward_ok = inner
-        backward_ok = []
-        complement_inner = True
-    else:
-        complement_inner = False
+        return inner, [], True
+    return forward_ok, backward_ok, False
+
+
+def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed: tuple[str, ...],
+                forward_ok: list[_Hit], backward_ok: list[_Hit], inner: bool
+                ) -> tuple[_Hit | None, bool, list[_Hit]]:
+    """Which qualifier names the count, nearest first: the step named before "of", a review question, the
+    same comma-clause after then before the number, then further away. Returns it, whether the words
+    leave no doubt, and the qualifiers of the same stretch (its rivals)."""
+    sentence, token, tokens, idx = r.sentence, r.token, r.tokens, r.idx
     # the same comma-clause first: "Theme (a) comprised 13 studies, theme (b) 16"
-    comma_after = re.search(r"[,;:]", sentence[noun.end:seg_end] if noun.end > token.end else sentence[token.end:seg_end])
-    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else seg_end
-    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[seg_start:token.start])]
-    near_start = seg_start + commas_before[-1] if commas_before else seg_start
+    comma_after = re.search(r"[,;:]", sentence[noun.end:r.seg_end] if noun.end > token.end
+                            else sentence[token.end:r.seg_end])
+    near_end = (max(noun.end, token.end) + comma_after.start()) if comma_after else r.seg_end
+    commas_before = [m.end() for m in re.finditer(r"[,;:]", sentence[r.seg_start:token.start])]
+    near_start = r.seg_start + commas_before[-1] if commas_before else r.seg_start
     forward_near = [h for h in forward_ok if h.position < near_end]
     backward_near = [h for h in backward_ok if h.position >= near_start]
+    near = forward_near + backward_near
     of_step = [h for h in backward_ok if re.fullmatch(r"\s+of\s+(?:the\s+|all\s+)?", sentence[h.end:token.start])]
     questions = [h for h in forward_ok + backward_ok if h.kind == "question"]
-    confident = bool(complement_inner or of_step or (_n_equals(tokens, i) and backward_ok))
+    confident = bool(inner or of_step or (_n_equals(tokens, r.i) and backward_ok))
+    hit = None
     if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
-        hit = questions[0]
-        confident = True
+        return questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
@@ -1565,51 +1825,79 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         hit = max(backward_ok, key=lambda h: (h.end, -_kind_rank(h.kind)))
     if hit is None and idx > 0 and not backward_ok:
         # "Theme (b), the larger of the two themes, comprised sixteen papers": across the aside
-        previous = tokens[numbers[idx - 1]]
+        previous = tokens[r.numbers[idx - 1]]
         aside = re.search(r",[^,]*$", sentence[:previous.start])
         if aside and re.search(r",", sentence[previous.end:token.start]):
-            before_aside = [h for h in _attributes(sentence, 0, aside.start(), lexicon) if h.kind in allowed
+            before_aside = [h for h in _attributes(sentence, 0, aside.start(), r.lexicon) if h.kind in allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
-    if hit is not None and hit.kind == "identified":
+    return hit, confident, near
+
+
+def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
+                  ) -> tuple[bool, _Hit | None]:
+    """The chosen qualifier made precise: records from registers, several countries as their group.
+    (True, None) when it names nothing the data counts (a cross-tabulation, a sum of countries)."""
+    if hit is None:
+        return False, None
+    if hit.kind == "identified":
         register = [h for h in forward_ok + backward_ok if h.kind == "register"]
         hit = register[0] if register else hit  # "trial registers yielded 421 records"
-    if hit is not None and hit.kind not in _STEP_KINDS and _cross_tabulated(sentence, tokens, numbers, idx, hit, lexicon):
-        return None  # "Of the eight studies on status …, five were quantitative": the data has no such count
-    if hit is not None and hit.kind == "country":
+    if hit.kind not in _STEP_KINDS and _cross_tabulated(r.sentence, r.tokens, r.numbers, r.idx, hit, r.lexicon):
+        return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
+    if hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
         named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
         if len(named) > 1:
-            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", sentence, re.I):
-                return None  # "Canada and the USA together contributed twelve": a sum the data does not count
-            group = _common_group(lexicon, named)
+            if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", r.sentence, re.I):
+                return True, None  # "Canada and the USA together contributed twelve": a sum the data does not count
+            group = _common_group(r.lexicon, named)
             if group is None:
-                return None
+                return True, None
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
-    if hit is not None and hit.kind == "country_group" and outside.search(sentence[:hit.position]):
-        complement = True  # "from outside the western world"
-    if complement and not complement_inner:
-        # "all but two … western countries": the two are the other group, when there are just two groups
-        groups = [g for g in lexicon.counts if g.startswith("country_group.")]
-        if hit is None or hit.kind != "country_group" or len(groups) != 2:
-            return None
-        other = next(g for g in groups if g != hit.count)
-        return _claim(sentence, token, other, noun.end, hit)
-    if hit is not None:
-        if hit.kind in ("theme",):  # a sub-theme named in the same place is the more precise count
-            sub = [h for h in forward_ok + backward_ok if h.kind == "subtheme"]
-            if sub:
-                hit = sub[0]
-        name = _other_sources(_count_for(category, hit.kind, hit), sentence, lexicon)
-        claim = _claim(sentence, token, name, noun.end, hit)
-        if confident:
-            return claim
-        # the other things named in the same stretch of the sentence: the count could be one of them
-        rivals = [h for h in forward_near + backward_near if h.kind not in _STEP_KINDS and h.count != hit.count
-                  and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
-        names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
-        return replace(claim, alternatives=tuple(n for n in names if n != name and n in lexicon.counts))
-    return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+    return False, hit
+
+
+def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
+    """"all but two … western countries", "from outside the western world": the other group, when the
+    review has just two."""
+    groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
+    if hit is None or hit.kind != "country_group" or len(groups) != 2:
+        return None
+    other = next(g for g in groups if g != hit.count)
+    return _claim(r.sentence, r.token, other, noun.end, hit)
+
+
+def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
+                 near: list[_Hit]) -> Claim:
+    """The claim of the count the qualifier names; unless the words leave no doubt, with the other counts
+    named in the same stretch of the sentence as alternatives."""
+    if hit.kind in ("theme",):  # a sub-theme named in the same place is the more precise count
+        sub = [h for h in named if h.kind == "subtheme"]
+        if sub:
+            hit = sub[0]
+    name = _other_sources(_count_for(category, hit.kind, hit), r.sentence, r.lexicon)
+    claim = _claim(r.sentence, r.token, name, noun.end, hit)
+    if confident:
+        return claim
+    rivals = [h for h in near if h.kind not in _STEP_KINDS and h.count != hit.count
+              and not (hit.kind == "subtheme" and h.kind == "theme" and hit.count.startswith("sub" + h.count))]
+    names = tuple(dict.fromkeys(_count_for(category, h.kind, h) for h in rivals))
+    return replace(claim, alternatives=tuple(n for n in names if n != name and n in r.lexicon.counts))
+
+
+def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str) -> bool:
+    """"One Swedish study followed …", "One Brazilian review also examined …": an indefinite "one" opening
+    the sentence with a qualifier inside its noun phrase introduces a study, it does not count a set
+    (a count says "one study came from Sweden", "only one study was Swedish"; a list "one Malaysian and
+    one Chinese study" is still counted)."""
+    if category != "study" or tokens[i].text.lower() != "one" or sentence[:tokens[i].start].strip(" *_\"'“(["):
+        return False
+    inside = [t for t in tokens[i + 1:] if t.end <= noun.end]
+    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS for t in inside[:-1]):
+        return False
+    after = next((t for t in tokens[i + 1:] if t.start >= noun.end), None)
+    return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
 
 
 def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str, implicit: bool,
