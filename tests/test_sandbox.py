@@ -406,3 +406,15 @@ def test_style_outside_interface(tmp_path):
     for outside in ("styles/linked.csl", "../x.csl", str(tmp_path / "x.csl"), "/etc/passwd"):
         assert str(style_outside(root, outside, where)).startswith(
             f"manuscript/metadata.yaml:9: csl: the style file '{outside}' is outside the project folder"), outside
+
+
+def test_typst_diagnostics_name_build_from_any_working_folder(tmp_path, monkeypatch):
+    """Typst names files from the working folder ("../x/build/manuscript.typ"); the message says build/ anyway."""
+    section = "# More\n\nText.\n\n```{=typst}\n#raw(read(\"/secret.txt\"))\n```\n"
+    root = project(tmp_path, **{"manuscript/03-more.md": section})
+    elsewhere = tmp_path / "else" / "where"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)  # the project is ../../project from here: Typst may name it so
+    message = refused(root, formats=("pdf",))
+    assert "─ build/manuscript.typ:" in message
+    assert str(tmp_path) not in message and "../" not in message.split("Typst written here")[0]

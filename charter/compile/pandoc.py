@@ -381,12 +381,36 @@ def compile_typst(source: Path, pdf_out: Path, *, root: Path, inputs: Mapping[st
         # the diagnostic names the line of build/manuscript.typ and shows it; the build maps it
         # back to the source file (snippet) where it can
         detail = error["diagnostic"] or error["text"]
-        # Typst names files by absolute path or a path from the working folder: say build/ instead
-        detail = re.sub(r"[^\s(]*" + re.escape(str(Path(root).resolve()).lstrip(os.sep)), "build", detail)
+        detail = _named_from_build(detail, Path(root))
         hints = "".join(f"\nhint: {h}" for h in error["hints"])
         raise TypstCompileError(f"Typst could not compile build/{source.name} (made from templates/manuscript.typ "
                                 f"and the manuscript):\n{detail.rstrip()}{hints}", _snippet(detail))
     return result["warnings"]
+
+
+_PATH_RE = re.compile(r"[^\s()\"'│:]*/[^\s()\"'│:]*")
+
+
+def _named_from_build(detail: str, root: Path) -> str:
+    """Typst's diagnostic with every file of its root named as build/…, whatever the working folder.
+
+    Typst names a file by its absolute path or by a path from the working folder
+    ("../../tmp/…/build/manuscript.typ"), so the computer's folders would show in the
+    message (and in a CI log); a path that leads into the root is said from build/ instead.
+    """
+    root = root.resolve()
+
+    def from_build(match: re.Match) -> str:
+        written = match.group(0)
+        for base in (Path.cwd(), root):
+            try:
+                inside = (base / written).resolve().relative_to(root)
+            except (ValueError, OSError):
+                continue
+            return f"build/{inside.as_posix()}".rstrip("/.") if inside.parts else "build"
+        return written
+
+    return _PATH_RE.sub(from_build, detail)
 
 
 class TypstCompileError(CompileError):
