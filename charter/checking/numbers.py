@@ -157,6 +157,12 @@ _COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\basid
                             r"\bwith the exception of|\bsave for)\W*$", re.I)
 
 
+def _left_out(sentence: str, at: int) -> bool:
+    """"All but four studies …", "With the exception of four studies, every study …": the number at
+    offset ``at`` counts the studies the rest of the sentence does not hold for."""
+    return bool(_COMPLEMENT_RE.search(sentence[:at]))
+
+
 def _stem(word: str) -> str:
     """Crude singular, lower case, hyphens as spaces: "Reviews" -> "review", "full-texts" -> "full text"."""
     word = word.lower().replace("’", "'")
@@ -221,6 +227,7 @@ class Vocabulary:
     fields: tuple[Field, ...] = ()
     keywords: tuple[str, ...] = ()
     title: str = ""  # the review's title: its words are the whole review's topic, not one theme's
+    participants: tuple[str, ...] = ()  # the review's words for its participants: Table 1's heading of them
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "Vocabulary":
@@ -252,6 +259,8 @@ class Vocabulary:
             fields=fields,
             keywords=tuple(str(k) for k in data.get("keywords") or ()),
             title=str(data.get("title") or ""),
+            participants=tuple(str(c.get("heading")) for c in (data.get("table") or {}).get("columns") or ()
+                               if isinstance(c, Mapping) and c.get("field") == "participants" and c.get("heading")),
         )
 
 
@@ -270,6 +279,8 @@ def vocabulary_of(review) -> Vocabulary:
         questions=tuple(name(q) for q in getattr(review, "questions", ()) or ()),
         fields=tuple(Field(f.name, f.label, f.type, tuple(f.choices)) for f in review.extra_fields),
         title=review.title,
+        participants=tuple(c.heading for c in getattr(review, "table_columns", ()) or ()
+                           if c.field == "participants" and c.heading),
     )
 
 
@@ -468,6 +479,13 @@ def _root(word: str) -> str:
     return word
 
 
+def _verb_root(word: str) -> str:
+    """A root shared by a noun in -ion and its verb: "infection", "infected" -> "infect";
+    "investigations", "investigated" -> "investigat"."""
+    root = _root(word)
+    return root[:-3] if root.endswith("ion") and len(root) > 6 else root
+
+
 _WEAK_STOP = set("""
 based related oriented focused using use used new other different various general specific approach approaches
 factor factors aspect aspects issue issues way ways type types part parts role roles level levels
@@ -555,9 +573,12 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         if prefix != "participants" and prefix not in integer_fields:
             continue
         label = "participant" if prefix == "participants" else integer_fields[prefix].label
-        units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
-        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies"
-        plain = re.sub(r"\s+(?:in|per)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+        # participants also by the review's own word for them, Table 1's heading ("People with infection")
+        units = ["participant", "sample size"] + [_unit(w) for w in vocabulary.participants] \
+            if prefix == "participants" else [_unit(label)]
+        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies",
+        # "people asymptomatic throughout infection" -> "people asymptomatic"
+        plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
@@ -1305,15 +1326,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     if not lexicon.measures:
         return {}
     low = sentence.lower()
-    mentions = []  # (start, end, measure prefix)
-    for prefix, units in lexicon.measures:
-        for unit in units:
-            words = [re.escape(w) for w in unit.split()]
-            if words[-1].endswith("y"):
-                words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
-            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low):
-                if not any(a <= m.start() < b for a, b, _ in mentions):
-                    mentions.append((m.start(), m.end(), prefix))
+    mentions = _measure_mentions(low, lexicon.measures)
     sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
     if not mentions and not sample:
         return {}
@@ -1345,6 +1358,9 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             continue
         if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
+        if _hedged(tokens, k):
+            out[k] = None  # "fewer than 50 sites": a bound, not the largest study's number
+            continue
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
         own = _noun_of(tokens, k, lexicon).category
@@ -1395,7 +1411,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             verb = _REPORTING_RE.search(sentence, t.end)
             if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
                 mention = next(m for m in mentions if m[0] > verb.start())
-                negated = _NEGATION_RE.search(sentence[t.end:verb.end()])
+                # "All but four studies reported it": the four are those that did not
+                negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
                 name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
                 if name in lexicon.counts:
                     out[k] = _claim(sentence, t, name, mention[1], None)
@@ -1425,6 +1442,50 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
+    """(start, end, measure prefix) of each place the sentence names a measure's noun: its words as
+    written first (longest measure first), then scattered ("infected people"), where nothing else is."""
+    mentions: list[tuple[int, int, str]] = []
+    for scattered in (False, True):
+        for prefix, units in measures:
+            for unit in units:
+                if scattered:
+                    spans = _scattered_unit(low, unit)
+                else:
+                    words = [re.escape(w) for w in unit.split()]
+                    if words[-1].endswith("y"):
+                        words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
+                    spans = [m.span() for m in
+                             re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low)]
+                for start, end in spans:
+                    if not any(a < end and start < b for a, b, _ in mentions):
+                        mentions.append((start, end, prefix))
+    return mentions
+
+
+def _scattered_unit(low: str, unit: str) -> list[tuple[int, int]]:
+    """A measure's noun of several words written in another order or with words between: "people with
+    infection" as "infected people", "people with PCR-confirmed infection", "people were infected";
+    "people asymptomatic" as "people who stayed asymptomatic". Every content word's root, within six
+    words, and no clause break between them."""
+    roots = {_verb_root(w) for w in unit.split() if w not in _STOPWORDS}
+    if len(roots) < 2:
+        return []
+    words = [(m.start(), m.end(), _verb_root(m.group().lower().rsplit("-", 1)[-1]))
+             for m in re.finditer(r"[\w-]+|[,;:()]", low)]
+    spans = []
+    for k, (start, _, root) in enumerate(words):
+        if root not in roots:
+            continue
+        seen, j = {root}, k
+        while j + 1 < len(words) and j + 1 - k < 6 and words[j + 1][2] not in ",;:()" and seen != roots:
+            j += 1
+            seen.add(words[j][2])
+        if seen >= roots:
+            spans.append((start, words[j][1]))
+    return spans
 
 
 _HEDGES = ("roughly", "approximately", "approx", "about", "around", "nearly", "almost", "some", "over", "under",
@@ -1858,14 +1919,27 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
     return False, hit
 
 
+# "every study stated its design": the positive of _NOT_REPORTED_DESIGN's "did not state its design"
+_REPORTED_DESIGN_RE = re.compile(r"\b(?:described|reported|stated|named|gave|specified)\s+(?:a|its|their|the)\s+"
+                                 r"(?:study\s+)?(?:design|methods?|methodology)\b", re.I)
+
+
 def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
-    """"all but two … western countries", "from outside the western world": the other group, when the
-    review has just two."""
+    """"all but two … western countries", "from outside the western world", "All but two studies took place
+    in Europe, Australasia or North America": the one group the sentence leaves unnamed; "With the exception
+    of four studies, every study stated its design": the studies that did not."""
+    if hit is None and _REPORTED_DESIGN_RE.search(r.sentence, r.token.end) and \
+            "orientation.not_reported" in r.lexicon.counts:
+        return _claim(r.sentence, r.token, "orientation.not_reported", noun.end, None)
     groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
-    if hit is None or hit.kind != "country_group" or len(groups) != 2:
+    if hit is None or hit.kind != "country_group":
         return None
-    other = next(g for g in groups if g != hit.count)
-    return _claim(r.sentence, r.token, other, noun.end, hit)
+    named = {h.count for h in _attributes(r.sentence, r.token.end, len(r.sentence), r.lexicon)
+             if h.kind == "country_group"} | {hit.count}
+    rest = [g for g in groups if g not in named]
+    if len(rest) != 1:
+        return None
+    return _claim(r.sentence, r.token, rest[0], noun.end, hit)
 
 
 def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
@@ -1894,7 +1968,9 @@ def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Nou
     if category != "study" or tokens[i].text.lower() != "one" or sentence[:tokens[i].start].strip(" *_\"'“(["):
         return False
     inside = [t for t in tokens[i + 1:] if t.end <= noun.end]
-    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS for t in inside[:-1]):
+    # a capitalised word is a proper adjective ("Norwegian", though "norwegian" is also a modifier that
+    # leaves a count whole): it qualifies the study as any other qualifier does
+    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS and not t.text[:1].isupper() for t in inside[:-1]):
         return False
     after = next((t for t in tokens[i + 1:] if t.start >= noun.end), None)
     return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
@@ -2044,6 +2120,12 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
                                r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
 
 
+# a table row that states one count: a label cell, a count cell, and perhaps cells of its share
+# ("| Qualitative | 9 | 31% |"); a row with more numbers is a cross-tabulation and is not read
+_COUNT_ROW_RE = re.compile(r"\|\s*[^|\d][^|]*\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
+                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
+
+
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
 
@@ -2086,9 +2168,12 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             if closing:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
-        elif re.fullmatch(r"\|\s*[^|\d][^|]*\|\s*(?:\d[\d,]*|[A-Za-z-]+)\s*\|?", stripped) and \
-                not re.fullmatch(r"[|\s:-]+", stripped):
-            # a two-cell row of a table, "| Qualitative | 9 |": its label and its number read as "Qualitative 9"
+        elif _COUNT_ROW_RE.fullmatch(stripped) and not re.fullmatch(r"[|\s:-]+", stripped):
+            # a two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"):
+            # its label and its number read as "Qualitative 9"; the share is blanked with the bars
+            row = _COUNT_ROW_RE.fullmatch(line.strip())
+            lead = len(line) - len(line.lstrip())
+            blank(offset + lead + row.end("count"), offset + len(line))
             for bar in re.finditer(r"\|", line):
                 blank(offset + bar.start(), offset + bar.end())
             headings.append((offset, offset + len(line)))
