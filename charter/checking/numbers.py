@@ -974,6 +974,16 @@ class _Hit:
     minor: bool = False
 
 
+def _object_of_counted_verb(sentence: str, at: int) -> bool:
+    """"Eight studies compared secondary attack rates", "18 reported speeds": what counted studies did,
+    written as the object of their verb (at most three words before it), names a review question by its
+    short label even where questions are not spoken of."""
+    clause = re.split(r"[,;:()]", sentence[:at])[-1]
+    return bool(re.search(r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?"
+                          r"[a-z]+ed\s+(?:[\w-]+\s+){0,3}$", clause)) and \
+        any(t.kind == "num" and t.value is not None for t in _tokens(clause))
+
+
 def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
     """Two different single words of one label, in the label's order with at most two words between, name it
     anywhere: "16 with the features of services" (Features of social support-oriented services),
@@ -1050,7 +1060,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
             if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
-            if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
+            if term.kind == "question" and not re.search(r"\d", term.phrase) and not (
+                    _QUESTION_RE.search(sentence) or _object_of_counted_verb(sentence, s)):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
             hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
@@ -1344,6 +1355,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
     ends = {}
     for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|%|per ?cent)\b", sentence[m.end():], re.I):
+            continue  # "ranged from 8 to 70 years": ages or durations, not the measure
         for group, stat in ((1, "min"), (2, "max")):
             k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
             if k is not None:
@@ -1563,7 +1576,34 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             claims.append(claim)
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
+    claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
     return sorted((_with_prisma_totals(c, lexicon) for c in claims), key=lambda c: c.start)
+
+
+def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                   lexicon: Lexicon) -> list[Claim]:
+    """"Seventeen studies examined processes with an online stage; the other 41 …", "Fourteen … nine … and
+    seven …; the remaining four …": "the other/remaining N" after counts of all values of one field (or
+    design) but one counts that last value, whatever words follow."""
+    out = list(claims)
+    for i in numbers:
+        token = tokens[i]
+        if token.kind != "num" or not re.search(r"\bthe (?:other|remaining|rest of the)\s*$",
+                                                sentence[:token.start], re.I):
+            continue
+        earlier = [c for c in out if c.end <= token.start]
+        families = {c.count.rpartition(".")[0] for c in earlier if "." in c.count}
+        if len(families) != 1:
+            continue
+        family = families.pop()
+        values = [n for n in lexicon.counts if n.rpartition(".")[0] == family
+                  and n.rpartition(".")[2] not in ("not_reported", "total", "median", "min", "max", "reported")]
+        rest = [n for n in values if n not in {c.count for c in earlier}]
+        if len(rest) != 1:
+            continue
+        out = [c for c in out if c.start != token.start]
+        out.append(_claim(sentence, token, rest[0], token.end, None))
+    return out
 
 
 # The study files' count and PRISMA's total differ when some included studies have no file: "146 studies
@@ -1872,7 +1912,7 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
     if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
-        return questions[0], True, near
+        return _passive_agent_of(sentence, token, questions) or questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
@@ -1893,6 +1933,14 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
     return hit, confident, near
+
+
+def _passive_agent_of(sentence: str, token: _Token, hits: list[_Hit]) -> _Hit | None:
+    """"Question 1 was addressed by 31 studies, question 2 by 25": a count after "by" is the agent of the
+    name just before it (in its own clause), not of the name that follows."""
+    before = [h for h in hits if h.end <= token.start and
+              re.fullmatch(r"[^,;:]*\bby\s*", sentence[h.end:token.start])]
+    return before[-1] if before else None
 
 
 def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
