@@ -421,8 +421,12 @@ class Lexicon:
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
-        terms += [replace(t, unordered=True) for t in terms if t.kind == "orientation" and not t.weak
-                  and not t.minor and len(t.phrase.split()) == 2 and not t.unordered]
+        # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
+        # word between: "screened institutions", "screened the community" for "screening in an institution"
+        terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
+                  if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
+                  and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
+                  and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
             if name.startswith("country.") and name != "country.not_reported":
@@ -477,6 +481,10 @@ def _root(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[:-len(suffix)] + replacement
     return word
+
+
+def _content_words(phrase: str) -> list[str]:
+    return [w for w in phrase.split() if w not in _STOPWORDS]
 
 
 def _verb_root(word: str) -> str:
@@ -997,16 +1005,21 @@ def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon
     return False
 
 
-def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
+def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: str, start: int,
+                    lexicon: Lexicon) -> list[_Hit]:
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
     span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    before = sentence[:start]
+    if term.kind != "field":  # (but for small words: "screened the community")
+        words = [w for w in words if w[2] not in _STOPWORDS]
     same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
     for k in range(len(words)):
         window = words[k:k + span]
         stems = [_root(w) for _, _, w in window]
-        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
+        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted) \
+                and not re.search(r"[,;:()]", sentence[window[0][0]:window[-1][1]]):
             last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
             lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
             negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
@@ -1040,7 +1053,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
 
     for term in lexicon.terms:
         if term.unordered:
-            hits += _unordered_hits(term, words, sentence[:start], lexicon)
+            hits += _unordered_hits(term, words, sentence, start, lexicon)
             continue
         if term.phrase.startswith("("):  # "(a)": match in the raw text
             for m in re.finditer(re.escape(term.phrase) + r"|(?<![\w(])" + re.escape(term.phrase[1:]),
