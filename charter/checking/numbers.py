@@ -1590,7 +1590,46 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
-    return sorted((_with_prisma_totals(c, lexicon) for c in claims), key=lambda c: c.start)
+    claims = [_with_prisma_totals(c, lexicon) for c in claims]
+    return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
+
+
+# Where included studies and the studies with a file (Table 1's rows) differ: "12 … do not appear in Table 1"
+_NOT_IN_TABLE_RE = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:in|appear in|listed in|shown in|described in)\s+"
+                              r"table 1\b|\bwithout (?:a |their )?(?:study )?files?\b", re.I)
+_IN_TABLE_RE = re.compile(r"\btable 1\b|\bwith (?:a |their )?(?:study )?files?\b", re.I)
+
+
+def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                     lexicon: Lexicon) -> list[Claim]:
+    """When some included studies have no study file (PRISMA's total exceeds the files'): a count of
+    studies in a clause that says they are not in Table 1 counts those (``prisma.studies_without_files``);
+    one in a clause about Table 1 or the files counts the files (``included``); "the review included 146
+    studies" counts PRISMA's total, the files' count its alternative."""
+    files, total = lexicon.counts.get("included"), lexicon.counts.get("prisma.total_studies")
+    if files is None or total is None or total.value is None or files.value == total.value:
+        return claims
+    by_start = {c.start: c for c in claims}
+    out = []
+    for i in numbers:
+        token = tokens[i]
+        claim = by_start.pop(token.start, None)
+        if token.kind != "num" or token.value is None or (
+                claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
+                and not re.match(r"\s+(?:[\w-]+\s+){0,2}stud(?:y|ies)\b", sentence[token.end:])):
+            out += [claim] if claim else []
+            continue
+        clause = re.split(r"[;,]", sentence[token.start:])[0]
+        lead = re.split(r";", sentence[:token.start])[-1]
+        if _NOT_IN_TABLE_RE.search(clause) and "prisma.studies_without_files" in lexicon.counts:
+            claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
+        elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
+                _IN_TABLE_RE.search(clause):
+            claim = _claim(sentence, token, "included", token.end, None)
+        elif claim is not None and claim.count == "included":
+            claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
+        out += [claim] if claim else []
+    return out + list(by_start.values())
 
 
 def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
