@@ -98,7 +98,7 @@ _INCLUDED_RE = re.compile(
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b"
-    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\bwe (?:retained|kept)\b|\b(?:this|which|that) left\b"
     r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
@@ -112,7 +112,8 @@ _STEP_RES = (
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
                                 r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
-    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b",
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b"
+                            r"|\b(?:reading|read)\s+(?:the\s+|all\s+)?(?=\S+ full[- ]?texts?\b)",
                             re.I)),
     ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
                             r"(?:the )?duplicates|duplicates were removed)"
@@ -1930,7 +1931,8 @@ def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], 
         # a qualifier after "and" or a comma that stands before the next count is that count's:
         # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
         # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
-        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
+        # ("53 full texts we kept 29 studies": a new subject opens the next count's clause)
+        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then|we)\b",
                                               sentence[after_noun:r.seg_end])))[-1]
         if boundary:
             forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
