@@ -399,6 +399,10 @@ class Lexicon:
                 add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
+            elif kind == "prisma" and key.startswith("dbr_excluded_reason."):
+                # a reason for excluding full texts, in its own words: "no control or comparison sites (31)"
+                reason = re.sub(r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning)
+                add([_norm(reason)] if len(reason.split()) >= 2 else [], "reason", name)
             elif kind == "country":
                 continue
             elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
@@ -1234,7 +1238,7 @@ def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: li
 
 
 _LIST_KINDS = ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
-               "database")
+               "database", "reason")
 
 
 def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
