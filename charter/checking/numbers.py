@@ -1431,9 +1431,10 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
             stat = "median" if "median" in before else ""
         near = sentence[max(0, t.start - 40):t.start]
-        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+        # "the largest 5,403", "the highest number in any single study was 2,194"
+        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
             stat = "max"
-        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
             stat = "min"
         if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
                                                        sentence[t.end:], re.I):
@@ -1466,7 +1467,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         # interviewed" narrates inside that one study, as "In one study, …" does
         framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
         if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
-                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest)\b", low)):
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
@@ -1494,6 +1495,28 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
     return mentions
+
+
+def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
+                     cited_parts: list[tuple[int, int]]) -> list[Claim]:
+    """"(median 46.5)", "the median number of people who stayed asymptomatic was 12.5 per study": a median
+    of an even number of studies may be a half, the one decimal that states a count; it is the median of
+    the measure named nearest."""
+    mentions = _measure_mentions(sentence.lower(), lexicon.measures) if lexicon.measures else []
+    out = []
+    for k, t in enumerate(tokens):
+        if t.kind != "decimal" or not mentions or any(a <= t.start < b for a, b in cited_parts):
+            continue
+        lead = sentence[max(0, t.start - 80):t.start]
+        median = re.search(r"\bmedian\b[^;\d]*$", lead, re.I)
+        if median is None or _STATISTICS_RE.search(lead[median.end():]) or re.search(r"\bage\b", lead[median.end():]):
+            continue
+        mention = min(mentions, key=lambda m: abs(m[0] - t.start))
+        name = f"{mention[2]}.median"
+        if name in lexicon.counts:
+            number = float(t.text.replace(",", ""))
+            out.append(replace(_claim(sentence, t, name, t.end, None), number=number))
+    return out
 
 
 def _scattered_unit(low: str, unit: str) -> list[tuple[int, int]]:
@@ -1594,6 +1617,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             claims.append(claim)
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
+    claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
     claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
