@@ -1428,7 +1428,9 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                                                                               sentence[tokens[k_prev].end:t.start]) or
                 re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
             stat = "max"
-        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
+        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before) \
+                or re.search(r"\bthe median (?:study|trial|paper|review)\s+\w+ed\s*$", before):
+            # "(median 48)", "the median study examined two"
             stat = "median" if "median" in before else ""
         near = sentence[max(0, t.start - 40):t.start]
         # "the largest 5,403", "the highest number in any single study was 2,194"
@@ -1441,8 +1443,11 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
             noun = _noun_of(tokens, k, lexicon).category
             verb = _REPORTING_RE.search(sentence, t.end)
-            if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
-                mention = next(m for m in mentions if m[0] > verb.start())
+            # "… did not say how many they covered": the measure the sentence named before
+            how_many = verb and re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b",
+                                         sentence[verb.start():])
+            if noun in ("study", "implicit") and verb and (any(m[0] > verb.start() for m in mentions) or how_many):
+                mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
                 # "All but four studies reported it": the four are those that did not
                 negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
                 name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
