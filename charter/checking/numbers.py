@@ -302,6 +302,14 @@ _NOT_REPORTED_DESIGN = tuple(
                         "could not be categorised", "could not be categorized", "design could not be determined")
 
 
+def _field_not_reported(label: str) -> list[str]:
+    """Ways of saying a study did not report a choice field, from its label and the label's head before
+    "of" ("age group of the people studied" -> "did not report an age group")."""
+    heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0])])
+    return [f"did not {verb} {whose} {head}" for head in heads if head
+            for verb in ("report", "state", "give", "specify", "describe") for whose in ("a", "an", "its", "their", "the")]
+
+
 def _variants(label: str) -> list[str]:
     """A label and the forms prose gives it: without a parenthesis, before a colon, without "design"."""
     forms = [label, re.sub(r"\s*\([^)]*\)", "", label), label.split(":")[0]]
@@ -405,6 +413,9 @@ class Lexicon:
                 add([_norm(reason)] if len(reason.split()) >= 2 else [], "reason", name)
             elif kind == "country":
                 continue
+            elif kind in fields and fields[kind].type in ("choice", "list") and key == "not_reported":
+                # "16 did not report an age group" (the field "age group of the people studied")
+                add(_field_not_reported(fields[kind].label), "field", name)
             elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
@@ -563,7 +574,7 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
             out.append(Phrase(run, "orientation", count, weak=True))
     fields: dict[str, list[Phrase]] = {}
     for t in terms:
-        if t.kind == "field":
+        if t.kind == "field" and not t.count.endswith(".not_reported"):  # ("did not report an age group")
             fields.setdefault(t.count.partition(".")[0], []).append(t)
     for field_name, values in fields.items():
         for t in values:
@@ -1429,7 +1440,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                 re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
             stat = "max"
         elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before) \
-                or re.search(r"\bthe median (?:study|trial|paper|review)\s+\w+ed\s*$", before):
+                or re.search(r"\bmedian (?:study|trial|paper|review)\s+\w+ed\s*$", before):
             # "(median 48)", "the median study examined two"
             stat = "median" if "median" in before else ""
         near = sentence[max(0, t.start - 40):t.start]
