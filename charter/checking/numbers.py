@@ -1980,11 +1980,24 @@ def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], 
                                               sentence[after_noun:r.seg_end])))[-1]
         if boundary:
             forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
-    forward_ok = forward_ok + aside
+    forward_ok = _part_of_group(r, subset, forward_ok + aside)
     inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
         return inner, [], True
     return forward_ok, backward_ok, False
+
+
+def _part_of_group(r: _Reading, subset: bool, hits: list[_Hit]) -> list[_Hit]:
+    """"four of the Western Pacific studies came from South Korea": the group names the whole; a country of
+    that group named after it is the part's own qualifier (as a sub-theme of the whole's theme is)."""
+    if not subset:
+        return hits
+    groups = [h for h in hits if h.kind == "country_group"]
+    for group in groups:
+        members = {f"country.{_slug(m)}" for m in _group_members(r.lexicon, group.count)}
+        if any(h.kind == "country" and h.count in members and h.position > group.end for h in hits):
+            hits = [h for h in hits if h is not group]
+    return hits
 
 
 def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed: tuple[str, ...],
@@ -2130,7 +2143,11 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
             "prisma.other_assessed" in lexicon.counts:
-        return _claim(sentence, token, "prisma.other_assessed", noun.end, None)  # "snowballing added 12 reports"
+        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought
+        sought = dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) and \
+            lexicon.counts.get("prisma.other_sought_reports") is not None
+        name = "prisma.other_sought_reports" if sought else "prisma.other_assessed"
+        return _claim(sentence, token, name, noun.end, None)
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
     if category == "report" and "reports" in lexicon.counts and not _SEARCH_RE.search(sentence) and \
