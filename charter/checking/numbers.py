@@ -1282,7 +1282,7 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
                 and len(lead[h.end:].split()) <= 2]
         if not hits:
-            hits = _superlative_subject(sentence, paren, lexicon)
+            hits = _superlative_subject(sentence, paren, lexicon) or _value_in_other_form(sentence, paren, lexicon)
         if not hits:
             continue
         hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
@@ -1290,6 +1290,20 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _value_in_other_form(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
+    """"run by municipalities (39 studies)": the word before a bare count in brackets is a one-word field
+    value in another form (the value "municipal"), when it begins with the value and no other value."""
+    word = re.search(r"([A-Za-z][\w-]*)\W*$", sentence[:paren])
+    if word is None:
+        return []
+    root = _root(_stem(word.group(1)))
+    values = {t.count for t in lexicon.terms if t.kind == "field" and " " not in t.phrase and len(t.phrase) >= 6
+              and not t.count.endswith(".not_reported") and root.startswith(t.phrase)}
+    if len(values) != 1:
+        return []
+    return [_Hit(word.start(1), "field", values.pop(), word.end(1))]
 
 
 def _superlative_subject(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
