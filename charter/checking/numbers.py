@@ -1649,7 +1649,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
     claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
-    claims = [_with_prisma_totals(c, lexicon) for c in claims]
+    claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
 
@@ -1689,6 +1689,14 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _last_of_enumeration(sentence: str, claim: Claim) -> bool:
+    """"The five searches yielded 89, 230, 688, 4213 and 3018 records": the noun after the last of a run of
+    bare numbers belongs to each of them; the last is one part, not the count of all records."""
+    # (three or more before it: "13, 16 and 24 studies" may be a respective list, read elsewhere)
+    return bool(re.search(r"\d[\d,]*\s*,\s*\d[\d,]*\s*,\s*\d[\d,]*\s*,?\s*(?:and|or)\s*$",
+                          sentence[:claim.start]))
 
 
 def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
