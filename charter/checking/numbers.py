@@ -883,6 +883,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 continue
             if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
                 return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
+            if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
+                    tokens[j + 1].text.lower() in ("on", "in", "with", "at", "to", "for", "from", "by", "about"):
+                return _Noun("implicit", end, end)  # a verb and its preposition: "six worked on it indirectly"
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
@@ -1008,6 +1011,18 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
         any(t.kind == "num" and t.value is not None for t in _tokens(clause))
 
 
+def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
+    """"eleven used social support as a direct strategy and six worked on it indirectly": one word of a
+    sub-theme's label names it where the sentence names another sub-theme of the same theme in full."""
+    if term.kind != "subtheme":
+        return False
+    theme = term.count.split(".")[1]
+    normed = _norm(sentence)
+    return any(t.kind == "subtheme" and not t.weak and t.count != term.count and t.count.startswith(f"subtheme.{theme}.")
+               and len(t.phrase.split()) >= 2
+               and re.search(r"(?<![a-z0-9])" + re.escape(t.phrase) + r"(?![a-z0-9])", normed) for t in lexicon.terms)
+
+
 def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
     """Two different single words of one label, in the label's order with at most two words between, name it
     anywhere: "16 with the features of services" (Features of social support-oriented services),
@@ -1086,7 +1101,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
-            paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
+            paired = term.weak and (_two_words_of_one_label(term, m.start(), normed, lexicon)
+                                    or _sibling_named(term, sentence, lexicon))
             if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not (
