@@ -1481,19 +1481,9 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             stat = "min"
         if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
                                                        sentence[t.end:], re.I):
-            # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
-            noun = _noun_of(tokens, k, lexicon).category
-            verb = _REPORTING_RE.search(sentence, t.end)
-            # "… did not say how many they covered": the measure the sentence named before
-            how_many = verb and re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b",
-                                         sentence[verb.start():])
-            if noun in ("study", "implicit") and verb and (any(m[0] > verb.start() for m in mentions) or how_many):
-                mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
-                # "All but four studies reported it": the four are those that did not
-                negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
-                name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
-                if name in lexicon.counts:
-                    out[k] = _claim(sentence, t, name, mention[1], None)
+            reporting = _reporting_claim(sentence, tokens, k, mentions, lexicon)
+            if reporting is not None:
+                out[k] = reporting
             continue
         mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
         if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
@@ -1541,6 +1531,26 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
     return mentions
+
+
+def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]],
+                     lexicon: Lexicon) -> Claim | None:
+    """"Thirty-eight studies counted their asymptomatic participants": how many studies report a measure
+    (or, negated, do not)."""
+    t = tokens[k]
+    noun = _noun_of(tokens, k, lexicon).category
+    verb = _REPORTING_RE.search(sentence, t.end)
+    if noun not in ("study", "implicit") or not verb:
+        return None
+    # "… did not say how many they covered": the measure the sentence named before
+    how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
+    if not (any(m[0] > verb.start() for m in mentions) or how_many):
+        return None
+    mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
+    # "All but four studies reported it": the four are those that did not
+    negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
+    name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
+    return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
 
 
 def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
