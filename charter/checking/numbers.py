@@ -1675,6 +1675,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
     claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
+    claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -1715,6 +1716,25 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon) -> list[Claim]:
+    """"Twelve studies concerned people with severe mental health problems, two … a specific context and only
+    one … moderate problems": where the other counts of a sentence are values of one field, a count whose
+    stretch names another value of that field (*severe*) is that value, though a sub-theme's label also has
+    the words."""
+    ordered = sorted(claims, key=lambda c: c.start)
+    out = []
+    for n, claim in enumerate(ordered):
+        families = {c.count.rpartition(".")[0] for c in ordered if c is not claim and "." in c.count}
+        end = ordered[n + 1].start if n + 1 < len(ordered) else len(sentence)
+        stretch = " " + _norm(sentence[claim.end:end]) + " "
+        values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
+                  t.count.rpartition(".")[0] in families and f" {t.phrase} " in stretch}
+        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1:
+            claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
+        out.append(claim)
+    return out
 
 
 def _last_of_enumeration(sentence: str, claim: Claim) -> bool:
