@@ -22,7 +22,7 @@ from pypdf import PdfReader
 
 from charter.checking.check import run as run_check
 from charter.sources.metadata import BACK_MATTER, read_metadata
-from charter.submission.journal import words_in
+from charter.document.word_counts import words_in
 from charter.submission.submit import submit
 from conftest import copy_reference_review, write_files
 from projects import systematic_project_files

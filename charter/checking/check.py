@@ -37,7 +37,7 @@ from charter.checking.numbers import Lexicon, annotate, annotated_numbers, check
 from charter.paths import source_problems
 from charter.document.placeholders import PLACEMENT_RE, fill
 from charter.document.prisma import check_arithmetic
-from charter.submission.journal import built_word_counts, word_limit_problems
+from charter.document.word_counts import built_word_counts, word_limit_problems
 from charter.sources.wellformed import check_structure, comment_spans
 from charter.document.word_placeholders import word_count_names
 from charter.wording import plural

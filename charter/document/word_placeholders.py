@@ -22,7 +22,7 @@ import re
 from typing import Iterable, Mapping
 
 from charter.document.placeholders import WORDS_STAND_IN
-from charter.submission.journal import WordCounts, count_words, section_slug
+from charter.document.word_counts import WordCounts, count_words, section_slug
 
 PREFIX = "words."
 STAND_IN_RE = re.compile(r"⟦(words\.[A-Za-z0-9_.\-]+)⟧")

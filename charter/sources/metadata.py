@@ -45,7 +45,7 @@ from typing import Mapping
 from yaml.nodes import MappingNode, SequenceNode
 
 from charter.model import Location, Problem
-from charter.submission.journal import SubmissionOptions, parse_options
+from charter.sources.submission_options import SubmissionOptions, parse_options
 from charter.suggest import did_you_mean
 from charter.sources.yaml_source import NodeReader, compose, decode
 

@@ -1,238 +1,34 @@
-"""``invoke submit``: the files a journal's submission system asks for, in build/submission/.
+"""``invoke submit``: what the journal's files need beyond the built manuscript.
 
 The journal's requirements are written once, under ``submission:`` in
-manuscript/metadata.yaml (docs/submission.md); the command line overrides them.
-From the built manuscript (``charter.compile.build``) this writes:
+manuscript/metadata.yaml (``charter.sources.submission_options``,
+docs/submission.md); the command line overrides them. For the stages of
+``charter.submission.submit`` this module makes:
 
-* ``manuscript.docx`` with Word's own continuous line numbering (``w:lnNumType``
-  in every section) and the requested line spacing; ``manuscript.pdf`` with
-  Typst's line numbers (``par.line``) and the same spacing;
-* ``title-page.docx`` when the review is blind (the manuscript names nobody);
-* each figure as its own file at the requested format and resolution, and
-  each table as its own DOCX;
-* ``word-counts.json`` and ``README.txt`` listing what is there.
+* Word's own continuous line numbering (``w:lnNumType`` in every section) and
+  the requested line spacing in a DOCX; Typst's line numbers (``par.line``) and
+  the same spacing in the PDF's source;
+* each figure as its own file at the requested format and resolution (Charter's
+  flow diagram and the authors' own images);
+* tables and figures moved to the end or out of the text, with a marker
+  paragraph where each was.
 
-Word counts (``count_words``) are read from pandoc's document after citeproc
-(build/manuscript.json), so a citation counts as the words the reader sees.
-The rule: the main text is every paragraph and list of manuscript/*.md;
-headings, the title page, the abstract, the keywords, tables, figure
-captions, the back matter and the reference list are not counted
-(``count_headings: true`` counts headings too). A word is a run of
-characters between spaces that holds a letter or a digit.
+Word counts are ``charter.document.word_counts``.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
-from charter.model import Location, Problem
+from charter.document.word_counts import plain_text
+from charter.sources.submission_options import SubmissionOptions
 from charter.compile.pandoc import docx_package
 from charter.paths import inside
-
-FLOATS = ("inline", "end", "separate")
-FIGURE_FORMATS = ("png", "tiff", "pdf", "svg")
-SPACINGS = (1.0, 1.5, 2.0)
-LIMITS = ("abstract", "main")
-_FIELDS = {"line_numbers": False, "spacing": False, "floats": False, "figure_format": False, "figure_ppi": False,
-           "word_limits": False, "blind": False, "number_tables": False, "number_references": False,
-           "count_headings": False, "float_marker": False}
-
-
-@dataclass(frozen=True)
-class SubmissionOptions:
-    """What the journal asks for (metadata.yaml ``submission:``; the command line may override)."""
-
-    line_numbers: bool = True
-    spacing: float = 2.0
-    floats: str = "inline"
-    figure_format: str = "png"
-    figure_ppi: int = 300
-    word_limits: Mapping[str, int] = field(default_factory=dict)  # "abstract"/"main" -> words
-    blind: bool = False
-    number_tables: bool = False
-    number_references: bool = True
-    count_headings: bool = False
-    float_marker: str = "[{label} about here]"  # the paragraph left where a table or figure was
-    positions: Mapping[str, Location] = field(default_factory=dict)  # option -> where it is written
-
-
-def parse_options(reader, node) -> SubmissionOptions | None:
-    """The ``submission:`` block, checked; mistakes go to ``reader.problems`` with file:line."""
-    if node is None or reader.is_null(node):
-        return None
-    fields = reader.mapping(node, "submission", _FIELDS, what="the submission options")
-    values: dict = {}
-    for name in ("line_numbers", "blind", "number_tables", "number_references", "count_headings"):
-        if name in fields:
-            value = reader.boolean(fields[name], f"submission.{name}")
-            if value is not None:
-                values[name] = value
-    if "spacing" in fields:
-        spacing = reader.number(fields["spacing"], "submission.spacing")
-        if spacing is not None and float(spacing) not in SPACINGS:
-            reader.error(fields["spacing"], "submission.spacing", f"expected 1, 1.5 or 2 (line spacing) but got "
-                         f"{spacing}")
-        elif spacing is not None:
-            values["spacing"] = float(spacing)
-    for name, allowed in (("floats", FLOATS), ("figure_format", FIGURE_FORMATS)):
-        if name in fields:
-            value = reader.text(fields[name], f"submission.{name}")
-            if value is not None and value.lower() not in allowed:
-                more = ""
-                reader.error(fields[name], f"submission.{name}",
-                             f"expected {' or '.join(allowed)} but got '{value}'{more}")
-            elif value is not None:
-                values[name] = value.lower()
-    if "float_marker" in fields:
-        marker = reader.text(fields["float_marker"], "submission.float_marker")
-        if marker is not None and "{label}" not in marker:
-            reader.error(fields["float_marker"], "submission.float_marker",
-                         "the marker must hold {label}, where 'Table 1' or 'Figure 1' goes, "
-                         "e.g. '[{label} about here]'")
-        elif marker is not None:
-            values["float_marker"] = marker
-    if "figure_ppi" in fields:
-        ppi = reader.integer(fields["figure_ppi"], "submission.figure_ppi", nullable=False)
-        if ppi is not None and not 72 <= ppi <= 1200:
-            reader.error(fields["figure_ppi"], "submission.figure_ppi",
-                         f"expected a resolution between 72 and 1200 pixels per inch but got {ppi}; "
-                         "journals usually ask for 300 to 600")
-        elif ppi is not None:
-            values["figure_ppi"] = ppi
-    if "word_limits" in fields:
-        limits = reader.mapping(fields["word_limits"], "submission.word_limits", dict.fromkeys(LIMITS, False),
-                                what="word limits (abstract: N, main: N)")
-        values["word_limits"] = MappingProxyType({
-            name: number for name, limit in limits.items()
-            if (number := reader.integer(limit, f"submission.word_limits.{name}", nullable=False)) is not None})
-    positions = {key.removeprefix("submission."): where for key, where in reader.positions.items()
-                 if key.startswith("submission")}
-    return SubmissionOptions(**values, positions=MappingProxyType(positions))
-
-
-def with_overrides(options: SubmissionOptions | None, **overrides) -> SubmissionOptions:
-    """The options from metadata.yaml with the command line's (those not None) on top; ValueError names a bad one."""
-    if overrides.get("spacing") is not None and float(overrides["spacing"]) not in SPACINGS:
-        raise ValueError(f"--spacing {overrides['spacing']}: use 1, 1.5 or 2")
-    if overrides.get("figure_format") is not None and overrides["figure_format"] not in FIGURE_FORMATS:
-        raise ValueError(f"--figure-format {overrides['figure_format']}: use png, tiff, pdf or svg")
-    if overrides.get("floats") is not None and overrides["floats"] not in FLOATS:
-        raise ValueError(f"--floats {overrides['floats']}: use inline, end or separate")
-    if overrides.get("figure_ppi") is not None and not 72 <= int(overrides["figure_ppi"]) <= 1200:
-        raise ValueError(f"--figure-ppi {overrides['figure_ppi']}: use a resolution between 72 and 1200")
-    return replace(options or SubmissionOptions(), **{k: v for k, v in overrides.items() if v is not None})
-
-
-# ----------------------------------------------------------------- word counts
-
-_WORD_RE = re.compile(r"\S+")
-
-
-def _is_word(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
-
-
-def words_in(text: str) -> int:
-    """Words as a reader counts them: runs between spaces that hold a letter or a digit."""
-    return sum(1 for token in _WORD_RE.findall(text) if _is_word(token))
-
-
-def _text(node) -> str:
-    """The text of pandoc JSON inlines/blocks; notes and raw code are left out."""
-    if isinstance(node, list):
-        return "".join(_text(n) for n in node)
-    if not isinstance(node, dict):
-        return ""
-    kind, content = node.get("t"), node.get("c")
-    if kind == "Str":
-        return content
-    if kind in ("Space", "SoftBreak", "LineBreak"):
-        return " "
-    if kind in ("RawInline", "RawBlock", "Note"):
-        return " "
-    if kind == "Cite":
-        return _text(content[1])
-    if kind in ("Code", "Math"):
-        return content[1]
-    if kind in ("Para", "Plain"):
-        return _text(content) + " "
-    if kind in ("Link", "Image", "Span", "Quoted"):  # [attr or quote type, inlines, …]
-        return _text(content[1])
-    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
-        return _text(content)  # inside a word, as in "*re*consider": no space added
-    if kind == "Header":
-        return _text(content[2]) + " "
-    if isinstance(content, (list, dict)):
-        return " " + _text(content) + " "
-    return ""
-
-
-@dataclass(frozen=True)
-class WordCounts:
-    abstract: int
-    main: int
-    sections: tuple[tuple[str, int], ...]  # (first-level heading, words), in order
-
-    def as_counts(self) -> dict[str, int]:
-        """The counts under their placeholder names (``n.words.main``)."""
-        result = {"words.abstract": self.abstract, "words.main": self.main}
-        for heading, number in self.sections:
-            result[f"words.{section_slug(heading)}"] = number
-        return result
-
-
-def section_slug(heading: str) -> str:
-    """A section's name in placeholders: its heading in lower case, ``_`` between words."""
-    return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_") or "section"
-
-
-def count_words(document: Mapping, *, count_headings: bool = False) -> WordCounts:
-    """Count the words of pandoc's document (build/manuscript.json) by the rule in the module docstring."""
-    abstract_meta = document.get("meta", {}).get("charter-abstract")
-    abstract = words_in(_text(abstract_meta.get("c") if isinstance(abstract_meta, dict) else []))
-    sections: list[list] = []
-    main = 0
-    for block in document.get("blocks", []):
-        # the prose of manuscript/*.md: Divs ch_p0001…; back matter (ch_m…), tables, figures are not counted
-        if block.get("t") != "Div" or not block["c"][0][0].startswith("ch_p"):
-            continue
-        for inner in block["c"][1]:
-            if inner.get("t") == "Figure":  # an image of the authors' with its caption: captions are not counted
-                continue
-            if inner.get("t") == "Header":
-                if inner["c"][0] == 1:
-                    sections.append([_text(inner["c"][2]).strip(), 0])
-                if not count_headings:
-                    continue
-            number = words_in(_text(inner))
-            main += number
-            if sections:
-                sections[-1][1] += number
-    return WordCounts(abstract, main, tuple((h, n) for h, n in sections))
-
-
-def limit_problems(counts: WordCounts, options: SubmissionOptions | None, source: str) -> list[Problem]:
-    """A warning for each word limit the manuscript exceeds."""
-    problems = []
-    for name, limit in (options.word_limits if options else {}).items():
-        actual = counts.abstract if name == "abstract" else counts.main
-        if actual > limit:
-            where = options.positions.get(f"word_limits.{name}") or Location(source)
-            what = "the abstract" if name == "abstract" else "the main text"
-            problems.append(Problem(where, f"submission.word_limits.{name}",
-                                    f"{what} has {actual} words, over the journal's limit of {limit} by "
-                                    f"{actual - limit}; shorten it (the counting rule: docs/submission.md)",
-                                    severity="warning"))
-    return problems
-
 
 # ---------------------------------------------------------- DOCX line numbers
 
@@ -416,44 +212,6 @@ def _raster_figure(source: Path, image: str, fmt: str, ppi: int, label: str) -> 
     return out.getvalue(), "tif" if fmt == "tiff" else fmt, notes
 
 
-# ------------------------------------------------- counts of the last build
-
-SOURCES = ("review.yaml", "studies", "bib", "manuscript", "templates")
-
-
-def built_word_counts(root: str | Path, options: SubmissionOptions | None) -> WordCounts | None:
-    """The word counts of the last build (build/manuscript.json), or None when there is none or a source
-    changed since (then the counts would be of an older text)."""
-    root = Path(root)
-    document = root / "build" / "manuscript.json"
-    if not document.is_file() or document.is_symlink():
-        return None
-    built = document.stat().st_mtime
-    for name in SOURCES:
-        path = root / name
-        paths = [path] if path.is_file() else (path.rglob("*") if path.is_dir() else [])
-        if any(p.is_file() and p.stat().st_mtime > built for p in paths):
-            return None
-    try:
-        data = json.loads(document.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return count_words(data, count_headings=bool(options and options.count_headings))
-
-
-def word_limit_problems(root: str | Path, options: SubmissionOptions | None) -> list[Problem]:
-    """``invoke check``: a warning per word limit exceeded, or a note that the counts need a build first."""
-    if options is None or not options.word_limits:
-        return []
-    counts = built_word_counts(root, options)
-    if counts is None:
-        where = options.positions.get("word_limits") or Location("manuscript/metadata.yaml")
-        return [Problem(where, "submission.word_limits", "the word limits were not checked: the words are "
-                        "counted in the built manuscript, and it is missing or older than the sources; run "
-                        "invoke build, then invoke check again", severity="warning")]
-    return limit_problems(counts, options, "manuscript/metadata.yaml")
-
-
 # ------------------------------------------------- tables and figures at the end
 
 _PAGE_BREAK = [{"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']},
@@ -469,7 +227,7 @@ def _first_strong(node) -> str | None:
                 return found
     elif isinstance(node, dict):
         if node.get("t") == "Strong":
-            return _text(node["c"]).strip().rstrip(".")
+            return plain_text(node["c"]).strip().rstrip(".")
         return _first_strong(node.get("c"))
     return None
 

@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from charter.submission.journal import _text
+from charter.document.word_counts import plain_text
 
 _MARGIN = 62.0  # points: Typst puts line numbers left of the text, which starts at 2.5 cm (70.9 pt)
 
@@ -79,17 +79,17 @@ def _blocks(document: dict, anchors: dict) -> tuple[str, list[_Block]]:
             if anchor and anchor.get("field") in ("title", "abstract", "keywords"):
                 continue
             if anchor:
-                add(_text(block), anchor.get("source"), anchor.get("line"), "text")
+                add(plain_text(block), anchor.get("source"), anchor.get("line"), "text")
             elif anchor_id == "refs":
-                add(_text(block), None, None, "the reference list (from bib/)")
+                add(plain_text(block), None, None, "the reference list (from bib/)")
             elif "charter-table-note" in classes:
-                add(_text(block), None, None, "Table 1's note (review.yaml)")
+                add(plain_text(block), None, None, "Table 1's note (review.yaml)")
             else:
-                add(_text(block), None, None, "generated text")
+                add(plain_text(block), None, None, "generated text")
         elif kind == "Table":
-            add(_text(block), None, None, "Table 1 (from the study files)")
+            add(plain_text(block), None, None, "Table 1 (from the study files)")
         elif kind == "Header":
-            add(_text(block), None, None, "a heading Charter writes")
+            add(plain_text(block), None, None, "a heading Charter writes")
     return text, blocks
 
 

@@ -26,9 +26,10 @@ from charter.compile.pandoc import compile_typst, finish_docx, json_to_typst, pa
 from charter.document.placeholders import fill
 from charter.compile.stages import Runner, Stage, State, write
 from charter.model import Location, Problem
-from charter.submission.journal import (FigureFileError, SubmissionOptions, count_words, figure_file, limit_problems,
-                                        move_floats, number_docx, number_typst, own_figure_file, own_figures,
-                                        with_overrides)
+from charter.document.word_counts import count_words, limit_problems
+from charter.sources.submission_options import SubmissionOptions, with_overrides
+from charter.submission.journal import (FigureFileError, figure_file, move_floats, number_docx, number_typst,
+                                        own_figure_file, own_figures)
 
 FOLDER = "submission"
 
