@@ -166,8 +166,14 @@ def same_count(name: str, lexicon: Lexicon) -> str:
     return other
 
 
-def expected_in(item: dict, lexicon: Lexicon) -> set[tuple[int, str]]:
-    return {(int(e["number"]), same_count(str(e["count"]), lexicon)) for e in item.get("expect") or ()}
+def expected_in(item: dict, lexicon: Lexicon) -> set[tuple[int | float, str]]:
+    return {(_number(e["number"]), same_count(str(e["count"]), lexicon)) for e in item.get("expect") or ()}
+
+
+def _number(value) -> int | float:
+    """A labelled number: a whole number, or a decimal median as labelled (46.5, not 46)."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 @dataclass

@@ -98,7 +98,7 @@ _INCLUDED_RE = re.compile(
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b"
-    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\bwe (?:retained|kept)\b|\b(?:this|which|that) left\b"
     r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
@@ -112,7 +112,8 @@ _STEP_RES = (
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
                                 r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
     ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
-    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b",
+    ("assessed", re.compile(r"\bassessed\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b"
+                            r"|\b(?:reading|read)\s+(?:the\s+|all\s+)?(?=\S+ full[- ]?texts?\b)",
                             re.I)),
     ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
                             r"(?:the )?duplicates|duplicates were removed)"
@@ -155,6 +156,12 @@ _STATISTICS_RE = re.compile(r"\b(?:OR|RR|HR|CI|SD|SE|ICC)\b|\b(?:[Kk]appa|[Mm]ea
                             r"|\bp ?[<=>≤]")
 _COMPLEMENT_RE = re.compile(r"(?:\ball but|\bexcept(?: for)?|\bapart from|\baside from|\bother than|\bexcluding|"
                             r"\bwith the exception of|\bsave for)\W*$", re.I)
+
+
+def _left_out(sentence: str, at: int) -> bool:
+    """"All but four studies …", "With the exception of four studies, every study …": the number at
+    offset ``at`` counts the studies the rest of the sentence does not hold for."""
+    return bool(_COMPLEMENT_RE.search(sentence[:at]))
 
 
 def _stem(word: str) -> str:
@@ -221,6 +228,7 @@ class Vocabulary:
     fields: tuple[Field, ...] = ()
     keywords: tuple[str, ...] = ()
     title: str = ""  # the review's title: its words are the whole review's topic, not one theme's
+    participants: tuple[str, ...] = ()  # the review's words for its participants: Table 1's heading of them
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> "Vocabulary":
@@ -252,6 +260,8 @@ class Vocabulary:
             fields=fields,
             keywords=tuple(str(k) for k in data.get("keywords") or ()),
             title=str(data.get("title") or ""),
+            participants=tuple(str(c.get("heading")) for c in (data.get("table") or {}).get("columns") or ()
+                               if isinstance(c, Mapping) and c.get("field") == "participants" and c.get("heading")),
         )
 
 
@@ -270,6 +280,8 @@ def vocabulary_of(review) -> Vocabulary:
         questions=tuple(name(q) for q in getattr(review, "questions", ()) or ()),
         fields=tuple(Field(f.name, f.label, f.type, tuple(f.choices)) for f in review.extra_fields),
         title=review.title,
+        participants=tuple(c.heading for c in getattr(review, "table_columns", ()) or ()
+                           if c.field == "participants" and c.heading),
     )
 
 
@@ -288,6 +300,14 @@ _NOT_REPORTED_DESIGN = tuple(
                         "design was not stated", "design is not stated", "gave no design", "reported no design",
                         "could not be classified", "unclassified", "not classifiable", "unclassifiable",
                         "could not be categorised", "could not be categorized", "design could not be determined")
+
+
+def _field_not_reported(label: str) -> list[str]:
+    """Ways of saying a study did not report a choice field, from its label and the label's head before
+    "of" ("age group of the people studied" -> "did not report an age group")."""
+    heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0])])
+    return [f"did not {verb} {whose} {head}" for head in heads if head
+            for verb in ("report", "state", "give", "specify", "describe") for whose in ("a", "an", "its", "their", "the")]
 
 
 def _variants(label: str) -> list[str]:
@@ -387,8 +407,15 @@ class Lexicon:
                 add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
+            elif kind == "prisma" and key.startswith("dbr_excluded_reason."):
+                # a reason for excluding full texts, in its own words: "no control or comparison sites (31)"
+                reason = re.sub(r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning)
+                add([_norm(reason)] if len(reason.split()) >= 2 else [], "reason", name)
             elif kind == "country":
                 continue
+            elif kind in fields and fields[kind].type in ("choice", "list") and key == "not_reported":
+                # "16 did not report an age group" (the field "age group of the people studied")
+                add(_field_not_reported(fields[kind].label), "field", name)
             elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
                 value = next((v for v in fields[kind].values if _slug(v) == key), None)
                 value = value or re.sub(r"^studies with .* ", "", count.meaning)
@@ -410,8 +437,12 @@ class Lexicon:
         terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
-        terms += [replace(t, unordered=True) for t in terms if t.kind == "orientation" and not t.weak
-                  and not t.minor and len(t.phrase.split()) == 2 and not t.unordered]
+        # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
+        # word between: "screened institutions", "screened the community" for "screening in an institution"
+        terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
+                  if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
+                  and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
+                  and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
             if name.startswith("country.") and name != "country.not_reported":
@@ -466,6 +497,17 @@ def _root(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[:-len(suffix)] + replacement
     return word
+
+
+def _content_words(phrase: str) -> list[str]:
+    return [w for w in phrase.split() if w not in _STOPWORDS]
+
+
+def _verb_root(word: str) -> str:
+    """A root shared by a noun in -ion and its verb: "infection", "infected" -> "infect";
+    "investigations", "investigated" -> "investigat"."""
+    root = _root(word)
+    return root[:-3] if root.endswith("ion") and len(root) > 6 else root
 
 
 _WEAK_STOP = set("""
@@ -532,7 +574,7 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
             out.append(Phrase(run, "orientation", count, weak=True))
     fields: dict[str, list[Phrase]] = {}
     for t in terms:
-        if t.kind == "field":
+        if t.kind == "field" and not t.count.endswith(".not_reported"):  # ("did not report an age group")
             fields.setdefault(t.count.partition(".")[0], []).append(t)
     for field_name, values in fields.items():
         for t in values:
@@ -555,9 +597,12 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         if prefix != "participants" and prefix not in integer_fields:
             continue
         label = "participant" if prefix == "participants" else integer_fields[prefix].label
-        units = ["participant", "sample size"] if prefix == "participants" else [_unit(label)]
-        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies"
-        plain = re.sub(r"\s+(?:in|per)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+        # participants also by the review's own word for them, Table 1's heading ("People with infection")
+        units = ["participant", "sample size"] + [_unit(w) for w in vocabulary.participants] \
+            if prefix == "participants" else [_unit(label)]
+        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies",
+        # "people asymptomatic throughout infection" -> "people asymptomatic"
+        plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
@@ -838,6 +883,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 continue
             if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
                 return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
+            if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
+                    tokens[j + 1].text.lower() in ("on", "in", "with", "at", "to", "for", "from", "by", "about"):
+                return _Noun("implicit", end, end)  # a verb and its preposition: "six worked on it indirectly"
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
@@ -953,6 +1001,28 @@ class _Hit:
     minor: bool = False
 
 
+def _object_of_counted_verb(sentence: str, at: int) -> bool:
+    """"Eight studies compared secondary attack rates", "18 reported speeds": what counted studies did,
+    written as the object of their verb (at most three words before it), names a review question by its
+    short label even where questions are not spoken of."""
+    clause = re.split(r"[,;:()]", sentence[:at])[-1]
+    return bool(re.search(r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?"
+                          r"[a-z]+ed\s+(?:[\w-]+\s+){0,3}$", clause)) and \
+        any(t.kind == "num" and t.value is not None for t in _tokens(clause))
+
+
+def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
+    """"eleven used social support as a direct strategy and six worked on it indirectly": one word of a
+    sub-theme's label names it where the sentence names another sub-theme of the same theme in full."""
+    if term.kind != "subtheme":
+        return False
+    theme = term.count.split(".")[1]
+    normed = _norm(sentence)
+    return any(t.kind == "subtheme" and not t.weak and t.count != term.count and t.count.startswith(f"subtheme.{theme}.")
+               and len(t.phrase.split()) >= 2
+               and re.search(r"(?<![a-z0-9])" + re.escape(t.phrase) + r"(?![a-z0-9])", normed) for t in lexicon.terms)
+
+
 def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
     """Two different single words of one label, in the label's order with at most two words between, name it
     anywhere: "16 with the features of services" (Features of social support-oriented services),
@@ -966,16 +1036,21 @@ def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon
     return False
 
 
-def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], before: str, lexicon: Lexicon) -> list[_Hit]:
+def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: str, start: int,
+                    lexicon: Lexicon) -> list[_Hit]:
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
     span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    before = sentence[:start]
+    if term.kind != "field":  # (but for small words: "screened the community")
+        words = [w for w in words if w[2] not in _STOPWORDS]
     same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
     for k in range(len(words)):
         window = words[k:k + span]
         stems = [_root(w) for _, _, w in window]
-        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted):
+        if stems and any(same(stems[0], w) for w in wanted) and all(any(same(s, w) for s in stems) for w in wanted) \
+                and not re.search(r"[,;:()]", sentence[window[0][0]:window[-1][1]]):
             last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
             lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
             negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
@@ -1009,7 +1084,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
 
     for term in lexicon.terms:
         if term.unordered:
-            hits += _unordered_hits(term, words, sentence[:start], lexicon)
+            hits += _unordered_hits(term, words, sentence, start, lexicon)
             continue
         if term.phrase.startswith("("):  # "(a)": match in the raw text
             for m in re.finditer(re.escape(term.phrase) + r"|(?<![\w(])" + re.escape(term.phrase[1:]),
@@ -1026,10 +1101,12 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                 continue  # "western" inside "non-western"
             if term.kind == "keyword" and not _KEYWORD_RE.search(sentence):
                 continue
-            paired = term.weak and _two_words_of_one_label(term, m.start(), normed, lexicon)
+            paired = term.weak and (_two_words_of_one_label(term, m.start(), normed, lexicon)
+                                    or _sibling_named(term, sentence, lexicon))
             if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
-            if term.kind == "question" and not re.search(r"\d", term.phrase) and not _QUESTION_RE.search(sentence):
+            if term.kind == "question" and not re.search(r"\d", term.phrase) and not (
+                    _QUESTION_RE.search(sentence) or _object_of_counted_verb(sentence, s)):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
             hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
@@ -1188,7 +1265,7 @@ def _cited_parts(sentence: str, citations: Iterable[tuple[int, int]], tokens: li
 
 
 _LIST_KINDS = ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
-               "database")
+               "database", "reason")
 
 
 def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
@@ -1221,7 +1298,7 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
                 and len(lead[h.end:].split()) <= 2]
         if not hits:
-            hits = _superlative_subject(sentence, paren, lexicon)
+            hits = _superlative_subject(sentence, paren, lexicon) or _value_in_other_form(sentence, paren, lexicon)
         if not hits:
             continue
         hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
@@ -1229,6 +1306,20 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _value_in_other_form(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
+    """"run by municipalities (39 studies)": the word before a bare count in brackets is a one-word field
+    value in another form (the value "municipal"), when it begins with the value and no other value."""
+    word = re.search(r"([A-Za-z][\w-]*)\W*$", sentence[:paren])
+    if word is None:
+        return []
+    root = _root(_stem(word.group(1)))
+    values = {t.count for t in lexicon.terms if t.kind == "field" and " " not in t.phrase and len(t.phrase) >= 6
+              and not t.count.endswith(".not_reported") and root.startswith(t.phrase)}
+    if len(values) != 1:
+        return []
+    return [_Hit(word.start(1), "field", values.pop(), word.end(1))]
 
 
 def _superlative_subject(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
@@ -1305,15 +1396,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     if not lexicon.measures:
         return {}
     low = sentence.lower()
-    mentions = []  # (start, end, measure prefix)
-    for prefix, units in lexicon.measures:
-        for unit in units:
-            words = [re.escape(w) for w in unit.split()]
-            if words[-1].endswith("y"):
-                words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
-            for m in re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low):
-                if not any(a <= m.start() < b for a, b, _ in mentions):
-                    mentions.append((m.start(), m.end(), prefix))
+    mentions = _measure_mentions(low, lexicon.measures)
     sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
     if not mentions and not sample:
         return {}
@@ -1331,6 +1414,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
     ends = {}
     for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|%|per ?cent)\b", sentence[m.end():], re.I):
+            continue  # "ranged from 8 to 70 years": ages or durations, not the measure
         for group, stat in ((1, "min"), (2, "max")):
             k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
             if k is not None:
@@ -1345,6 +1430,9 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             continue
         if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
+        if _hedged(tokens, k):
+            out[k] = None  # "fewer than 50 sites": a bound, not the largest study's number
+            continue
         one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
         own = _noun_of(tokens, k, lexicon).category
@@ -1381,24 +1469,21 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                                                                               sentence[tokens[k_prev].end:t.start]) or
                 re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
             stat = "max"
-        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before):
+        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before) \
+                or re.search(r"\bmedian (?:study|trial|paper|review)\s+\w+ed\s*$", before):
+            # "(median 48)", "the median study examined two"
             stat = "median" if "median" in before else ""
         near = sentence[max(0, t.start - 40):t.start]
-        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+        # "the largest 5,403", "the highest number in any single study was 2,194"
+        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
             stat = "max"
-        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,3}\s*$", near, re.I):
+        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
             stat = "min"
         if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
                                                        sentence[t.end:], re.I):
-            # "Thirty-eight studies counted their asymptomatic participants": how many report the measure
-            noun = _noun_of(tokens, k, lexicon).category
-            verb = _REPORTING_RE.search(sentence, t.end)
-            if noun in ("study", "implicit") and verb and any(m[0] > verb.start() for m in mentions):
-                mention = next(m for m in mentions if m[0] > verb.start())
-                negated = _NEGATION_RE.search(sentence[t.end:verb.end()])
-                name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
-                if name in lexicon.counts:
-                    out[k] = _claim(sentence, t, name, mention[1], None)
+            reporting = _reporting_claim(sentence, tokens, k, mentions, lexicon)
+            if reporting is not None:
+                out[k] = reporting
             continue
         mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
         if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
@@ -1418,13 +1503,99 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         # interviewed" narrates inside that one study, as "In one study, …" does
         framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
         if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
-                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest)\b", low)):
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
+    """(start, end, measure prefix) of each place the sentence names a measure's noun: its words as
+    written first (longest measure first), then scattered ("infected people"), where nothing else is."""
+    mentions: list[tuple[int, int, str]] = []
+    for scattered in (False, True):
+        for prefix, units in measures:
+            for unit in units:
+                if scattered:
+                    spans = _scattered_unit(low, unit)
+                else:
+                    words = [re.escape(w) for w in unit.split()]
+                    if words[-1].endswith("y"):
+                        words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
+                    spans = [m.span() for m in
+                             re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low)]
+                for start, end in spans:
+                    if not any(a < end and start < b for a, b, _ in mentions):
+                        mentions.append((start, end, prefix))
+    return mentions
+
+
+def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]],
+                     lexicon: Lexicon) -> Claim | None:
+    """"Thirty-eight studies counted their asymptomatic participants": how many studies report a measure
+    (or, negated, do not)."""
+    t = tokens[k]
+    noun = _noun_of(tokens, k, lexicon).category
+    verb = _REPORTING_RE.search(sentence, t.end)
+    if noun not in ("study", "implicit") or not verb:
+        return None
+    # "… did not say how many they covered": the measure the sentence named before
+    how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
+    if not (any(m[0] > verb.start() for m in mentions) or how_many):
+        return None
+    mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
+    # "All but four studies reported it": the four are those that did not
+    negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
+    name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
+    return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
+
+
+def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
+                     cited_parts: list[tuple[int, int]]) -> list[Claim]:
+    """"(median 46.5)", "the median number of people who stayed asymptomatic was 12.5 per study": a median
+    of an even number of studies may be a half, the one decimal that states a count; it is the median of
+    the measure named nearest."""
+    mentions = _measure_mentions(sentence.lower(), lexicon.measures) if lexicon.measures else []
+    out = []
+    for k, t in enumerate(tokens):
+        if t.kind != "decimal" or not mentions or any(a <= t.start < b for a, b in cited_parts):
+            continue
+        lead = sentence[max(0, t.start - 80):t.start]
+        median = re.search(r"\bmedian\b[^;\d]*$", lead, re.I)
+        if median is None or _STATISTICS_RE.search(lead[median.end():]) or re.search(r"\bage\b", lead[median.end():]):
+            continue
+        mention = min(mentions, key=lambda m: abs(m[0] - t.start))
+        name = f"{mention[2]}.median"
+        if name in lexicon.counts:
+            number = float(t.text.replace(",", ""))
+            out.append(replace(_claim(sentence, t, name, t.end, None), number=number))
+    return out
+
+
+def _scattered_unit(low: str, unit: str) -> list[tuple[int, int]]:
+    """A measure's noun of several words written in another order or with words between: "people with
+    infection" as "infected people", "people with PCR-confirmed infection", "people were infected";
+    "people asymptomatic" as "people who stayed asymptomatic". Every content word's root, within six
+    words, and no clause break between them."""
+    roots = {_verb_root(w) for w in unit.split() if w not in _STOPWORDS}
+    if len(roots) < 2:
+        return []
+    words = [(m.start(), m.end(), _verb_root(m.group().lower().rsplit("-", 1)[-1]))
+             for m in re.finditer(r"[\w-]+|[,;:()]", low)]
+    spans = []
+    for k, (start, _, root) in enumerate(words):
+        if root not in roots:
+            continue
+        seen, j = {root}, k
+        while j + 1 < len(words) and j + 1 - k < 6 and words[j + 1][2] not in ",;:()" and seen != roots:
+            j += 1
+            seen.add(words[j][2])
+        if seen >= roots:
+            spans.append((start, words[j][1]))
+    return spans
 
 
 _HEDGES = ("roughly", "approximately", "approx", "about", "around", "nearly", "almost", "some", "over", "under",
@@ -1502,7 +1673,102 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             claims.append(claim)
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
-    return sorted((_with_prisma_totals(c, lexicon) for c in claims), key=lambda c: c.start)
+    claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
+    claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
+    claims = _parallel_field_values(sentence, claims, lexicon)
+    claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
+    return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
+
+
+# Where included studies and the studies with a file (Table 1's rows) differ: "12 … do not appear in Table 1"
+_NOT_IN_TABLE_RE = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:in|appear in|listed in|shown in|described in)\s+"
+                              r"table 1\b|\bwithout (?:a |their )?(?:study )?files?\b", re.I)
+_IN_TABLE_RE = re.compile(r"\btable 1\b|\bwith (?:a |their )?(?:study )?files?\b", re.I)
+
+
+def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                     lexicon: Lexicon) -> list[Claim]:
+    """When some included studies have no study file (PRISMA's total exceeds the files'): a count of
+    studies in a clause that says they are not in Table 1 counts those (``prisma.studies_without_files``);
+    one in a clause about Table 1 or the files counts the files (``included``); "the review included 146
+    studies" counts PRISMA's total, the files' count its alternative."""
+    files, total = lexicon.counts.get("included"), lexicon.counts.get("prisma.total_studies")
+    if files is None or total is None or total.value is None or files.value == total.value:
+        return claims
+    by_start = {c.start: c for c in claims}
+    out = []
+    for i in numbers:
+        token = tokens[i]
+        claim = by_start.pop(token.start, None)
+        if token.kind != "num" or token.value is None or (
+                claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
+                and not re.match(r"\s+(?:[\w-]+\s+){0,2}stud(?:y|ies)\b", sentence[token.end:])):
+            out += [claim] if claim else []
+            continue
+        clause = re.split(r"[;,]", sentence[token.start:])[0]
+        lead = re.split(r";", sentence[:token.start])[-1]
+        if _NOT_IN_TABLE_RE.search(clause) and "prisma.studies_without_files" in lexicon.counts:
+            claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
+        elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
+                _IN_TABLE_RE.search(clause):
+            claim = _claim(sentence, token, "included", token.end, None)
+        elif claim is not None and claim.count == "included":
+            claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
+        out += [claim] if claim else []
+    return out + list(by_start.values())
+
+
+def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon) -> list[Claim]:
+    """"Twelve studies concerned people with severe mental health problems, two … a specific context and only
+    one … moderate problems": where the other counts of a sentence are values of one field, a count whose
+    stretch names another value of that field (*severe*) is that value, though a sub-theme's label also has
+    the words."""
+    ordered = sorted(claims, key=lambda c: c.start)
+    out = []
+    for n, claim in enumerate(ordered):
+        families = {c.count.rpartition(".")[0] for c in ordered if c is not claim and "." in c.count}
+        end = ordered[n + 1].start if n + 1 < len(ordered) else len(sentence)
+        stretch = " " + _norm(sentence[claim.end:end]) + " "
+        values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
+                  t.count.rpartition(".")[0] in families and f" {t.phrase} " in stretch}
+        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1:
+            claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
+        out.append(claim)
+    return out
+
+
+def _last_of_enumeration(sentence: str, claim: Claim) -> bool:
+    """"The five searches yielded 89, 230, 688, 4213 and 3018 records": the noun after the last of a run of
+    bare numbers belongs to each of them; the last is one part, not the count of all records."""
+    # (three or more before it: "13, 16 and 24 studies" may be a respective list, read elsewhere)
+    return bool(re.search(r"\d[\d,]*\s*,\s*\d[\d,]*\s*,\s*\d[\d,]*\s*,?\s*(?:and|or)\s*$",
+                          sentence[:claim.start]))
+
+
+def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                   lexicon: Lexicon) -> list[Claim]:
+    """"Seventeen studies examined processes with an online stage; the other 41 …", "Fourteen … nine … and
+    seven …; the remaining four …": "the other/remaining N" after counts of all values of one field (or
+    design) but one counts that last value, whatever words follow."""
+    out = list(claims)
+    for i in numbers:
+        token = tokens[i]
+        if token.kind != "num" or not re.search(r"\bthe (?:other|remaining|rest of the)\s*$",
+                                                sentence[:token.start], re.I):
+            continue
+        earlier = [c for c in out if c.end <= token.start]
+        families = {c.count.rpartition(".")[0] for c in earlier if "." in c.count}
+        if len(families) != 1:
+            continue
+        family = families.pop()
+        values = [n for n in lexicon.counts if n.rpartition(".")[0] == family
+                  and n.rpartition(".")[2] not in ("not_reported", "total", "median", "min", "max", "reported")]
+        rest = [n for n in values if n not in {c.count for c in earlier}]
+        if len(rest) != 1:
+            continue
+        out = [c for c in out if c.start != token.start]
+        out.append(_claim(sentence, token, rest[0], token.end, None))
+    return out
 
 
 # The study files' count and PRISMA's total differ when some included studies have no file: "146 studies
@@ -1777,15 +2043,29 @@ def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], 
         # a qualifier after "and" or a comma that stands before the next count is that count's:
         # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
         # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
-        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then)\b",
+        # ("53 full texts we kept 29 studies": a new subject opens the next count's clause)
+        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then|we)\b",
                                               sentence[after_noun:r.seg_end])))[-1]
         if boundary:
             forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
-    forward_ok = forward_ok + aside
+    forward_ok = _part_of_group(r, subset, forward_ok + aside)
     inner = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if inner:  # "four Norwegian studies", "nine North American studies": the noun phrase names its own set
         return inner, [], True
     return forward_ok, backward_ok, False
+
+
+def _part_of_group(r: _Reading, subset: bool, hits: list[_Hit]) -> list[_Hit]:
+    """"four of the Western Pacific studies came from South Korea": the group names the whole; a country of
+    that group named after it is the part's own qualifier (as a sub-theme of the whole's theme is)."""
+    if not subset:
+        return hits
+    groups = [h for h in hits if h.kind == "country_group"]
+    for group in groups:
+        members = {f"country.{_slug(m)}" for m in _group_members(r.lexicon, group.count)}
+        if any(h.kind == "country" and h.count in members and h.position > group.end for h in hits):
+            hits = [h for h in hits if h is not group]
+    return hits
 
 
 def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed: tuple[str, ...],
@@ -1811,7 +2091,7 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
     if of_step:  # "screening of 2,305 records", "the assessment of 53 full texts"
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
-        return questions[0], True, near
+        return _passive_agent_of(sentence, token, questions) or questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
@@ -1832,6 +2112,14 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
     return hit, confident, near
+
+
+def _passive_agent_of(sentence: str, token: _Token, hits: list[_Hit]) -> _Hit | None:
+    """"Question 1 was addressed by 31 studies, question 2 by 25": a count after "by" is the agent of the
+    name just before it (in its own clause), not of the name that follows."""
+    before = [h for h in hits if h.end <= token.start and
+              re.fullmatch(r"[^,;:]*\bby\s*", sentence[h.end:token.start])]
+    return before[-1] if before else None
 
 
 def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
@@ -1858,14 +2146,27 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
     return False, hit
 
 
+# "every study stated its design": the positive of _NOT_REPORTED_DESIGN's "did not state its design"
+_REPORTED_DESIGN_RE = re.compile(r"\b(?:described|reported|stated|named|gave|specified)\s+(?:a|its|their|the)\s+"
+                                 r"(?:study\s+)?(?:design|methods?|methodology)\b", re.I)
+
+
 def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
-    """"all but two … western countries", "from outside the western world": the other group, when the
-    review has just two."""
+    """"all but two … western countries", "from outside the western world", "All but two studies took place
+    in Europe, Australasia or North America": the one group the sentence leaves unnamed; "With the exception
+    of four studies, every study stated its design": the studies that did not."""
+    if hit is None and _REPORTED_DESIGN_RE.search(r.sentence, r.token.end) and \
+            "orientation.not_reported" in r.lexicon.counts:
+        return _claim(r.sentence, r.token, "orientation.not_reported", noun.end, None)
     groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
-    if hit is None or hit.kind != "country_group" or len(groups) != 2:
+    if hit is None or hit.kind != "country_group":
         return None
-    other = next(g for g in groups if g != hit.count)
-    return _claim(r.sentence, r.token, other, noun.end, hit)
+    named = {h.count for h in _attributes(r.sentence, r.token.end, len(r.sentence), r.lexicon)
+             if h.kind == "country_group"} | {hit.count}
+    rest = [g for g in groups if g not in named]
+    if len(rest) != 1:
+        return None
+    return _claim(r.sentence, r.token, rest[0], noun.end, hit)
 
 
 def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
@@ -1894,7 +2195,9 @@ def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Nou
     if category != "study" or tokens[i].text.lower() != "one" or sentence[:tokens[i].start].strip(" *_\"'“(["):
         return False
     inside = [t for t in tokens[i + 1:] if t.end <= noun.end]
-    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS for t in inside[:-1]):
+    # a capitalised word is a proper adjective ("Norwegian", though "norwegian" is also a modifier that
+    # leaves a count whole): it qualifies the study as any other qualifier does
+    if len(inside) < 2 or all(t.text.lower() in _MODIFIERS and not t.text[:1].isupper() for t in inside[:-1]):
         return False
     after = next((t for t in tokens[i + 1:] if t.start >= noun.end), None)
     return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
@@ -1908,7 +2211,11 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
             "prisma.other_assessed" in lexicon.counts:
-        return _claim(sentence, token, "prisma.other_assessed", noun.end, None)  # "snowballing added 12 reports"
+        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought
+        sought = dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) and \
+            lexicon.counts.get("prisma.other_sought_reports") is not None
+        name = "prisma.other_sought_reports" if sought else "prisma.other_assessed"
+        return _claim(sentence, token, name, noun.end, None)
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
     if category == "report" and "reports" in lexicon.counts and not _SEARCH_RE.search(sentence) and \
@@ -2044,6 +2351,12 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
                                r"|(?<![\w@.\-])@(?!(?:tbl|fig|sec|eq|lst)-)[A-Za-z0-9_][\w:.#$%&\-+?<>~/]*")
 
 
+# a table row that states one count: a label cell, a count cell, and perhaps cells of its share
+# ("| Qualitative | 9 | 31% |"); a row with more numbers is a cross-tabulation and is not read
+_COUNT_ROW_RE = re.compile(r"\|\s*[^|\d][^|]*\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
+                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
+
+
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
 
@@ -2086,9 +2399,12 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             if closing:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
-        elif re.fullmatch(r"\|\s*[^|\d][^|]*\|\s*(?:\d[\d,]*|[A-Za-z-]+)\s*\|?", stripped) and \
-                not re.fullmatch(r"[|\s:-]+", stripped):
-            # a two-cell row of a table, "| Qualitative | 9 |": its label and its number read as "Qualitative 9"
+        elif _COUNT_ROW_RE.fullmatch(stripped) and not re.fullmatch(r"[|\s:-]+", stripped):
+            # a two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"):
+            # its label and its number read as "Qualitative 9"; the share is blanked with the bars
+            row = _COUNT_ROW_RE.fullmatch(line.strip())
+            lead = len(line) - len(line.lstrip())
+            blank(offset + lead + row.end("count"), offset + len(line))
             for bar in re.finditer(r"\|", line):
                 blank(offset + bar.start(), offset + bar.end())
             headings.append((offset, offset + len(line)))
