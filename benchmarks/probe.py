@@ -90,7 +90,7 @@ def _build(root: Path) -> dict:
 
 def _floor_options(root: Path) -> tuple[list[str], dict]:
     """The options the build gives pandoc, as one plain command line (filters, citeproc, CSL, bibliography)."""
-    from charter.compile.build import _pdf_inputs
+    from charter.compile.build import pdf_inputs
     from charter.sources.metadata import read_metadata
     from charter.compile.pandoc import FILTERS
     from charter.sources.styles import resolve_style
@@ -101,7 +101,7 @@ def _floor_options(root: Path) -> tuple[list[str], dict]:
                "--resource-path", str(root), "--metadata", "link-citations=false"]
     for bib in sorted((root / "bib").glob("*.bib")):
         options += ["--bibliography", str(bib)]
-    return options, _pdf_inputs(metadata, blind=False)
+    return options, pdf_inputs(metadata, blind=False)
 
 
 def _pandoc(root: Path, args: list[str]) -> None:
@@ -129,7 +129,7 @@ def _floor_docx(root: Path) -> dict:
 
 
 def _floor_pdf(root: Path) -> dict:
-    from charter.compile.build import _template  # the review's templates/, else Charter's own
+    from charter.compile.build import template_file  # the review's templates/, else Charter's own
 
     options, inputs = _floor_options(root)
     out = root / "build" / "floor"
@@ -138,7 +138,7 @@ def _floor_pdf(root: Path) -> dict:
     source = root / "floor-manuscript.typ"
     start = time.perf_counter()
     _pandoc(root, [str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations",
-                   "--template", str(_template(root, "manuscript.typ")), "--wrap", "preserve", "--output", str(source)])
+                   "--template", str(template_file(root, "manuscript.typ")), "--wrap", "preserve", "--output", str(source)])
     middle = time.perf_counter()
     import typst  # in the timed part: a user's typst command starts up too
 

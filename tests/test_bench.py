@@ -65,7 +65,9 @@ def test_the_harness_measures_every_row_at_a_tiny_size(tmp_path: Path):
                  "rebuild: prose edit", "rebuild: one study edit", "peak MiB: build"):
         assert row[name] is not None and row[name] > 0, name
     assert row["build / floor"] == row["build (clean)"] / row["floor (DOCX + PDF)"]
-    assert row["peak MiB: build"] > row["peak MiB: check"]  # Typst runs inside the build's process
+    # a build does what a check does and more (pandoc, Typst): never less memory; at 3 studies the two
+    # peaks can be equal to the sampling's resolution, so "more" cannot be asserted
+    assert row["peak MiB: build"] >= row["peak MiB: check"]
     # the whole build counts its processes side by side: at least its own process and its largest child
     assert row["peak MiB: build"] >= max(row["peak MiB: build's own process"], row["peak MiB: build's largest child"])
     assert row["rebuild: prose edit: CPU"] > 0

@@ -151,7 +151,7 @@ _write = write  # the names other modules and older code use
 _remove = remove
 
 
-class _BuildLock:
+class BuildLock:
     """build/.lock, held (fcntl.flock) while a build reads and writes build/: a second build waits.
 
     The lock is taken as soon as build/ exists (at once, or when the build first writes to it), so
@@ -163,7 +163,7 @@ class _BuildLock:
         self.build_dir = build_dir
         self.handle = None
 
-    def __enter__(self) -> "_BuildLock":
+    def __enter__(self) -> "BuildLock":
         if self.build_dir.is_dir():
             self.acquire()
         return self
@@ -258,11 +258,11 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         # build/ came with the sources (a pull request?): writing through it could reach any folder
         raise BuildError([Problem(Location("build"), "", "build is a symbolic link or a file, not the folder the "
                                   "build writes; delete it (Charter creates build/ itself)")], "cannot build")
-    with _BuildLock(root / "build") as lock:  # a second build in this folder waits here
+    with BuildLock(root / "build") as lock:  # a second build in this folder waits here
         return _build(root, formats, blind, paper, say, lock)
 
 
-def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: _BuildLock) -> BuildResult:
+def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: BuildLock) -> BuildResult:
     build_dir = root / "build"
     cache = BuildCache(build_dir)
     # a quiet build (verbose=False) shows no stages
@@ -466,17 +466,17 @@ def _write_formats(s: State, run: Runner) -> None:
         typst_images = _typst_images(root, build_dir, s.image_paths) if "pdf" in formats else {}
         writer_inputs = [s.json_path, build_dir / "prisma.png", sorted(s.image_paths.items()),
                          *(root / p for p in s.docx_images), s.tools]
-        s.keys = {"docx": digest("docx", *writer_inputs, _template(root, "make_reference_docx.py"), s.paper,
-                                 _core_properties(s.metadata, s.blind), s.manifest),
-                  "pdf": digest("pdf", *writer_inputs, _template(root, "manuscript.typ"),
-                                _pdf_inputs(s.metadata, s.blind))}
+        s.keys = {"docx": digest("docx", *writer_inputs, template_file(root, "make_reference_docx.py"), s.paper,
+                                 core_properties(s.metadata, s.blind), s.manifest),
+                  "pdf": digest("pdf", *writer_inputs, template_file(root, "manuscript.typ"),
+                                pdf_inputs(s.metadata, s.blind))}
         recorded = {"docx": cache.fresh("DOCX", s.keys["docx"], [s.final["docx"]]) if "docx" in formats else None,
                     "pdf": cache.fresh("PDF", s.keys["pdf"], [typst_source, s.final["pdf"]])
                     if "pdf" in formats else None}
         s.made = made = {fmt: {"messages": [], "warnings": []} for fmt in formats if recorded[fmt] is None}
         docx_job = None
         if "docx" in made:
-            reference = reference_docx(build_dir, s.paper, _template(root, "make_reference_docx.py"),
+            reference = reference_docx(build_dir, s.paper, template_file(root, "make_reference_docx.py"),
                                        version=s.tools["pandoc"])
             docx_job = start_docx(s.json_path, temporary["docx"], reference, root=root, images=s.docx_images)
         # Typst compiles in a thread (it releases the GIL) while this one finishes the DOCX: two cores busy
@@ -485,9 +485,9 @@ def _write_formats(s: State, run: Runner) -> None:
             try:
                 if "pdf" in made:
                     made["pdf"]["messages"] = json_to_typst(s.json_path, typst_source,
-                                                            _template(root, "manuscript.typ"), typst_images)
+                                                            template_file(root, "manuscript.typ"), typst_images)
                     typst_job = typst_thread.submit(compile_typst, typst_source, temporary["pdf"], root=build_dir,
-                                                    inputs=_pdf_inputs(s.metadata, s.blind))
+                                                    inputs=pdf_inputs(s.metadata, s.blind))
             finally:
                 if docx_job is not None:
                     made["docx"]["messages"] = wait(docx_job, "writing the DOCX")
@@ -495,7 +495,7 @@ def _write_formats(s: State, run: Runner) -> None:
             if unread:
                 raise BuildError(unread, "pandoc could not read every image")
             if docx_job is not None:
-                finish_docx(temporary["docx"], paper=s.paper, core=_core_properties(s.metadata, s.blind))
+                finish_docx(temporary["docx"], paper=s.paper, core=core_properties(s.metadata, s.blind))
                 _embed_manifest(temporary["docx"], s.manifest, made["docx"]["warnings"])
             if typst_job is not None:
                 made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_job.result()]
@@ -697,7 +697,7 @@ def _typst_source_problems(error: CompileError, root: Path, sections: Sequence[S
     return []
 
 
-def _template(root: Path, name: str) -> Path:
+def template_file(root: Path, name: str) -> Path:
     """The project's templates/<name>, else Charter's own (a new project need not copy them)."""
     project_template = root / "templates" / name
     if project_template.is_file():
@@ -710,12 +710,12 @@ def _plain(markdown: str) -> str:
     return " ".join(markdown.replace("*", "").replace("_", " ").split())
 
 
-def _core_properties(metadata: Metadata, blind: bool) -> dict[str, str]:
+def core_properties(metadata: Metadata, blind: bool) -> dict[str, str]:
     return {"title": _plain(metadata.title), "keywords": "; ".join(metadata.keywords),
             "creator": "" if blind else "; ".join(a.name for a in metadata.authors)}
 
 
-def _pdf_inputs(metadata: Metadata, blind: bool) -> dict[str, str]:
+def pdf_inputs(metadata: Metadata, blind: bool) -> dict[str, str]:
     return {"charter-title": _plain(metadata.title), "charter-keywords": "\n".join(metadata.keywords),
             "charter-authors": "" if blind else "\n".join(a.name for a in metadata.authors)}
 

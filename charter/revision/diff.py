@@ -367,9 +367,9 @@ def _write_outputs(new: Version, tree: dict, out_dir: Path, formats: tuple[str, 
 
 
 def _typst_template(folder: Path) -> Path:
-    from charter.compile.build import _template  # the project's templates/ win over Charter's own, as for the build
+    from charter.compile.build import template_file  # the project's templates/ win over Charter's own, as for the build
 
-    return _template(folder, "manuscript.typ")
+    return template_file(folder, "manuscript.typ")
 
 
 # ------------------------------------------------------------------ entry points

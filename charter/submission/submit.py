@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from charter.compile.build import BuildError, _BuildLock, _core_properties, _pdf_inputs, _template, build
+from charter.compile.build import BuildError, BuildLock, core_properties, pdf_inputs, template_file, build
 from charter.document.assemble import md_escape
 from charter.compile.cache import BuildCache
 from charter.sources.metadata import read_metadata
@@ -60,7 +60,7 @@ def submit(root: str | Path, *, verbose: bool = True, **overrides) -> SubmitResu
     staging.mkdir()
     state = State(root=root, build_dir=build_dir, metadata=metadata, options=options, folder=staging, files=[])
     try:
-        with _BuildLock(build_dir) as lock:  # after the build, which takes it itself: no build changes build/ now
+        with BuildLock(build_dir) as lock:  # after the build, which takes it itself: no build changes build/ now
             lock.acquire()
             runner.run(SUBMIT, state)
             final = build_dir / FOLDER
@@ -110,16 +110,16 @@ def _floats(s: State, run: Runner) -> None:
     images = sorted(set(settings.get("images", {}).values()))
     paper = s.metadata.paper or "a4"
     s.base_docx = s.build_dir / "manuscript-floats.docx"
-    reference = reference_docx(s.build_dir, paper, _template(s.root, "make_reference_docx.py"))
+    reference = reference_docx(s.build_dir, paper, template_file(s.root, "make_reference_docx.py"))
     job = start_docx(moved, s.base_docx, reference, root=s.root,
                      images=[*images, *(["build/prisma.png"] if (s.build_dir / "figure1.json").is_file() else [])])
     s.base_typst = s.build_dir / "manuscript-floats.typ"
     try:
-        json_to_typst(moved, s.base_typst, _template(s.root, "manuscript.typ"),
+        json_to_typst(moved, s.base_typst, template_file(s.root, "manuscript.typ"),
                       {rel: f"/images/{rel}" for rel in images})
     finally:
         wait(job, "writing the DOCX with the tables and figures moved")
-    finish_docx(s.base_docx, paper=paper, core=_core_properties(s.metadata, s.options.blind))
+    finish_docx(s.base_docx, paper=paper, core=core_properties(s.metadata, s.options.blind))
 
 
 def _manuscript_docx(s: State, run: Runner) -> None:
@@ -133,7 +133,7 @@ def _manuscript_pdf(s: State, run: Runner) -> None:
     write(numbered, number_typst(source.read_text(encoding="utf-8"), s.options))
     target = s.folder / "manuscript.pdf"
     run.warn(f"typst: {w}" for w in compile_typst(numbered, target, root=s.build_dir,
-                                                   inputs=_pdf_inputs(s.metadata, s.options.blind)))
+                                                   inputs=pdf_inputs(s.metadata, s.options.blind)))
     s.files.append("manuscript.pdf")
     s.listing.append(("manuscript.pdf", "the manuscript as PDF" + _how(s.options)))
 
@@ -197,7 +197,7 @@ def _title_page(s: State, run: Runner) -> None:
     markdown = s.build_dir / "title-page.md"
     write(markdown, text)
     out = s.folder / "title-page.docx"
-    reference = reference_docx(s.build_dir, meta.paper or "a4", _template(s.root, "make_reference_docx.py"))
+    reference = reference_docx(s.build_dir, meta.paper or "a4", template_file(s.root, "make_reference_docx.py"))
     _pandoc(s.root, [str(markdown.relative_to(s.root)), "--from", "markdown", "--to", "docx",
                      "--reference-doc", str(reference.relative_to(s.root)), "--output", str(out.relative_to(s.root))])
     s.files.append("title-page.docx")
@@ -281,7 +281,7 @@ def _tables(s: State, run: Runner) -> None:
     source = s.build_dir / "table1-submission.json"
     write(source, json.dumps(single, ensure_ascii=False))
     out = s.folder / "table1.docx"
-    reference = reference_docx(s.build_dir, "a4", _template(s.root, "make_reference_docx.py"))
+    reference = reference_docx(s.build_dir, "a4", template_file(s.root, "make_reference_docx.py"))
     _pandoc(s.root, [str(source.relative_to(s.root)), "--from", "json", "--to", "docx",
                      "--reference-doc", str(reference.relative_to(s.root)), "--output", str(out.relative_to(s.root))])
     s.files.append("table1.docx")
