@@ -404,7 +404,7 @@ class Lexicon:
                 # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
                 places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
                 places |= set(re.findall(r"\d+$", key))
-                add([f"{word} {place}" for place in sorted(places) for word in ("question", "rq")], "question", name)
+                add(_question_place_names(places), "question", name)
             elif kind == "prisma" and key.startswith("database."):
                 add([_norm(count.meaning.removeprefix("records from "))], "database", name)
             elif kind == "prisma" and key.startswith("dbr_excluded_reason."):
@@ -488,6 +488,15 @@ _STOPWORDS = set("""
 a an the of in on and or with for to from by as at its their his her into about between within among than
 is are was were be been being that this these those which who whom not no
 """.split())
+
+
+def _question_place_names(places: set[str]) -> list[str]:
+    """A review question by its place in review.yaml: "question 2", "RQ2", and in words, "the second
+    question" / "the second research question" (as a theme is "the first theme")."""
+    names = [f"{word} {place}" for place in sorted(places) for word in ("question", "rq")]
+    for place in sorted(p for p in places if p.isdigit() and 0 < int(p) <= len(_ORDINALS)):
+        names += [f"{_ORDINALS[int(place) - 1]} {noun}" for noun in ("question", "research question")]
+    return names
 
 
 def _root(word: str) -> str:
@@ -825,6 +834,11 @@ class _Noun:
     end: int
 
 
+# words that open what follows a verb in -ed right after a count ("six worked on it", "31 informed the
+# second"): after them the count's noun is understood, not read from the verb
+_VERB_OBJECT_STARTS = frozenset("on in with at to for from by about the their its".split())
+
+
 def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset(),
                 designs: frozenset[str] = frozenset(), weak: frozenset[str] = frozenset()) -> _Noun:
     """What the number at i counts, from the words right after it.
@@ -884,8 +898,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
             if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
                 return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
             if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
-                    tokens[j + 1].text.lower() in ("on", "in", "with", "at", "to", "for", "from", "by", "about"):
-                return _Noun("implicit", end, end)  # a verb and its preposition: "six worked on it indirectly"
+                    tokens[j + 1].text.lower() in _VERB_OBJECT_STARTS:
+                # a verb and its preposition or object: "six worked on it indirectly", "31 informed the second"
+                return _Noun("implicit", end, end)
             if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
@@ -922,13 +937,24 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
 def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     """_noun_after with the review's vocabulary; a measure's own noun ("2,400 Kenyan households", when
     "household" is also a word of a design label) counts that measure, never studies."""
-    noun = _noun_after(tokens, i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
+    noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     if noun.category == "study":
         last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
         heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+def _without_share(tokens: list[_Token], i: int) -> list[_Token]:
+    """"Nine (31%) of the included studies were qualitative": a share in brackets right after a count stands
+    between it and its noun (or its *of*) without changing what it counts, so the noun is read past it. The
+    tokens keep their offsets, so what is read after them still points into the sentence."""
+    k = i + 1
+    if k + 3 < len(tokens) and tokens[k].text == "(" and tokens[k + 1].kind == "num" and \
+            tokens[k + 2].text == "%" and tokens[k + 3].text == ")":
+        return tokens[:k] + tokens[k + 4:]
+    return tokens
 
 
 def _phrase_end(tokens: list[_Token], j: int) -> int:
@@ -1122,12 +1148,38 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    # a name inside a longer name is not named: "America" in "North America", "mental illness" in
-    # "serious mental illness"
+    return _outermost(hits + _ordinal_ellipses(sentence, start, end, lexicon))
+
+
+def _outermost(hits: list[_Hit]) -> list[_Hit]:
+    """A name inside a longer name is not named: "America" in "North America", "mental illness" in
+    "serious mental illness"."""
     named = [h for h in hits if h.kind not in _STEP_KINDS]
     return [h for h in hits if h.kind in _STEP_KINDS or not any(
         o.position <= h.position and h.end <= o.end and o.end - o.position > h.end - h.position and o.count != h.count
         for o in named)]
+
+
+_FIRST_OF_RE = re.compile(r"\bfirst\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
+_BARE_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+                              r"(?=\s*(?:[,;.)]|$|\d|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
+
+
+def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
+    """"… the first question, …; 31 informed the second and 19 the third": once a sentence names *the first
+    theme* (or question), an ordinal standing alone — no noun after it — names the theme or question at that
+    place, as "the second theme" would."""
+    first = _FIRST_OF_RE.search(sentence)
+    if first is None:
+        return []
+    noun = _norm(first.group(1))
+    by_phrase = {t.phrase: t for t in lexicon.terms if t.kind in ("theme", "question")}
+    hits = []
+    for m in _BARE_ORDINAL_RE.finditer(sentence, start, end):
+        term = by_phrase.get(f"{m.group(1).lower()} {noun}")
+        if term is not None:
+            hits.append(_Hit(m.start(), term.kind, term.count, m.end()))
+    return hits
 
 
 def _parenthetical_countries(sentence: str, tokens: list[_Token], i: int, lexicon: Lexicon) -> str | None:
@@ -1821,11 +1873,20 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
         gap = [h for h in _attributes(sentence, token.end, seg_end, lexicon) if h.kind in _LIST_KINDS
-               and len(sentence[token.end:h.position].split()) <= 2]
-        if gap and _noun_before(tokens, i, lexicon.label_words) == "study":
+               and (len(sentence[token.end:h.position].split()) <= 2 or _closing_label(sentence, h, seg_end))]
+        if gap and (_elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words)) \
+                == "study":
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
     return noun, category, subset
+
+
+def _closing_label(sentence: str, hit: _Hit, seg_end: int) -> bool:
+    """"52 studies addressed detection accuracy (question 1), 21 how early faults could be detected (question
+    2) and 14 …": a name in brackets that closes a count's clause labels what the clause says, however many
+    words the clause has."""
+    return sentence[:hit.position].rstrip().endswith("(") and bool(
+        re.fullmatch(r"\s*\)\s*(?:[,;.]\s*)?(?:and|or|while|whereas|but)?\s*", sentence[hit.end:seg_end]))
 
 
 def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
