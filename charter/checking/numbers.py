@@ -776,8 +776,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
             return True  # "2 to 5", "one in five", "between 2 and 5"
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
-        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()):
-            return True  # the second number of a range; "Author 3 and 4"
+        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()
+                                          and not _counts_next_label(tokens, i)):
+            return True  # the second number of a range; "Author 3 and 4" (not "question 2 and 128 question 1")
     if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
             _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
@@ -798,6 +799,14 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+def _counts_next_label(tokens: list[_Token], i: int) -> bool:
+    """"eight addressed question 2 and 128 question 1": a number after a label's number and *and* is not the
+    label list's next member when a label of its own follows it; it counts what that label names."""
+    nxt, nxt2 = tokens[i + 1] if i + 1 < len(tokens) else None, tokens[i + 2] if i + 2 < len(tokens) else None
+    return bool(nxt and nxt.kind == "word" and nxt.text.lower().rstrip(".") in _LABEL_WORDS and nxt2
+                and _is_number(nxt2))
 
 
 def _names_instrument(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
@@ -1732,10 +1741,26 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
 
+def _the_one_it_equals(claim: Claim, lexicon: Lexicon) -> Claim:
+    """"Contact investigations made up 19 of the 134 studies", where 146 studies are included but 134 have a
+    study file: the words cannot tell PRISMA's total from the files' count (they do in "the review included
+    146 studies"), and the number equals one of them, so it is read as that one (the other stays in the
+    message, so a number equal to neither is still asked about). Only between counts of one set."""
+    group = {claim.count, *_SAME_SET.get(claim.count, ())}
+    group |= {k for k, others in _SAME_SET.items() if claim.count in others}
+    equal = [a for a in claim.alternatives if a in group and lexicon.counts.get(a) is not None
+             and lexicon.counts[a].value == claim.number]
+    mine = lexicon.counts.get(claim.count)
+    if not equal or (mine is not None and mine.value == claim.number):
+        return claim
+    rest = tuple(a for a in (claim.count, *claim.alternatives) if a != equal[0])
+    return replace(claim, count=equal[0], alternatives=rest)
+
+
 # Where included studies and the studies with a file (Table 1's rows) differ: "12 … do not appear in Table 1"
 _NOT_IN_TABLE_RE = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:in|appear in|listed in|shown in|described in)\s+"
-                              r"table 1\b|\bwithout (?:a |their )?(?:study )?files?\b", re.I)
-_IN_TABLE_RE = re.compile(r"\btable 1\b|\bwith (?:a |their )?(?:study )?files?\b", re.I)
+                              r"table 1\b|\b(?:without|(?:have|has|had) no) (?:a |their )?(?:study )?files?\b", re.I)
+_IN_TABLE_RE = re.compile(r"\btable 1\b|\b(?:with|have|has|had) (?:a |their )?(?:study )?files?\b", re.I)
 
 
 def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
@@ -1754,7 +1779,7 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         claim = by_start.pop(token.start, None)
         if token.kind != "num" or token.value is None or (
                 claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
-                and not re.match(r"\s+(?:[\w-]+\s+){0,2}stud(?:y|ies)\b", sentence[token.end:])):
+                and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])):
             out += [claim] if claim else []
             continue
         clause = re.split(r"[;,]", sentence[token.start:])[0]
@@ -1764,8 +1789,10 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
                 _IN_TABLE_RE.search(clause):
             claim = _claim(sentence, token, "included", token.end, None)
-        elif claim is not None and claim.count == "included":
+        elif claim is not None and claim.count == "included" and re.search(r"\binclu|\breview\b", claim.quote, re.I):
             claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
+        elif claim is not None and claim.count == "included":
+            claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
 
