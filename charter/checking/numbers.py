@@ -1591,7 +1591,44 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                 for start, end in spans:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
+    for prefix, units in measures:
+        for start, end in _privative_mentions(low, units):
+            if not any(a < end and start < b for a, b, _ in mentions):
+                mentions.append((start, end, prefix))
     return mentions
+
+
+_PRIVATIVE_RE = re.compile(r"^(?:a|an|non-?|un)(\w{5,})$")
+_NEGATED_NOUN_RE = re.compile(r"\b(?:free of|without|no|never \w+|not \w+|did not \w+)\s+(?:any\s+)?([a-z]{5,})|"
+                              r"\b([a-z]{5,})-free\b")
+
+
+def _privative_mentions(low: str, units: tuple[str, ...]) -> list[tuple[int, int]]:
+    """A measure named by a privative adjective (*people asymptomatic throughout infection*) is also named by
+    its root negated: "free of symptoms", "never developed symptoms", "had no symptoms", "symptom-free"
+    (the root of the written noun begins the adjective's stem: *symptom* of *symptomatic*)."""
+    adjectives = [w for unit in units for w in unit.split() if _PRIVATIVE_RE.match(w)]
+    stems = {_PRIVATIVE_RE.match(w).group(1) for w in adjectives}
+    spans = []
+    # "of whom 11,925 remained asymptomatic", "the number who stayed asymptomatic": the adjective alone,
+    # where its people are the antecedent of who/whom or named in the sentence
+    heads = {unit.split()[0] for unit in units if len(unit.split()) > 1}
+    if re.search(r"\bwho(?:m)?\b", low) or any(re.search(rf"\b{re.escape(h)}\b", low) for h in heads):
+        for adjective in dict.fromkeys(adjectives):
+            spans += [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(adjective)}(?![\w-])", low)]
+    for m in _NEGATED_NOUN_RE.finditer(low):
+        noun = _stem(m.group(1) or m.group(2))
+        if any(stem.startswith(noun) for stem in stems):
+            spans.append(m.span())
+    return spans
+
+
+def _passive_report_before(sentence: str, at: int) -> re.Match | None:
+    """"… was reported in 130 studies", "… was given by 40 studies": the reporting verb, passive, before the
+    count of the studies that report."""
+    lead = re.search(r"\b(?:was|were|is|are)\s+(?:\w+\s+)?(?:reported|given|stated|recorded)\s+(?:in|by)\s+(?:only\s+)?$",
+                     sentence[:at], re.I)
+    return _REPORTING_RE.search(sentence, lead.start()) if lead else None
 
 
 def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]],
@@ -1600,12 +1637,14 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     (or, negated, do not)."""
     t = tokens[k]
     noun = _noun_of(tokens, k, lexicon).category
-    verb = _REPORTING_RE.search(sentence, t.end)
+    verb = _REPORTING_RE.search(sentence, t.end) or _passive_report_before(sentence, t.start)
     if noun not in ("study", "implicit") or not verb:
         return None
     # "… did not say how many they covered": the measure the sentence named before
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
-    if not (any(m[0] > verb.start() for m in mentions) or how_many):
+    # "How many people stayed free of symptoms was reported in 130 studies": the measure is the subject
+    subject = re.match(r"\W*(?:how many|the number (?:of|who))\b", sentence, re.I)
+    if not (any(m[0] > verb.start() for m in mentions) or how_many or subject):
         return None
     mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
     # "All but four studies reported it": the four are those that did not
