@@ -434,7 +434,8 @@ class Lexicon:
                     content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
                     if len(content) >= 2:
                         terms.append(Phrase(" ".join(content), "field", name, unordered=True))
-        terms += _short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()})
+        terms += _fields_over_labels(_short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()}),
+                                     fields.values())
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
         # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
@@ -523,6 +524,35 @@ _WEAK_STOP = set("""
 based related oriented focused using use used new other different various general specific approach approaches
 factor factors aspect aspects issue issues way ways type types part parts role roles level levels
 """.split())
+
+
+# words that name the people a study is about, whatever the review: a run of a label made of these and a
+# field's words says no more than the field does
+_PEOPLE_WORDS = frozenset("people person individual adult patient".split())
+
+
+def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Phrase]:
+    """A choice field's value written with the field's own label names that value: *severe mental health
+    problems*, *context-specific mental health problems* for the field *mental health problems studied*. So a
+    theme's or sub-theme's shortened label made only of such words (a value among them) is the field's, not
+    the theme's, though the sub-theme *Social support in the lives of people with severe mental health
+    problems* has the same words (its own are *social support*, *lives*). Returns the short forms kept and
+    the field's value-and-label phrases. Such a short form is kept as a minor name: where the sentence speaks
+    of themes it is the theme's again (_theme_or_field)."""
+    fields = [f for f in fields if f.type in ("choice", "list") and f.values]
+    kept = list(short)
+    added = []
+    for field in fields:
+        label = _norm(field.label).split()
+        labels = {" ".join(label), " ".join(label[:-1])} - {""}
+        values = {_slug(v): _norm(v) for v in field.values if _slug(v) not in ("yes", "no", "not_reported")}
+        vocabulary = set(label) | {w for v in values.values() for w in v.split()}
+        value_words = {w for v in values.values() for w in v.split()}
+        kept = [replace(p, minor=True) if p.kind in ("theme", "subtheme") and value_words & set(p.phrase.split())
+                and set(p.phrase.split()) - _STOPWORDS - _PEOPLE_WORDS <= vocabulary else p for p in kept]
+        added += [Phrase(f"{value} {lab}", "field", f"{field.name}.{slug}")
+                  for slug, value in values.items() for lab in sorted(labels)]
+    return kept + added
 
 
 def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phrase]:
@@ -1157,7 +1187,28 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    return _outermost(hits + _ordinal_ellipses(sentence, start, end, lexicon))
+    return _outermost(_theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
+
+
+def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """*severe mental health problems* is a field's value and the words of a sub-theme (see _fields_over_labels):
+    in a sentence that speaks of themes ("In theme (a), … five with severe mental health problems", "The
+    sub-theme on living with severe mental health problems") it names the sub-theme, elsewhere the value."""
+    shared = [h for h in hits if h.minor and h.kind in ("theme", "subtheme")]
+    if not shared:
+        return hits
+    def overlaps(h: _Hit, kinds: tuple[str, ...], among: list[_Hit]) -> bool:
+        return any(o.kind in kinds and o.position < h.end and h.position < o.end for o in among)
+    # another theme named elsewhere in the stretch (not the shared words' own shorter runs)
+    themed = re.search(r"\b(?:sub-?)?themes?\b", sentence, re.I) or any(
+        not h.minor and h.kind in ("theme", "subtheme") and not overlaps(h, ("theme", "subtheme"), shared)
+        for h in hits)
+    if themed:
+        return [replace(h, minor=False) if h in shared else h for h in hits
+                if not (h.kind == "field" and any(s.position < h.end and h.position < s.end for s in shared))]
+    fields = [h for h in hits if h.kind == "field"]
+    return [h for h in hits if not (h.kind in ("theme", "subtheme") and overlaps(h, ("field",), fields)
+                                    and overlaps(h, ("theme", "subtheme"), shared))]
 
 
 def _outermost(hits: list[_Hit]) -> list[_Hit]:
@@ -1967,8 +2018,10 @@ def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexi
         if tokens[k].kind != "num":
             continue
         noun = _noun_of(tokens, k, lexicon)
-        if noun.category in ("study", "record", "fulltext", "report"):
-            return noun.category
+        # "Twelve of the studies concerned …, two looked at …": the part's noun is its whole's
+        category = _noun_after_of(tokens, k, lexicon.label_words) if noun.category == "of" else noun.category
+        if category in ("study", "record", "fulltext", "report"):
+            return category
     return None
 
 
