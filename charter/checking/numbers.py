@@ -940,7 +940,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                     tokens[j + 1].text.lower() in _VERB_OBJECT_STARTS:
                 # a verb and its preposition or object: "six worked on it indirectly", "31 informed the second"
                 return _Noun("implicit", end, end)
-            if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who"):
+            if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who") and \
+                    not t.text.isupper():  # "six WHO regions": an acronym, not the pronoun
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
                 # a noun shared by a list: "nine qualitative and 13 quantitative studies"
@@ -1070,9 +1071,13 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
     """"Eight studies compared secondary attack rates", "18 reported speeds": what counted studies did,
     written as the object of their verb (at most three words before it), names a review question by its
     short label even where questions are not spoken of."""
-    clause = re.split(r"[,;:()]", sentence[:at])[-1]
-    return bool(re.search(r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?"
-                          r"[a-z]+ed\s+(?:[\w-]+\s+){0,3}$", clause)) and \
+    # a share in brackets ("Eight studies (6%) compared …") does not end the clause
+    lead = re.sub(r"\(\s*\d[\d.,]*\s*%\s*\)", lambda m: " " * len(m.group()), sentence[:at])
+    clause = re.split(r"[,;:()]", lead)[-1]
+    verb = r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?[a-z]+ed\s+"
+    # "130 estimated the proportion … and eight the secondary attack rates": the verb left out after *and*
+    elided = verb + r".*\band\s+(?:\d[\d,]*|[a-z]+)\s+(?:the\s+)?$"
+    return bool(re.search(verb + r"(?:[\w-]+\s+){0,3}$", clause) or re.search(elided, clause)) and \
         any(t.kind == "num" and t.value is not None for t in _tokens(clause))
 
 
