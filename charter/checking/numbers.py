@@ -1285,8 +1285,8 @@ def _group_members(lexicon: Lexicon, group: str) -> set[str]:
 _CATEGORY_KINDS = {
     "study": ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
               "included", "excluded", "assessed"),
-    "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved"),
-    "report": ("excluded", "included", "assessed", "sought", "notretrieved"),
+    "fulltext": ("excluded", "included", "assessed", "sought", "notretrieved", "reason"),
+    "report": ("excluded", "included", "assessed", "sought", "notretrieved", "reason"),
     "record": ("database", "register", "duplicates", "excluded", "assessed", "sought", "screened", "identified",
                "included"),
 }
@@ -1309,7 +1309,7 @@ def _other_sources(name: str, sentence: str, lexicon: Lexicon) -> str:
 
 def _count_for(category: str, kind: str, hit: _Hit) -> str:
     if kind in ("orientation", "theme", "subtheme", "country", "country_group", "keyword", "field", "question",
-                "database"):
+                "database", "reason"):
         return hit.count
     table = {
         ("study", "included"): "included", ("study", "excluded"): "prisma.dbr_excluded",
@@ -2296,7 +2296,22 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
             before_aside = [h for h in _attributes(sentence, 0, aside.start(), r.lexicon) if h.kind in allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
-    return hit, confident, near
+    return _reason_for_exclusion(sentence, hit, forward_ok + backward_ok), confident, near
+
+
+def _reason_for_exclusion(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | None:
+    """"Thirty-eight full texts were excluded because they studied the wrong population": a reason for
+    excluding, in the same clause as *excluded*, names a part of the excluded full texts, the more precise
+    count (as a sub-theme is of its theme) — but not one of several reasons ("most were viewpoints or had a
+    weak design") nor one with its own count in brackets ("…, most often no control sites (31)")."""
+    reasons = [h for h in hits if h.kind == "reason"]
+    if hit is None or hit.kind != "excluded" or len(reasons) != 1:
+        return hit
+    reason = reasons[0]
+    between = sentence[min(hit.end, reason.end):max(hit.position, reason.position)]
+    if re.search(r"[,;(]|\bor\b|\bmost\b", between, re.I) or re.match(r"\s*(?:\(|or\b|and\b)", sentence[reason.end:]):
+        return hit
+    return reason
 
 
 def _passive_agent_of(sentence: str, token: _Token, hits: list[_Hit]) -> _Hit | None:
