@@ -642,6 +642,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies",
         # "people asymptomatic throughout infection" -> "people asymptomatic"
         plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+        plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)  # "workers who took part" -> "workers"
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
@@ -1505,6 +1506,10 @@ _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|me
 _NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
 
 
+# "between 6 and 142 per study": the range of a measure over the studies, not of years or ages
+_PER_STUDY_RE = re.compile(r"\s*(?:per|a|each|in a|in any)\s+(?:single\s+)?(?:study|trial|paper|review)\b", re.I)
+
+
 def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
                     cited_parts: list[tuple[int, int]]) -> dict[int, Claim | None]:
     """Numbers of participants (or of another integer field): their total, median, smallest and largest,
@@ -1578,7 +1583,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             pass
         elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
             if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
-                    0 <= m[0] - tokens[k_next].end <= 30 for m in mentions):
+                    0 <= m[0] - tokens[k_next].end <= 30 for m in mentions) and not _PER_STUDY_RE.match(
+                    sentence, tokens[k_next].end):
                 continue  # "between 2 and 31 years"
             stat = "min"
         elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
@@ -1768,7 +1774,7 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     after = " ".join(t.text.lower() for t in tokens[i + 1:i + 3])
     if after in ("or so", "or more", "or fewer", "or less", "or thereabouts") or after.startswith("odd "):
         return True  # "15 or so studies"
-    tail = " ".join(words)
+    tail = re.sub(r" an?$", "", " ".join(words))  # "fewer than a dozen": the article of the number word
     if re.search(r"\w+ed (?:around|about|over|under)$", tail):
         return False  # "organised around four questions": a preposition
     return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
