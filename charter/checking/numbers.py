@@ -879,6 +879,14 @@ class _Noun:
 _VERB_OBJECT_STARTS = frozenset("on in with at to for from by about the their its".split())
 
 
+def _modifier_of(noun: str, after: str) -> bool:
+    """"9 of the 14 review findings", "three study sites": a count noun in the singular before a plural noun
+    is that noun's modifier, and the plural noun (not a study) is what is counted."""
+    low, nxt = noun.lower(), after.lower()
+    return _stem(low) == low and nxt.islower() and re.fullmatch(r"[a-z]{3,}[^su]s", nxt) is not None and \
+        _stem(nxt) not in _NOUNS and nxt not in _VERBS
+
+
 def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset(),
                 designs: frozenset[str] = frozenset(), weak: frozenset[str] = frozenset()) -> _Noun:
     """What the number at i counts, from the words right after it.
@@ -910,8 +918,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 after = tokens[j + 1] if j + 1 < len(tokens) else None
                 if after is not None and after.kind == "word" and after.start - t.end <= 1:
                     head = _stem(after.text)
-                    if head in _OTHER_HEADS:
-                        return _Noun("guard", end, after.end)  # "three review authors"
+                    if head in _OTHER_HEADS or _modifier_of(t.text, after.text):
+                        return _Noun("guard", end, after.end)  # "three review authors", "14 review findings"
                     if _NOUNS.get(head) == "question":
                         return _Noun("question", end, after.end)  # "three review questions"
                 return _Noun(_NOUNS[stem], end, t.end)
