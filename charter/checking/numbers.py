@@ -1891,10 +1891,13 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
                 and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])):
             out += [claim] if claim else []
             continue
-        clause = re.split(r"[;,]", sentence[token.start:])[0]
+        # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
+        clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
         lead = re.split(r";", sentence[:token.start])[-1]
         if _NOT_IN_TABLE_RE.search(clause) and "prisma.studies_without_files" in lexicon.counts:
             claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
+        elif _other_than_without_files(sentence, token, out):
+            claim = _claim(sentence, token, "included", token.end, None)
         elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
                 _IN_TABLE_RE.search(clause):
             claim = _claim(sentence, token, "included", token.end, None)
@@ -1904,6 +1907,13 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _other_than_without_files(sentence: str, token: _Token, earlier: list[Claim]) -> bool:
+    """"the 12 modelling studies … have no study file, so our tables describe the other 134": the other or
+    remaining studies, after those without a file, are the studies with one."""
+    return bool(re.search(r"\bthe (?:other|remaining)\s*$", sentence[:token.start], re.I)) and any(
+        c.count == "prisma.studies_without_files" for c in earlier)
 
 
 def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon) -> list[Claim]:
