@@ -817,7 +817,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
-        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by", "from"):
+        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by", "from") \
+                and not (prev2 and prev2.text.lower() in ("apart", "aside")):  # "apart from one …" counts
             return True  # "In one Australian study, …": picks out a study, counts nothing
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]):
             return True  # "each reporting one study"
@@ -2375,6 +2376,22 @@ _REPORTED_DESIGN_RE = re.compile(r"\b(?:described|reported|stated|named|gave|spe
                                  r"(?:study\s+)?(?:design|methods?|methodology)\b", re.I)
 
 
+def _group_of_named_countries(r: _Reading, noun: _Noun) -> str | None:
+    """"Apart from two studies, from Malaysia and China, all … came from western countries": the studies left
+    out are named by their countries right after them; when these countries make one group, the number
+    counts that group's studies (not the group the rest of the sentence names)."""
+    aside = re.match(r"\s*,?\s*(?:from|in)\s+[^,;]*", r.sentence[max(noun.end, r.token.end):])
+    if aside is None:
+        return None
+    start = max(noun.end, r.token.end)
+    countries = {h.count for h in _attributes(r.sentence, start, start + aside.end(), r.lexicon)
+                 if h.kind == "country"}
+    if len(countries) < 2:
+        return None
+    group = _common_group(r.lexicon, countries)
+    return group if group in r.lexicon.counts else None
+
+
 def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
     """"all but two … western countries", "from outside the western world", "All but two studies took place
     in Europe, Australasia or North America": the one group the sentence leaves unnamed; "With the exception
@@ -2383,6 +2400,9 @@ def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | No
             "orientation.not_reported" in r.lexicon.counts:
         return _claim(r.sentence, r.token, "orientation.not_reported", noun.end, None)
     groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
+    own = _group_of_named_countries(r, noun)
+    if own is not None:
+        return _claim(r.sentence, r.token, own, noun.end, hit)
     if hit is None or hit.kind != "country_group":
         return None
     named = {h.count for h in _attributes(r.sentence, r.token.end, len(r.sentence), r.lexicon)
