@@ -1789,6 +1789,13 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
 
 
+def _about_other_version(sentence: str) -> bool:
+    """"The first version of the review, published in 2020, included 79 studies": a sentence about an earlier
+    version of the review (or of another review) states that version's numbers, as cited work does."""
+    return bool(re.match(r"\W*(?:in\s+)?(?:the|an?|its|our)\s+(?:first|earlier|previous|prior|original|older)\s+"
+                         r"(?:version|edition|iteration|update)s?\b", sentence, re.I))
+
+
 def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                 annotations: Iterable[tuple[int, int, str]] = (),
                 citations: Iterable[tuple[int, int]] = ()) -> list[Claim]:
@@ -1810,7 +1817,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     numbers = [k for k in notes if tokens[k].kind == "ph" or (
         tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
             _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon))))]
-    cited_parts = [(0, len(sentence))] if cited else _cited_parts(sentence, citations, tokens, numbers)
+    cited_parts = [(0, len(sentence))] if cited or _about_other_version(sentence) else \
+        _cited_parts(sentence, citations, tokens, numbers)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
     measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
