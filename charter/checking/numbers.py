@@ -458,7 +458,8 @@ class Lexicon:
         for country, _, _ in countries:
             names, adjectives = _country_words(country)
             country_words[country] = (*names, *adjectives)
-            words.update(_stem(a) for a in adjectives)
+            # each word of "South African", and a country's short name ("Nine US studies")
+            words.update(w for a in (*adjectives, *(n for n in names if n.isupper())) for w in _stem(a).split())
         words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
         designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
