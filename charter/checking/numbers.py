@@ -1203,7 +1203,25 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    return _outermost(_theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
+    hits = _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon))
+    return _outermost(_not_explanations(sentence, hits))
+
+
+def _not_explanations(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """"| Field data (SCADA or condition monitoring system) | 24 |": a name in brackets right after another
+    name explains it; the count is the first name's, so the bracketed one is passed over."""
+    out = []
+    for h in hits:
+        opening = sentence.rfind("(", 0, h.position)
+        closing = sentence.find(")", h.position)
+        # (a bracket with numbers is a breakdown or a label, "(Australia 4, Canada 3)", "(question 1)")
+        inside = opening >= 0 and ")" not in sentence[opening:h.position] and closing >= 0 and \
+            not re.search(r"\d", sentence[opening:closing])
+        explained = inside and any(o is not h and o.kind not in _STEP_KINDS and
+                                   re.fullmatch(r"\s*", sentence[o.end:opening]) for o in hits)
+        if not explained or h.kind in _STEP_KINDS:
+            out.append(h)
+    return out
 
 
 def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
@@ -1423,7 +1441,8 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
         # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
-        hits = [h for h in hits if re.fullmatch(r"[\s)]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
+        # (a closing quote may stand between: "'recovery' (5)")
+        hits = [h for h in hits if re.fullmatch(r"[\s)'’\"”]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
                 and len(lead[h.end:].split()) <= 2]
         if not hits:
             hits = _superlative_subject(sentence, paren, lexicon) or _value_in_other_form(sentence, paren, lexicon)
@@ -2605,8 +2624,9 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
 
 
 # a table row that states one count: a label cell, a count cell, and perhaps cells of its share
-# ("| Qualitative | 9 | 31% |"); a row with more numbers is a cross-tabulation and is not read
-_COUNT_ROW_RE = re.compile(r"\|\s*[^|\d][^|]*\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
+# ("| Qualitative | 9 | 31% |"), perhaps after a key cell ("| (a) | Social support … | 8 | 28% |"); a row with
+# more numbers is a cross-tabulation and is not read
+_COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?\|\s*[^|\d][^|]*\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
                            r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
 
 
