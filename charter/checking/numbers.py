@@ -2038,7 +2038,7 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
-        category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words) \
+        category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_in_clause_before(tokens, i, lexicon) \
             or "implicit"
     head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
     if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
@@ -2062,6 +2062,16 @@ def _closing_label(sentence: str, hit: _Hit, seg_end: int) -> bool:
     words the clause has."""
     return sentence[:hit.position].rstrip().endswith("(") and bool(
         re.fullmatch(r"\s*\)\s*(?:[,;.]\s*)?(?:and|or|while|whereas|but)?\s*", sentence[hit.end:seg_end]))
+
+
+def _noun_in_clause_before(tokens: list[_Token], i: int, lexicon: Lexicon) -> str | None:
+    """_noun_before, within the count's own clause when a new subject opens it: in "1,207 were duplicates; we
+    screened the remaining 3,105" the duplicates were what the earlier clause's count was, not what 3,105
+    counts (but in "Full texts were excluded for …; 29 reported no outcome" the full texts go on)."""
+    start = max((j + 1 for j in range(i) if tokens[j].text == ";"), default=0)
+    if not (start and start < i and tokens[start].text.lower() in ("we", "they", "i")):
+        start = 0
+    return _noun_before(tokens[start:], i - start, lexicon.label_words)
 
 
 def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
@@ -2369,9 +2379,10 @@ def _reason_for_exclusion(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> 
 
 def _passive_agent_of(sentence: str, token: _Token, hits: list[_Hit]) -> _Hit | None:
     """"Question 1 was addressed by 31 studies, question 2 by 25": a count after "by" is the agent of the
-    name just before it (in its own clause), not of the name that follows."""
+    name just before it (in its own clause, perhaps past an aside: "Question 1, on …, was addressed by 130"),
+    not of the name that follows."""
     before = [h for h in hits if h.end <= token.start and
-              re.fullmatch(r"[^,;:]*\bby\s*", sentence[h.end:token.start])]
+              re.fullmatch(r"(?:\s*,[^,;:]*,)?[^,;:]*\bby\s*", sentence[h.end:token.start])]
     return before[-1] if before else None
 
 
