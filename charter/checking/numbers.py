@@ -1722,6 +1722,13 @@ def _passive_report_before(sentence: str, at: int) -> re.Match | None:
     return _REPORTING_RE.search(sentence, lead.start()) if lead else None
 
 
+def _whole_before_part(sentence: str, t: _Token) -> bool:
+    """"Of the 134 studies, 130 reported …": the whole, named before its part; the part's verb is not its."""
+    return bool(re.match(r"\W*(?:of|among|across)\s+(?:the|these|all)\s*$", sentence[:t.start], re.I) and
+                re.match(r"(?:\s+[\w-]+){0,3}\s*,\s*(?:\d|[a-z]+\s)", sentence[t.end:], re.I) and
+                not _REPORTING_RE.search(sentence[t.end:sentence.find(",", t.end)]))
+
+
 def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]],
                      lexicon: Lexicon) -> Claim | None:
     """"Thirty-eight studies counted their asymptomatic participants": how many studies report a measure
@@ -1729,7 +1736,7 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     t = tokens[k]
     noun = _noun_of(tokens, k, lexicon).category
     verb = _REPORTING_RE.search(sentence, t.end) or _passive_report_before(sentence, t.start)
-    if noun not in ("study", "implicit") or not verb:
+    if noun not in ("study", "implicit") or not verb or _whole_before_part(sentence, t):
         return None
     # "… did not say how many they covered": the measure the sentence named before
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
@@ -1984,6 +1991,12 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
                                                 sentence[:token.start], re.I):
             continue
         earlier = [c for c in out if c.end <= token.start]
+        reported = [c for c in earlier if c.count.endswith(".reported")]
+        if reported and reported[-1].count.replace(".reported", ".not_reported") in lexicon.counts:
+            # "130 reported the number of people infected; the remaining four …": those that did not
+            name = reported[-1].count.replace(".reported", ".not_reported")
+            out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
+            continue
         families = {c.count.rpartition(".")[0] for c in earlier if "." in c.count}
         if len(families) != 1:
             continue
