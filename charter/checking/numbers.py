@@ -2202,6 +2202,10 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return _claim(sentence, r.token, group, r.token.end, None)
     noun, category, subset = _counted(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon)
     nouns[i] = category
+    if category == "guard" and not cited:
+        own = _review_noun_count(r, noun)
+        if own is not None:
+            return own
     if _not_a_claim(r, noun, category, cited):
         return None
     decided, claim = _claim_by_noun(r, noun, category)
@@ -2228,6 +2232,23 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
+    """"Twenty-two clusters are listed in the files", "The study files list 22 samples": a count of the
+    review's own that is not of studies (``samples``: "samples (arms, clusters) listed in the study files")
+    is named by the noun its meaning opens with, or one in that noun's brackets."""
+    words = re.findall(r"[A-Za-z-]+", r.sentence[noun.start:noun.end])  # "sub-themes" is not "themes"
+    if not words or _STATISTICS_RE.search(r.sentence):
+        return None
+    head = _stem(words[-1])
+    for name, count in r.lexicon.counts.items():
+        said = re.match(r"([a-z-]+)(?:\s*\(([^)]*)\))?", count.meaning or "")
+        if "." in name or said is None:
+            continue
+        if head in {_stem(said.group(1))} | {_stem(w) for w in re.findall(r"[a-z]+", said.group(2) or "")}:
+            return _claim(r.sentence, r.token, name, noun.end, None)
+    return None
 
 
 def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
