@@ -2241,6 +2241,8 @@ def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
     words = re.findall(r"[A-Za-z-]+", r.sentence[noun.start:noun.end])  # "sub-themes" is not "themes"
     if not words or _STATISTICS_RE.search(r.sentence):
         return None
+    if re.search(r"\bstud(?:y|ies)\s+(?:\w+ly\s+)?\w+\s*$", r.sentence[:r.token.start], re.I):
+        return None  # "Some studies report two clusters": what studies report, each its own
     head = _stem(words[-1])
     for name, count in r.lexicon.counts.items():
         said = re.match(r"([a-z-]+)(?:\s*\(([^)]*)\))?", count.meaning or "")
