@@ -1134,7 +1134,9 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
                 and not re.search(r"[,;:()]", sentence[window[0][0]:window[-1][1]]):
             last = max(n for n, s in enumerate(stems) if any(same(s, w) for w in wanted))
             lead = before + " " + " ".join(w for _, _, w in words[max(0, k - 3):k])
-            negated = term.kind == "field" and _NEGATION_RE.search(" ".join(lead.split()[-3:]))
+            # negated before the words or among them: "did not share data", "shared neither data nor code"
+            negated = term.kind == "field" and _NEGATION_RE.search(
+                " ".join(lead.split()[-3:]) + " " + sentence[window[0][0]:window[-1][1]])
             count = term.count.rpartition(".")[0] + ".no" if negated else term.count
             if count in lexicon.counts:
                 return [_Hit(window[0][0], term.kind, count, window[last][1])]
@@ -1256,7 +1258,7 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
 
 _FIRST_OF_RE = re.compile(r"\bfirst\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
 _BARE_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-                              r"(?=\s*(?:[,;.)]|$|\d|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
+                              r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
 
 
 def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
@@ -1269,9 +1271,9 @@ def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> 
     noun = _norm(first.group(1))
     by_phrase = {t.phrase: t for t in lexicon.terms if t.kind in ("theme", "question")}
     hits = []
-    for m in _BARE_ORDINAL_RE.finditer(sentence, start, end):
+    for m in _BARE_ORDINAL_RE.finditer(sentence):  # (the whole sentence: "$" must be its end, not the stretch's)
         term = by_phrase.get(f"{m.group(1).lower()} {noun}")
-        if term is not None:
+        if term is not None and start <= m.start() and m.end() <= end:
             hits.append(_Hit(m.start(), term.kind, term.count, m.end()))
     return hits
 
@@ -1532,7 +1534,7 @@ _MEASURE_STATS = (
 )
 _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
-_NEGATION_RE = re.compile(r"\b(?:not|no|never|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
+_NEGATION_RE = re.compile(r"\b(?:not|no|never|neither|nor|without|fail(?:ed)? to|omit\w*)\b|n't\b", re.I)
 
 
 # "between 6 and 142 per study": the range of a measure over the studies, not of years or ages
