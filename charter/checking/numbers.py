@@ -1206,7 +1206,21 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
     hits = _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon))
-    return _outermost(_not_explanations(sentence, hits))
+    return _outermost(_not_explanations(sentence, _negated_yes(sentence, hits, lexicon)))
+
+
+def _negated_yes(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit]:
+    """A yes/no field's words under a negation ("shared neither their data nor their code", "did not share
+    code") name its "no" count, whichever of its words is matched."""
+    out = []
+    for h in hits:
+        no = h.count.removesuffix(".yes") + ".no"
+        lead = " ".join(sentence[:h.position].split()[-5:])
+        if h.kind == "field" and h.count.endswith(".yes") and no in lexicon.counts and \
+                _NEGATION_RE.search(re.split(r"[,;:]", lead)[-1]):
+            h = replace(h, count=no)
+        out.append(h)
+    return out
 
 
 def _not_explanations(sentence: str, hits: list[_Hit]) -> list[_Hit]:
