@@ -933,8 +933,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("implicit", end, end)
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
-            if stem in weak and j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
-                j += 1  # "the 37 detection studies"
+            if (stem in weak or (steps == 0 and low.isalpha() and low.islower() and low not in _VERBS)) and \
+                    j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+                j += 1  # "the 37 detection studies", "63 journal articles": a noun modifying the study noun
                 steps += 1
                 continue
             parts = [_stem(w) for w in low.split("-")]
