@@ -857,6 +857,15 @@ def _names_instrument(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
     return prev.text.lower() not in names
 
 
+def _word_of_a_name(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"nine gave one health": a number word that opens a name of the review's vocabulary (the keyword *one
+    health*) is a word of that name, not a quantity."""
+    if not tokens[i].text.isalpha() or i + 1 >= len(tokens):
+        return False
+    pair = f"{tokens[i].text.lower()} {_stem(tokens[i + 1].text)}"
+    return any(t.phrase == pair or t.phrase.startswith(pair + " ") for t in lexicon.terms)
+
+
 def _excluded_before(tokens: list[_Token], j: int, text: str, depth: int = 0) -> bool:
     # a list of numbers "1, 2, 3, …" is followed back one number at a time; past 50 it is no reference list
     # ("Tables 2, 3"), and thousands of them would exhaust Python's recursion
@@ -1860,7 +1869,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
     numbers = [k for k in notes if tokens[k].kind == "ph" or (
         tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
-            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon))))]
+            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon)
+            or _word_of_a_name(tokens, k, lexicon))))]
     cited_parts = [(0, len(sentence))] if cited or _about_other_version(sentence) else \
         _cited_parts(sentence, citations, tokens, numbers)
     claims: list[Claim] = []
