@@ -940,7 +940,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
             if low in _VERBS and steps == 0:
                 return _Noun("implicit", end, end)
-            if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0:
+            if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0 and \
+                    not (stem in designs and named):  # "three conceptual framework papers": a design's own word
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
             if (stem in weak or (steps == 0 and low.isalpha() and low.islower() and low not in _VERBS)) and \
                     j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
