@@ -1574,7 +1574,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     if not lexicon.measures:
         return {}
     low = sentence.lower()
-    mentions = _measure_mentions(low, lexicon.measures)
+    mentions = _outside_names(sentence, _measure_mentions(low, lexicon.measures), lexicon)
     sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
     if not mentions and not sample:
         return {}
@@ -1689,6 +1689,18 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+def _outside_names(sentence: str, mentions: list[tuple[int, int, str]], lexicon: Lexicon
+                   ) -> list[tuple[int, int, str]]:
+    """"nine evaluated practice guidelines or prescribing audit": a measure's noun (*practices*) inside a longer
+    name of the review (the sub-theme *Practice guidelines and prescribing audit*) is that name's word."""
+    if not mentions:
+        return mentions
+    names = [h for h in _attributes(sentence, 0, len(sentence), lexicon)
+             if h.kind in ("theme", "subtheme", "orientation", "field", "keyword", "question") and not h.weak]
+    return [m for m in mentions if not any(h.position <= m[0] and m[1] <= h.end and h.end - h.position > m[1] - m[0]
+                                           for h in names)]
 
 
 def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
