@@ -305,7 +305,8 @@ _NOT_REPORTED_DESIGN = tuple(
 def _field_not_reported(label: str) -> list[str]:
     """Ways of saying a study did not report a choice field, from its label and the label's head before
     "of" ("age group of the people studied" -> "did not report an age group")."""
-    heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0])])
+    heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0]),
+                           _norm(re.sub(r"\s+\w+ed$", "", label))])  # "species studied" -> "the species"
     return [f"did not {verb} {whose} {head}" for head in heads if head
             for verb in ("report", "state", "give", "specify", "describe") for whose in ("a", "an", "its", "their", "the")]
 
@@ -1575,7 +1576,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     low = sentence.lower()
     mentions = _outside_names(sentence, _measure_mentions(low, lexicon.measures), lexicon)
-    sample = re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+    # "sample" stands for the participants, unless the review counts samples themselves (``samples``)
+    sample = None if "samples" in lexicon.counts else re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
     if not mentions and not sample:
         return {}
     if not mentions:
