@@ -755,6 +755,10 @@ def _is_number(token: _Token) -> bool:
     return token.kind in ("num", "ph", "decimal")
 
 
+# units of measurement after a number ("5 MW", "20 kg", "50 Hz"): a quantity of that unit, never a count
+_UNIT_RE = re.compile(r"(?:[kMGT]Wh?|km|cm|mm|kg|mg|µg|mL|[kMG]?Hz|[kMGT]B|°C|°F|rpm|kV|mA|ms)")
+
+
 def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     """True when the number at i is not a count: year, percentage, range, label, part of a compound."""
     token = tokens[i]
@@ -782,7 +786,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return True  # 20%, 12-month, 2–5, 1/3, ordinals
     if nxt and nxt.kind == "word" and token.kind == "num" and nxt.start == token.end:
         return True  # 3rd, 12th, 10x
-    if nxt and nxt.kind == "word" and nxt.text.lower() in ("percent", "per", "percentage", "times"):
+    if nxt and nxt.kind == "word" and (nxt.text.lower() in ("percent", "per", "percentage", "times")
+                                       or _UNIT_RE.fullmatch(nxt.text)):  # "a 5 MW turbine": a measurement
         return True
     if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
         return word_value(token.text) is None
@@ -944,9 +949,13 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
             if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0 and \
                     not (stem in designs and named):  # "three conceptual framework papers": a design's own word
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
-            if (stem in weak or (steps == 0 and low.isalpha() and low.islower() and low not in _VERBS)) and \
-                    j + 1 < len(tokens) and _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
-                j += 1  # "the 37 detection studies", "63 journal articles": a noun modifying the study noun
+            if j + 1 < len(tokens) and ((stem in weak and _NOUNS.get(_stem(tokens[j + 1].text)) == "study") or (
+                    steps == 0 and low.isalpha() and low.islower() and low not in _VERBS and low not in _STOPWORDS
+                    and low not in ("and", "or", "but", "while", "whereas", "which", "that", "who", "each", "per")
+                    and _NOUNS.get(_stem(tokens[j + 1].text)) is not None)):
+                # "the 37 detection studies", "63 journal articles", "three analytical themes": a word
+                # modifying the counted noun
+                j += 1
                 steps += 1
                 continue
             parts = [_stem(w) for w in low.split("-")]
