@@ -2379,8 +2379,10 @@ def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], 
         # "theme (b) held sixteen studies and theme (a) thirteen", "Norway five and England three";
         # the last such word: "29 reported effects on income or herd survival (question 2) and 22 …"
         # ("53 full texts we kept 29 studies": a new subject opens the next count's clause)
-        boundary = ([None] + list(re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then|we)\b",
-                                              sentence[after_noun:r.seg_end])))[-1]
+        # (not an "and" inside a name: "platforms for domestic and care work")
+        boundary = ([None] + [m for m in re.finditer(r"[,;]|\b(?:and|or|while|whereas|but|then|we)\b",
+                                                     sentence[after_noun:r.seg_end])
+                              if not any(h.position < after_noun + m.start() < h.end for h in forward_ok)])[-1]
         if boundary:
             forward_ok = [h for h in forward_ok if h.position < after_noun + boundary.start()]
     forward_ok = _part_of_group(r, subset, forward_ok + aside)
