@@ -435,8 +435,7 @@ class Lexicon:
                     content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
                     if len(content) >= 2:
                         terms.append(Phrase(" ".join(content), "field", name, unordered=True))
-        terms += _fields_over_labels(_short_forms(terms, {_root(w) for w in _norm(vocabulary.title).split()}),
-                                     fields.values())
+        terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary)), fields.values())
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
         # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
@@ -459,8 +458,7 @@ class Lexicon:
         for country, _, _ in countries:
             names, adjectives = _country_words(country)
             country_words[country] = (*names, *adjectives)
-            # each word of "South African", and a country's short name ("Nine US studies")
-            words.update(w for a in (*adjectives, *(n for n in names if n.isupper())) for w in _stem(a).split())
+            words.update(_country_qualifiers(names, adjectives))
         words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
         designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
@@ -531,6 +529,17 @@ factor factors aspect aspects issue issues way ways type types part parts role r
 # words that name the people a study is about, whatever the review: a run of a label made of these and a
 # field's words says no more than the field does
 _PEOPLE_WORDS = frozenset("people person individual adult patient".split())
+
+
+def _title_roots(vocabulary: Vocabulary) -> set[str]:
+    """The roots of the review title's words (they name the whole review, never one theme)."""
+    return {_root(w) for w in _norm(vocabulary.title).split()}
+
+
+def _country_qualifiers(names: Iterable[str], adjectives: Iterable[str]) -> set[str]:
+    """Words a count's noun is read past for a country: each word of its adjectives ("South African") and its
+    short names in capitals ("Nine US studies")."""
+    return {w for a in (*adjectives, *(n for n in names if n.isupper())) for w in _stem(a).split()}
 
 
 def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Phrase]:
@@ -786,8 +795,7 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return True  # 20%, 12-month, 2–5, 1/3, ordinals
     if nxt and nxt.kind == "word" and token.kind == "num" and nxt.start == token.end:
         return True  # 3rd, 12th, 10x
-    if nxt and nxt.kind == "word" and (nxt.text.lower() in ("percent", "per", "percentage", "times")
-                                       or _UNIT_RE.fullmatch(nxt.text)):  # "a 5 MW turbine": a measurement
+    if nxt and nxt.kind == "word" and (nxt.text.lower() in _RATE_WORDS or _UNIT_RE.fullmatch(nxt.text)):
         return True
     if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
         return word_value(token.text) is None
@@ -814,9 +822,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if nxt.text.lower() != "and" or (prev and prev.kind == "word" and prev.text.lower() == "between"):
             return True  # "2 to 5", "one in five", "between 2 and 5"
     if prev and prev.kind == "word" and prev.text.lower() in _RANGE_WORDS and prev2 and _is_number(prev2):
-        if prev.text.lower() != "and" or (_excluded_before(tokens, i - 2, text, depth + 1) and token.text[0].isdigit()
-                                          and not _counts_next_label(tokens, i)):
-            return True  # the second number of a range; "Author 3 and 4" (not "question 2 and 128 question 1")
+        if prev.text.lower() != "and" or _next_in_label_list(tokens, i, text, depth):
+            return True  # the second number of a range; "Author 3 and 4"
     if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
             _excluded_before(tokens, i - 2, text, depth + 1):
         if prev2.end == prev.start:
@@ -824,8 +831,7 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
-        if prev and prev.kind == "word" and prev.text.lower() in ("in", "at", "within", "during", "for", "by", "from") \
-                and not (prev2 and prev2.text.lower() in ("apart", "aside")):  # "apart from one …" counts
+        if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2):
             return True  # "In one Australian study, …": picks out a study, counts nothing
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]):
             return True  # "each reporting one study"
@@ -838,6 +844,24 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+# "34 per cent", "twice as many times", "a 5 MW turbine": a rate or a measurement, never a count
+_RATE_WORDS = ("percent", "per", "percentage", "times")
+# "In one Australian study, …", "from one trial": one study picked out
+_PICKING_WORDS = ("in", "at", "within", "during", "for", "by", "from")
+
+
+def _apart_from(prev2: _Token | None) -> bool:
+    """"apart from one …", "aside from one …": the one left out is counted (see _left_out)."""
+    return prev2 is not None and prev2.text.lower() in ("apart", "aside")
+
+
+def _next_in_label_list(tokens: list[_Token], i: int, text: str, depth: int) -> bool:
+    """"Author 3 and 4", "questions 2 and 3": the number after *and* continues a list of labels — but not in
+    "question 2 and 128 question 1", where a label of its own follows it (_counts_next_label)."""
+    return _excluded_before(tokens, i - 2, text, depth + 1) and tokens[i].text[0].isdigit() and \
+        not _counts_next_label(tokens, i)
 
 
 def _counts_next_label(tokens: list[_Token], i: int) -> bool:
@@ -896,6 +920,24 @@ class _Noun:
 _VERB_OBJECT_STARTS = frozenset("on in with at to for from by about the their its".split())
 
 
+# nouns that, after a count's modifiers, say it counts by design ("13 a quantitative design")
+_DESIGN_WORDS = ("design", "approach", "orientation", "methodology", "framework")
+_JOINERS = ("and", "or", "but", "while", "whereas", "which", "that", "who")
+
+
+def _modifies_noun(tokens: list[_Token], j: int, steps: int, weak: frozenset[str]) -> bool:
+    """The word at j modifies the counted noun right after it: one word of a label before a study noun ("the
+    37 detection studies"), or, right after the number, any plain word before a noun the review counts ("63
+    journal articles", "three analytical themes") — not a verb, a small word or a joiner."""
+    if j + 1 >= len(tokens):
+        return False
+    low, following = tokens[j].text.lower(), _NOUNS.get(_stem(tokens[j + 1].text))
+    if _stem(tokens[j].text) in weak and following == "study":
+        return True
+    return steps == 0 and following is not None and tokens[j].text.isalpha() and tokens[j].text.islower() and \
+        low not in _VERBS and low not in _STOPWORDS and low not in (*_JOINERS, "each", "per")
+
+
 def _modifier_of(noun: str, after: str) -> bool:
     """"9 of the 14 review findings", "three study sites": a count noun in the singular before a plural noun
     is that noun's modifier, and the plural noun (not a study) is what is counted."""
@@ -946,15 +988,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
             if low in _VERBS and steps == 0:
                 return _Noun("implicit", end, end)
-            if stem in ("design", "approach", "orientation", "methodology", "framework") and steps > 0 and \
-                    not (stem in designs and named):  # "three conceptual framework papers": a design's own word
+            if stem in _DESIGN_WORDS and steps > 0 and not (stem in designs and named):  # (not "conceptual framework")
                 return _Noun("implicit", end, end)  # "13 a quantitative design"
-            if j + 1 < len(tokens) and ((stem in weak and _NOUNS.get(_stem(tokens[j + 1].text)) == "study") or (
-                    steps == 0 and low.isalpha() and low.islower() and low not in _VERBS and low not in _STOPWORDS
-                    and low not in ("and", "or", "but", "while", "whereas", "which", "that", "who", "each", "per")
-                    and _NOUNS.get(_stem(tokens[j + 1].text)) is not None)):
-                # "the 37 detection studies", "63 journal articles", "three analytical themes": a word
-                # modifying the counted noun
+            if _modifies_noun(tokens, j, steps, weak):  # "the 37 detection studies", "63 journal articles"
                 j += 1
                 steps += 1
                 continue
@@ -970,10 +1006,8 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
             if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
                     tokens[j + 1].text.lower() in _VERB_OBJECT_STARTS:
-                # a verb and its preposition or object: "six worked on it indirectly", "31 informed the second"
-                return _Noun("implicit", end, end)
-            if steps == 0 and low in ("and", "or", "but", "while", "whereas", "which", "that", "who") and \
-                    not t.text.isupper():  # "six WHO regions": an acronym, not the pronoun
+                return _Noun("implicit", end, end)  # a verb and its object: "six worked on it", "31 informed the"
+            if steps == 0 and low in _JOINERS and not t.text.isupper():  # (not "six WHO regions": an acronym)
                 return _Noun("implicit", end, end)
             if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
                 # a noun shared by a list: "nine qualitative and 13 quantitative studies"
@@ -1576,6 +1610,19 @@ _NEGATION_RE = re.compile(r"\b(?:not|no|never|neither|nor|without|fail(?:ed)? to
 _PER_STUDY_RE = re.compile(r"\s*(?:per|a|each|in a|in any)\s+(?:single\s+)?(?:study|trial|paper|review)\b", re.I)
 
 
+def _share_or_unit(tokens: list[_Token], k: int) -> bool:
+    """"34%", "12-month", "1/3", "5 MW": a number stuck to a sign, or before a unit, is no count of anything."""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    return nxt is not None and ((nxt.text in ("%", "-", "–", "/") and nxt.start == tokens[k].end)
+                                or bool(_UNIT_RE.fullmatch(nxt.text)))
+
+
+def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
+    """"sample", "sample size" stand for the participants — unless the review counts samples themselves
+    (a count ``samples``: "The study files list 22 samples")."""
+    return None if "samples" in lexicon.counts else re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+
+
 def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
                     cited_parts: list[tuple[int, int]]) -> dict[int, Claim | None]:
     """Numbers of participants (or of another integer field): their total, median, smallest and largest,
@@ -1585,8 +1632,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     low = sentence.lower()
     mentions = _outside_names(sentence, _measure_mentions(low, lexicon.measures), lexicon)
-    # "sample" stands for the participants, unless the review counts samples themselves (``samples``)
-    sample = None if "samples" in lexicon.counts else re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+    sample = _sample_mention(low, lexicon)
     if not mentions and not sample:
         return {}
     if not mentions:
@@ -1611,8 +1657,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                 ends[k] = stat
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
-        and (k in ends or not (k + 1 < len(tokens) and tokens[k + 1].text in ("%", "-", "–", "/")
-                               and tokens[k + 1].start == t.end))]
+        and (k in ends or not _share_or_unit(tokens, k))]
     for k in quantities:
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
@@ -1866,6 +1911,14 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
 
 
+def _guarded_parts(sentence: str, cited: bool, citations: Iterable[tuple[int, int]], tokens: list[_Token],
+                   numbers: list[int]) -> list[tuple[int, int]]:
+    """The stretches of a sentence about cited work (or about an earlier version of the review)."""
+    if cited or _about_other_version(sentence):
+        return [(0, len(sentence))]
+    return _cited_parts(sentence, citations, tokens, numbers)
+
+
 def _about_other_version(sentence: str) -> bool:
     """"The first version of the review, published in 2020, included 79 studies": a sentence about an earlier
     version of the review (or of another review) states that version's numbers, as cited work does."""
@@ -1893,10 +1946,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # make claims nor cut the sentence into the stretches that belong to each count ("Ten studies (34%) …").
     numbers = [k for k in notes if tokens[k].kind == "ph" or (
         tokens[k].kind == "num" and tokens[k].value is not None and (notes[k] or k in listed or not (
-            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon)
-            or _word_of_a_name(tokens, k, lexicon))))]
-    cited_parts = [(0, len(sentence))] if cited or _about_other_version(sentence) else \
-        _cited_parts(sentence, citations, tokens, numbers)
+            _excluded(tokens, k, sentence) or _names_instrument(tokens, k, lexicon) or _word_of_a_name(tokens, k, lexicon))))]
+    cited_parts = _guarded_parts(sentence, cited, citations, tokens, numbers)
     claims: list[Claim] = []
     nouns: dict[int, str] = {}
     measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
