@@ -561,8 +561,9 @@ def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Ph
         value_words = {w for v in values.values() for w in v.split()}
         kept = [replace(p, minor=True) if p.kind in ("theme", "subtheme") and value_words & set(p.phrase.split())
                 and set(p.phrase.split()) - _STOPWORDS - _PEOPLE_WORDS <= vocabulary else p for p in kept]
-        added += [Phrase(f"{value} {lab}", "field", f"{field.name}.{slug}")
-                  for slug, value in values.items() for lab in sorted(labels)]
+        # "severe mental health problems", and "mental health problems were severe"
+        added += [Phrase(phrase, "field", f"{field.name}.{slug}") for slug, value in values.items()
+                  for lab in sorted(labels) for phrase in (f"{value} {lab}", f"{lab} were {value}", f"{lab} wa {value}")]
     return kept + added
 
 
@@ -637,6 +638,10 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
     return list(dict.fromkeys(out))
 
 
+# a measure of people "who took part" (enrolled, participated) is also named by "participants"
+_TOOK_PART_RE = re.compile(r"\b(?:took part|taking part|participat\w*|enrolled)\b", re.I)
+
+
 def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """What each measured quantity is a number of: participants (and the word the review uses for them,
     "nurses"), and each integer field (its label: "asymptomatic participants"); longest first."""
@@ -654,6 +659,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # "people asymptomatic throughout infection" -> "people asymptomatic"
         plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
         plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)  # "workers who took part" -> "workers"
+        units += ["participant"] if _TOOK_PART_RE.search(label) and prefix != "participants" else []
         if plain != label:
             units.append(_unit(plain))
         total = counts.get(f"{prefix}.total")
@@ -1831,7 +1837,7 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     t = tokens[k]
     noun = _noun_of(tokens, k, lexicon).category
     verb = _REPORTING_RE.search(sentence, t.end) or _passive_report_before(sentence, t.start)
-    if noun not in ("study", "implicit") or not verb or _whole_before_part(sentence, t):
+    if noun not in ("study", "implicit", "of") or not verb or _whole_before_part(sentence, t):
         return None
     # "… did not say how many they covered": the measure the sentence named before
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
