@@ -2332,9 +2332,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
     if decided and hit is None:
         return None
+    hit = _group_outside(sentence, hit, forward_ok + backward_ok)
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
-        hit is not None and hit.kind == "country_group"
-        and re.search(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", sentence[:hit.position], re.I))
+        hit is not None and hit.kind == "country_group" and _OUTSIDE_RE.search(sentence[:hit.position]))
     if complement and not inner:
         return _other_group_claim(r, noun, hit)
     if hit is not None:
@@ -2359,6 +2359,20 @@ def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
         if head in {_stem(said.group(1))} | {_stem(w) for w in re.findall(r"[a-z]+", said.group(2) or "")}:
             return _claim(r.sentence, r.token, name, noun.end, None)
     return None
+
+
+_OUTSIDE_RE = re.compile(r"\b(?:outside|beyond)(?: of)?(?: the)? ?$", re.I)
+
+
+def _group_outside(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | None:
+    """"Only one study, from Malaysia, was conducted outside the western world": the count's clause places the
+    studies outside a group; that (its other group) is what it counts, though a country is named nearer (not
+    in "… outside the western world: one from Malaysia and one from China", where each names its country)."""
+    if hit is None or hit.kind != "country":
+        return hit
+    outside = [h for h in hits if h.kind == "country_group" and _OUTSIDE_RE.search(sentence[:h.position])
+               and not re.search(r"[:;]", sentence[min(h.end, hit.position):max(h.position, hit.end)])]
+    return outside[0] if len(outside) == 1 else hit
 
 
 def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
