@@ -1617,16 +1617,25 @@ _PER_STUDY_RE = re.compile(r"\s*(?:per|a|each|in a|in any)\s+(?:single\s+)?(?:st
 
 
 def _share_or_unit(tokens: list[_Token], k: int) -> bool:
-    """"34%", "12-month", "1/3", "5 MW": a number stuck to a sign, or before a unit, is no count of anything."""
+    """"34%", "12-month", "1/3", "5 MW", "aged 20 to 45": a number stuck to a sign, before a unit, or an age
+    is no count of anything."""
     nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-    return nxt is not None and ((nxt.text in ("%", "-", "–", "/") and nxt.start == tokens[k].end)
-                                or bool(_UNIT_RE.fullmatch(nxt.text)))
+    lead = " ".join(t.text.lower() for t in tokens[max(0, k - 3):k])
+    return (nxt is not None and ((nxt.text in ("%", "-", "–", "/") and nxt.start == tokens[k].end)
+                                 or bool(_UNIT_RE.fullmatch(nxt.text)))) or bool(
+        re.search(r"\b(?:aged?|ages)(?: (?:from|between))?(?: \S+ (?:to|and|-|–))?$", lead))
 
 
 def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
     """"sample", "sample size" stand for the participants — unless the review counts samples themselves
     (a count ``samples``: "The study files list 22 samples")."""
     return None if "samples" in lexicon.counts else re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+
+
+def _ages_or_durations(sentence: str, m: re.Match) -> bool:
+    """A range of ages or durations ("from 8 to 70 years", "aged 20 to 45", "2-6 weeks"), not of a measure."""
+    return bool(re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|%|per ?cent)\b", sentence[m.end():], re.I)
+                or re.search(r"\b(?:aged?|ages)\s*(?:from|between)?\s*$", sentence[:m.start()], re.I))
 
 
 def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
@@ -1655,8 +1664,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
     ends = {}
     for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
-        if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|%|per ?cent)\b", sentence[m.end():], re.I):
-            continue  # "ranged from 8 to 70 years": ages or durations, not the measure
+        if _ages_or_durations(sentence, m):
+            continue  # "ranged from 8 to 70 years", "aged 20 to 45": ages or durations, not the measure
         for group, stat in ((1, "min"), (2, "max")):
             k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
             if k is not None:
