@@ -1050,7 +1050,7 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     """_noun_after with the review's vocabulary; a measure's own noun ("2,400 Kenyan households", when
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
-    noun = _after_adjective_list(tokens, i, noun)
+    noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
     if noun.category == "study":
         last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
         heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
@@ -1063,18 +1063,24 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
 _SUBORDINATORS = frozenset("because since as while when where although though if so some many most all each".split())
 
 
-def _after_adjective_list(tokens: list[_Token], i: int, noun: _Noun) -> _Noun:
-    """"Thirteen cross-sectional, cohort or survey-based quantitative studies": a list of modifiers (words,
-    hyphens, commas and *or*, no verb, no number) between a count and a study noun; the noun is that noun."""
-    if noun.category != "guard" or i + 2 >= len(tokens) or tokens[i + 2].text != ",":
+def _after_adjective_list(tokens: list[_Token], i: int, noun: _Noun, designs: frozenset[str]) -> _Noun:
+    """Modifiers the review does not know between a count and its noun: a list ("Thirteen cross-sectional,
+    cohort or survey-based quantitative studies": words, hyphens, commas and *or*, no verb, no number) before
+    a study noun, or plain words before a design label's own plural noun ("Seventeen purpose-built
+    drivetrain test-rig experiments"); the count's noun is that noun."""
+    if noun.category != "guard":
         return noun
+    listed = i + 2 < len(tokens) and tokens[i + 2].text == ","
     for j in range(i + 1, min(i + 12, len(tokens))):
         t = tokens[j]
         if t.kind == "word" and _NOUNS.get(_stem(t.text)) == "study":
-            return _Noun("study", noun.start, t.end) if j > i + 3 else noun
+            return _Noun("study", noun.start, t.end) if listed and j > i + 3 else noun
+        if not listed and j > i + 2 and t.text.endswith("s") and _stem(t.text) in designs and \
+                any(_stem(w) in designs for w in tokens[j - 1].text.lower().split("-")):
+            return _Noun("study", noun.start, t.end)
         modifier = t.kind == "word" and t.text.islower() and t.text not in _VERBS and \
             not re.fullmatch(r"[a-z]+ed", t.text) and t.text not in (_STOPWORDS | _SUBORDINATORS) - {"or"}
-        if not (modifier or (t.text in (",", "-") and t.start == tokens[j - 1].end)):
+        if not (modifier or (listed and t.text in (",", "-") and t.start == tokens[j - 1].end)):
             return noun
     return noun
 
