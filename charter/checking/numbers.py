@@ -2306,10 +2306,10 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
-    if subset and idx + 2 < len(numbers):
+    if subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
         forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
                        if h.kind in allowed and h.kind != "included"]
-    elif subset:
+    elif subset and not pronoun_whole:
         forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
                        if h.kind in allowed and h.kind != "included"]
     return category, allowed, forward_ok, backward_ok
