@@ -35,7 +35,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, Sequence
 
 from charter import PACKAGE_DIR, __version__
-from charter.model import Bibliography, Location, Problem, Project
+from charter.model import Bibliography, Problem, Project
 from charter.paths import inside
 
 CACHE_DIR = ".cache"  # inside build/
@@ -312,46 +312,15 @@ class BuildCache:
         return value
 
     def _load_studies(self, root: Path, review, unreliable: frozenset[str], context: str, parsed: dict):
-        # The loop of charter.sources.load.load_studies, with each file's parse and check cached by its bytes.
-        from charter.sources.load import STUDIES_DIR, STUDY_HINT
-        from charter.sources.yaml_source import read_yaml_file
-        from charter.sources.validate import read_study
+        # charter.sources.load.load_studies, with each file's parse and check cached by its bytes.
+        from charter.sources.load import load_studies, load_study
 
-        folder = root / STUDIES_DIR
-        if not folder.is_dir():
-            return [], [Problem(Location(STUDIES_DIR), "", f"no {STUDIES_DIR}/ folder: write one <id>.yaml file "
-                                                           "per included study there")]
-        problems: list[Problem] = []
-        studies = []
-        for file in sorted(folder.iterdir()):
-            rel = f"{STUDIES_DIR}/{file.name}"
-            if file.name.startswith(".") or not file.is_file():
-                continue
-            if file.suffix == ".yml":
-                problems.append(Problem(Location(rel), "", f"study files end in .yaml: rename it to "
-                                                            f"{file.stem}.yaml"))
-                continue
-            if file.suffix != ".yaml":
-                continue
-
-            def parse(file=file, rel=rel):
-                node, file_problems = read_yaml_file(root, rel, STUDY_HINT)
-                if node is None:
-                    return None, file_problems
-                study, study_problems = read_study(rel, file.stem, node, review, unreliable)
-                return study, [*file_problems, *study_problems]
-
+        def read_file(file: Path, rel: str):
             content = file_digest(file) if inside(root, file) is not None else "outside"  # refused unread
             key = digest(content, context, sorted(unreliable))
-            study, file_problems = self._parse(parsed, rel, key, parse)
-            problems += file_problems
-            if study is not None:
-                studies.append(study)
-        if not studies and not problems:
-            problems.append(Problem(Location(STUDIES_DIR), "", f"no study files: write one <id>.yaml file per "
-                                                               f"included study in {STUDIES_DIR}/"))
-        studies.sort(key=lambda s: s.id)
-        return studies, problems
+            return self._parse(parsed, rel, key, lambda: load_study(root, rel, review, unreliable))
+
+        return load_studies(root, review, unreliable, read_file)
 
     def _load_bibliography(self, root: Path, parsed: dict) -> tuple[Bibliography, list[Problem]]:
         # charter.sources.load.load_bibliography, with each file's scan cached by its bytes.

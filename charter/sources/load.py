@@ -101,13 +101,27 @@ STUDY_HINT = ("a study file needs " + ", ".join(name for name, required in STUDY
                + " (see docs/format.md); delete the file if it is not a study")
 
 
-def load_studies(root: str | Path, review: Review | None,
-                 unreliable: frozenset[str] = frozenset()) -> tuple[list[Study], list[Problem]]:
+def load_study(root: Path, rel: str, review: Review | None,
+                    unreliable: frozenset[str] = frozenset()) -> tuple[Study | None, list[Problem]]:
+    """One studies/*.yaml read and checked against the review; None when it cannot be read as YAML."""
+    node, file_problems = read_yaml_file(root, rel, STUDY_HINT)
+    if node is None:
+        return None, file_problems
+    study, study_problems = read_study(rel, Path(rel).stem, node, review, unreliable)
+    return study, [*file_problems, *study_problems]
+
+
+def load_studies(root: str | Path, review: Review | None, unreliable: frozenset[str] = frozenset(),
+                 read_file: Callable[[Path, str], tuple[Study | None, list[Problem]]] | None = None,
+                 ) -> tuple[list[Study], list[Problem]]:
     """Read every studies/*.yaml, checked against the review (when it could be read); sorted by id.
 
-    A file that cannot be read as YAML at all gives no Study, only its problems.
+    A file that cannot be read as YAML at all gives no Study, only its problems. ``read_file``
+    reads one (the file, its relative path); the build cache passes one that reuses the reading
+    of a file whose bytes did not change.
     """
     root = Path(root)
+    read_file = read_file or (lambda file, rel: load_study(root, rel, review, unreliable))
     folder = root / STUDIES_DIR
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -123,13 +137,10 @@ def load_studies(root: str | Path, review: Review | None,
             continue
         if file.suffix != ".yaml":
             continue
-        node, file_problems = read_yaml_file(root, rel, STUDY_HINT)
+        study, file_problems = read_file(file, rel)
         problems += file_problems
-        if node is None:
-            continue
-        study, study_problems = read_study(rel, file.stem, node, review, unreliable)
-        problems += study_problems
-        studies.append(study)
+        if study is not None:
+            studies.append(study)
     if not studies and not problems:
         problems.append(Problem(Location(STUDIES_DIR), "", f"no study files: write one <id>.yaml file per included "
                                                            f"study in {STUDIES_DIR}/"))
