@@ -1719,12 +1719,13 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         # "287 primary studies": the measure's own name, though its head is a noun the review counts
         names_measure = own == "study" and any(m[0] - t.end <= 1 and m[1] >= _noun_of(tokens, k, lexicon).end
                                                for m in after)
+        subject_stat = _stat_of_subject(sentence, tokens, k, mentions)
         if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
             after = []
-            if own not in ("study", "implicit"):
+            if own not in ("study", "implicit") and subject_stat is None:
                 continue  # "2 and 31 years of experience": a number of something else
         before = sentence[max(0, t.start - 25):t.start].lower()
-        stat = ends.get(k)
+        stat = ends.get(k) or subject_stat
         if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
             stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
         k_next = next((j for j in quantities if j > k), None)
@@ -1886,6 +1887,27 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
     name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
+
+
+_STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?P<stat>median|total)\s+(?:number|count)\s+of\s+$", re.I)
+_COPULA_RE = re.compile(r"^(?:\s+(?:per|in each|in a|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
+                        r"\s+(?:was|were|is|came to|stood at)\s*$", re.I)
+
+
+def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]]) -> str | None:
+    """A number that completes a sentence whose subject is the measure states it whole, however far the
+    measure's name stands before it: "Participants numbered 2,761 across the studies" (the total), "The
+    median number of residents per study was 36" (the median). None when the number is not so placed."""
+    t = tokens[k]
+    for start, end, _ in mentions:
+        if end > t.start:
+            continue
+        if _subject_counted(tokens, k) and tokens[k - 1].start <= end + 1 and not re.search(r"\w", sentence[:start]):
+            return "total"  # the measure is the subject of "numbered", "totalled"
+        lead = _STAT_SUBJECT_RE.search(sentence[:start])
+        if lead and _COPULA_RE.match(sentence[end:t.start]):
+            return lead.group("stat").lower()
+    return None
 
 
 def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
