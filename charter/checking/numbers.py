@@ -2038,7 +2038,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
             nouns[i] = _noun_of(tokens, i, lexicon).category
             continue
         seg_start = tokens[numbers[idx - 1]].end if idx > 0 else 0
-        seg_end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
+        seg_end = _stretch_end(sentence, tokens, numbers, idx)
         in_cited = any(a <= token.start < b for a, b in cited_parts)
         claim = _classify(sentence, tokens, i, numbers, idx, seg_start, seg_end, lexicon, in_cited, nouns)
         if claim is not None:
@@ -2050,6 +2050,20 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
+
+
+def _stretch_end(sentence: str, tokens: list[_Token], numbers: list[int], idx: int) -> int:
+    """Where the stretch of words belonging to the count at numbers[idx] ends: at the next count, except
+    that a count in brackets right after its noun ("48 studies (53 reports) remained") is an aside: the
+    words after the bracket still tell what the first count is."""
+    if idx + 1 >= len(numbers):
+        return len(sentence)
+    here, after = tokens[numbers[idx]], tokens[numbers[idx + 1]]
+    close = sentence.find(")", after.end)
+    if re.fullmatch(r"\s+[A-Za-z -]{1,40}\(\s*", sentence[here.end:after.start]) and close >= 0 and \
+            "(" not in sentence[after.end:close] and (idx + 2 >= len(numbers) or tokens[numbers[idx + 2]].start > close):
+        return tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+    return after.start
 
 
 def _the_one_it_equals(claim: Claim, lexicon: Lexicon) -> Claim:
@@ -2704,6 +2718,12 @@ def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Nou
     return after is not None and after.kind == "word" and after.text.lower() not in ("and", "or")
 
 
+# "46 studies published in 53 reports", "48 studies (53 reports)": the reports the studies themselves
+# appeared in, whatever search or screening step the sentence names elsewhere
+_REPORTS_OF_STUDIES_RE = re.compile(r"\bstud(?:y|ies)\s+(?:\(|(?:were\s+|was\s+)?(?:\w+ly\s+)?(?:published|reported|"
+                                    r"described|presented|written up|appearing|appeared)\s+(?:in|across)\s+)$", re.I)
+
+
 def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, category: str, implicit: bool,
                  subset: bool, lexicon: Lexicon) -> Claim | None:
     """The count a number states when nothing nearby singles out a set: the whole it names, if any."""
@@ -2719,8 +2739,8 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return _claim(sentence, token, name, noun.end, None)
     if category == "fulltext":
         return _claim(sentence, token, "prisma.dbr_assessed", noun.end, None)
-    if category == "report" and "reports" in lexicon.counts and not _SEARCH_RE.search(sentence) and \
-            re.search(r"\bstud(?:y|ies)\b", sentence, re.I):
+    if category == "report" and "reports" in lexicon.counts and (_REPORTS_OF_STUDIES_RE.search(
+            sentence[:token.start]) or not _SEARCH_RE.search(sentence) and re.search(r"\bstud(?:y|ies)\b", sentence, re.I)):
         return _claim(sentence, token, "reports", noun.end, None)  # "29 studies correspond to 29 reports"
     if category == "record":
         return _claim(sentence, token, "prisma.identified", noun.end, None)
