@@ -1860,6 +1860,13 @@ def _passive_report_before(sentence: str, at: int) -> re.Match | None:
     return _REPORTING_RE.search(sentence, lead.start()) if lead else None
 
 
+def _whole_after_part(tokens: list[_Token], k: int) -> bool:
+    """"Forty-four of the 48 studies reported …": the 48 is the whole the part is taken from; the verb
+    tells what the part did."""
+    return k >= 3 and [t.text.lower() for t in tokens[k - 2:k]] in (["of", "the"], ["of", "all"]) and \
+        tokens[k - 3].kind == "num"
+
+
 def _whole_before_part(sentence: str, t: _Token) -> bool:
     """"Of the 134 studies, 130 reported …": the whole, named before its part; the part's verb is not its."""
     return bool(re.match(r"\W*(?:of|among|across)\s+(?:the|these|all)\s*$", sentence[:t.start], re.I) and
@@ -1873,8 +1880,11 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     (or, negated, do not)."""
     t = tokens[k]
     noun = _noun_of(tokens, k, lexicon).category
-    verb = _REPORTING_RE.search(sentence, t.end) or _passive_report_before(sentence, t.start)
-    if noun not in ("study", "implicit", "of") or not verb or _whole_before_part(sentence, t):
+    # "… was reported by 130 studies; four did not report it": a passive verb before the number is its own,
+    # not the next clause's
+    verb = _passive_report_before(sentence, t.start) or _REPORTING_RE.search(sentence, t.end)
+    if noun not in ("study", "implicit", "of") or not verb or _whole_before_part(sentence, t) or \
+            _whole_after_part(tokens, k):
         return None
     # "… did not say how many they covered": the measure the sentence named before
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
