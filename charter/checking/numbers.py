@@ -1293,7 +1293,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    hits = _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon))
+    hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
     return _outermost(_not_explanations(sentence, _negated_yes(sentence, hits, lexicon)))
 
 
@@ -1347,6 +1347,16 @@ def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     fields = [h for h in hits if h.kind == "field"]
     return [h for h in hits if not (h.kind in ("theme", "subtheme") and overlaps(h, ("field",), fields)
                                     and overlaps(h, ("theme", "subtheme"), shared))]
+
+
+def _keyword_named(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """"Agitation was a keyword in 17 studies": where a keyword and a theme (or a field's value) share their
+    words, a sentence that says *keyword* means the keyword."""
+    if not _KEYWORD_RE.search(sentence):
+        return hits
+    keywords = [h for h in hits if h.kind == "keyword"]
+    return [h for h in hits if h.kind in _STEP_KINDS or h.kind == "keyword" or not any(
+        k.position < h.end and h.position < k.end for k in keywords)]
 
 
 def _outermost(hits: list[_Hit]) -> list[_Hit]:
