@@ -2491,6 +2491,8 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     sentence, token, counts = r.sentence, r.token, r.lexicon.counts
     whole_counts = {"database": "databases", "theme": "themes", "question": "questions"}
     if category in whole_counts:
+        if noun.category == "of":
+            return True, None  # "five databases, two of them preprint servers": a part, not the whole
         name = whole_counts[category]
         return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
     if category == "country":
@@ -2510,7 +2512,22 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
             _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
             any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
         return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
+    if _papers_beside_studies(r, named):
+        return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+def _papers_beside_studies(r: _Reading, named: list[str]) -> bool:
+    """"The 29 included studies were each reported in a single paper, giving 29 papers in all": a sentence
+    that counts studies and then papers (articles, publications) tells the two apart, as PRISMA does: the
+    papers are the reports the studies appeared in."""
+    if "reports" not in r.lexicon.counts or not named or _stem(named[-1]) not in ("paper", "article", "publication"):
+        return False
+    if any(w.lower() not in _MODIFIERS for w in named[:-1]):
+        return False  # "two conceptual papers": a kind of study, named by its design
+    return any(r.tokens[k].kind in ("num", "ph") and re.match(r"\s+(?:[\w-]+\s+){0,2}stud(?:y|ies)\b",
+                                                              r.sentence[r.tokens[k].end:], re.I)
+               for k in r.numbers[:r.idx])
 
 
 def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
