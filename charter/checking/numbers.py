@@ -2124,7 +2124,8 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         claim = by_start.pop(token.start, None)
         if token.kind != "num" or token.value is None or (
                 claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
-                and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])):
+                and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])
+                and not _part_of_counted_studies(sentence, token, claims)):
             out += [claim] if claim else []
             continue
         # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
@@ -2143,6 +2144,13 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _part_of_counted_studies(sentence: str, token: _Token, claims: list[Claim]) -> bool:
+    """"The review included 148 studies, 136 of them with a study file": a part of the studies counted
+    just before, whose clause may say which of them have a file."""
+    return bool(re.match(r"\s+of\s+(?:them|these|those)\b", sentence[token.end:])) and any(
+        c.end <= token.start and c.count == "included" for c in claims)
 
 
 def _other_than_without_files(sentence: str, token: _Token, earlier: list[Claim]) -> bool:
