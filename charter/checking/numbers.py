@@ -2501,6 +2501,9 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     if category in whole_counts:
         if noun.category == "of":
             return True, None  # "five databases, two of them preprint servers": a part, not the whole
+        if category == "question" and re.match(r"\s*the\s", sentence[token.end:noun.end], re.I):
+            # "and 14 the question on residents' experiences": studies (their verb left out) of one question
+            return True, _question_named_after(r, noun)
         name = whole_counts[category]
         return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
     if category == "country":
@@ -2536,6 +2539,18 @@ def _papers_beside_studies(r: _Reading, named: list[str]) -> bool:
     return any(r.tokens[k].kind in ("num", "ph") and re.match(r"\s+(?:[\w-]+\s+){0,2}stud(?:y|ies)\b",
                                                               r.sentence[r.tokens[k].end:], re.I)
                for k in r.numbers[:r.idx])
+
+
+def _question_named_after(r: _Reading, noun: _Noun) -> Claim | None:
+    """The question a stretch after "the question" names, by any of its names, even one inside a longer
+    name of a theme ("the question on residents' experiences": *experiences* is question 3's short label,
+    *residents' experiences* also theme (c)'s words; after *the question* the question is meant)."""
+    named = [h for h in _attributes(r.sentence, noun.start, r.seg_end, r.lexicon) if h.kind == "question"]
+    if named:
+        return _claim(r.sentence, r.token, named[0].count, named[0].end, named[0])
+    words = f" {_norm(r.sentence[noun.end:r.seg_end])} "
+    counts = {t.count for t in r.lexicon.terms if t.kind == "question" and f" {t.phrase} " in words}
+    return _claim(r.sentence, r.token, counts.pop(), noun.end, None) if len(counts) == 1 else None
 
 
 def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
