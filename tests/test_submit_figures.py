@@ -130,14 +130,19 @@ def test_vector_and_raster_sources_as_svg_and_pdf(tmp_path: Path):
     assert abs(float(drawing.mediabox.width) - 144) < 1  # the vector drawing, 2 inches
 
 
-def test_a_small_image_is_written_with_a_warning_not_enlarged(tmp_path: Path):
+def _review_with_chart(tmp_path: Path, name: str, size: tuple[int, int], caption: str) -> Path:
+    """The systematic test review with one PNG chart of its own, placed at the end of its results."""
     root = write_files(tmp_path / "p", systematic_project_files())
     figures = root / "manuscript" / "figures"
     figures.mkdir()
-    _chart(figures / "small.png", (600, 400), "PNG")
+    _chart(figures / name, size, "PNG")
     path = root / "manuscript" / "01-results.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n![**Figure 2.** A small chart.](figures/small.png)\n",
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + f"\n![{caption}](figures/{name})\n", encoding="utf-8")
+    return root
+
+
+def test_a_small_image_is_written_with_a_warning_not_enlarged(tmp_path: Path):
+    root = _review_with_chart(tmp_path, "small.png", (600, 400), "**Figure 2.** A small chart.")
     result = submit(root, verbose=False, figure_format="tiff", figure_ppi=600)
     small = Image.open(root / "build" / "submission" / "figure2.tif")
     assert small.size == (600, 400) and tuple(round(v) for v in small.info["dpi"]) == (600, 600)
@@ -146,13 +151,7 @@ def test_a_small_image_is_written_with_a_warning_not_enlarged(tmp_path: Path):
 
 
 def test_two_figures_with_one_label_are_an_error(tmp_path: Path):
-    root = write_files(tmp_path / "p", systematic_project_files())
-    figures = root / "manuscript" / "figures"
-    figures.mkdir()
-    _chart(figures / "a.png", (2400, 1500), "PNG")
-    path = root / "manuscript" / "01-results.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\n![**Figure 1.** Labelled by hand.](figures/a.png)\n",
-                    encoding="utf-8")
+    root = _review_with_chart(tmp_path, "a.png", (2400, 1500), "**Figure 1.** Labelled by hand.")
     with pytest.raises(BuildError, match="Figure 1: another figure already has that label"):
         submit(root, verbose=False)
     assert not (root / "build" / "submission").exists()
