@@ -805,8 +805,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return True
     if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
         return word_value(token.text) is None
-    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS:
-        return True
+    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS and not _verb_gapped(tokens, i):
+        return True  # "Study 3" is a label; "community screening studies 23" after "numbered" is a count
     if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
                                                               "latest") and not (prev2 and _is_number(prev2)):
         return True  # "the first three reviews to appear": which ones, not how many
@@ -1112,7 +1112,17 @@ def _subject_counted(tokens: list[_Token], i: int) -> bool:
     """"… numbered 4,306", "The records identified fell to 2058": the number counts the sentence's subject."""
     prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
     return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
-                                                          and prev[0] in _CHANGE_VERBS))
+                                                          and prev[0] in _CHANGE_VERBS)) or _verb_gapped(tokens, i)
+
+
+def _verb_gapped(tokens: list[_Token], i: int) -> bool:
+    """"X studies numbered 19, Y studies 23 and Z studies 18": later items of a list leave out "numbered", so
+    a number right after a plural counted noun, once the sentence has used such a verb, counts that noun."""
+    if i < 2 or tokens[i - 1].kind != "word" or not tokens[i - 1].text.lower().endswith("s") \
+            or _NOUNS.get(_stem(tokens[i - 1].text)) not in ("study", "record", "report"):
+        return False
+    after = tokens[i + 1].text.lower() if i + 1 < len(tokens) else "."
+    return after in (",", ";", ".", "and") and any(t.text.lower() in _SUBJECT_VERBS for t in tokens[:i - 1])
 
 
 def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
