@@ -2444,12 +2444,22 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return None
     hit = _group_outside(sentence, hit, forward_ok + backward_ok)
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
-        hit is not None and hit.kind == "country_group" and _OUTSIDE_RE.search(sentence[:hit.position]))
+        hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
+                                                             or _from_elsewhere(sentence, r.token.end, hit)))
     if complement and not inner:
         return _other_group_claim(r, noun, hit)
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+_ELSEWHERE_RE = re.compile(r"\s+(?:\w+\s+){0,2}?(?:from|in)\s+(?:the\s+)?(?:elsewhere|rest of the world)\b", re.I)
+
+
+def _from_elsewhere(sentence: str, end: int, hit: _Hit) -> bool:
+    """"27 studies came from western countries and 2 from elsewhere": a count of the group a named group
+    (before the number) leaves over, as "outside the western world" is."""
+    return hit.position < end and bool(_ELSEWHERE_RE.match(sentence, end))
 
 
 def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
