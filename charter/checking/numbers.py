@@ -311,6 +311,13 @@ def _field_not_reported(label: str) -> list[str]:
             for verb in ("report", "state", "give", "specify", "describe") for whose in ("a", "an", "its", "their", "the")]
 
 
+def _country_not_reported() -> list[str]:
+    """Ways of saying a study named no country: the review counts them (country.not_reported) as it counts
+    a field left unreported ("Three studies named no country", "did not report a country")."""
+    return [*_field_not_reported("country"), "no country", "country not reported", "country was not reported",
+            "country was not stated", "country not stated"]
+
+
 def _variants(label: str) -> list[str]:
     """A label and the forms prose gives it: without a parenthesis, before a colon, without "design"."""
     forms = [label, re.sub(r"\s*\([^)]*\)", "", label), label.split(":")[0]]
@@ -446,6 +453,8 @@ class Lexicon:
                   and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
         members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
         for name, count in counts.items():
+            if name == "country.not_reported":
+                add(_country_not_reported(), "country", name)
             if name.startswith("country.") and name != "country.not_reported":
                 key = name.removeprefix("country.")
                 written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
