@@ -2442,6 +2442,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     category = "study" if implicit else category
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
+    forward_ok = _not_compared(sentence, forward_ok, backward_ok)
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
@@ -2469,6 +2470,17 @@ def _from_elsewhere(sentence: str, end: int, hit: _Hit) -> bool:
     """"27 studies came from western countries and 2 from elsewhere": a count of the group a named group
     (before the number) leaves over, as "outside the western world" is."""
     return hit.position < end and bool(_ELSEWHERE_RE.match(sentence, end))
+
+
+_THAN_RE = re.compile(r"\bthan\s+(?:the\s+|in\s+|on\s+|for\s+)?$", re.I)
+
+
+def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> list[_Hit]:
+    """"Green roofs were studied less often (10 studies) than parks (14)": a name after "than" is the other
+    side of a comparison, so the count before it belongs to the name before it (when there is one)."""
+    if not backward:
+        return forward
+    return [h for h in forward if not _THAN_RE.search(sentence[:h.position])]
 
 
 def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
