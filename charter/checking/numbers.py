@@ -1175,6 +1175,18 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
     return None
 
 
+def _subject_after_verb(tokens: list[_Token], i: int) -> str | None:
+    """"Studies of people with severe mental illness predominated (n = 14)": an "(n = N)" right after the
+    clause's verb counts the sentence's subject ("Studies"), not the last noun before it ("people")."""
+    if i < 5 or tokens[i - 3].text != "(" or tokens[i - 4].kind != "word":
+        return None
+    verb = tokens[i - 4].text.lower()
+    first = tokens[0]
+    if not verb.endswith("ed") or _stem(verb) in _NOUNS or first.kind != "word":
+        return None
+    return "study" if _NOUNS.get(_stem(first.text)) == "study" else None
+
+
 @dataclass(frozen=True)
 class _Hit:
     position: int
@@ -2266,7 +2278,8 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             re.search(r"\bsearch|\bdatabase", sentence, re.I):
         category = "database"  # "the five sources searched were PubMed, Embase, …"
     if _n_equals(tokens, i):
-        category = _noun_before(tokens, i - 2, lexicon.label_words) or "implicit"  # "(n = 14)": a claim only when a design etc. is named
+        category = _subject_after_verb(tokens, i) or _noun_before(tokens, i - 2, lexicon.label_words) \
+            or "implicit"  # "(n = 14)": a claim only when a design etc. is named
     elif category == "of":
         # "nine of the 29 studies", "6 of which": the noun of the whole it is part of
         subset = True
