@@ -1404,11 +1404,16 @@ _BARE_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth|sixth|seventh
                               r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
 
 
+# "The review asked three questions; eight studies addressed the second": the plural names the noun too
+_PLURAL_OF_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
+                           r"((?:research\s+)?(?:theme|topic|question))s\b", re.I)
+
+
 def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
     """"… the first question, …; 31 informed the second and 19 the third": once a sentence names *the first
     theme* (or question), an ordinal standing alone — no noun after it — names the theme or question at that
     place, as "the second theme" would."""
-    first = _FIRST_OF_RE.search(sentence)
+    first = _FIRST_OF_RE.search(sentence) or _PLURAL_OF_RE.search(sentence)
     if first is None:
         return []
     noun = _norm(first.group(1))
