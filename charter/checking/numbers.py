@@ -2461,6 +2461,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
     forward_ok = _not_compared(sentence, forward_ok, backward_ok)
+    backward_ok = _not_taken_away(sentence, r.token.start, backward_ok)
+    if _left_for_synthesis(sentence, r.token.start, category, implicit, forward_ok + backward_ok):
+        return _claim(sentence, r.token, "included", noun.end, None)
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
@@ -2499,6 +2502,25 @@ def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> l
     if not backward:
         return forward
     return [h for h in forward if not _THAN_RE.search(sentence[:h.position])]
+
+
+_LEAVING_RE = re.compile(r"\b(?:leaving|which left|to leave|left)\s+(?:only\s+|just\s+|a total of\s+)?$", re.I)
+
+
+def _not_taken_away(sentence: str, start: int, backward: list[_Hit]) -> list[_Hit]:
+    """"24 were excluded, leaving 29 studies": what is left is not what the step before took away, so an
+    exclusion named before "leaving N" does not name N."""
+    if not _LEAVING_RE.search(sentence[:start]):
+        return backward
+    return [h for h in backward if h.kind not in ("excluded", "notretrieved")
+            and not h.count.endswith("_excluded")]
+
+
+def _left_for_synthesis(sentence: str, start: int, category: str, implicit: bool, hits: list[_Hit]) -> bool:
+    """"…, 24 were excluded, leaving 29 studies (for the synthesis)": the studies a PRISMA sentence ends with,
+    named by nothing else, are the included studies."""
+    return category == "study" and not implicit and not hits and bool(_LEAVING_RE.search(sentence[:start])) \
+        and bool(re.search(r"\bexclu", sentence[:start], re.I))
 
 
 def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
