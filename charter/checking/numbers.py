@@ -848,7 +848,7 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
             return False  # "only one of the studies": a count
         if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2):
             return True  # "In one Australian study, …": picks out a study, counts nothing
-        if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]) or (i == 0 and _sample_follows(tokens)):
+        if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]) or _sample_follows(tokens, i):
             return True  # "each reporting one study"; "One study … tested 13,080 residents" (see _sample_follows)
         if nxt and nxt.kind == "word" and nxt.text.lower() in ("another", "of", "can", "could", "may", "might",
                                                                "would", "should", "must", "way", "hand", "or"):
@@ -865,10 +865,10 @@ _SAMPLE_NOUNS = frozenset("resident passenger participant people person patient 
                           "individual household case contact".split())
 
 
-def _sample_follows(tokens: list[_Token]) -> bool:
+def _sample_follows(tokens: list[_Token], i: int) -> bool:
     """A sentence opening "One …" that goes on to give a sample ("… tested 13,080 residents", "… involved 712
     infected passengers") describes that one study; its "one" counts nothing."""
-    return any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
+    return i == 0 and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
         _stem(u.text) in _SAMPLE_NOUNS or u.text.lower() in _SAMPLE_NOUNS for u in tokens[k + 1:k + 4])
         for k, t in enumerate(tokens) if k > 0)
 
