@@ -2485,7 +2485,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
     if decided and hit is None:
         return None
-    hit = _group_outside(sentence, hit, forward_ok + backward_ok)
+    hit = _group_outside(sentence, _country_gapped(sentence, r.token.start, backward_ok) or hit, forward_ok + backward_ok)
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
                                                              or _from_elsewhere(sentence, r.token.end, hit)))
@@ -2533,6 +2533,15 @@ def _left_for_synthesis(sentence: str, start: int, category: str, implicit: bool
     named by nothing else, are the included studies."""
     return category == "study" and not implicit and not hits and bool(_LEAVING_RE.search(sentence[:start])) \
         and bool(re.search(r"\bexclu", sentence[:start], re.I))
+
+
+def _country_gapped(sentence: str, start: int, backward: list[_Hit]) -> _Hit | None:
+    """"… each contributed a single study, and Canada two": the verb left out, the country right before the
+    number (after "and" or a comma) is what it counts, not the group the countries listed earlier make."""
+    near = [h for h in backward if h.kind == "country" and not sentence[h.end:start].strip()]
+    if not near or not re.search(r"(?:,|\band)\s*$", sentence[:near[-1].position]):
+        return None
+    return near[-1]
 
 
 def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
