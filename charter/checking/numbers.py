@@ -2152,7 +2152,7 @@ def _the_one_it_equals(claim: Claim, lexicon: Lexicon) -> Claim:
 
 # Where included studies and the studies with a file (Table 1's rows) differ: "12 … do not appear in Table 1"
 _NOT_IN_TABLE_RE = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:in|appear in|listed in|shown in|described in)\s+"
-                              r"table 1\b|\b(?:without|(?:have|has|had) no) (?:a |their )?(?:study )?files?\b", re.I)
+                              r"table 1\b|\b(?:without|with no|(?:have|has|had) no) (?:a |their )?(?:study )?files?\b", re.I)
 _IN_TABLE_RE = re.compile(r"\btable 1\b|\b(?:with|have|has|had) (?:a |their )?(?:study )?files?\b", re.I)
 
 
