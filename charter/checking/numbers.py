@@ -2114,7 +2114,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
-    claims = _the_remaining(sentence, tokens, numbers, claims, lexicon)
+    claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
+                                  lexicon)
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -2264,6 +2265,27 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
             continue
         out = [c for c in out if c.start != token.start]
         out.append(_claim(sentence, token, rest[0], token.end, None))
+    return out
+
+
+_DID_NOT_SAY_RE = re.compile(r"\s+(?:(?:studies|others)\s+)?(?:did not|didn't|failed to)\s+"
+                             r"(?:say|report|state|specify|tell)\s*(?:[.;,)]|$)", re.I)
+
+
+def _unsaid_after_values(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                         lexicon: Lexicon) -> list[Claim]:
+    """"Adults in 52 studies, …, children in 5; 16 did not say": after counts of one field's values, a count
+    that "did not say" (no object: the field is understood) counts the field's not_reported."""
+    out = list(claims)
+    for i in numbers:
+        token = tokens[i]
+        if token.kind != "num" or any(c.start == token.start for c in out) or \
+                not _DID_NOT_SAY_RE.match(sentence, token.end):
+            continue
+        families = {c.count.rpartition(".")[0] for c in out if c.end <= token.start and "." in c.count}
+        name = f"{families.pop()}.not_reported" if len(families) == 1 else ""
+        if name in lexicon.counts:
+            out.append(_claim(sentence, token, name, token.end, None))
     return out
 
 
