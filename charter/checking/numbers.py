@@ -1226,6 +1226,8 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
 def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
     """"eleven used social support as a direct strategy and six worked on it indirectly": one word of a
     sub-theme's label names it where the sentence names another sub-theme of the same theme in full."""
+    if term.kind == "theme":
+        return _other_theme_word(term, sentence, lexicon)
     if term.kind != "subtheme":
         return False
     theme = term.count.split(".")[1]
@@ -1233,6 +1235,14 @@ def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
     return any(t.kind == "subtheme" and not t.weak and t.count != term.count and t.count.startswith(f"subtheme.{theme}.")
                and len(t.phrase.split()) >= 2
                and re.search(r"(?<![a-z0-9])" + re.escape(t.phrase) + r"(?![a-z0-9])", normed) for t in lexicon.terms)
+
+
+def _other_theme_word(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
+    """"Sixteen studies addressed services, compared with twelve on associations": a word of one theme's label
+    set against a word of another theme's names each theme, as a sentence about themes would."""
+    words = {_stem(w) for w in re.findall(r"[A-Za-z]+", sentence)}
+    return any(t.kind == "theme" and t.weak and t.count != term.count and len(t.phrase.split()) == 1
+               and t.phrase in words for t in lexicon.terms)
 
 
 def _two_words_of_one_label(term: Phrase, at: int, normed: str, lexicon: Lexicon) -> bool:
