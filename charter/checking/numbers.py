@@ -2124,6 +2124,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
+    claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
     claims = _parallel_field_values(sentence, claims, lexicon)
@@ -2275,6 +2276,29 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
             continue
         out = [c for c in out if c.start != token.start]
         out.append(_claim(sentence, token, rest[0], token.end, None))
+    return out
+
+
+_PAPER_WORDS = ("papers", "reports", "articles", "publications")
+_DESCRIBING_WORDS = ("describing", "reporting", "on", "of", "covering", "about")
+
+
+def _papers_describing_studies(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                               lexicon: Lexicon) -> list[Claim]:
+    """"29 papers describing 29 studies": the first number counts the reports of the included studies, the
+    second the studies (however the words around them would read each alone)."""
+    if "reports" not in lexicon.counts:
+        return claims
+    out = list(claims)
+    for i in numbers:
+        if i + 4 >= len(tokens) or tokens[i].kind != "num" or tokens[i + 3].kind != "num" or \
+                tokens[i + 1].text.lower() not in _PAPER_WORDS or tokens[i + 2].text.lower() not in _DESCRIBING_WORDS \
+                or _NOUNS.get(_stem(tokens[i + 4].text)) != "study" or None in (tokens[i].value, tokens[i + 3].value):
+            continue
+        starts = (tokens[i].start, tokens[i + 3].start)
+        out = [c for c in out if c.start not in starts] + [
+            _claim(sentence, tokens[i], "reports", tokens[i + 1].end, None),
+            _claim(sentence, tokens[i + 3], "included", tokens[i + 4].end, None)]
     return out
 
 
