@@ -2124,6 +2124,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     # the ends of a range of sample sizes are not counts of studies, but they are the smallest and largest
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
+    claims = _none_recorded(sentence, tokens, numbers, claims, lexicon)
     claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
@@ -2276,6 +2277,29 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
             continue
         out = [c for c in out if c.start != token.start]
         out.append(_claim(sentence, token, rest[0], token.end, None))
+    return out
+
+
+_NONE_RECORDED_RE = (re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:\s*$", re.I),
+                     re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I))
+_UNREPORTED_HEADS = {"design": "orientation", "designs": "orientation", "country": "country", "countries": "country"}
+
+
+def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                   lexicon: Lexicon) -> list[Claim]:
+    """"Every study named its country (not reported: 0)", "… reported its design: 0 had none recorded": the
+    count of studies that left unreported the one thing (design, country, a field) the sentence names."""
+    heads = {**_UNREPORTED_HEADS, **{n.rpartition(".")[0].replace("_", " "): n.rpartition(".")[0]
+                                     for n in lexicon.counts if n.endswith(".not_reported")}}
+    named = {family for word, family in heads.items() if re.search(rf"\b{re.escape(word)}\b", sentence, re.I)}
+    name = f"{named.pop()}.not_reported" if len(named) == 1 else ""
+    if name not in lexicon.counts:
+        return claims
+    out = list(claims)
+    for token in tokens:  # (not only ``numbers``: "(not reported: 0)" looks like a list marker "0)")
+        if token.kind == "num" and token.value is not None and not any(c.start == token.start for c in out) and (
+                _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)):
+            out.append(_claim(sentence, token, name, token.end, None))
     return out
 
 
