@@ -99,7 +99,7 @@ def test_reference_review_docx_checks_clean(reference_copy):
         f"{check(reference_copy)[1][-1].rsplit(', ', 1)[1]}"])
 
 
-def test_second_review_docx_checks_clean_because_its_numbers_are_marked(tmp_path):
+def test_second_review_docx_checks_clean_with_and_without_its_marks(tmp_path):
     root = second_project(tmp_path)
     assert check(root, strict=True)[0] == 0  # the sources themselves check clean
     docx = built_docx(root)
