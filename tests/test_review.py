@@ -234,6 +234,26 @@ def _w(tag: str) -> str:
 _change_ids = iter(range(900, 10_000))
 
 
+def _run(content: str, properties=None, deleted: bool = False):
+    """A w:r holding content (w:delText when deleted), with a copy of the run properties it replaces."""
+    element = etree.Element(_w("r"))
+    if properties is not None:
+        element.append(copy.deepcopy(properties))
+    t = etree.SubElement(element, _w("delText" if deleted else "t"))
+    t.text = content
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return element
+
+
+def _tracked(tag: str, child, author: str, date: str):
+    """child wrapped in a w:ins or w:del by author at date, as Word writes a tracked change."""
+    element = etree.Element(_w(tag))
+    for key, value in (("id", str(next(_change_ids))), ("author", author), ("date", date)):
+        element.set(_w(key), value)
+    element.append(child)
+    return element
+
+
 def track_change(path: Path, old: str, new: str, author: str, date: str = "2024-05-01T10:00:00Z",
                  after: str = "") -> None:
     """Replace old by new as a tracked change, as Word writes it (w:del then w:ins in the run's place).
@@ -253,32 +273,15 @@ def track_change(path: Path, old: str, new: str, author: str, date: str = "2024-
     before, after_text = text[:at], text[at + len(old):]
     properties = run.find(_w("rPr"))
 
-    def make_run(content: str, deleted: bool = False):
-        element = etree.Element(_w("r"))
-        if properties is not None:
-            element.append(copy.deepcopy(properties))
-        t = etree.SubElement(element, _w("delText" if deleted else "t"))
-        t.text = content
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        return element
-
-    def wrap(tag: str, child):
-        element = etree.Element(_w(tag))
-        element.set(_w("id"), str(next(_change_ids)))
-        element.set(_w("author"), author)
-        element.set(_w("date"), date)
-        element.append(child)
-        return element
-
     pieces = []
     if before:
-        pieces.append(make_run(before))
+        pieces.append(_run(before, properties))
     if old:
-        pieces.append(wrap("del", make_run(old, deleted=True)))
+        pieces.append(_tracked("del", _run(old, properties, deleted=True), author, date))
     if new:
-        pieces.append(wrap("ins", make_run(new)))
+        pieces.append(_tracked("ins", _run(new, properties), author, date))
     if after_text:
-        pieces.append(make_run(after_text))
+        pieces.append(_run(after_text, properties))
     parent, index = run.getparent(), run.getparent().index(run)
     parent.remove(run)
     for offset, piece in enumerate(pieces):
@@ -310,33 +313,15 @@ def _track_change_across_runs(package, old: str, new: str, author: str, date: st
             for content, deleted in ((text[:lo], False), (text[lo:hi], True), (text[hi:], False)):
                 if not content:
                     continue
-                element = etree.Element(_w("r"))
-                if properties is not None:
-                    element.append(copy.deepcopy(properties))
-                t = etree.SubElement(element, _w("delText" if deleted else "t"))
-                t.text = content
-                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                if deleted:
-                    wrapper = etree.Element(_w("del"))
-                    for key, value in (("id", str(next(_change_ids))), ("author", author), ("date", date)):
-                        wrapper.set(_w(key), value)
-                    wrapper.append(element)
-                    element = wrapper
-                pieces.append((element, deleted))
+                element = _run(content, properties, deleted)
+                pieces.append((_tracked("del", element, author, date) if deleted else element, deleted))
             index = paragraph.index(run)
             paragraph.remove(run)
             for n, (element, deleted) in enumerate(pieces):
                 paragraph.insert(index + n, element)
                 if deleted:
                     last = element
-        inserted = etree.Element(_w("ins"))
-        for key, value in (("id", str(next(_change_ids))), ("author", author), ("date", date)):
-            inserted.set(_w(key), value)
-        run = etree.SubElement(inserted, _w("r"))
-        t = etree.SubElement(run, _w("t"))
-        t.text = new
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        last.addnext(inserted)
+        last.addnext(_tracked("ins", _run(new), author, date))
         package.save()
         return
     raise AssertionError(f"no paragraph contains {old!r}")
