@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from yaml.nodes import Node, ScalarNode
 
@@ -343,27 +343,30 @@ def _checklist(reader: NodeReader, node: Node | None, review_type: str) -> dict[
     return places
 
 
+def _named_numbers(reader: NodeReader, node: Node | None, path: str, label: str, number: str, what: str,
+                   make: Callable[[str, int | None], object]) -> tuple:
+    """A list of {label, number} mappings (the records of each source, the count of each exclusion reason);
+    an item without its label is reported and left out."""
+    found = []
+    for item_path, item in reader.items(node, path, what=f"a list of {{{label}, {number}}}"):
+        entry = reader.mapping(item, item_path, {label: True, number: False}, what=what)
+        text = reader.text(entry.get(label), f"{item_path}.{label}")
+        if text is not None:
+            found.append(make(text, reader.integer(entry.get(number), f"{item_path}.{number}")))
+    return tuple(found)
+
+
 def _prisma(reader: NodeReader, node: Node | None) -> Prisma:
     fields = reader.mapping(node, "prisma", PRISMA_FIELDS, what="the PRISMA flow numbers")
     values: dict[str, object] = {}
     for name in PRISMA_COUNTS:
         values[name] = reader.integer(fields.get(name), f"prisma.{name}")
     for name in PRISMA_SOURCES:
-        sources = []
-        for path, item in reader.items(fields.get(name), f"prisma.{name}", what="a list of {name, records}"):
-            source = reader.mapping(item, path, {"name": True, "records": False}, what="a source")
-            source_name = reader.text(source.get("name"), f"{path}.name")
-            if source_name is not None:
-                sources.append(Source(source_name, reader.integer(source.get("records"), f"{path}.records")))
-        values[name] = tuple(sources)
+        values[name] = _named_numbers(reader, fields.get(name), f"prisma.{name}", "name", "records", "a source",
+                                      Source)
     for name in PRISMA_REASONS:
-        reasons = []
-        for path, item in reader.items(fields.get(name), f"prisma.{name}", what="a list of {reason, count}"):
-            reason = reader.mapping(item, path, {"reason": True, "count": False}, what="an exclusion reason")
-            text = reader.text(reason.get("reason"), f"{path}.reason")
-            if text is not None:
-                reasons.append(ExclusionReason(text, reader.integer(reason.get("count"), f"{path}.count")))
-        values[name] = tuple(reasons)
+        values[name] = _named_numbers(reader, fields.get(name), f"prisma.{name}", "reason", "count",
+                                      "an exclusion reason", ExclusionReason)
     positions = {path: where for path, where in reader.positions.items() if path.startswith("prisma.")}
     return Prisma(**values, positions=MappingProxyType(positions))
 
