@@ -14,6 +14,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Callable
 from types import MappingProxyType
 
 from charter import limits
@@ -152,45 +153,40 @@ class _Scanner:
             index += 1
         return index
 
+    def _closing(self, index: int, closes: Callable[[str, int], bool]) -> int | None:
+        """Where the value that goes on at index closes (``closes(char, brace depth)``); None when the text or
+        the entry ends first. A backslash escapes the next character; braces nest."""
+        depth = 0
+        while index < len(self.text):
+            char = self.text[index]
+            if char == "\\":
+                index += 2
+                continue
+            if closes(char, depth):
+                return index
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == "\n" and _ENTRY_START.match(self.text, index):
+                return None  # the next entry starts: this value never closed
+            index += 1
+        return None
+
     def braced(self, index: int, field_name: str) -> tuple[str, int]:
         """Text inside the braces opening at index, and the index after the closing brace."""
-        depth, start = 0, index
-        while index < len(self.text):
-            char = self.text[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth == 0:
-                    return self.text[start + 1:index], index + 1
-            elif char == "\n" and _ENTRY_START.match(self.text, index):
-                break  # the next entry starts: this value's braces never closed
-            index += 1
-        line = self.line_column(start)[0]
-        raise _Malformed(start, f"unbalanced braces in field '{field_name}': the '{{' at line {line} is never "
-                                "closed; add the missing '}'")
+        end = self._closing(index + 1, lambda char, depth: char == "}" and depth == 0)
+        if end is None:
+            line = self.line_column(index)[0]
+            raise _Malformed(index, f"unbalanced braces in field '{field_name}': the '{{' at line {line} is never "
+                                    "closed; add the missing '}'")
+        return self.text[index + 1:end], end + 1
 
     def quoted(self, index: int, field_name: str) -> tuple[str, int]:
-        depth, start = 0, index
-        index += 1
-        while index < len(self.text):
-            char = self.text[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            elif char == '"' and depth <= 0:
-                return self.text[start + 1:index], index + 1
-            elif char == "\n" and _ENTRY_START.match(self.text, index):
-                break
-            index += 1
-        raise _Malformed(start, f"field '{field_name}': the quote '\"' is never closed; add the closing '\"'")
+        end = self._closing(index + 1, lambda char, depth: char == '"' and depth <= 0)
+        if end is None:
+            raise _Malformed(index, f"field '{field_name}': the quote '\"' is never closed; add the closing '\"'")
+        return self.text[index + 1:end], end + 1
 
     def value(self, index: int, field_name: str, macros: dict[str, str]) -> tuple[str, int]:
         """A field value: pieces in braces, quotes, numbers or macro names joined by '#'."""
