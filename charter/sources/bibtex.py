@@ -14,8 +14,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Callable
 from types import MappingProxyType
+from typing import Callable
 
 from charter import limits
 from charter.model import Location, Problem, Reference
