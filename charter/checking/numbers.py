@@ -664,10 +664,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # participants also by the review's own word for them, Table 1's heading ("People with infection")
         units = ["participant", "sample size"] + [_unit(w) for w in vocabulary.participants] \
             if prefix == "participants" else [_unit(label)]
-        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies",
-        # "people asymptomatic throughout infection" -> "people asymptomatic"
-        plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
-        plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)  # "workers who took part" -> "workers"
+        plain = _measure_head(label)
         units += ["participant"] if _TOOK_PART_RE.search(label) and prefix != "participants" else []
         if plain != label:
             units.append(_unit(plain))
@@ -689,6 +686,17 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         units = units + [h for h in heads if h not in taken]
         measures.append((prefix, tuple(sorted(dict.fromkeys(units), key=len, reverse=True))))
     return tuple(sorted(measures, key=lambda m: -max(len(u) for u in m[1])))
+
+
+def _measure_head(label: str) -> str:
+    """A measure's label without what only qualifies its noun, since prose names the noun alone:
+    "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies", "people
+    asymptomatic throughout infection" -> "people asymptomatic", "workers who took part" -> "workers", and
+    a participle clause after a plural noun, "pupils taking part" / "households visited at baseline" ->
+    "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
+    plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+    plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)
+    return re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain)
 
 
 def _unit(label: str) -> str:
@@ -814,7 +822,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return True
     if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
         return word_value(token.text) is None
-    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS and not _verb_gapped(tokens, i):
+    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS and not _verb_gapped(tokens, i) \
+            and not _across_cells(text, prev, token):
         return True  # "Study 3" is a label; "community screening studies 23" after "numbered" is a count
     if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
                                                               "latest") and not (prev2 and _is_number(prev2)):
@@ -1134,6 +1143,12 @@ def _subject_counted(tokens: list[_Token], i: int) -> bool:
     prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
     return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
                                                           and prev[0] in _CHANGE_VERBS)) or _verb_gapped(tokens, i)
+
+
+def _across_cells(text: str, prev: _Token, token: _Token) -> bool:
+    """The word and the number stand in two cells of a table row (mask_markdown keeps the bar between them as
+    a tab): "| Randomised controlled trial | 11 |" is a label and its count, not "Trial 11"."""
+    return "\t" in text[prev.end:token.start]
 
 
 def _verb_gapped(tokens: list[_Token], i: int) -> bool:
@@ -3121,6 +3136,20 @@ _COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?\|\s*[^|\d][^|]*\|\s*
                            r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
 
 
+def _mask_count_row(chars: list[str], line: str, offset: int) -> None:
+    """A two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"), reads as
+    "Qualitative 9": the share is blanked with the bars; the bar before the count cell is kept as a tab
+    (blank to the reader, same length), so "| Randomised controlled trial | 11 |" does not read as the label
+    "trial 11" (see _across_cells)."""
+    row = _COUNT_ROW_RE.fullmatch(line.strip())
+    lead = len(line) - len(line.lstrip())
+    boundary = line.rfind("|", 0, lead + row.start("count"))
+    for k in range(lead + row.end("count"), len(line)):
+        chars[offset + k] = " "
+    for bar in re.finditer(r"\|", line):
+        chars[offset + bar.start()] = "\t" if bar.start() == boundary else " "
+
+
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
 
@@ -3164,13 +3193,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
         elif _COUNT_ROW_RE.fullmatch(stripped) and not re.fullmatch(r"[|\s:-]+", stripped):
-            # a two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"):
-            # its label and its number read as "Qualitative 9"; the share is blanked with the bars
-            row = _COUNT_ROW_RE.fullmatch(line.strip())
-            lead = len(line) - len(line.lstrip())
-            blank(offset + lead + row.end("count"), offset + len(line))
-            for bar in re.finditer(r"\|", line):
-                blank(offset + bar.start(), offset + bar.end())
+            _mask_count_row(chars, line, offset)
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
