@@ -1635,11 +1635,18 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             hits = _superlative_subject(sentence, paren, lexicon) or _value_in_other_form(sentence, paren, lexicon)
         if not hits:
             continue
-        hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
+        hit = max(_strong_over_weak(hits), key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
         if hit.kind == "database":
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _strong_over_weak(hits: list[_Hit]) -> list[_Hit]:
+    """"Qualitative designs (7)": a word several labels share or that alone says little (*design* of
+    *single-case design*) is passed over when the same name also holds a label's own word."""
+    strong = [h for h in hits if not h.weak]
+    return strong or hits
 
 
 def _value_in_other_form(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
