@@ -1081,12 +1081,25 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
+    if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon):
+        return _Noun("guard", noun.start, tokens[i + 1].end)
     if noun.category == "study":
         last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
         heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+def _measure_head_after(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"One outbreak … involved 712 people": a word of the review's vocabulary right after the number is
+    passed over as a qualifier, but the head noun of a measure (*people* of *people asymptomatic*) is what
+    the number counts — people, not studies — so the noun is not understood from earlier words."""
+    if i + 1 >= len(tokens) or tokens[i + 1].kind != "word":
+        return False
+    heads = {word for _, units in lexicon.measures for unit in units for word in (unit.split()[0], unit.split()[-1])}
+    word = _stem(tokens[i + 1].text)
+    return word in heads and _NOUNS.get(word) is None
 
 
 # words that open a clause or a new noun phrase: a list of modifiers stops at them
@@ -2679,13 +2692,20 @@ def _group_outside(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | 
     return outside[0] if len(outside) == 1 else hit
 
 
+def _names_own_review(text: str) -> bool:
+    """Words that put a number of a guarded sentence back into this review ("we included 29 studies [@a]") —
+    but not "this review" as the owner of another version: "An earlier version of this review included 79"."""
+    return any(not re.search(r"\b(?:version|edition|iteration|update)s?\s+of\s+$", text[:m.start()], re.I)
+               for m in _OWN_REVIEW_RE.finditer(text))
+
+
 def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
     """Numbers that state no count whatever their qualifiers: what they count is not the review's, they sit
     in a clause about cited work, a statistic, or an indefinite "one"."""
     sentence, token = r.sentence, r.token
     if category in ("guard", "subtheme") or category is None:
         return True
-    strong = _OWN_REVIEW_RE.search(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
+    strong = _names_own_review(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
     if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
         return True
     if _STATISTICS_RE.search(sentence):
