@@ -1782,24 +1782,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     if not mentions:
         mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
-    def about_one_study(at: int) -> bool:
-        """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
-        start = sentence.rfind(";", 0, at) + 1
-        end = sentence.find(";", at)
-        clause = sentence[start:end if end >= 0 else len(sentence)]
-        return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
-            bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
-
     out: dict[int, Claim | None] = {}
-    # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
-    ends = {}
-    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
-        if _ages_or_durations(sentence, m):
-            continue  # "ranged from 8 to 70 years", "aged 20 to 45": ages or durations, not the measure
-        for group, stat in ((1, "min"), (2, "max")):
-            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
-            if k is not None:
-                ends[k] = stat
+    ends = _range_ends(sentence, tokens)
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
         and (k in ends or not _share_or_unit(tokens, k))]
@@ -1812,7 +1796,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         if _hedged(tokens, k):
             out[k] = None  # "fewer than 50 sites": a bound, not the largest study's number
             continue
-        one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
+        one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
         own = _noun_of(tokens, k, lexicon).category
         if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
@@ -1884,13 +1868,36 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         # interviewed" narrates inside that one study, as "In one study, …" does
         framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
         if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
-                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest)\b", low)):
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest|fewest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+def _about_one_study(sentence: str, at: int) -> bool:
+    """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
+    start = sentence.rfind(";", 0, at) + 1
+    end = sentence.find(";", at)
+    clause = sentence[start:end if end >= 0 else len(sentence)]
+    return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
+        bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
+
+
+def _range_ends(sentence: str, tokens: list[_Token]) -> dict[int, str]:
+    """"range 18-2,400", "ranged from 3 to 41": token index -> "min" / "max" for the ends of a measure's
+    range, however the dash is written (not a range of ages or durations)."""
+    ends = {}
+    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        if _ages_or_durations(sentence, m):
+            continue  # "ranged from 8 to 70 years", "aged 20 to 45": ages or durations, not the measure
+        for group, stat in ((1, "min"), (2, "max")):
+            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
+            if k is not None:
+                ends[k] = stat
+    return ends
 
 
 def _outside_names(sentence: str, mentions: list[tuple[int, int, str]], lexicon: Lexicon
@@ -2002,8 +2009,13 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
 
 
-_STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?P<stat>median|total)\s+(?:number|count)\s+of\s+$", re.I)
-_COPULA_RE = re.compile(r"^(?:\s+(?:per|in each|in a|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
+# "the median number of residents … was 36", "the fewest asymptomatic people found in a study was 0": the
+# statistic, then the measure, then (perhaps where it was found) the copula before the number
+_STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?:(?P<stat>median|total)\s+(?:number|count)\s+of"
+                              r"|(?P<extreme>largest|smallest|fewest|most|highest|lowest|maximum|minimum)"
+                              r"(?:\s+(?:number|count)\s+of)?)\s+$", re.I)
+_COPULA_RE = re.compile(r"^(?:\s+(?:found|recorded|observed|seen|reported|counted))?"
+                        r"(?:\s+(?:per|in each|in a|in any|in one|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
                         r"\s+(?:was|were|is|came to|stood at)\s*$", re.I)
 
 
@@ -2019,8 +2031,15 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
             return "total"  # the measure is the subject of "numbered", "totalled"
         lead = _STAT_SUBJECT_RE.search(sentence[:start])
         if lead and _COPULA_RE.match(sentence[end:t.start]):
-            return lead.group("stat").lower()
+            return _stat_named(lead)
     return None
+
+
+def _stat_named(lead: re.Match) -> str:
+    """The statistic a subject names: "median", "total", or an extreme ("the fewest …" is the minimum)."""
+    if lead.group("stat"):
+        return lead.group("stat").lower()
+    return "min" if lead.group("extreme").lower() in ("smallest", "fewest", "lowest", "minimum") else "max"
 
 
 def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
@@ -2243,9 +2262,10 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
 
 
 def _part_of_counted_studies(sentence: str, token: _Token, claims: list[Claim]) -> bool:
-    """"The review included 148 studies, 136 of them with a study file": a part of the studies counted
-    just before, whose clause may say which of them have a file."""
-    return bool(re.match(r"\s+of\s+(?:them|these|those)\b", sentence[token.end:])) and any(
+    """"The review included 148 studies, 136 of them with a study file" (or "136 of which have a study
+    file": the relative pronoun is the same whole): a part of the studies counted just before, whose clause
+    may say which of them have a file."""
+    return bool(re.match(r"\s+of\s+(?:them|these|those|which)\b", sentence[token.end:])) and any(
         c.end <= token.start and c.count == "included" for c in claims)
 
 
