@@ -1793,8 +1793,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             continue
         if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
-        if _hedged(tokens, k):
-            out[k] = None  # "fewer than 50 sites": a bound, not the largest study's number
+        if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
+            out[k] = None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
             continue
         one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
@@ -1875,6 +1875,24 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+_OTHER_UNIT_RE = re.compile(r"\W*(?:the\s+|all\s+|most\s+)?(?:[\w-]+\s+){0,2}(?P<head>[a-z]{3,}s)\s+"
+                            r"(?:had|have|has|held|contained|comprised|included|enrolled|ranged|varied)"
+                            r"(?:\s+(?:from|between))?\s*(?:[\w,]+\s*(?:to|and|-|–)\s*)?$", re.I)  # (or the range's end)
+
+
+def _per_other_unit(sentence: str, at: int, lexicon: Lexicon) -> bool:
+    """"Classes had 20 to 30 pupils", "Tutoring groups held 2 to 4 pupils": a number of a measure's people
+    whose subject is a unit other than a study (a class, a group, a school) gives that unit's size, not the
+    studies' total, median or range. The subject opens the sentence, right before its verb; a study noun, a
+    sample or the measure itself as the subject ("Trials had 20 to 300 pupils") keeps the number the measure's."""
+    subject = _OTHER_UNIT_RE.fullmatch(sentence[:at])
+    if subject is None:
+        return False
+    head = _stem(subject.group("head"))
+    measure_words = {w for _, units in lexicon.measures for unit in units for w in unit.split()}
+    return head not in _NOUNS and head not in measure_words and head not in ("sample", "size")
 
 
 def _about_one_study(sentence: str, at: int) -> bool:
