@@ -2497,6 +2497,13 @@ def _noun_in_clause_before(tokens: list[_Token], i: int, lexicon: Lexicon) -> st
     return _noun_before(tokens[start:], i - start, lexicon.label_words)
 
 
+def _verb_right_before(sentence: str, hit: _Hit, token: _Token) -> bool:
+    """"We assessed 53 full texts and included 29", "…; included (n = 29)": a step word (*included*,
+    *excluded*) right before a count whose noun is understood is that count's own verb, not an adjective of
+    an earlier whole nor a step an earlier count took."""
+    return bool(re.fullmatch(r"\s*(?:\(\s*[nN]\s*=\s*)?", sentence[hit.end:token.start]))
+
+
 def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
     """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
     after a clause break shares the noun of the nearest earlier count that has one, not the last noun
@@ -2571,7 +2578,7 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
                 whole_end = max(whole_end, comma)
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
-        backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
+        backward_ok = [h for h in backward_ok if h.kind != "included" or _verb_right_before(sentence, h, token)]
     if subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
         forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
                        if h.kind in allowed and h.kind != "included"]
@@ -2896,6 +2903,9 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
         return _passive_agent_of(sentence, token, questions) or questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
+    elif any(_verb_right_before(sentence, h, token) for h in backward_near if h.kind in _STEP_KINDS):
+        # "… and included 29", "excluded (n = 24)": the count's own step verb
+        hit = next(h for h in backward_near if h.kind in _STEP_KINDS and _verb_right_before(sentence, h, token))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
         hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
     elif forward_ok:
