@@ -1449,8 +1449,8 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
         for o in named)]
 
 
-_FIRST_OF_RE = re.compile(r"\bfirst\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
-_BARE_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
+_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
                               r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
 
 
@@ -1461,8 +1461,9 @@ _PLURAL_OF_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\
 
 def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
     """"… the first question, …; 31 informed the second and 19 the third": once a sentence names *the first
-    theme* (or question), an ordinal standing alone — no noun after it — names the theme or question at that
-    place, as "the second theme" would."""
+    theme* (or question; or any of them by its place: "Our second question …, our third …"), an ordinal
+    standing alone — no noun after it — names the theme or question at that place, as "the second theme"
+    would."""
     first = _FIRST_OF_RE.search(sentence) or _PLURAL_OF_RE.search(sentence)
     if first is None:
         return []
