@@ -2964,7 +2964,7 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
         return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
     if hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
-        named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
+        named = _countries_named_with(r.sentence, hit, forward_ok or backward_ok)
         if len(named) > 1:
             if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", r.sentence, re.I):
                 return True, None  # "Canada and the USA together contributed twelve": a sum the data does not count
@@ -2973,6 +2973,26 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
                 return True, None
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
     return False, hit
+
+
+def _countries_named_with(sentence: str, hit: _Hit, hits: list[_Hit]) -> set[str]:
+    """The countries named together with the chosen one — a list joined by commas, *and*, *or*
+    ("two (Malaysia and China)", "the USA, Canada and Mexico contributed 12") — not every country of the
+    stretch: in "seven Italian, ahead of Spain with four" *Italian* is the earlier count's."""
+    countries = sorted((h for h in hits if h.kind == "country"), key=lambda h: h.position)
+    if hit not in countries:
+        return {h.count for h in countries}
+    at = countries.index(hit)
+    run = [hit]
+    for step in (-1, 1):
+        k = at
+        while 0 <= k + step < len(countries):
+            a, b = (countries[k + step], countries[k]) if step < 0 else (countries[k], countries[k + step])
+            if not re.fullmatch(r"\s*(?:,|,?\s*(?:and|or|&))?\s*(?:the\s+)?", sentence[a.end:b.position], re.I):
+                break
+            k += step
+            run.append(countries[k])
+    return {h.count for h in run}
 
 
 # "every study stated its design": the positive of _NOT_REPORTED_DESIGN's "did not state its design"
