@@ -1949,11 +1949,22 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                 for start, end in spans:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
+    people = {unit.split()[0] for _, units in measures for unit in units}
     for prefix, units in measures:
-        for start, end in _privative_mentions(low, units):
+        for start, end in _privative_mentions(low, units, people):
             if not any(a < end and start < b for a, b, _ in mentions):
                 mentions.append((start, end, prefix))
-    return mentions
+    return _narrowed_mentions(low, mentions)
+
+
+def _narrowed_mentions(low: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """"how many participants were asymptomatic": one measure's people said to be what another measure
+    counts (a verb or *who* between, no comma, no *and*) are that narrower measure's, not the first's."""
+    def narrowed(m: tuple[int, int, str]) -> bool:
+        return any(o[2] != m[2] and o[0] >= m[1] and re.fullmatch(
+            r"\s+(?:who\s+|that\s+)?(?:were|was|are|is|remained|stayed|became)\s+(?:\w+\s+)?", low[m[1]:o[0]])
+            for o in mentions)
+    return [m for m in mentions if not narrowed(m)]
 
 
 _PRIVATIVE_RE = re.compile(r"^(?:a|an|non-?|un)(\w{5,})$")
@@ -1961,7 +1972,7 @@ _NEGATED_NOUN_RE = re.compile(r"\b(?:free of|without|no|never \w+|not \w+|did no
                               r"\b([a-z]{5,})-free\b")
 
 
-def _privative_mentions(low: str, units: tuple[str, ...]) -> list[tuple[int, int]]:
+def _privative_mentions(low: str, units: tuple[str, ...], people: Iterable[str] = ()) -> list[tuple[int, int]]:
     """A measure named by a privative adjective (*people asymptomatic throughout infection*) is also named by
     its root negated: "free of symptoms", "never developed symptoms", "had no symptoms", "symptom-free"
     (the root of the written noun begins the adjective's stem: *symptom* of *symptomatic*)."""
@@ -1970,8 +1981,9 @@ def _privative_mentions(low: str, units: tuple[str, ...]) -> list[tuple[int, int
     spans = []
     # "of whom 11,925 remained asymptomatic", "the number who stayed asymptomatic": the adjective alone,
     # where its people are the antecedent of who/whom or named in the sentence
-    heads = {unit.split()[0] for unit in units if len(unit.split()) > 1}
-    if re.search(r"\bwho(?:m)?\b", low) or any(re.search(rf"\b{re.escape(h)}\b", low) for h in heads):
+    # (or another measure's people: "how many participants were asymptomatic")
+    heads = {unit.split()[0] for unit in units if len(unit.split()) > 1} | set(people)
+    if re.search(r"\bwho(?:m)?\b", low) or any(re.search(rf"\b{re.escape(h)}(?:e?s)?\b", low) for h in heads):
         for adjective in dict.fromkeys(adjectives):
             spans += [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(adjective)}(?![\w-])", low)]
     for m in _NEGATED_NOUN_RE.finditer(low):
