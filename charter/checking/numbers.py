@@ -2652,6 +2652,12 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
+    if subset:
+        whole = _qualified_whole(r, forward_ok)
+        if whole:
+            forward_ok = _parts_of_whole(forward_ok, whole)
+            if not forward_ok:
+                return None  # "In 4 of the quantitative studies, support was measured as …": a cross-tabulation
     # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
     forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
     hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
@@ -2667,6 +2673,28 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
+    """"Four of the quantitative studies …", "in two of the Danish trials": the qualifiers inside the noun
+    phrase of a whole that has no number of its own. They name the whole, never the part taken from it
+    (the part is the whole's studies that also do what the rest of the sentence says)."""
+    phrase = re.match(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){1,4}?)([A-Za-z-]+)\b", r.sentence[r.token.end:], re.I)
+    if phrase is None or _NOUNS.get(_stem(phrase.group(2))) != "study" and _stem(phrase.group(2)) not in r.lexicon.design_words:
+        return []
+    start, end = r.token.end + phrase.start(1), r.token.end + phrase.end(2)
+    return [h for h in forward if start <= h.position and h.end <= end and h.kind not in _STEP_KINDS]
+
+
+def _parts_of_whole(forward: list[_Hit], whole: list[_Hit]) -> list[_Hit]:
+    """The qualifiers after a qualified whole that name a part of it the data counts — a sub-theme of the
+    whole's theme, a country of its group ("Eight of the service studies used it as a direct strategy") —
+    not the whole's own words, nor another kind of qualifier (a cross-tabulation the data does not count)."""
+    end = max(h.end for h in whole)
+    def narrower(h: _Hit, w: _Hit) -> bool:
+        return (w.kind == "theme" and h.kind == "subtheme" and h.count.startswith(f"sub{w.count}.")) or \
+            (w.kind == "country_group" and h.kind == "country")
+    return [h for h in forward if h.position >= end and any(narrower(h, w) for w in whole)]
 
 
 _ELSEWHERE_RE = re.compile(r"\s+(?:\w+\s+){0,2}?(?:from|in)\s+(?:the\s+)?(?:elsewhere|rest of the world)\b", re.I)
