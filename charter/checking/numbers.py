@@ -690,11 +690,11 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
 
 def _measure_head(label: str) -> str:
     """A measure's label without what only qualifies its noun, since prose names the noun alone:
-    "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies", "people
+    "follow-up in weeks" -> "follow-up", "children unvaccinated at enrolment" -> "children unvaccinated", "primary studies in the review" -> "primary studies", "people
     asymptomatic throughout infection" -> "people asymptomatic", "workers who took part" -> "workers", and
     a participle clause after a plural noun, "pupils taking part" / "households visited at baseline" ->
     "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
-    plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
+    plain = re.sub(r"\s+(?:in|per|throughout|during|at)\s+(?:the\s+|each\s+|a\s+)?[\w-]+$", "", label)
     plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)
     return re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain)
 
@@ -702,7 +702,9 @@ def _measure_head(label: str) -> str:
 def _unit(label: str) -> str:
     """The noun a measure counts, from its label: "open-source projects studied" -> "open source project"."""
     words = _norm(label).split()
-    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]):
+    # (not a privative adjective: "children unvaccinated" are not all the children)
+    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]) and \
+            not _PRIVATIVE_RE.match(words[-1]):
         words.pop()
     return " ".join(words)
 
@@ -1787,7 +1789,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     ends = _range_ends(sentence, tokens)
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
-        and (k in ends or not _share_or_unit(tokens, k))]
+        and (k in ends or not _share_or_unit(tokens, k)) and not _any_one(tokens, k)]
     for k in quantities:
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
@@ -1896,6 +1898,11 @@ def _per_other_unit(sentence: str, at: int, lexicon: Lexicon) -> bool:
     return head not in _NOUNS and head not in measure_words and head not in ("sample", "size")
 
 
+def _any_one(tokens: list[_Token], k: int) -> bool:
+    """"in any one study", "each one": *one* after a determiner picks out a study; it is no number of people."""
+    return tokens[k].text.lower() == "one" and k > 0 and tokens[k - 1].text.lower() in ("any", "each", "every", "no")
+
+
 def _about_one_study(sentence: str, at: int) -> bool:
     """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
     start = sentence.rfind(";", 0, at) + 1
@@ -1959,12 +1966,21 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
 
 def _narrowed_mentions(low: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """"how many participants were asymptomatic": one measure's people said to be what another measure
-    counts (a verb or *who* between, no comma, no *and*) are that narrower measure's, not the first's."""
+    counts (a verb or *who* between, no comma, no *and*) are that narrower measure's, not the first's;
+    "the fewest unvaccinated children": one measure's word right before another's noun modifies it, and the
+    two words are one mention of the narrower measure."""
     def narrowed(m: tuple[int, int, str]) -> bool:
         return any(o[2] != m[2] and o[0] >= m[1] and re.fullmatch(
             r"\s+(?:who\s+|that\s+)?(?:were|was|are|is|remained|stayed|became)\s+(?:\w+\s+)?", low[m[1]:o[0]])
             for o in mentions)
-    return [m for m in mentions if not narrowed(m)]
+    kept = sorted((m for m in mentions if not narrowed(m)), key=lambda m: m[0])
+    out: list[tuple[int, int, str]] = []
+    for m in kept:
+        if out and out[-1][2] != m[2] and low[out[-1][1]:m[0]] == " ":
+            out[-1] = (out[-1][0], m[1], out[-1][2])
+        else:
+            out.append(m)
+    return out
 
 
 _PRIVATIVE_RE = re.compile(r"^(?:a|an|non-?|un)(\w{5,})$")
@@ -2045,7 +2061,7 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
 _STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?:(?P<stat>median|total)\s+(?:number|count)\s+of"
                               r"|(?P<extreme>largest|smallest|fewest|most|highest|lowest|maximum|minimum)"
                               r"(?:\s+(?:number|count)\s+of)?)\s+$", re.I)
-_COPULA_RE = re.compile(r"^(?:\s+(?:found|recorded|observed|seen|reported|counted))?"
+_COPULA_RE = re.compile(r"^(?:\s+(?:\w+ed|found|seen))?"
                         r"(?:\s+(?:per|in each|in a|in any|in one|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
                         r"\s+(?:was|were|is|came to|stood at)\s*$", re.I)
 
