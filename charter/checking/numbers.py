@@ -1738,7 +1738,7 @@ _MEASURE_STATS = (
     ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
     ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
-                         r"surveyed)\b", re.I)),
+                         r"surveyed|across (?:all |the )?(?:\w+ )?(?:studies|trials|papers))\b", re.I)),  # (summed over them)
 )
 _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
@@ -2668,6 +2668,10 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
+    if _opening_frame(r) and not subset:
+        forward_ok = [h for h in forward_ok if h.position >= noun.end and not h.weak]
+        if not forward_ok:
+            return None  # "In six trials the control group received usual care": in how many, not which
     if subset:
         whole = _qualified_whole(r, forward_ok)
         if whole:
@@ -2689,6 +2693,14 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _opening_frame(r: _Reading) -> bool:
+    """"In six trials the control group received usual care", "In 3 contact investigations, contacts were
+    followed …": a count that opens the sentence after *In* frames the clause that follows: it says in how
+    many studies that clause holds, so its own noun phrase (*trials*, *contact investigations*) does not
+    name its count — only a qualifier of that clause may ("In 12 studies, the people studied were in Peru")."""
+    return bool(re.fullmatch(r"\W*in\s+", r.sentence[:r.token.start], re.I))
 
 
 def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
