@@ -200,3 +200,16 @@ def test_a_relative_part_of_the_included_studies_is_the_files_when_its_clause_sa
 def test_this_review_as_the_owner_of_an_earlier_version_does_not_bring_its_numbers_back():
     assert claims("A previous version of this review included 38 studies.", WATER) == []
     assert claims("This review included 47 studies.", WATER) == [(47, "included")]
+
+
+def test_across_studies_sums_a_measure():
+    assert claims("Across studies, 7,300 children were unvaccinated at enrolment.", VACCINES) == [
+        (7300, "n_unvaccinated.total")]
+
+
+def test_a_count_opening_the_sentence_after_in_frames_the_clause_after_it():
+    """"In N <noun>, <clause>": in how many studies the clause holds; the noun phrase names no count."""
+    assert claims("In five cluster trials, households received free chlorine.", WATER) == []
+    assert claims("In 3 ethnographic studies the researchers lived in the villages.", WATER) == []
+    # a qualifier of the clause still names the count
+    assert claims("In 15 studies, the households visited were in Kenya.", WATER) == [(15, "country.kenya")]
