@@ -2290,6 +2290,10 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
                 and not _part_of_counted_studies(sentence, token, claims)):
             out += [claim] if claim else []
             continue
+        if claim is not None and claim.count not in ("included", "prisma.total_studies") and \
+                re.match(r"\s+of\s+(?:the|these|those)\s+\d", sentence[token.end:]):
+            out.append(claim)  # "In 37 of the 134 studies with a study file, … in the USA": the files are the whole's
+            continue
         # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
         clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
         lead = re.split(r";", sentence[:token.start])[-1]
@@ -2668,8 +2672,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
-    if _opening_frame(r) and not subset:
-        forward_ok = [h for h in forward_ok if h.position >= noun.end and not h.weak]
+    frame_end = _frame_end(r, noun, subset)
+    if frame_end is not None:
+        forward_ok = [h for h in forward_ok if h.position >= frame_end and not h.weak]
         if not forward_ok:
             return None  # "In six trials the control group received usual care": in how many, not which
     if subset:
@@ -2695,12 +2700,22 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
 
 
-def _opening_frame(r: _Reading) -> bool:
+def _frame_end(r: _Reading, noun: _Noun, subset: bool) -> int | None:
     """"In six trials the control group received usual care", "In 3 contact investigations, contacts were
     followed …": a count that opens the sentence after *In* frames the clause that follows: it says in how
-    many studies that clause holds, so its own noun phrase (*trials*, *contact investigations*) does not
-    name its count — only a qualifier of that clause may ("In 12 studies, the people studied were in Peru")."""
-    return bool(re.fullmatch(r"\W*in\s+", r.sentence[:r.token.start], re.I))
+    many studies that clause holds, so its own noun phrase (*trials*, *contact investigations*) — or the
+    whole it is part of ("In 37 of the 134 studies with a study file, the people studied were in the USA")
+    — does not name its count; only a qualifier of that clause may. Where the frame ends, else None."""
+    if not re.fullmatch(r"\W*in\s+", r.sentence[:r.token.start], re.I):
+        return None
+    if not subset:
+        return noun.end
+    comma = r.sentence.find(",", r.token.end)
+    if 0 <= comma < r.seg_end or (comma >= 0 and r.idx + 1 < len(r.numbers)):
+        return comma
+    whole = re.match(r"\s+of\s+(?:the|these|those)\s+(?:[\w'-]+\s+){0,4}?(?:studies|trials|papers|reports|"
+                     r"investigations|reviews)\b", r.sentence[r.token.end:], re.I)
+    return r.token.end + whole.end() if whole else r.token.end
 
 
 def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
