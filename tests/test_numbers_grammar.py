@@ -213,3 +213,10 @@ def test_a_count_opening_the_sentence_after_in_frames_the_clause_after_it():
     assert claims("In 3 ethnographic studies the researchers lived in the villages.", WATER) == []
     # a qualifier of the clause still names the count
     assert claims("In 15 studies, the households visited were in Kenya.", WATER) == [(15, "country.kenya")]
+
+
+def test_a_framed_part_takes_its_qualifier_from_the_clause_not_from_its_whole():
+    assert claims("In 4 of the 60 studies with a study file, all the children came from one clinic.", VACCINES) == [
+        (60, "included")]
+    assert claims("In 14 of the 47 studies, the households visited were in India.", WATER) == [
+        (14, "country.india"), (47, "included")]

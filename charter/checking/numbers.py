@@ -2290,9 +2290,8 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
                 and not _part_of_counted_studies(sentence, token, claims)):
             out += [claim] if claim else []
             continue
-        if claim is not None and claim.count not in ("included", "prisma.total_studies") and \
-                re.match(r"\s+of\s+(?:the|these|those)\s+\d", sentence[token.end:]):
-            out.append(claim)  # "In 37 of the 134 studies with a study file, … in the USA": the files are the whole's
+        if _files_of_the_whole(sentence, token, claim):
+            out += [claim] if claim else []  # "In 37 of the 134 studies with a study file, … in the USA"
             continue
         # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
         clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
@@ -2310,6 +2309,15 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _files_of_the_whole(sentence: str, token: _Token, claim: Claim | None) -> bool:
+    """"In 37 of the 134 studies with a study file, the people studied were in the USA": *with a study file*
+    qualifies the numbered whole the part is taken from, so it says nothing of what the part counts (but
+    "134 of the 146 studies have a study file": the verb is the part's)."""
+    part = re.match(r"\s+of\s+(?:the|these|those)\s+\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:studies|trials|papers)\s+"
+                    r"with\b", sentence[token.end:], re.I)
+    return part is not None and (claim is None or claim.count not in ("included", "prisma.total_studies"))
 
 
 def _part_of_counted_studies(sentence: str, token: _Token, claims: list[Claim]) -> bool:
