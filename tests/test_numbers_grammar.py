@@ -220,3 +220,10 @@ def test_a_framed_part_takes_its_qualifier_from_the_clause_not_from_its_whole():
         (60, "included")]
     assert claims("In 14 of the 47 studies, the households visited were in India.", WATER) == [
         (14, "country.india"), (47, "included")]
+
+
+def test_meeting_the_inclusion_criteria_is_inclusion_after_records_or_full_texts():
+    assert claims("Of the 160 full texts, 47 met the inclusion criteria.", WATER) == [
+        (160, "prisma.dbr_assessed"), (47, "included")]
+    assert claims("Of the records found, 160 were read in full and 47 met the inclusion criteria.", WATER) == [
+        (160, "prisma.dbr_assessed"), (47, "included")]

@@ -2564,6 +2564,12 @@ def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexi
     return None
 
 
+# the words of an "included" qualifier that still say included after full texts or records ("met the inclusion
+# criteria" is the last step whatever was counted before); records "remaining" go on to be screened
+_KEPT_RE = re.compile(r"includ|inclusion|\bmet\b|\bmeeting\b|remain|retain|kept", re.I)
+_KEPT_RECORDS_RE = re.compile(r"includ|inclusion|\bmet\b", re.I)
+
+
 def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
                 seg_end: int, lexicon: Lexicon, noun: _Noun, category: str, subset: bool,
                 implicit: bool) -> tuple[str, tuple[str, ...], list[_Hit], list[_Hit]]:
@@ -2588,7 +2594,7 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
     if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
         # what is left of the full texts is included; records "remaining" go on to be screened
-        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
+        kept = _KEPT_RECORDS_RE if category == "record" else _KEPT_RE
         forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
         backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
     forward_ok = [h for h in forward if h.kind in allowed]
