@@ -227,3 +227,8 @@ def test_meeting_the_inclusion_criteria_is_inclusion_after_records_or_full_texts
         (160, "prisma.dbr_assessed"), (47, "included")]
     assert claims("Of the records found, 160 were read in full and 47 met the inclusion criteria.", WATER) == [
         (160, "prisma.dbr_assessed"), (47, "included")]
+
+
+def test_without_one_after_study_files_stands_for_without_a_study_file():
+    assert claims("The review includes 64 studies; 60 have a study file and the other 4 are reports without one.",
+                  VACCINES) == [(64, "prisma.total_studies"), (60, "included"), (4, "prisma.studies_without_files")]

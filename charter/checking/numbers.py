@@ -2296,7 +2296,8 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
         clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
         lead = re.split(r";", sentence[:token.start])[-1]
-        if _NOT_IN_TABLE_RE.search(clause) and "prisma.studies_without_files" in lexicon.counts:
+        if (_NOT_IN_TABLE_RE.search(clause) or _without_one_file(sentence, token, clause)) and \
+                "prisma.studies_without_files" in lexicon.counts:
             claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
         elif _other_than_without_files(sentence, token, out):
             claim = _claim(sentence, token, "included", token.end, None)
@@ -2309,6 +2310,13 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+def _without_one_file(sentence: str, token: _Token, clause: str) -> bool:
+    """"134 of which have a study file; the other 12 are modelling studies without one": *without one* after
+    the sentence has spoken of study files stands for "without a study file"."""
+    return bool(re.search(r"\bwithout one\b", clause, re.I)) and \
+        bool(re.search(r"\bfiles?\b", sentence[:token.start], re.I))
 
 
 def _files_of_the_whole(sentence: str, token: _Token, claim: Claim | None) -> bool:
