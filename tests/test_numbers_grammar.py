@@ -232,3 +232,9 @@ def test_meeting_the_inclusion_criteria_is_inclusion_after_records_or_full_texts
 def test_without_one_after_study_files_stands_for_without_a_study_file():
     assert claims("The review includes 64 studies; 60 have a study file and the other 4 are reports without one.",
                   VACCINES) == [(64, "prisma.total_studies"), (60, "included"), (4, "prisma.studies_without_files")]
+
+
+def test_included_with_an_object_the_review_names_is_the_studies_verb():
+    assert claims("Six studies included only case-control designs.", WATER) == [(6, "orientation.case-control")]
+    assert claims("Eleven studies included Indian villages.", WATER) == [(11, "country.india")]
+    assert claims("Forty-seven studies were included in the review.", WATER) == [(47, "included")]

@@ -2687,7 +2687,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     category = "study" if implicit else category
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
-    forward_ok = _not_compared(sentence, forward_ok, backward_ok)
+    forward_ok = _included_as_verb(sentence, _not_compared(sentence, forward_ok, backward_ok))
     backward_ok = _not_taken_away(sentence, r.token.start, backward_ok)
     if _left_for_synthesis(sentence, r.token.start, category, implicit, forward_ok + backward_ok):
         return _claim(sentence, r.token, "included", noun.end, None)
@@ -2772,6 +2772,16 @@ def _from_elsewhere(sentence: str, end: int, hit: _Hit) -> bool:
 
 
 _THAN_RE = re.compile(r"\bthan\s+(?:the\s+|in\s+|on\s+|for\s+)?$", re.I)
+
+
+def _included_as_verb(sentence: str, forward: list[_Hit]) -> list[_Hit]:
+    """"48 studies included all ages", "Fourteen studies included only older adults": *included* with an
+    object the review names is the studies' verb (they covered it), not the review's inclusion step."""
+    def verb(h: _Hit) -> bool:
+        return h.kind == "included" and re.fullmatch(r"included", sentence[h.position:h.end], re.I) is not None and \
+            any(o.kind not in _STEP_KINDS and re.fullmatch(r"\s+(?:only\s+|mainly\s+|mostly\s+|both\s+)?",
+                                                            sentence[h.end:o.position], re.I) for o in forward)
+    return [h for h in forward if not verb(h)]
 
 
 def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> list[_Hit]:
