@@ -2694,17 +2694,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
-    frame_end = _frame_end(r, noun, subset)
-    if frame_end is not None:
-        forward_ok = [h for h in forward_ok if h.position >= frame_end and not h.weak]
-        if not forward_ok:
-            return None  # "In six trials the control group received usual care": in how many, not which
-    if subset:
-        whole = _qualified_whole(r, forward_ok)
-        if whole:
-            forward_ok = _parts_of_whole(forward_ok, whole)
-            if not forward_ok:
-                return None  # "In 4 of the quantitative studies, support was measured as …": a cross-tabulation
+    forward_ok = _beyond_frame_and_whole(r, noun, subset, forward_ok)
+    if forward_ok is None:
+        return None  # "In six trials the control group …", "Four of the quantitative studies …": a cross-tabulation
     # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
     forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
     hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
@@ -2720,6 +2712,23 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _beyond_frame_and_whole(r: _Reading, noun: _Noun, subset: bool, forward: list[_Hit]) -> list[_Hit] | None:
+    """The qualifiers after the number that may still be its own once those of a framing noun phrase ("In six
+    trials, …") and of a qualified whole ("Four of the quantitative studies …") are taken out; None when
+    such a frame or whole was there and nothing of the count's own is left (in how many, not which)."""
+    frame_end = _frame_end(r, noun, subset)
+    if frame_end is not None:
+        forward = [h for h in forward if h.position >= frame_end and not h.weak]
+        if not forward:
+            return None
+    whole = _qualified_whole(r, forward) if subset else []
+    if whole:
+        forward = _parts_of_whole(forward, whole)
+        if not forward:
+            return None
+    return forward
 
 
 def _frame_end(r: _Reading, noun: _Noun, subset: bool) -> int | None:
