@@ -690,7 +690,8 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
 
 def _measure_head(label: str) -> str:
     """A measure's label without what only qualifies its noun, since prose names the noun alone:
-    "follow-up in weeks" -> "follow-up", "children unvaccinated at enrolment" -> "children unvaccinated", "primary studies in the review" -> "primary studies", "people
+    "follow-up in weeks" -> "follow-up", "children unvaccinated at enrolment" -> "children unvaccinated",
+    "primary studies in the review" -> "primary studies", "people
     asymptomatic throughout infection" -> "people asymptomatic", "workers who took part" -> "workers", and
     a participle clause after a plural noun, "pupils taking part" / "households visited at baseline" ->
     "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
@@ -1738,7 +1739,8 @@ _MEASURE_STATS = (
     ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
     ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
-                         r"surveyed|across (?:all |the )?(?:\w+ )?(?:studies|trials|papers))\b", re.I)),  # (summed over them)
+                         r"surveyed|across (?:all |the )?(?:\w+ )?(?:studies|trials|papers))\b",  # (summed over them)
+                         re.I)),
 )
 _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
@@ -1882,7 +1884,8 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
 
 _OTHER_UNIT_RE = re.compile(r"\W*(?:the\s+|all\s+|most\s+)?(?:[\w-]+\s+){0,2}(?P<head>[a-z]{3,}s)\s+"
                             r"(?:had|have|has|held|contained|comprised|included|enrolled|ranged|varied)"
-                            r"(?:\s+(?:from|between))?\s*(?:[\w,]+\s*(?:to|and|-|–)\s*)?$", re.I)  # (or the range's end)
+                            r"(?:\s+(?:from|between))?\s*(?:[\w,]+\s*(?:to|and|-|–)\s*)?$",  # (or the range's end)
+                            re.I)
 
 
 def _per_other_unit(sentence: str, at: int, lexicon: Lexicon) -> bool:
@@ -2753,8 +2756,10 @@ def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
     """"Four of the quantitative studies …", "in two of the Danish trials": the qualifiers inside the noun
     phrase of a whole that has no number of its own. They name the whole, never the part taken from it
     (the part is the whole's studies that also do what the rest of the sentence says)."""
-    phrase = re.match(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){1,4}?)([A-Za-z-]+)\b", r.sentence[r.token.end:], re.I)
-    if phrase is None or _NOUNS.get(_stem(phrase.group(2))) != "study" and _stem(phrase.group(2)) not in r.lexicon.design_words:
+    phrase = re.match(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){1,4}?)([A-Za-z-]+)\b", r.sentence[r.token.end:],
+                      re.I)
+    head = _stem(phrase.group(2)) if phrase else ""
+    if _NOUNS.get(head) != "study" and head not in r.lexicon.design_words:
         return []
     start, end = r.token.end + phrase.start(1), r.token.end + phrase.end(2)
     return [h for h in forward if start <= h.position and h.end <= end and h.kind not in _STEP_KINDS]
