@@ -2309,6 +2309,8 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
 
 _NONE_RECORDED_RE = (re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:\s*$", re.I),
                      re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I))
+_NONE_RECORDED_ANY_RE = re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:|\bnone (?:recorded|reported|stated|given)\b",
+                                   re.I)
 _UNREPORTED_HEADS = {"design": "orientation", "designs": "orientation", "country": "country", "countries": "country"}
 
 
@@ -2316,6 +2318,8 @@ def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], clai
                    lexicon: Lexicon) -> list[Claim]:
     """"Every study named its country (not reported: 0)", "… reported its design: 0 had none recorded": the
     count of studies that left unreported the one thing (design, country, a field) the sentence names."""
+    if not _NONE_RECORDED_ANY_RE.search(sentence):
+        return claims  # most sentences: neither phrase, so no need to look for what was unreported
     heads = {**_UNREPORTED_HEADS, **{n.rpartition(".")[0].replace("_", " "): n.rpartition(".")[0]
                                      for n in lexicon.counts if n.endswith(".not_reported")}}
     named = {family for word, family in heads.items() if re.search(rf"\b{re.escape(word)}\b", sentence, re.I)}
