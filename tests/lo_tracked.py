@@ -9,6 +9,7 @@ as the new version, with all rejected as the old one. ``none`` only converts.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,3 +62,4 @@ try:
 finally:
     process.terminate()
     process.wait(timeout=60)
+    shutil.rmtree(profile, ignore_errors=True)  # a profile is ~10 MB; one per run would fill /tmp

@@ -485,7 +485,8 @@ def _write_formats(s: State, run: Runner) -> None:
             try:
                 if "pdf" in made:
                     made["pdf"]["messages"] = json_to_typst(s.json_path, typst_source,
-                                                            template_file(root, "manuscript.typ"), typst_images)
+                                                            template_file(root, "manuscript.typ"), typst_images,
+                                                            version=s.tools["pandoc"])
                     typst_job = typst_thread.submit(compile_typst, typst_source, temporary["pdf"], root=build_dir,
                                                     inputs=pdf_inputs(s.metadata, s.blind))
             finally:

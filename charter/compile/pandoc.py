@@ -25,7 +25,7 @@ from lxml import etree
 
 from charter import PACKAGE_DIR
 from charter.paths import inside
-from charter.compile import jsontree
+from charter.compile import jsontree, typst_blocks
 
 FILTERS = PACKAGE_DIR / "filters"
 # A fixed date for every date an output holds (the DOCX's created/modified properties), so the
@@ -191,25 +191,50 @@ def wait(process: subprocess.Popen, what: str) -> list[PandocMessage]:
     return _messages(stderr)
 
 
+_TYPST_WRITER = ["--sandbox", "--from", "json", "--to", "typst-citations", "--wrap", "preserve"]
+
+
 def json_to_typst(json_in: Path, typst_out: Path, template: Path,
-                  images: Mapping[str, str] | None = None) -> list[PandocMessage]:
+                  images: Mapping[str, str] | None = None, *, version: str = "",
+                  min_block_bytes: int = typst_blocks.LARGE_BLOCK_BYTES) -> list[PandocMessage]:
     """Write the Typst source from pandoc's JSON (prepared by ``for_typst``) with the manuscript template.
 
     ``images`` maps an image's path from the project folder to its path inside Typst's root (build/).
+    Large blocks (Table 1, the bibliography) are written apart and remembered in build/.typst-cache/
+    (``typst_blocks``), keyed by pandoc's ``version`` among the rest: the same bytes, faster.
     """
     tree = for_typst(jsontree.load(json_in.read_bytes()))
     if images:
         tree = _with_image_paths(tree, images)
-    data = jsontree.dump(tree)
-    del tree  # a large review's tree is hundreds of MiB: not kept while pandoc runs
-    args = ["--sandbox", "--from", "json", "--to", "typst-citations", "--output", str(typst_out),
-            "--template", str(template), "--wrap", "preserve"]
-    process = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, env=_environment(),
-                             cwd=typst_out.parent)
-    stderr = process.stderr.decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise CompileError(f"pandoc failed while writing the Typst source (exit code {process.returncode}):\n"
+    template_args = [*_TYPST_WRITER, "--template", str(template)]
+    remembered = typst_blocks.Remembered(typst_out.parent / typst_blocks.CACHE_FOLDER, version, template_args)
+
+    def start(args: Sequence[str], data: bytes) -> subprocess.Popen:
+        process = subprocess.Popen([pandoc_path(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=_environment(), cwd=typst_out.parent)
+        process.stdin.write(data)  # pandoc reads all of its input before it writes: no deadlock
+        process.stdin.close()
+        process.stdin = None  # so that communicate() does not flush the closed pipe
+        return process
+
+    rest, parts = typst_blocks.split_large(tree, min_block_bytes)
+    data = jsontree.dump(rest)
+    del tree, rest  # a large review's tree is hundreds of MiB: not kept while pandoc runs
+    result = None
+    if parts:
+        try:
+            result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered)
+        except typst_blocks.SpliceFailed:  # never seen: the whole document in one run instead
+            data = jsontree.dump(typst_blocks.joined(jsontree.load(data), parts))
+    if result is None:  # a small document (nothing written apart), or a splice that did not come out right
+        process = start(template_args, data)
+        out, err = process.communicate()
+        result = process.returncode, out.decode("utf-8"), err.decode("utf-8", "replace")
+    code, text, stderr = result
+    if code != 0:
+        raise CompileError(f"pandoc failed while writing the Typst source (exit code {code}):\n"
                            f"{stderr.strip()}")
+    typst_out.write_bytes(text.encode("utf-8"))
     return _messages(stderr)
 
 
