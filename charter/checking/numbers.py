@@ -443,7 +443,7 @@ class Lexicon:
                     content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
                     if len(content) >= 2:
                         terms.append(Phrase(" ".join(content), "field", name, unordered=True))
-        terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary)), fields.values())
+        terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary), fields), fields.values())
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
         # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
@@ -578,7 +578,8 @@ def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Ph
     return kept + added
 
 
-def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phrase]:
+def _short_forms(terms: list[Phrase], topic: set[str] = frozenset(),
+                 declared: Mapping[str, Field] = {}) -> list[Phrase]:
     """The shortened labels authors write for themes, sub-themes and field values.
 
     A run of words of a theme's or sub-theme's label that no other label has ("direct strategy",
@@ -634,19 +635,38 @@ def _short_forms(terms: list[Phrase], topic: set[str] = frozenset()) -> list[Phr
             out.append(Phrase(run, "orientation", count))
         elif len(run.split()) == 1 and len(run) > 3 and run not in _WEAK_STOP and _root(run) not in topic:
             out.append(Phrase(run, "orientation", count, weak=True))
+    out += _field_value_words(terms, topic, declared)
+    return list(dict.fromkeys(out))
+
+
+def _label_words_of_choices(field: Field | None) -> set[str]:
+    """The words of a choice field's label (not of a yes/no field's: there the label says the value)."""
+    if field is None or {_slug(v) for v in field.values} <= {"yes", "no", "not_reported"}:
+        return set()
+    return set(_norm(field.label).split())
+
+
+def _field_value_words(terms: list[Phrase], topic: set[str], declared: Mapping[str, Field]) -> list[Phrase]:
+    """A word of a multi-word field value no other value of that field has names the value ("paediatric" for
+    "paediatric ICU") — but not a word of the field's own name or label, nor of the review's title: in a
+    review of *home palliative care* whose field *model of home palliative care* has the value *primary
+    care*, "care" is said of every study, and reading it as *primary care* misnames *specialist teams
+    provided the care*."""
+    out: list[Phrase] = []
     fields: dict[str, list[Phrase]] = {}
     for t in terms:
         if t.kind == "field" and not t.count.endswith(".not_reported"):  # ("did not report an age group")
             fields.setdefault(t.count.partition(".")[0], []).append(t)
     for field_name, values in fields.items():
+        own = set(_norm(field_name.replace("_", " ")).split()) | _label_words_of_choices(declared.get(field_name))
         for t in values:
             for word in t.phrase.split():
-                if word in _norm(field_name.replace("_", " ")).split():
+                if word in own or _root(word) in topic:
                     continue  # "mixed units" of the field "unit": the field's own noun
                 if len(word) > 3 and word not in _STOPWORDS and word not in _WEAK_STOP and len(t.phrase.split()) > 1 and \
                         not any(word in v.phrase.split() for v in values if v.count != t.count):
                     out.append(Phrase(word, "field", t.count))
-    return list(dict.fromkeys(out))
+    return out
 
 
 # a measure of people "who took part" (enrolled, participated) is also named by "participants"
