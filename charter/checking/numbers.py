@@ -2207,7 +2207,7 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
 def _guarded_parts(sentence: str, cited: bool, citations: Iterable[tuple[int, int]], tokens: list[_Token],
                    numbers: list[int]) -> list[tuple[int, int]]:
     """The stretches of a sentence about cited work (or about an earlier version of the review)."""
-    if cited or _about_other_version(sentence):
+    if cited or _about_other_version(sentence) or _another_review_found(sentence):
         return [(0, len(sentence))]
     return _cited_parts(sentence, citations, tokens, numbers)
 
@@ -2217,6 +2217,25 @@ def _about_other_version(sentence: str) -> bool:
     version of the review (or of another review) states that version's numbers, as cited work does."""
     return bool(re.match(r"\W*(?:in\s+)?(?:the|an?|its|our)\s+(?:first|earlier|previous|prior|original|older)\s+"
                          r"(?:version|edition|iteration|update)s?\b", sentence, re.I))
+
+
+# "A previous review of X found 139 studies", "A Cochrane review of … included 23 trials": a sentence whose
+# subject is a review named with an indefinite article (or as earlier, previous, …), followed by its verb
+_ANOTHER_REVIEW_RE = re.compile(
+    r"\W*(?:an?|another|one|an? (?:earlier|previous|prior|older|recent|similar|related))\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:review|meta-analysis|overview|synthesis)\s+(?:(?:of|on|about|from|by|in)\s+(?:[\w'’-]+\s+){1,6}?)?"
+    r"(?:\(\s*\)\s+)?(?:\w+ly\s+)?(?:included|found|identified|reviewed|pooled|covered|located|retrieved|"
+    r"synthesi[sz]ed|analy[sz]ed|examined|gathered|counted)\b(?P<rest>.*)", re.I)
+
+
+def _another_review_found(sentence: str) -> bool:
+    """A sentence opening with another review as its subject and its verb before any number ("An earlier review
+    of peer support included 13 trials") states that review's numbers, as a citation would; "A review of 29
+    studies found …" (a number before the verb) is left to the other rules."""
+    m = _ANOTHER_REVIEW_RE.match(sentence)
+    lead = sentence[:m.start("rest")] if m else ""
+    return bool(m) and not any(t.value is not None for t in _tokens(lead) if _is_number(t)) and \
+        not _OWN_SINGULAR_RE.match(sentence.lstrip(" *_\"'"))
 
 
 def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
