@@ -1689,6 +1689,11 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         lead = sentence[:paren]
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
+        if _in_reasons_list(lead):
+            hits = [h for h in hits if h.kind == "reason"]
+            if not hits:
+                out[k] = None  # a reason for excluding the review does not count: no count, and no other
+                continue
         # the thing named right before the parenthesis, perhaps with its noun: "screening studies (11)"
         # (a closing quote may stand between: "'recovery' (5)")
         hits = [h for h in hits if re.fullmatch(r"[\s)'’\"”]*(?:[\w-]+\s+){0,2}", lead[h.end:] + " ")
@@ -1702,6 +1707,19 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+_REASONS_LIST_RE = re.compile(r"\bexclu\w*\b(?:(?!\b(?:and|but|while|whereas)\s+\w+ed\b)[^.;:])*?"
+                              r"(?:\bfor\b|\bbecause\b|\bdue to\b|\bowing to\b|\bon (?:the )?grounds? of\b|"
+                              r"\breasons?\b|:)", re.I)
+
+
+def _in_reasons_list(lead: str) -> bool:
+    """"Full texts were excluded for wrong outcome (n = 48), wrong design (n = 37) …": a bare count in a list
+    after *excluded for / because / due to* counts the full texts excluded for the reason named before it —
+    a count of exclusion reasons (when the review keeps them), never a theme or design whose word the reason
+    happens to use (*wrong design*, *the wrong setting*)."""
+    return bool(_REASONS_LIST_RE.search(lead))
 
 
 def _strong_over_weak(hits: list[_Hit]) -> list[_Hit]:
