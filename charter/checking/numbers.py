@@ -1896,6 +1896,9 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
                     0 <= m[0] - tokens[k_next].end <= 30 for m in mentions) and not _PER_STUDY_RE.match(
                     sentence, tokens[k_next].end):
                 continue  # "between 2 and 31 years"
+            if _range_of_studies(tokens, k_next, lexicon):
+                out[k] = None
+                continue
             stat = "min"
         elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
                 (after or own != "guard") and (unit_after(k) and re.fullmatch(r"\s*(?:to|-|–)\s*",
@@ -1943,6 +1946,12 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+def _range_of_studies(tokens: list[_Token], k_end: int, lexicon: Lexicon) -> bool:
+    """"Between 20 and 25 studies measured carer burden": a range whose noun is the studies themselves is a
+    hedged number of studies, not the smallest and largest of a measure the sentence also names."""
+    return _noun_after(tokens, k_end, lexicon.label_words).category == "study"
 
 
 _OTHER_UNIT_RE = re.compile(r"\W*(?:the\s+|all\s+|most\s+)?(?:[\w-]+\s+){0,2}(?P<head>[a-z]{3,}s)\s+"
