@@ -2398,7 +2398,7 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         elif _other_than_without_files(sentence, token, out):
             claim = _claim(sentence, token, "included", token.end, None)
         elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
-                _IN_TABLE_RE.search(clause):
+                _IN_TABLE_RE.search(_without_table_pointers(clause)):
             claim = _claim(sentence, token, "included", token.end, None)
         elif claim is not None and claim.count == "included" and re.search(r"\binclu|\breview\b", claim.quote, re.I):
             claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
@@ -2406,6 +2406,15 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + list(by_start.values())
+
+
+_TABLE_POINTER_RE = re.compile(r"\((?:see\s+|in\s+)?table\s+1\b[^()]*\)", re.I)
+
+
+def _without_table_pointers(clause: str) -> str:
+    """"Outbreak investigations accounted for 33 studies (Table 1)": a bracketed pointer to Table 1 says where
+    to look, not that the count is of the studies Table 1 lists."""
+    return _TABLE_POINTER_RE.sub("", clause)
 
 
 def _without_one_file(sentence: str, token: _Token, clause: str) -> bool:
