@@ -902,8 +902,9 @@ _SAMPLE_NOUNS = frozenset("resident passenger participant people person patient 
 def _sample_follows(tokens: list[_Token], i: int) -> bool:
     """A sentence opening "One …" that goes on to give a sample ("… tested 13,080 residents", "… involved 712
     infected passengers") describes that one study; its "one" counts nothing."""
+    people = _SAMPLE_NOUNS | _OTHER_HEADS  # ("… followed 24 clubhouse members": members of a study, not studies)
     return i == 0 and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
-        _stem(u.text) in _SAMPLE_NOUNS or u.text.lower() in _SAMPLE_NOUNS for u in tokens[k + 1:k + 4])
+        _stem(u.text) in people or u.text.lower() in people for u in tokens[k + 1:k + 4])
         for k, t in enumerate(tokens) if k > 0)
 
 
