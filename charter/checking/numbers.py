@@ -1107,7 +1107,7 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
-    if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon):
+    if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
     if noun.category == "study":
         last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
@@ -1126,6 +1126,17 @@ def _measure_head_after(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
     heads = {word for _, units in lexicon.measures for unit in units for word in (unit.split()[0], unit.split()[-1])}
     word = _stem(tokens[i + 1].text)
     return word in heads and _NOUNS.get(word) is None
+
+
+def _people_after(tokens: list[_Token], i: int) -> bool:
+    """"In one Dutch trial, 212 patients were randomised": a plural noun of people right after the number
+    (*patients*, *residents*, *people*) is what it counts, even when a design word (*randomised*) follows —
+    people, not studies. A singular one is a modifier (*five patient-education trials*)."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is None or nxt.kind != "word" or (i + 2 < len(tokens) and tokens[i + 2].text == "-"):
+        return False
+    word = nxt.text.lower()
+    return word in ("people", "persons", "individuals") or (word.endswith("s") and _stem(word) in _SAMPLE_NOUNS)
 
 
 # words that open a clause or a new noun phrase: a list of modifiers stops at them
