@@ -2874,13 +2874,27 @@ def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
     """"Four of the quantitative studies …", "in two of the Danish trials": the qualifiers inside the noun
     phrase of a whole that has no number of its own. They name the whole, never the part taken from it
     (the part is the whole's studies that also do what the rest of the sentence says)."""
-    phrase = re.match(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){1,4}?)([A-Za-z-]+)\b", r.sentence[r.token.end:],
-                      re.I)
-    head = _stem(phrase.group(2)) if phrase else ""
-    if _NOUNS.get(head) != "study" and head not in r.lexicon.design_words:
+    phrase = _whole_phrase(r.sentence[r.token.end:], r.lexicon)
+    if phrase is None:
         return []
     start, end = r.token.end + phrase.start(1), r.token.end + phrase.end(2)
     return [h for h in forward if start <= h.position and h.end <= end and h.kind not in _STEP_KINDS]
+
+
+_WHOLE_PHRASE_RES = tuple(re.compile(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){%d})([A-Za-z-]+)\b" % n, re.I)
+                          for n in range(0, 5))
+
+
+def _whole_phrase(rest: str, lexicon: Lexicon) -> re.Match | None:
+    """The noun phrase of the whole in "N of the … studies", up to its head — the first word that counts
+    studies or is a design word, so a number or a qualifier inside the whole ("of the 12 American studies")
+    is not taken for its head."""
+    for pattern in _WHOLE_PHRASE_RES:
+        phrase = pattern.match(rest)
+        head = _stem(phrase.group(2)) if phrase else ""
+        if _NOUNS.get(head) == "study" or head in lexicon.design_words:
+            return phrase
+    return None
 
 
 def _parts_of_whole(forward: list[_Hit], whole: list[_Hit]) -> list[_Hit]:
