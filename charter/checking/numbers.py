@@ -2840,11 +2840,11 @@ def _beyond_frame_and_whole(r: _Reading, noun: _Noun, subset: bool, forward: lis
     trials, …") and of a qualified whole ("Four of the quantitative studies …") are taken out; None when
     such a frame or whole was there and nothing of the count's own is left (in how many, not which)."""
     frame_end = _frame_end(r, noun, subset)
+    whole = _qualified_whole(r, forward) if subset else []  # (read before the frame's words are taken out)
     if frame_end is not None:
         forward = [h for h in forward if h.position >= frame_end and not h.weak]
         if not forward:
             return None
-    whole = _qualified_whole(r, forward) if subset else []
     if whole:
         forward = _parts_of_whole(forward, whole)
         if not forward:
