@@ -1435,7 +1435,20 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
     hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
+    hits = _not_head_of_other_value(sentence, hits)
     return _outermost(_not_explanations(sentence, _negated_yes(sentence, hits, lexicon)))
+
+
+def _not_head_of_other_value(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """"primary care teams did so in nine": one word that alone names a field's value (*team* of *specialist
+    team*) right after another value of that field written in full (*primary care*) is that value's head
+    noun, not a second value."""
+    def head_of_other(h: _Hit) -> bool:
+        return h.kind == "field" and " " not in sentence[h.position:h.end].strip() and any(
+            o.kind == "field" and o.count != h.count and o.count.partition(".")[0] == h.count.partition(".")[0]
+            and " " in sentence[o.position:o.end].strip() and o.end < h.position
+            and not sentence[o.end:h.position].strip() for o in hits)
+    return [h for h in hits if not head_of_other(h)]
 
 
 def _negated_yes(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit]:
