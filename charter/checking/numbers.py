@@ -1107,6 +1107,8 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
+    if noun.category == "implicit":
+        noun = _participle_before_noun(tokens, i) or noun
     if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
     if noun.category == "study":
@@ -1115,6 +1117,19 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+def _participle_before_noun(tokens: list[_Token], i: int) -> _Noun | None:
+    """"all 58 included reports", "the 24 excluded records": a participle right after the number, right
+    before *reports* or *records*, is an adjective of that noun, not the verb of a noun left out (studies
+    keep their own rules: "13 included studies" is read with the whole it may be)."""
+    if i + 2 >= len(tokens) or tokens[i + 1].kind != "word" or tokens[i + 2].kind != "word":
+        return None
+    verb, head = tokens[i + 1].text.lower(), _stem(tokens[i + 2].text)
+    if verb not in _VERBS or not verb.endswith("ed") or _NOUNS.get(head) not in ("report", "record") or \
+            (i + 3 < len(tokens) and tokens[i + 3].text.lower() == "of"):
+        return None
+    return _Noun(_NOUNS[head], tokens[i].end, tokens[i + 2].end)
 
 
 def _measure_head_after(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
