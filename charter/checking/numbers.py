@@ -1707,25 +1707,12 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
                    cited_parts: Iterable[tuple[int, int]]) -> dict[int, Claim]:
     """Bare counts in a list: "Norway (5), England (3)", "qualitative (9)", "constrained caring (15 studies)"."""
     out: dict[int, Claim] = {}
-    for k in range(1, len(tokens) - 1):
+    for k in range(1, len(tokens)):
         t = tokens[k]
-        if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "="):
+        anchor = _list_item_anchor(tokens, k)
+        if anchor is None or any(a <= t.start < b for a, b in cited_parts):
             continue
-        close = k + 1
-        if tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
-            close += 1
-        if close >= len(tokens) or tokens[close].text != ")":
-            continue
-        if tokens[k - 1].text == "=" and k >= 3 and tokens[k - 2].text.lower() in ("n", "k") and \
-                tokens[k - 3].text == "(":
-            paren_at = k - 3  # "experience reports (n = 8)"
-        else:
-            paren_at = k - 1
-        if any(a <= t.start < b for a, b in cited_parts):
-            continue
-        paren = tokens[paren_at].start
-        if tokens[paren_at].text != "(":
-            continue
+        paren, close = anchor
         lead = sentence[:paren]
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
@@ -1747,6 +1734,39 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _list_item_anchor(tokens: list[_Token], k: int) -> tuple[int, int] | None:
+    """Where the name of a bare listed count ends, and the token that closes the count: "Norway (5)",
+    "experience reports (n = 8)", "constrained caring (15 studies)" — and a name and its count separated by a
+    comma inside an item of their own: "(CBA, 12)", "Designs: RCT, 9; cRCT, 4; …" (the item closed by a
+    bracket, a semicolon or the sentence's end). None for any other number."""
+    t = tokens[k]
+    if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "=", ","):
+        return None
+    close = k + 1
+    if close < len(tokens) and tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
+        close += 1
+    if tokens[k - 1].text == ",":
+        return _comma_item_anchor(tokens, k, close)
+    if close >= len(tokens) or tokens[close].text != ")":
+        return None
+    paren_at = k - 3 if tokens[k - 1].text == "=" and k >= 3 and tokens[k - 2].text.lower() in ("n", "k") else k - 1
+    return (tokens[paren_at].start, close) if tokens[paren_at].text == "(" else None
+
+
+def _comma_item_anchor(tokens: list[_Token], k: int, close: int) -> tuple[int, int] | None:
+    """"(CBA, 12)", "RCT, 9;": the count closes its item and the name (at most four words) opens it, after a
+    bracket, a semicolon, a colon or the sentence's start — so "…, 14 effects on safety" is no item."""
+    if close < len(tokens) and tokens[close].text not in (")", ";", "."):
+        return None
+    opener = next((j for j in range(k - 2, -1, -1) if tokens[j].kind == "punct" and tokens[j].text != "-"), -1)
+    if opener >= 0 and tokens[opener].text not in ("(", ";", ":"):
+        return None
+    if not 1 <= k - 1 - (opener + 1) <= 4 or (close < len(tokens) and tokens[opener].text == "(") != \
+            (close < len(tokens) and tokens[close].text == ")"):
+        return None
+    return tokens[k - 1].start, min(close, len(tokens) - 1)
 
 
 _REASONS_LIST_RE = re.compile(r"\bexclu\w*\b(?:(?!\b(?:and|but|while|whereas)\s+\w+ed\b)[^.;:])*?"
