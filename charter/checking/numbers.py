@@ -1887,7 +1887,15 @@ def _share_or_unit(tokens: list[_Token], k: int) -> bool:
 def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
     """"sample", "sample size" stand for the participants — unless the review counts samples themselves
     (a count ``samples``: "The study files list 22 samples")."""
-    return None if "samples" in lexicon.counts else re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+    if "samples" in lexicon.counts:  # "sample size", "study size" still say how many took part
+        return re.search(r"\bsample sizes?\b|\b(?:study|studies|trial|trials)(?:'|’)?s? sizes?\b", low)
+    return re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
+
+
+def _sample_measure(lexicon: Lexicon) -> str:
+    """The measure a study's size stands for: its participants, where the review counts them."""
+    names = [name for name, _ in lexicon.measures]
+    return "participants" if "participants" in names else names[0]
 
 
 def _ages_or_durations(sentence: str, m: re.Match) -> bool:
@@ -1909,7 +1917,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
     if not mentions and not sample:
         return {}
     if not mentions:
-        mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
+        mentions = [(sample.start(), sample.end(), _sample_measure(lexicon))]
     out: dict[int, Claim | None] = {}
     ends = _range_ends(sentence, tokens)
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
@@ -1937,7 +1945,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         subject_stat = _stat_of_subject(sentence, tokens, k, mentions)
         if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
             after = []
-            if own not in ("study", "implicit") and subject_stat is None:
+            if own not in ("study", "implicit") and subject_stat is None and k not in ends:
                 continue  # "2 and 31 years of experience": a number of something else
         before = sentence[max(0, t.start - 25):t.start].lower()
         stat = ends.get(k) or subject_stat
@@ -2232,6 +2240,9 @@ def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     if not any(t.kind == "decimal" for t in tokens):
         return []  # most sentences: no need to look for the measures' nouns
     mentions = _measure_mentions(sentence.lower(), lexicon.measures) if lexicon.measures else []
+    sample = _sample_mention(sentence.lower(), lexicon) if lexicon.measures and not mentions else None
+    if sample:  # "Study size ranged …, with a median of 46.5": the participants
+        mentions = [(sample.start(), sample.end(), _sample_measure(lexicon))]
     out = []
     for k, t in enumerate(tokens):
         if t.kind != "decimal" or not mentions or any(a <= t.start < b for a, b in cited_parts):
