@@ -307,9 +307,19 @@ def _field_not_reported(label: str) -> list[str]:
     """Ways of saying a study did not report a choice field, from its label and the label's head before
     "of" ("age group of the people studied" -> "did not report an age group")."""
     heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0]),
-                           _norm(re.sub(r"\s+\w+ed$", "", label))])  # "species studied" -> "the species"
+                           _norm(re.sub(r"\s+\w+ed$", "", label)), _possessive_form(label)])  # "species studied" -> "the species"
+    verbs = ("report", "state", "give", "specify", "describe")
     return [f"did not {verb} {whose} {head}" for head in heads if head
-            for verb in ("report", "state", "give", "specify", "describe") for whose in ("a", "an", "its", "their", "the")]
+            for verb in verbs for whose in ("a", "an", "its", "their", "the")] + \
+        [_norm(f"{head} {be} not {said}") for head in heads if head for be in ("was", "were")
+         for said in ("reported", "stated", "given")]
+
+
+def _possessive_form(label: str) -> str:
+    """"diagnoses of the patients" as prose also writes it, "the patients' diagnoses" (normalised: "patient
+    diagnose"); "" when the label has no "X of the Y"."""
+    m = re.fullmatch(r"\s*(.+?)\s+of\s+(?:the\s+)?(\w+)\s*", label)
+    return f"{_norm(m.group(2))} {_norm(m.group(1))}" if m else ""
 
 
 def _country_not_reported() -> list[str]:
