@@ -1313,6 +1313,18 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
         any(t.kind == "num" and t.value is not None for t in _tokens(clause))
 
 
+_PASSIVE_COUNTED_RE = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:in|by)\s+(?:only\s+|just\s+)?"
+                                 r"(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)|trials|papers|reports)\b", re.I)
+
+
+def _subject_of_counted_passive(sentence: str, start: int, end: int) -> bool:
+    """"Costs and use of services were examined in 11 studies": what counted studies did, written as the
+    subject of a passive verb whose agent is the count, names a review question by its label (the mirror
+    of _object_of_counted_verb)."""
+    return not re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an)\b", "", sentence[:start])) and \
+        bool(_PASSIVE_COUNTED_RE.match(sentence, end))
+
+
 def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
     """"eleven used social support as a direct strategy and six worked on it indirectly": one word of a
     sub-theme's label names it where the sentence names another sub-theme of the same theme in full."""
@@ -1443,7 +1455,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
             if term.kind == "question" and not re.search(r"\d", term.phrase) and not (
-                    _QUESTION_RE.search(sentence) or _object_of_counted_verb(sentence, s)):
+                    _QUESTION_RE.search(sentence) or _object_of_counted_verb(sentence, s)
+                    or _subject_of_counted_passive(sentence, s, e)):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
             hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
