@@ -1119,6 +1119,8 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
     if noun.category == "implicit":
         noun = _participle_before_noun(tokens, i) or noun
+    if noun.category in ("study", "report") and _read_in_full(tokens, noun):
+        return _Noun("fulltext", noun.start, noun.end)
     if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
     if noun.category == "study":
@@ -1127,6 +1129,14 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+def _read_in_full(tokens: list[_Token], noun: _Noun) -> bool:
+    """"after we had read 53 articles in full": papers read *in full* are the full texts assessed, not the
+    studies or reports counted elsewhere in the sentence."""
+    k = next((k for k, t in enumerate(tokens) if t.start >= noun.end), None)
+    return k is not None and k + 1 < len(tokens) and tokens[k].text.lower() == "in" and \
+        tokens[k + 1].text.lower() == "full"
 
 
 def _participle_before_noun(tokens: list[_Token], i: int) -> _Noun | None:
@@ -3136,7 +3146,7 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
             _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
             any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
         return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
-    if _papers_beside_studies(r, named):
+    if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
 
