@@ -2661,14 +2661,15 @@ def _papers_describing_studies(sentence: str, tokens: list[_Token], numbers: lis
     return out
 
 
-_DID_NOT_SAY_RE = re.compile(r"\s+(?:(?:studies|others)\s+)?(?:did not|didn't|failed to)\s+"
-                             r"(?:say|report|state|specify|tell)\s*(?:[.;,)]|$)", re.I)
+_DID_NOT_SAY_RE = re.compile(r"\s+(?:(?:studies|others)\s+)?(?:did not|didn't|failed to)"
+                             r"(?:\s+(?:say|report|state|specify|tell|do so))?\s*(?:[.;,)]|$)", re.I)
 
 
 def _unsaid_after_values(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
                          lexicon: Lexicon) -> list[Claim]:
     """"Adults in 52 studies, …, children in 5; 16 did not say": after counts of one field's values, a count
-    that "did not say" (no object: the field is understood) counts the field's not_reported."""
+    that "did not say" (no object: the field is understood) counts the field's not_reported; so does one
+    that "did not" after a count of the studies reporting a measure ("130 reported it and five did not")."""
     out = list(claims)
     for i in numbers:
         token = tokens[i]
