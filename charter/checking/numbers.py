@@ -2848,13 +2848,22 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind != "included" or _verb_right_before(sentence, h, token)]
-    if subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
+    if subset and _parts_listed_after_colon(sentence, token, seg_end):
+        forward_ok = [h for h in forward_ok if h.position < sentence.find(":", token.end)]
+    elif subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
         forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
                        if h.kind in allowed and h.kind != "included"]
     elif subset and not pronoun_whole:
         forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
                        if h.kind in allowed and h.kind != "included"]
     return category, allowed, forward_ok, backward_ok
+
+
+def _parts_listed_after_colon(sentence: str, token: _Token, seg_end: int) -> bool:
+    """"Theme (a) held 13 of the studies: eight on … and five on …": a colon right after the whole opens
+    the list of its parts; what the list names is the parts', never the whole's."""
+    colon = sentence.find(":", token.end)
+    return 0 <= colon <= seg_end and not re.search(r"[,;]", sentence[token.end:colon])
 
 
 @dataclass(frozen=True)
