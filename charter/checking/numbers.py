@@ -1246,10 +1246,13 @@ def _verb_gapped(tokens: list[_Token], i: int) -> bool:
     return after in (",", ";", ".", "and") and any(t.text.lower() in _SUBJECT_VERBS for t in tokens[:i - 1])
 
 
-def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset()) -> str | None:
+def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = frozenset(),
+                 designs: frozenset[str] = frozenset()) -> str | None:
     """The category of the last noun before i in the sentence (for "nine have …"), or None.
 
-    ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs").
+    ``vocabulary``: words of the review's own labels, never the noun ("adult" in "adult ICUs"); ``designs``:
+    words of its design labels, which as a subject's head stand for studies ("Contact investigations
+    numbered 17").
     """
     if _subject_counted(tokens, i):
         # "Participants in the included studies numbered 4,306": the subject's head, not the last noun
@@ -1263,7 +1266,7 @@ def _noun_before(tokens: list[_Token], i: int, vocabulary: frozenset[str] = froz
         if head is None and subject and tokens[i - 1].text.lower() in _SUBJECT_VERBS:
             head = subject[-1]
         if head is not None:
-            return _NOUNS.get(_stem(head.text), "guard")
+            return _NOUNS.get(_stem(head.text), "study" if _stem(head.text) in designs else "guard")
     for n, t in reversed(list(enumerate(tokens[:i]))):
         if t.kind != "word":
             continue
@@ -2757,7 +2760,7 @@ def _noun_in_clause_before(tokens: list[_Token], i: int, lexicon: Lexicon) -> st
     start = max((j + 1 for j in range(i) if tokens[j].text == ";"), default=0)
     if not (start and start < i and tokens[start].text.lower() in ("we", "they", "i")):
         start = 0
-    return _noun_before(tokens[start:], i - start, lexicon.label_words)
+    return _noun_before(tokens[start:], i - start, lexicon.label_words, lexicon.design_words)
 
 
 def _verb_right_before(sentence: str, hit: _Hit, token: _Token) -> bool:
