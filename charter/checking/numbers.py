@@ -1574,13 +1574,14 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
 
 
 _FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
-_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-                              r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
+_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+                              r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
+                              re.I)
 
 
 # "The review asked three questions; eight studies addressed the second": the plural names the noun too
 _PLURAL_OF_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+"
-                           r"((?:research\s+)?(?:theme|topic|question))s\b", re.I)
+                           r"(?:review\s+)?((?:research\s+)?(?:theme|topic|question))s\b", re.I)
 
 
 def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
