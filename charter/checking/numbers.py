@@ -2601,7 +2601,7 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
             name = reported[-1].count.replace(".reported", ".not_reported")
             out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
             continue
-        families = {c.count.rpartition(".")[0] for c in earlier if "." in c.count}
+        families = {c.count.rpartition(".")[0] for c in _without_wholes(earlier) if "." in c.count}
         if len(families) != 1:
             continue
         family = families.pop()
@@ -2613,6 +2613,12 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
         out = [c for c in out if c.start != token.start]
         out.append(_claim(sentence, token, rest[0], token.end, None))
     return out
+
+
+def _without_wholes(claims: list[Claim]) -> list[Claim]:
+    """"Of the 16 studies in theme (b), 11 … and the remaining five …": a theme counted before its
+    sub-themes is their whole, not one more value beside them."""
+    return [c for c in claims if not any(o.count.startswith(f"sub{c.count}.") for o in claims)]
 
 
 _NONE_RECORDED_RE = (re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:\s*$", re.I),
