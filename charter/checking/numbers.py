@@ -3729,6 +3729,7 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
         para = masked[p_start:p_end].replace("\n", " ")
         raw = text[p_start:p_end]
         previous_cited = False
+        previous: tuple[str, list[Claim]] = ("", [])
         for s_start, s_end in split_sentences(para):
             if _overlong(para[s_start:s_end]):
                 continue  # not prose, and the rules below cost time by its length squared: check_markdown says so
@@ -3737,13 +3738,26 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
             spans = [(m.start(), m.end(), raw_sentence[m.start()] not in "[(")
                      for r in (_CITATION_RE, _CITE_BRACKETS_RE, _NUMERIC_CITATION_RE) for m in r.finditer(raw_sentence)]
             cited = bool(spans)
-            inherit = previous_cited and bool(_ANAPHOR_RE.search(sentence))
+            inherit = bool(_ANAPHOR_RE.search(sentence)) and (previous_cited or _uncounted_set(*previous, lexicon))
             base = p_start + s_start
             notes = [(a - base, b - base, name) for a, b, name in annotations if base <= a and b <= base + len(sentence)]
-            for claim in find_claims(sentence, lexicon, cited=inherit, annotations=notes, citations=spans):
-                found.append(Found(claim, base + claim.start))
-            previous_cited = cited or inherit
+            claims = find_claims(sentence, lexicon, cited=inherit, annotations=notes, citations=spans)
+            found += [Found(claim, base + claim.start) for claim in claims]
+            previous_cited, previous = cited or inherit, (sentence, claims)
     return found
+
+
+def _uncounted_set(sentence: str, claims: list[Claim], lexicon: Lexicon) -> bool:
+    """"Ninety studies followed people for at least 14 days. Of these, 17 were contact investigations.": the
+    sentence before *Of these* counted a set of studies the data does not count (a number of studies it
+    states no claim for), so a part of that set is a cross-tabulation the data does not count either."""
+    tokens = _tokens(sentence)
+    claimed = {c.start for c in claims}
+    # ("Twenty-nine studies were charted": as many as the review includes, so perhaps all of them)
+    wholes = {c.value for name, c in lexicon.counts.items() if name in ("included", "prisma.total_studies")}
+    return any(t.kind == "num" and t.value not in (None, *wholes) and t.start not in claimed and not _hedged(tokens, k)
+               and not _excluded(tokens, k, sentence) and _noun_of(tokens, k, lexicon).category == "study"
+               for k, t in enumerate(tokens))
 
 
 def _suggestion(claim: Claim) -> str:
