@@ -1966,91 +1966,134 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
             continue
         if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
-        if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
-            out[k] = None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
-            continue
-        one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
-                                                               sentence, re.I)
-        own = _noun_of(tokens, k, lexicon).category
-        if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
-            own = "implicit"  # "a median of 3 per study"
-        after = [m for m in mentions if 0 <= m[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:m[0]])
-                 and len(sentence[t.end:m[0]].split()) <= 2]
-        # "287 primary studies": the measure's own name, though its head is a noun the review counts
-        names_measure = own == "study" and any(m[0] - t.end <= 1 and m[1] >= _noun_of(tokens, k, lexicon).end
-                                               for m in after)
-        subject_stat = _stat_of_subject(sentence, tokens, k, mentions)
-        if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
-            after = []
-            if own not in ("study", "implicit") and subject_stat is None and k not in ends:
-                continue  # "2 and 31 years of experience": a number of something else
-        before = sentence[max(0, t.start - 25):t.start].lower()
-        stat = ends.get(k) or subject_stat
-        if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
-            stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
-        k_next = next((j for j in quantities if j > k), None)
-        k_prev = max((j for j in quantities if j < k), default=None)
-        unit_after = lambda j: any(0 <= m[0] - tokens[j].end <= 3 for m in mentions)  # noqa: E731
-        range_ = re.search(r"\b(?:from|between)\s*$", before) or (
-            k_next is not None and unit_after(k_next) and
-            re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
-        if stat is not None:
-            pass
-        elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
-            if _noun_after(tokens, k_next, lexicon.label_words).category == "guard" and not any(
-                    0 <= m[0] - tokens[k_next].end <= 30 for m in mentions) and not _PER_STUDY_RE.match(
-                    sentence, tokens[k_next].end):
-                continue  # "between 2 and 31 years"
-            if _range_of_studies(tokens, k_next, lexicon):
-                out[k] = None
-                continue
-            stat = "min"
-        elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
-                (after or own != "guard") and (unit_after(k) and re.fullmatch(r"\s*(?:to|-|–)\s*",
-                                                                              sentence[tokens[k_prev].end:t.start]) or
-                re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
-            stat = "max"
-        elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before) \
-                or re.search(r"\bmedian (?:study|trial|paper|review)\s+\w+ed\s*$", before):
-            # "(median 48)", "the median study examined two"
-            stat = "median" if "median" in before else ""
-        near = sentence[max(0, t.start - 40):t.start]
-        # "the largest 5,403", "the highest number in any single study was 2,194"
-        if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
-            stat = "max"
-        elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
-            stat = "min"
-        if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
-                                                       sentence[t.end:], re.I):
-            reporting = _reporting_claim(sentence, tokens, k, mentions, lexicon)
-            if reporting is not None:
-                out[k] = reporting
-            continue
-        mention = after[0] if after else min(mentions, key=lambda m: abs(m[0] - t.start))
-        if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
-                                                  sentence[:t.start], re.I) and not one_study:
-            stat = "total"  # "the studies drew on 486 participants"
-        if stat is None:
-            words_before = sentence[:t.start]
-            for name, pattern in _MEASURE_STATS:
-                if pattern.search(words_before) or (name == "total" and pattern.search(sentence[t.end:])):
-                    stat = name
-                    break
-        if stat is None or stat == "" or (one_study and stat in ("total", "median") and
-                                          not re.search(r"\ball\b|\btotal\b|\bper study\b", low)):
-            out[k] = None
-            continue
-        # "The largest study enrolled 1,387" states the maximum; "In the largest survey, 2,400 … were
-        # interviewed" narrates inside that one study, as "In one study, …" does
-        framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
-        if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
-                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest|fewest)\b", low)):
-            out[k] = None
-            continue
-        name = f"{mention[2]}.{stat}"
-        out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
-            if name in lexicon.counts else None
+        claim = _measure_claim(_MeasureReading(sentence, tokens, k, quantities, mentions, ends, lexicon))
+        if claim is not _NOT_A_MEASURE:
+            out[k] = claim
     return out
+
+
+# what _measure_claim and _measure_stat return for a number that is no measure's at all (left to the other
+# rules), and what _measure_stat returns for a measure's number that states no count
+_NOT_A_MEASURE = "not a measure"
+_NO_COUNT = "no count"
+
+
+@dataclass(frozen=True)
+class _MeasureReading:
+    """One number of a sentence that names a measure: the sentence's tokens, its measured quantities
+    (token indexes), the measure's mentions (start, end, measure) and the ends of its ranges."""
+
+    sentence: str
+    tokens: list[_Token]
+    k: int
+    quantities: list[int]
+    mentions: list[tuple[int, int, str]]
+    ends: dict[int, str]
+    lexicon: Lexicon
+
+
+def _measure_claim(m: _MeasureReading):
+    """The claim one number states about a measure, None when it states none, or _NOT_A_MEASURE."""
+    sentence, tokens, k, mentions, lexicon = m.sentence, m.tokens, m.k, m.mentions, m.lexicon
+    t = tokens[k]
+    if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
+        return None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
+    one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
+                                                           sentence, re.I)
+    own = _noun_of(tokens, k, lexicon).category
+    if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
+        own = "implicit"  # "a median of 3 per study"
+    after = [n for n in mentions if 0 <= n[0] - t.end <= 30 and re.fullmatch(r"[\s\w-]*", sentence[t.end:n[0]])
+             and len(sentence[t.end:n[0]].split()) <= 2] or _head_of_named_measure(m)
+    # "287 primary studies": the measure's own name, though its head is a noun the review counts
+    names_measure = own == "study" and any(n[0] - t.end <= 1 and n[1] >= _noun_of(tokens, k, lexicon).end
+                                           for n in after)
+    subject_stat = _stat_of_subject(sentence, tokens, k, mentions)
+    if not names_measure and (own not in ("guard", "implicit", "of") or (own == "guard" and not after)):
+        after = []
+        if own not in ("study", "implicit") and subject_stat is None and k not in m.ends:
+            return _NOT_A_MEASURE  # "2 and 31 years of experience": a number of something else
+    stat = _measure_stat(m, own, after, subject_stat)
+    if stat in (_NOT_A_MEASURE, _NO_COUNT):
+        return None if stat == _NO_COUNT else stat
+    if stat is None and not after and not re.match(r"\s*(?:in all|in total|altogether|overall)\b",
+                                                   sentence[t.end:], re.I):
+        reporting = _reporting_claim(sentence, tokens, k, mentions, lexicon)
+        return _NOT_A_MEASURE if reporting is None else reporting
+    mention = after[0] if after else min(mentions, key=lambda n: abs(n[0] - t.start))
+    if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
+                                              sentence[:t.start], re.I) and not one_study:
+        stat = "total"  # "the studies drew on 486 participants"
+    if stat is None:
+        stat = next((name for name, pattern in _MEASURE_STATS if pattern.search(sentence[:t.start])
+                     or (name == "total" and pattern.search(sentence[t.end:]))), None)
+    if stat is None or stat == "" or (one_study and stat in ("total", "median") and
+                                      not re.search(r"\ball\b|\btotal\b|\bper study\b", sentence, re.I)):
+        return None
+    # "The largest study enrolled 1,387" states the maximum; "In the largest survey, 2,400 … were
+    # interviewed" narrates inside that one study, as "In one study, …" does
+    framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
+    if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
+            r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest|fewest)\b",
+            sentence, re.I)):
+        return None
+    name = f"{mention[2]}.{stat}"
+    return _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
+        if name in lexicon.counts else None
+
+
+def _head_of_named_measure(m: _MeasureReading) -> list[tuple[int, int, str]]:
+    """"The 130 studies that reported their sample size enrolled 28,431 people in total": the head noun of
+    a measure (*people*) right after the number, where the sentence names that measure elsewhere (*sample
+    size*), is that measure's mention — the nearest one, when several measures share the head."""
+    if not (_measure_head_after(m.tokens, m.k, m.lexicon) or _people_after(m.tokens, m.k)) or \
+            _stem(m.tokens[m.k + 1].text) in ("sample", "size"):
+        return []  # ("22 samples": *sample size* names the measure, but samples are not its people)
+    return [min(m.mentions, key=lambda n: abs(n[0] - m.tokens[m.k].start))]
+
+
+def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str | None) -> str | None:
+    """Which statistic of a measure a number states, from its place: the end of a range, a total ("in
+    all"), a median, the largest or smallest; None when its place says none (its verb may still say how
+    many studies report the measure); _NO_COUNT or _NOT_A_MEASURE for a range of something else."""
+    sentence, tokens, k, quantities, mentions = m.sentence, m.tokens, m.k, m.quantities, m.mentions
+    t = tokens[k]
+    before = sentence[max(0, t.start - 25):t.start].lower()
+    stat = m.ends.get(k) or subject_stat
+    if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
+        stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
+    k_next = next((j for j in quantities if j > k), None)
+    k_prev = max((j for j in quantities if j < k), default=None)
+    unit_after = lambda j: any(0 <= n[0] - tokens[j].end <= 3 for n in mentions)  # noqa: E731
+    range_ = re.search(r"\b(?:from|between)\s*$", before) or (
+        k_next is not None and unit_after(k_next) and
+        re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
+    if stat is not None:
+        pass
+    elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+        if _noun_after(tokens, k_next, m.lexicon.label_words).category == "guard" and not any(
+                0 <= n[0] - tokens[k_next].end <= 30 for n in mentions) and not _PER_STUDY_RE.match(
+                sentence, tokens[k_next].end):
+            return _NOT_A_MEASURE  # "between 2 and 31 years"
+        if _range_of_studies(tokens, k_next, m.lexicon):
+            return _NO_COUNT
+        stat = "min"
+    elif k_prev is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[tokens[k_prev].end:t.start]) and \
+            (after or own != "guard") and (unit_after(k) and re.fullmatch(r"\s*(?:to|-|–)\s*",
+                                                                          sentence[tokens[k_prev].end:t.start]) or
+            re.search(r"\b(?:from|between)\s*$", sentence[max(0, tokens[k_prev].start - 12):tokens[k_prev].start])):
+        stat = "max"
+    elif re.search(r"\b(?:median|mean|average)\b(?:\s+(?:of|was|is|were|sample size|size))*\s*[(:=]?\s*$", before) \
+            or re.search(r"\bmedian (?:study|trial|paper|review)\s+\w+ed\s*$", before):
+        # "(median 48)", "the median study examined two"
+        stat = "median" if "median" in before else ""
+    near = sentence[max(0, t.start - 40):t.start]
+    # "the largest 5,403", "the highest number in any single study was 2,194"
+    if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
+        stat = "max"
+    elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
+        stat = "min"
+    return stat
 
 
 def _range_of_studies(tokens: list[_Token], k_end: int, lexicon: Lexicon) -> bool:
