@@ -1929,6 +1929,17 @@ def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
     return re.search(r"\bsample(?:s| sizes?)?\b|\bsizes?\b", low)
 
 
+_PEOPLE_TAKING_PART_RE = re.compile(r"\b(?:enrolled|recruited)\s+(?:\d[\d,.]*|[a-z-]+)\s+"
+                                    r"(?:people|persons|individuals|participants)\b|"
+                                    r"\b(?:people|persons|individuals)\s+(?:took part|taking part|participated)\b")
+
+
+def _people_taking_part(low: str) -> re.Match | None:
+    """"The median study enrolled 45.5 people": people a study enrolled (or who took part) are its
+    participants, where the sentence names no measure otherwise."""
+    return _PEOPLE_TAKING_PART_RE.search(low)
+
+
 def _sample_measure(lexicon: Lexicon) -> str:
     """The measure a study's size stands for: its participants, where the review counts them."""
     names = [name for name, _ in lexicon.measures]
@@ -1950,7 +1961,7 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     low = sentence.lower()
     mentions = _outside_names(sentence, _measure_mentions(low, lexicon.measures), lexicon)
-    sample = _sample_mention(low, lexicon)
+    sample = _sample_mention(low, lexicon) or _people_taking_part(low)
     if not mentions and not sample:
         return {}
     if not mentions:
@@ -2320,7 +2331,8 @@ def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     if not any(t.kind == "decimal" for t in tokens):
         return []  # most sentences: no need to look for the measures' nouns
     mentions = _measure_mentions(sentence.lower(), lexicon.measures) if lexicon.measures else []
-    sample = _sample_mention(sentence.lower(), lexicon) if lexicon.measures and not mentions else None
+    sample = (_sample_mention(sentence.lower(), lexicon) or _people_taking_part(sentence.lower())) \
+        if lexicon.measures and not mentions else None
     if sample:  # "Study size ranged …, with a median of 46.5": the participants
         mentions = [(sample.start(), sample.end(), _sample_measure(lexicon))]
     out = []
