@@ -112,7 +112,7 @@ _STEP_RES = (
                             r"|\bset aside\b|\bruled out\b|\bdropped\b", re.I)),
     ("notretrieved", re.compile(r"\bnot (?:be )?(?:retrieved?|obtain(?:ed)?|found|available|locate[d]?)\b|\bunavailable\b"
                                 r"|\b(?:could|can|did)(?: not|n't) (?:retrieve|obtain|find|locate|access)\b", re.I)),
-    ("sought", re.compile(r"\bsought\b|\brequested\b", re.I)),
+    ("sought", re.compile(r"\bsought\b|\brequested\b|\bto (?:be )?retrieved?\b|\bfor retrieval\b", re.I)),
     ("assessed", re.compile(r"\bassessed\b|\bassessment of\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b"
                             r"|\b(?:reading|read)\s+(?:the\s+|all\s+)?(?=\S+ full[- ]?texts?\b)",
                             re.I)),
