@@ -41,6 +41,7 @@ _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty 
 _NOUNS = {
     "study": "study", "paper": "study", "article": "study", "publication": "study", "trial": "study",
     "review": "study", "source": "study", "document": "study",
+    "one": "study",  # "seven German and seven Italian ones": the pronoun stands for the studies
     "report": "report",
     "record": "record", "hit": "record", "citation": "record", "reference": "record", "title": "record",
     "abstract": "record", "result": "record",
