@@ -2,7 +2,8 @@
 
 Data, not rules: the number check (``charter.checking.numbers``) reads "two studies had a
 Norwegian sample" as a count of studies from Norway. A country not listed here is
-still recognised by the name the study files give it.
+still recognised by the name the study files give it, and a one-word name ending in -a or
+-i by its regular adjective ("Samoan", "Fijian").
 """
 
 from __future__ import annotations
@@ -103,9 +104,19 @@ def country_words(country: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, adjectives) for a country as a study file writes it: "United States" -> ("USA", "US", …), (…)."""
     known = _BY_NAME.get(country.casefold())
     if known is None:
-        return (country,), ()
+        return (country,), _regular_adjectives(country)
     aliases, adjectives = COUNTRY_WORDS[known]
     return tuple(dict.fromkeys((country, known, *aliases))), adjectives
+
+
+def _regular_adjectives(country: str) -> tuple[str, ...]:
+    """A country the table does not list, named in one word ending in -a or -i, takes the regular adjective
+    and people: "Samoa" -> "Samoan", "Samoans"; "Fiji" -> "Fijian", "Fijians" (irregular ones belong in the
+    table above)."""
+    if " " in country or not country[:1].isupper() or not country.isalpha():
+        return ()
+    adjective = country + "n" if country.endswith("a") else country + "an" if country.endswith("i") else ""
+    return (adjective, adjective + "s") if adjective else ()
 
 
 # Regions whose adjective is not the name plus -n/-an ("Europe" -> "European" is regular).

@@ -2977,7 +2977,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
     forward_ok = _included_as_verb(sentence, _not_compared(sentence, forward_ok, backward_ok))
-    backward_ok = _not_taken_away(sentence, r.token.start, backward_ok)
+    backward_ok = _not_taken_away(sentence, r.token.start, _steps_done_by_count(sentence, r.token, backward_ok))
     if _left_for_synthesis(sentence, r.token.start, category, implicit, forward_ok + backward_ok):
         return _claim(sentence, r.token, "included", noun.end, None)
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
@@ -3107,6 +3107,16 @@ def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> l
 
 
 _LEAVING_RE = re.compile(r"\b(?:leaving|which left|to leave|left)\s+(?:only\s+|just\s+|a total of\s+)?$", re.I)
+
+
+def _steps_done_by_count(sentence: str, token: _Token, backward: list[_Hit]) -> list[_Hit]:
+    """"Sustained use was assessed by 16 studies": a step verb whose agent is the count (*by N*) says what the
+    studies did, not that they went through the review's step — when something else names them."""
+    agent = [h for h in backward if h.kind in _STEP_KINDS and re.fullmatch(r"\s+by\s+(?:only\s+|just\s+)?",
+                                                                            sentence[h.end:token.start], re.I)]
+    if not agent or not any(h.kind not in _STEP_KINDS for h in backward):
+        return backward
+    return [h for h in backward if h not in agent]
 
 
 def _not_taken_away(sentence: str, start: int, backward: list[_Hit]) -> list[_Hit]:
