@@ -483,6 +483,5 @@ def test_the_pronoun_ones_stands_for_the_studies():
 
 
 def test_an_unlisted_country_ending_in_a_or_i_is_named_by_its_regular_adjective():
-    assert claims("Nine Vanuatu studies and 12 Solomon Islands studies were included.", FISHERIES) == [
-        (9, "country.vanuatu"), (12, "country.solomon_islands")]
+    assert claims("Ten Samoan studies were included.", FISHERIES) == [(10, "country.samoa")]
     assert claims("Seven Tongan studies were included.", FISHERIES) == [(7, "country.tonga")]
