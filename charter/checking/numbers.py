@@ -2800,12 +2800,19 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
                                                      sentence[seg_start:token.start]):
         # a verb left out after the first count: "15 studies concerned X and 11 managing emotions"
         gap = [h for h in _attributes(sentence, token.end, seg_end, lexicon) if h.kind in _LIST_KINDS
-               and (len(sentence[token.end:h.position].split()) <= 2 or _closing_label(sentence, h, seg_end))]
+               and (len(_without_focus_adverbs(sentence[token.end:h.position])) <= 2
+                    or _closing_label(sentence, h, seg_end))]
         if gap and (_elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_before(tokens, i, lexicon.label_words)) \
                 == "study":
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
     return noun, category, subset
+
+
+def _without_focus_adverbs(words: str) -> list[str]:
+    """The words of a gap, not counting *only*, *just*, *mainly* …: "…, eight only people with non-cancer
+    conditions" has the verb left out as "…, eight people with …" has."""
+    return [w for w in words.split() if w.lower() not in ("only", "just", "mainly", "mostly", "exclusively")]
 
 
 def _closing_label(sentence: str, hit: _Hit, seg_end: int) -> bool:
