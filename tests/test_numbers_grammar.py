@@ -485,3 +485,8 @@ def test_the_pronoun_ones_stands_for_the_studies():
 def test_an_unlisted_country_ending_in_a_or_i_is_named_by_its_regular_adjective():
     assert claims("Ten Samoan studies were included.", FISHERIES) == [(10, "country.samoa")]
     assert claims("Seven Tongan studies were included.", FISHERIES) == [(7, "country.tonga")]
+
+
+def test_a_focus_adverb_does_not_lengthen_the_gap_of_a_verb_left_out():
+    assert claims("Twenty-one studies relied only on village committees, eleven only on district officers.",
+                  FISHERIES) == [(21, "management.village_committee"), (11, "management.district_officer")]
