@@ -380,7 +380,7 @@ def test_one_study_that_goes_on_to_count_its_members_is_described_not_counted():
 
 
 def test_people_right_after_a_number_are_what_it_counts():
-    assert claims("In one Samoan trial, 300 residents were randomised to a closure.", FISHERIES) == []
+    assert claims("In one Fijian study, 212 households were randomised to a closure.", FISHERIES) == []
 
 
 def test_the_whole_of_n_of_the_m_studies_runs_to_its_head_noun():
