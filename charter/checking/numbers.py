@@ -1120,7 +1120,7 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
     if noun.category == "implicit":
         noun = _participle_before_noun(tokens, i) or noun
-    if noun.category in ("study", "report") and _read_in_full(tokens, noun):
+    if noun.category in ("study", "report") and _read_in_full(tokens, i, noun):
         return _Noun("fulltext", noun.start, noun.end)
     if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
@@ -1132,10 +1132,10 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     return noun
 
 
-def _read_in_full(tokens: list[_Token], noun: _Noun) -> bool:
+def _read_in_full(tokens: list[_Token], i: int, noun: _Noun) -> bool:
     """"after we had read 53 articles in full": papers read *in full* are the full texts assessed, not the
     studies or reports counted elsewhere in the sentence."""
-    k = next((k for k, t in enumerate(tokens) if t.start >= noun.end), None)
+    k = next((k for k in range(i + 1, len(tokens)) if tokens[k].start >= noun.end), None)
     return k is not None and k + 1 < len(tokens) and tokens[k].text.lower() == "in" and \
         tokens[k + 1].text.lower() == "full"
 
@@ -1747,6 +1747,8 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     out: dict[int, Claim] = {}
     for k in range(1, len(tokens)):
         t = tokens[k]
+        if t.kind != "num" or tokens[k - 1].text not in ("(", "=", ","):
+            continue  # (the cheap test first: most tokens)
         anchor = _list_item_anchor(tokens, k)
         if anchor is None or any(a <= t.start < b for a, b in cited_parts):
             continue
