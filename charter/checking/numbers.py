@@ -308,7 +308,8 @@ def _field_not_reported(label: str) -> list[str]:
     """Ways of saying a study did not report a choice field, from its label and the label's head before
     "of" ("age group of the people studied" -> "did not report an age group")."""
     heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0]),
-                           _norm(re.sub(r"\s+\w+ed$", "", label)), _possessive_form(label)])  # "species studied" -> "the species"
+                           _norm(re.sub(r"\s+\w+ed$", "", label)),  # "species studied" -> "the species"
+                           _possessive_form(label)])
     verbs = ("report", "state", "give", "specify", "describe")
     return [f"did not {verb} {whose} {head}" for head in heads if head
             for verb in verbs for whose in ("a", "an", "its", "their", "the")] + \
@@ -1468,9 +1469,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
                                     or _sibling_named(term, sentence, lexicon))
             if term.weak and not (paired or _weak_ok(sentence, s, e)):
                 continue
-            if term.kind == "question" and not re.search(r"\d", term.phrase) and not (
-                    _QUESTION_RE.search(sentence) or _object_of_counted_verb(sentence, s)
-                    or _subject_of_counted_passive(sentence, s, e)):
+            if term.kind == "question" and not _question_named_here(term, sentence, s, e):
                 continue  # a question's short label ("settings") names it only where questions are spoken of
             hits.append(_Hit(s, term.kind, term.count, e, term.weak and not paired, term.minor))
     for country, name, _ in lexicon.countries:
@@ -1487,8 +1486,15 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
     hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
-    hits = _not_head_of_other_value(sentence, hits)
-    return _outermost(_not_explanations(sentence, _negated_yes(sentence, hits, lexicon)))
+    return _outermost(_not_explanations(sentence, _negated_yes(sentence, _not_head_of_other_value(sentence, hits),
+                                                               lexicon)))
+
+
+def _question_named_here(term: Phrase, sentence: str, start: int, end: int) -> bool:
+    """A question's label (not its number) names it only where the sentence speaks of questions, or as what
+    the counted studies did: the object of their verb, or the subject of a passive verb whose agent they are."""
+    return bool(re.search(r"\d", term.phrase) or _QUESTION_RE.search(sentence)
+                or _object_of_counted_verb(sentence, start) or _subject_of_counted_passive(sentence, start, end))
 
 
 def _not_head_of_other_value(sentence: str, hits: list[_Hit]) -> list[_Hit]:
@@ -1575,7 +1581,8 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
 
 
 _FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
-_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+"
+                              r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
                               r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
                               re.I)
 
@@ -2012,8 +2019,8 @@ def _measure_claim(m: _MeasureReading):
     t = tokens[k]
     if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
         return None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
-    one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
-                                                           sentence, re.I)
+    one_study = _about_one_study(sentence, t.start) and \
+        not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b", sentence, re.I)
     own = _noun_of(tokens, k, lexicon).category
     if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
         own = "implicit"  # "a median of 3 per study"
@@ -2074,7 +2081,8 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
     t = tokens[k]
     before = sentence[max(0, t.start - 25):t.start].lower()
     stat = m.ends.get(k) or subject_stat
-    if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40], re.I):
+    if stat is None and re.match(r"[\s\w-]*?\b(?:in all|in total|altogether|overall)\b", sentence[t.end:t.end + 40],
+                                 re.I):
         stat = "total"  # "18,940 households in all", even in a sentence that gave the median before
     k_next = next((j for j in quantities if j > k), None)
     k_prev = max((j for j in quantities if j < k), default=None)
@@ -2084,7 +2092,8 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
         re.fullmatch(r"\s*(?:to|-|–)\s*", sentence[t.end:tokens[k_next].start]))
     if stat is not None:
         pass
-    elif range_ and k_next is not None and re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
+    elif range_ and k_next is not None and \
+            re.fullmatch(r"\s*(?:to|and|-|–)\s*", sentence[t.end:tokens[k_next].start]):
         if _noun_after(tokens, k_next, m.lexicon.label_words).category == "guard" and not any(
                 0 <= n[0] - tokens[k_next].end <= 30 for n in mentions) and not _PER_STUDY_RE.match(
                 sentence, tokens[k_next].end):
@@ -2923,15 +2932,24 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
         backward_ok = [h for h in backward_ok if h.kind != "included" or _verb_right_before(sentence, h, token)]
-    if subset and _parts_listed_after_colon(sentence, token, seg_end):
-        forward_ok = [h for h in forward_ok if h.position < sentence.find(":", token.end)]
-    elif subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
-        forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
-                       if h.kind in allowed and h.kind != "included"]
-    elif subset and not pronoun_whole:
-        forward_ok += [h for h in _attributes(sentence, seg_end, len(sentence), lexicon)
-                       if h.kind in allowed and h.kind != "included"]
+    if subset:
+        forward_ok = _with_part_predicate(sentence, tokens, i, numbers, idx, seg_end, lexicon, allowed, forward_ok)
     return category, allowed, forward_ok, backward_ok
+
+
+def _with_part_predicate(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_end: int,
+                         lexicon: Lexicon, allowed: tuple[str, ...], forward_ok: list[_Hit]) -> list[_Hit]:
+    """"Nine of the 29 studies were qualitative": the part's qualifiers follow its whole, so a part reads on
+    past the whole's number (to the count after next) — but not past a colon that opens the list of its
+    parts, nor for "two of them from X and two from Y"."""
+    token = tokens[i]
+    if _parts_listed_after_colon(sentence, token, seg_end):
+        return [h for h in forward_ok if h.position < sentence.find(":", token.end)]
+    if re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I):
+        return forward_ok
+    end = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
+    return forward_ok + [h for h in _attributes(sentence, seg_end, end, lexicon)
+                         if h.kind in allowed and h.kind != "included"]
 
 
 def _parts_listed_after_colon(sentence: str, token: _Token, seg_end: int) -> bool:
