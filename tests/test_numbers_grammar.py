@@ -320,7 +320,7 @@ HEART = scenario_lexicon({
     "title": "Telemonitoring for heart failure at home: a systematic review",
     "orientation": [{"key": "rct", "label": "randomised controlled trial"}, {"key": "cohort", "label": "cohort"}],
     "study_fields": [{"name": "device", "label": "devices of the patients", "type": "choice",
-                      "choices": ["smartphone", "wearable", "telephone"]}],
+                      "choices": ["smartphone", "wearable", "telephone", "hybrid"]}],
     "counts": _counts([
         ("included", 40, "included studies"),
         ("samples", 46, "samples (arms, cohorts) listed in the study files"),
@@ -329,6 +329,7 @@ HEART = scenario_lexicon({
         ("device.smartphone", 17, "studies with devices of the patients: smartphone"),
         ("device.wearable", 12, "studies with devices of the patients: wearable"),
         ("device.telephone", 6, "studies with devices of the patients: telephone"),
+        ("device.hybrid", 3, "studies with devices of the patients: hybrid"),
         ("device.not_reported", 5, "studies not reporting devices of the patients"),
         ("participants.total", 9800, "participants: sum over the studies that report it"),
         ("participants.median", 150, "participants: median per study"),
@@ -491,3 +492,8 @@ def test_a_focus_adverb_does_not_lengthen_the_gap_of_a_verb_left_out():
     assert claims("Seventeen studies gave only patients with smartphones, twelve only patients with wearable devices "
                   "and six a telephone.", HEART) == [
         (17, "device.smartphone"), (12, "device.wearable"), (6, "device.telephone")]
+
+
+def test_values_in_the_of_complement_of_another_value_describe_it():
+    assert claims("A hybrid kit of smartphone and wearable sensors was used in 3 studies.", HEART) == [
+        (3, "device.hybrid")]

@@ -1486,8 +1486,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
     hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
-    return _outermost(_not_explanations(sentence, _negated_yes(sentence, _not_head_of_other_value(sentence, hits),
-                                                               lexicon)))
+    return _not_head_of_other_value(sentence, _outermost(_not_explanations(sentence, _negated_yes(sentence, hits,
+                                                                                                 lexicon))))
 
 
 def _question_named_here(term: Phrase, sentence: str, start: int, end: int) -> bool:
@@ -1500,13 +1500,20 @@ def _question_named_here(term: Phrase, sentence: str, start: int, end: int) -> b
 def _not_head_of_other_value(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     """"primary care teams did so in nine": one word that alone names a field's value (*team* of *specialist
     team*) right after another value of that field written in full (*primary care*) is that value's head
-    noun, not a second value."""
+    noun, not a second value; "A mixed population of cancer and non-cancer patients": values inside the *of*
+    complement of another value's noun describe that value, they are not counted beside it."""
+    def same_field(h: _Hit, o: _Hit) -> bool:
+        return o.kind == "field" and o.count != h.count and o.count.partition(".")[0] == h.count.partition(".")[0] \
+            and o.end < h.position
     def head_of_other(h: _Hit) -> bool:
-        return h.kind == "field" and " " not in sentence[h.position:h.end].strip() and any(
-            o.kind == "field" and o.count != h.count and o.count.partition(".")[0] == h.count.partition(".")[0]
-            and " " in sentence[o.position:o.end].strip() and o.end < h.position
-            and not sentence[o.end:h.position].strip() for o in hits)
+        return h.kind == "field" and any(same_field(h, o) and (
+            (" " not in sentence[h.position:h.end].strip() and " " in sentence[o.position:o.end].strip()
+             and not sentence[o.end:h.position].strip())
+            or _COMPLEMENT_OF_RE.fullmatch(sentence, o.end, h.position)) for o in hits)
     return [h for h in hits if not head_of_other(h)]
+
+
+_COMPLEMENT_OF_RE = re.compile(r"\s+[a-z]+\s+of\s+(?:[\w-]+\s+(?:and|or)\s+)?", re.I)
 
 
 def _negated_yes(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit]:
