@@ -497,3 +497,14 @@ def test_a_focus_adverb_does_not_lengthen_the_gap_of_a_verb_left_out():
 def test_values_in_the_of_complement_of_another_value_describe_it():
     assert claims("A hybrid kit of smartphone and wearable sensors was used in 3 studies.", HEART) == [
         (3, "device.hybrid")]
+
+
+def test_a_count_of_exceptions():
+    """Left out of what the rest says of all the others, or described by the rest."""
+    assert claims("With five exceptions, all studies came from Melanesia.", FISHERIES) == [
+        (5, "country_group.polynesia")]
+    assert claims("Thirty-five studies came from Melanesia; the 17 exceptions were from Samoa and Tonga.",
+                  FISHERIES) == [(35, "country_group.melanesia"), (17, "country_group.polynesia")]
+    # what the sentence said before the exceptions is not theirs
+    assert claims("Melanesia supplied 35 studies; the 17 exceptions came from elsewhere in the Pacific.",
+                  FISHERIES) == [(35, "country_group.melanesia")]

@@ -42,6 +42,7 @@ _NOUNS = {
     "study": "study", "paper": "study", "article": "study", "publication": "study", "trial": "study",
     "review": "study", "source": "study", "document": "study",
     "one": "study",  # "seven German and seven Italian ones": the pronoun stands for the studies
+    "exception": "study",  # "27 studies were western; the two exceptions were from …": studies left out
     "report": "report",
     "record": "record", "hit": "record", "citation": "record", "reference": "record", "title": "record",
     "abstract": "record", "result": "record",
@@ -3027,7 +3028,10 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if decided and hit is None:
         return None
     hit = _group_outside(sentence, _country_gapped(sentence, r.token.start, backward_ok) or hit, forward_ok + backward_ok)
-    complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or (
+    exceptions = _exceptions(sentence, noun)
+    if exceptions == "described" and (hit is None or hit.position < r.token.start):
+        return None  # "…; the two exceptions came from Asia": what the sentence said before is not theirs
+    complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or exceptions == "left out" or (
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
                                                              or _from_elsewhere(sentence, r.token.end, hit)))
     if complement and not inner:
@@ -3035,6 +3039,16 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
+
+
+def _exceptions(sentence: str, noun: _Noun) -> str:
+    """A count of exceptions: "left out" when the rest of the sentence speaks of all the others ("With two
+    exceptions, all studies came from western countries": the studies it does not hold for, as "all but two");
+    "described" when the rest describes the exceptions themselves ("…; the two exceptions were from Malaysia
+    and China"); "" for any other count."""
+    if not re.search(r"\bexceptions?$", sentence[noun.start:noun.end], re.I):
+        return ""
+    return "left out" if re.search(r"\b(?:all|every|each)\b", sentence[noun.end:], re.I) else "described"
 
 
 def _beyond_frame_and_whole(r: _Reading, noun: _Noun, subset: bool, forward: list[_Hit]) -> list[_Hit] | None:
