@@ -508,3 +508,9 @@ def test_a_count_of_exceptions():
     # what the sentence said before the exceptions is not theirs
     assert claims("Melanesia supplied 35 studies; the 17 exceptions came from elsewhere in the Pacific.",
                   FISHERIES) == [(35, "country_group.melanesia")]
+
+
+def test_one_as_the_subject_of_a_passive_after_a_modal_is_a_count_not_the_pronoun():
+    assert claims("We sought 140 reports; one could not be retrieved.", FISHERIES) == [
+        (140, "prisma.dbr_sought_reports"), (1, "prisma.dbr_notretrieved_reports")]
+    assert claims("Of the 52 studies, one could argue, most were small.", FISHERIES) == [(52, "included")]

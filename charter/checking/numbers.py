@@ -898,7 +898,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]) or _sample_follows(tokens, i):
             return True  # "each reporting one study"; "One study … tested 13,080 residents" (see _sample_follows)
         if nxt and nxt.kind == "word" and nxt.text.lower() in ("another", "of", "can", "could", "may", "might",
-                                                               "would", "should", "must", "way", "hand", "or"):
+                                                               "would", "should", "must", "way", "hand", "or") \
+                and not _modal_passive(tokens, i):
             return True  # pronoun
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone"):
@@ -906,6 +907,15 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+def _modal_passive(tokens: list[_Token], i: int) -> bool:
+    """"one could not be retrieved": the pronoun *one* is the agent of what one can do ("one could argue"),
+    never the subject of a passive — a count is."""
+    words = [t.text.lower() for t in tokens[i + 1:i + 5]]
+    return len(words) >= 3 and words[0] in ("can", "could", "may", "might", "would", "should", "must") and \
+        (words[1:3] == ["not", "be"] or words[1] == "be" or words[1:3] == ["n't", "be"]) and \
+        any(w.endswith(("ed", "en")) or w in ("found", "obtained", "retrieved") for w in words[2:])
 
 
 _SAMPLE_NOUNS = frozenset("resident passenger participant people person patient adult child worker employee "
