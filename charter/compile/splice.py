@@ -54,13 +54,23 @@ def _readable(document: dict, tree: dict) -> bool:
     return type(version) is list and len(version) >= 2 and version[:2] == own[:2]
 
 
+# Elements that hold no block: the walk does not look inside them (most of a long text is Str and Space).
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline", "RawBlock", "CodeBlock",
+                     "HorizontalRule", "MetaString", "MetaBool"})
+
+
 def _walk(node, documents: Mapping[str, dict]):
     """``node`` with its placement Divs spliced, children first; the same object where nothing changed."""
     if type(node) is dict:
-        changed = {key: _walk(value, documents) for key, value in node.items() if type(value) in (dict, list)}
-        if any(changed[key] is not node[key] for key in changed):
-            return {**node, **changed}
-        return node
+        kind = node.get("t")
+        if kind in _LEAVES:
+            return node
+        if kind is not None:  # an element: its content
+            content = node.get("c")
+            new = _walk(content, documents)
+            return node if new is content else {**node, "c": new}
+        changed = {key: _walk(value, documents) for key, value in node.items()}  # metadata, a citation
+        return node if all(changed[key] is node[key] for key in node) else changed
     if type(node) is not list:
         return node
     out, changed = [], False
