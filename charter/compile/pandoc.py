@@ -1,8 +1,9 @@
 """Run pandoc and Typst: the only module that starts a subprocess or calls the compilers.
 
 One pandoc run parses the Markdown and runs the Lua filters and citeproc,
-writing pandoc's JSON (a large review's citations: ``charter.compile.citations``). From that JSON a background pandoc writes the DOCX
-while a second pandoc writes the Typst source and the ``typst`` package
+writing pandoc's JSON (a large review's citations are formatted in groups:
+``charter.compile.citations``). From that JSON a background pandoc writes the
+DOCX while a second pandoc writes the Typst source and the ``typst`` package
 compiles it to PDF. Parsing and citation processing therefore happen once
 however many formats we write, and the two formats are made side by side.
 """
