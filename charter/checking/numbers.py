@@ -666,10 +666,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # participants also by the review's own word for them, Table 1's heading ("People with infection")
         units = ["participant", "sample size"] + [_unit(w) for w in vocabulary.participants] \
             if prefix == "participants" else [_unit(label)]
-        # "follow-up in weeks" -> "follow-up", "primary studies in the review" -> "primary studies",
-        # "people asymptomatic throughout infection" -> "people asymptomatic"
-        plain = re.sub(r"\s+(?:in|per|throughout|during)\s+(?:the\s+|each\s+|a\s+)?\w+$", "", label)
-        plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)  # "workers who took part" -> "workers"
+        plain = _measure_head(label)
         units += ["participant"] if _TOOK_PART_RE.search(label) and prefix != "participants" else []
         if plain != label:
             units.append(_unit(plain))
@@ -693,10 +690,24 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
     return tuple(sorted(measures, key=lambda m: -max(len(u) for u in m[1])))
 
 
+def _measure_head(label: str) -> str:
+    """A measure's label without what only qualifies its noun, since prose names the noun alone:
+    "follow-up in weeks" -> "follow-up", "children unvaccinated at enrolment" -> "children unvaccinated",
+    "primary studies in the review" -> "primary studies", "people
+    asymptomatic throughout infection" -> "people asymptomatic", "workers who took part" -> "workers", and
+    a participle clause after a plural noun, "pupils taking part" / "households visited at baseline" ->
+    "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
+    plain = re.sub(r"\s+(?:in|per|throughout|during|at)\s+(?:the\s+|each\s+|a\s+)?[\w-]+$", "", label)
+    plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)
+    return re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain)
+
+
 def _unit(label: str) -> str:
     """The noun a measure counts, from its label: "open-source projects studied" -> "open source project"."""
     words = _norm(label).split()
-    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]):
+    # (not a privative adjective: "children unvaccinated" are not all the children)
+    while len(words) > 1 and re.fullmatch(r"\w+ed|studied|included|reported", words[-1]) and \
+            not _PRIVATIVE_RE.match(words[-1]):
         words.pop()
     return " ".join(words)
 
@@ -816,7 +827,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         return True
     if "-" in token.text:  # "two-year", "one-to-one" are adjectives (compound number words are whole tokens)
         return word_value(token.text) is None
-    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS and not _verb_gapped(tokens, i):
+    if prev and prev.kind == "word" and prev.text.lower().rstrip(".") in _LABEL_WORDS and not _verb_gapped(tokens, i) \
+            and not _across_cells(text, prev, token):
         return True  # "Study 3" is a label; "community screening studies 23" after "numbered" is a count
     if prev and prev.kind == "word" and prev.text.lower() in ("first", "last", "next", "previous", "earliest",
                                                               "latest") and not (prev2 and _is_number(prev2)):
@@ -1074,12 +1086,25 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
+    if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon):
+        return _Noun("guard", noun.start, tokens[i + 1].end)
     if noun.category == "study":
         last = [t for t in tokens[i + 1:] if t.kind == "word" and t.end <= noun.end][-1:]
         heads = {unit.split()[-1] for _, units in lexicon.measures for unit in units}
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+def _measure_head_after(tokens: list[_Token], i: int, lexicon: Lexicon) -> bool:
+    """"One outbreak … involved 712 people": a word of the review's vocabulary right after the number is
+    passed over as a qualifier, but the head noun of a measure (*people* of *people asymptomatic*) is what
+    the number counts — people, not studies — so the noun is not understood from earlier words."""
+    if i + 1 >= len(tokens) or tokens[i + 1].kind != "word":
+        return False
+    heads = {word for _, units in lexicon.measures for unit in units for word in (unit.split()[0], unit.split()[-1])}
+    word = _stem(tokens[i + 1].text)
+    return word in heads and _NOUNS.get(word) is None
 
 
 # words that open a clause or a new noun phrase: a list of modifiers stops at them
@@ -1136,6 +1161,12 @@ def _subject_counted(tokens: list[_Token], i: int) -> bool:
     prev = [t.text.lower() for t in tokens[max(0, i - 2):i]]
     return bool(prev) and (prev[-1] in _SUBJECT_VERBS or (prev[-1] == "to" and len(prev) == 2
                                                           and prev[0] in _CHANGE_VERBS)) or _verb_gapped(tokens, i)
+
+
+def _across_cells(text: str, prev: _Token, token: _Token) -> bool:
+    """The word and the number stand in two cells of a table row (mask_markdown keeps the bar between them as
+    a tab): "| Randomised controlled trial | 11 |" is a label and its count, not "Trial 11"."""
+    return "\t" in text[prev.end:token.start]
 
 
 def _verb_gapped(tokens: list[_Token], i: int) -> bool:
@@ -1446,8 +1477,8 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
         for o in named)]
 
 
-_FIRST_OF_RE = re.compile(r"\bfirst\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
-_BARE_ORDINAL_RE = re.compile(r"\bthe\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+_FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
+_BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
                               r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas)\b))", re.I)
 
 
@@ -1458,8 +1489,9 @@ _PLURAL_OF_RE = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\
 
 def _ordinal_ellipses(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_Hit]:
     """"… the first question, …; 31 informed the second and 19 the third": once a sentence names *the first
-    theme* (or question), an ordinal standing alone — no noun after it — names the theme or question at that
-    place, as "the second theme" would."""
+    theme* (or question; or any of them by its place: "Our second question …, our third …"), an ordinal
+    standing alone — no noun after it — names the theme or question at that place, as "the second theme"
+    would."""
     first = _FIRST_OF_RE.search(sentence) or _PLURAL_OF_RE.search(sentence)
     if first is None:
         return []
@@ -1645,11 +1677,18 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             hits = _superlative_subject(sentence, paren, lexicon) or _value_in_other_form(sentence, paren, lexicon)
         if not hits:
             continue
-        hit = max(hits, key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
+        hit = max(_strong_over_weak(hits), key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
         if hit.kind == "database":
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
     return out
+
+
+def _strong_over_weak(hits: list[_Hit]) -> list[_Hit]:
+    """"Qualitative designs (7)": a word several labels share or that alone says little (*design* of
+    *single-case design*) is passed over when the same name also holds a label's own word."""
+    strong = [h for h in hits if not h.weak]
+    return strong or hits
 
 
 def _value_in_other_form(sentence: str, paren: int, lexicon: Lexicon) -> list[_Hit]:
@@ -1725,7 +1764,8 @@ _MEASURE_STATS = (
     ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
     ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
-                         r"surveyed)\b", re.I)),
+                         r"surveyed|across (?:all |the )?(?:\w+ )?(?:studies|trials|papers))\b",  # (summed over them)
+                         re.I)),
 )
 _REPORTING_RE = re.compile(r"\b(?:report|gave|give|state|count|record|provide|mention|specif|document|say|said)\w*",
                            re.I)
@@ -1772,37 +1812,21 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         return {}
     if not mentions:
         mentions = [(sample.start(), sample.end(), lexicon.measures[0][0])]
-    def about_one_study(at: int) -> bool:
-        """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
-        start = sentence.rfind(";", 0, at) + 1
-        end = sentence.find(";", at)
-        clause = sentence[start:end if end >= 0 else len(sentence)]
-        return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
-            bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
-
     out: dict[int, Claim | None] = {}
-    # "range 18-2,400", "ranged from 3 to 41": the ends of the measure's range, however the dash is written
-    ends = {}
-    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
-        if _ages_or_durations(sentence, m):
-            continue  # "ranged from 8 to 70 years", "aged 20 to 45": ages or durations, not the measure
-        for group, stat in ((1, "min"), (2, "max")):
-            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
-            if k is not None:
-                ends[k] = stat
+    ends = _range_ends(sentence, tokens)
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and not (
         len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
-        and (k in ends or not _share_or_unit(tokens, k))]
+        and (k in ends or not _share_or_unit(tokens, k)) and not _any_one(tokens, k)]
     for k in quantities:
         t = tokens[k]
         if any(a <= t.start < b for a, b in cited_parts):
             continue
         if k not in ends and t.start > 0 and (sentence[t.start - 1] in "-–/.:" or sentence[t.start - 1].isalpha()):
             continue  # "SARS-CoV-2", "q2": part of a name
-        if _hedged(tokens, k):
-            out[k] = None  # "fewer than 50 sites": a bound, not the largest study's number
+        if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
+            out[k] = None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
             continue
-        one_study = about_one_study(t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
+        one_study = _about_one_study(sentence, t.start) and not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b",
                                                                sentence, re.I)
         own = _noun_of(tokens, k, lexicon).category
         if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
@@ -1874,13 +1898,60 @@ def _measure_claims(sentence: str, tokens: list[_Token], numbers: list[int], lex
         # interviewed" narrates inside that one study, as "In one study, …" does
         framed = re.match(r"\s*(?:in|at|within|for) (?:the|that) (?:largest|smallest|biggest) [^,;]*,", sentence, re.I)
         if one_study and stat in ("min", "max") and (framed and t.start > framed.end() or not re.search(
-                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest)\b", low)):
+                r"\bstud(?:y|ies)\b.*\b(?:range|ranged|varied)|\b(?:largest|smallest|biggest|highest|lowest|fewest)\b", low)):
             out[k] = None
             continue
         name = f"{mention[2]}.{stat}"
         out[k] = _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
             if name in lexicon.counts else None
     return out
+
+
+_OTHER_UNIT_RE = re.compile(r"\W*(?:the\s+|all\s+|most\s+)?(?:[\w-]+\s+){0,2}(?P<head>[a-z]{3,}s)\s+"
+                            r"(?:had|have|has|held|contained|comprised|included|enrolled|ranged|varied)"
+                            r"(?:\s+(?:from|between))?\s*(?:[\w,]+\s*(?:to|and|-|–)\s*)?$",  # (or the range's end)
+                            re.I)
+
+
+def _per_other_unit(sentence: str, at: int, lexicon: Lexicon) -> bool:
+    """"Classes had 20 to 30 pupils", "Tutoring groups held 2 to 4 pupils": a number of a measure's people
+    whose subject is a unit other than a study (a class, a group, a school) gives that unit's size, not the
+    studies' total, median or range. The subject opens the sentence, right before its verb; a study noun, a
+    sample or the measure itself as the subject ("Trials had 20 to 300 pupils") keeps the number the measure's."""
+    subject = _OTHER_UNIT_RE.fullmatch(sentence[:at])
+    if subject is None:
+        return False
+    head = _stem(subject.group("head"))
+    measure_words = {w for _, units in lexicon.measures for unit in units for w in unit.split()}
+    return head not in _NOUNS and head not in measure_words and head not in ("sample", "size")
+
+
+def _any_one(tokens: list[_Token], k: int) -> bool:
+    """"in any one study", "each one": *one* after a determiner picks out a study; it is no number of people."""
+    return tokens[k].text.lower() == "one" and k > 0 and tokens[k - 1].text.lower() in ("any", "each", "every", "no")
+
+
+def _about_one_study(sentence: str, at: int) -> bool:
+    """The clause (between semicolons) holding offset at is about one study: "In the largest trial, …"."""
+    start = sentence.rfind(";", 0, at) + 1
+    end = sentence.find(";", at)
+    clause = sentence[start:end if end >= 0 else len(sentence)]
+    return any(not _OWN_SINGULAR_RE.match(clause, m.start()) for m in _ONE_STUDY_RE.finditer(clause)) or \
+        bool(re.search(r"\b(?:in|at|from|for) one\b", clause, re.I))
+
+
+def _range_ends(sentence: str, tokens: list[_Token]) -> dict[int, str]:
+    """"range 18-2,400", "ranged from 3 to 41": token index -> "min" / "max" for the ends of a measure's
+    range, however the dash is written (not a range of ages or durations)."""
+    ends = {}
+    for m in re.finditer(r"\brang(?:e|ed|ing)\s*(?:from\s*|[:=]\s*)?(\d[\d,]*)\s*(?:-|–|to)\s*(\d[\d,]*)", sentence, re.I):
+        if _ages_or_durations(sentence, m):
+            continue  # "ranged from 8 to 70 years", "aged 20 to 45": ages or durations, not the measure
+        for group, stat in ((1, "min"), (2, "max")):
+            k = next((k for k, t in enumerate(tokens) if t.start == m.start(group)), None)
+            if k is not None:
+                ends[k] = stat
+    return ends
 
 
 def _outside_names(sentence: str, mentions: list[tuple[int, int, str]], lexicon: Lexicon
@@ -1913,11 +1984,31 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                 for start, end in spans:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
+    people = {unit.split()[0] for _, units in measures for unit in units}
     for prefix, units in measures:
-        for start, end in _privative_mentions(low, units):
+        for start, end in _privative_mentions(low, units, people):
             if not any(a < end and start < b for a, b, _ in mentions):
                 mentions.append((start, end, prefix))
-    return mentions
+    return _narrowed_mentions(low, mentions)
+
+
+def _narrowed_mentions(low: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """"how many participants were asymptomatic": one measure's people said to be what another measure
+    counts (a verb or *who* between, no comma, no *and*) are that narrower measure's, not the first's;
+    "the fewest unvaccinated children": one measure's word right before another's noun modifies it, and the
+    two words are one mention of the narrower measure."""
+    def narrowed(m: tuple[int, int, str]) -> bool:
+        return any(o[2] != m[2] and o[0] >= m[1] and re.fullmatch(
+            r"\s+(?:who\s+|that\s+)?(?:were|was|are|is|remained|stayed|became)\s+(?:\w+\s+)?", low[m[1]:o[0]])
+            for o in mentions)
+    kept = sorted((m for m in mentions if not narrowed(m)), key=lambda m: m[0])
+    out: list[tuple[int, int, str]] = []
+    for m in kept:
+        if out and out[-1][2] != m[2] and low[out[-1][1]:m[0]] == " ":
+            out[-1] = (out[-1][0], m[1], out[-1][2])
+        else:
+            out.append(m)
+    return out
 
 
 _PRIVATIVE_RE = re.compile(r"^(?:a|an|non-?|un)(\w{5,})$")
@@ -1925,7 +2016,7 @@ _NEGATED_NOUN_RE = re.compile(r"\b(?:free of|without|no|never \w+|not \w+|did no
                               r"\b([a-z]{5,})-free\b")
 
 
-def _privative_mentions(low: str, units: tuple[str, ...]) -> list[tuple[int, int]]:
+def _privative_mentions(low: str, units: tuple[str, ...], people: Iterable[str] = ()) -> list[tuple[int, int]]:
     """A measure named by a privative adjective (*people asymptomatic throughout infection*) is also named by
     its root negated: "free of symptoms", "never developed symptoms", "had no symptoms", "symptom-free"
     (the root of the written noun begins the adjective's stem: *symptom* of *symptomatic*)."""
@@ -1934,8 +2025,9 @@ def _privative_mentions(low: str, units: tuple[str, ...]) -> list[tuple[int, int
     spans = []
     # "of whom 11,925 remained asymptomatic", "the number who stayed asymptomatic": the adjective alone,
     # where its people are the antecedent of who/whom or named in the sentence
-    heads = {unit.split()[0] for unit in units if len(unit.split()) > 1}
-    if re.search(r"\bwho(?:m)?\b", low) or any(re.search(rf"\b{re.escape(h)}\b", low) for h in heads):
+    # (or another measure's people: "how many participants were asymptomatic")
+    heads = {unit.split()[0] for unit in units if len(unit.split()) > 1} | set(people)
+    if re.search(r"\bwho(?:m)?\b", low) or any(re.search(rf"\b{re.escape(h)}(?:e?s)?\b", low) for h in heads):
         for adjective in dict.fromkeys(adjectives):
             spans += [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(adjective)}(?![\w-])", low)]
     for m in _NEGATED_NOUN_RE.finditer(low):
@@ -1992,8 +2084,13 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
 
 
-_STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?P<stat>median|total)\s+(?:number|count)\s+of\s+$", re.I)
-_COPULA_RE = re.compile(r"^(?:\s+(?:per|in each|in a|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
+# "the median number of residents … was 36", "the fewest asymptomatic people found in a study was 0": the
+# statistic, then the measure, then (perhaps where it was found) the copula before the number
+_STAT_SUBJECT_RE = re.compile(r"\b(?:the\s+)?(?:(?P<stat>median|total)\s+(?:number|count)\s+of"
+                              r"|(?P<extreme>largest|smallest|fewest|most|highest|lowest|maximum|minimum)"
+                              r"(?:\s+(?:number|count)\s+of)?)\s+$", re.I)
+_COPULA_RE = re.compile(r"^(?:\s+(?:\w+ed|found|seen))?"
+                        r"(?:\s+(?:per|in each|in a|in any|in one|across(?: the)?|in the)\s+(?:\w+\s+)?(?:study|studies|trial|trials))?"
                         r"\s+(?:was|were|is|came to|stood at)\s*$", re.I)
 
 
@@ -2009,8 +2106,15 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
             return "total"  # the measure is the subject of "numbered", "totalled"
         lead = _STAT_SUBJECT_RE.search(sentence[:start])
         if lead and _COPULA_RE.match(sentence[end:t.start]):
-            return lead.group("stat").lower()
+            return _stat_named(lead)
     return None
+
+
+def _stat_named(lead: re.Match) -> str:
+    """The statistic a subject names: "median", "total", or an extreme ("the fewest …" is the minimum)."""
+    if lead.group("stat"):
+        return lead.group("stat").lower()
+    return "min" if lead.group("extreme").lower() in ("smallest", "fewest", "lowest", "minimum") else "max"
 
 
 def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
@@ -2216,10 +2320,14 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
                 and not _part_of_counted_studies(sentence, token, claims)):
             out += [claim] if claim else []
             continue
+        if _files_of_the_whole(sentence, token, claim):
+            out += [claim] if claim else []  # "In 37 of the 134 studies with a study file, … in the USA"
+            continue
         # the count's clause, with a relative clause of its noun: "the 12 modelling studies, which have no file,"
         clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
         lead = re.split(r";", sentence[:token.start])[-1]
-        if _NOT_IN_TABLE_RE.search(clause) and "prisma.studies_without_files" in lexicon.counts:
+        if (_NOT_IN_TABLE_RE.search(clause) or _without_one_file(sentence, token, clause)) and \
+                "prisma.studies_without_files" in lexicon.counts:
             claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
         elif _other_than_without_files(sentence, token, out):
             claim = _claim(sentence, token, "included", token.end, None)
@@ -2234,10 +2342,27 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
     return out + list(by_start.values())
 
 
+def _without_one_file(sentence: str, token: _Token, clause: str) -> bool:
+    """"134 of which have a study file; the other 12 are modelling studies without one": *without one* after
+    the sentence has spoken of study files stands for "without a study file"."""
+    return bool(re.search(r"\bwithout one\b", clause, re.I)) and \
+        bool(re.search(r"\bfiles?\b", sentence[:token.start], re.I))
+
+
+def _files_of_the_whole(sentence: str, token: _Token, claim: Claim | None) -> bool:
+    """"In 37 of the 134 studies with a study file, the people studied were in the USA": *with a study file*
+    qualifies the numbered whole the part is taken from, so it says nothing of what the part counts (but
+    "134 of the 146 studies have a study file": the verb is the part's)."""
+    part = re.match(r"\s+of\s+(?:the|these|those)\s+\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:studies|trials|papers)\s+"
+                    r"with\b", sentence[token.end:], re.I)
+    return part is not None and (claim is None or claim.count not in ("included", "prisma.total_studies"))
+
+
 def _part_of_counted_studies(sentence: str, token: _Token, claims: list[Claim]) -> bool:
-    """"The review included 148 studies, 136 of them with a study file": a part of the studies counted
-    just before, whose clause may say which of them have a file."""
-    return bool(re.match(r"\s+of\s+(?:them|these|those)\b", sentence[token.end:])) and any(
+    """"The review included 148 studies, 136 of them with a study file" (or "136 of which have a study
+    file": the relative pronoun is the same whole): a part of the studies counted just before, whose clause
+    may say which of them have a file."""
+    return bool(re.match(r"\s+of\s+(?:them|these|those|which)\b", sentence[token.end:])) and any(
         c.end <= token.start and c.count == "included" for c in claims)
 
 
@@ -2455,6 +2580,13 @@ def _noun_in_clause_before(tokens: list[_Token], i: int, lexicon: Lexicon) -> st
     return _noun_before(tokens[start:], i - start, lexicon.label_words)
 
 
+def _verb_right_before(sentence: str, hit: _Hit, token: _Token) -> bool:
+    """"We assessed 53 full texts and included 29", "…; included (n = 29)": a step word (*included*,
+    *excluded*) right before a count whose noun is understood is that count's own verb, not an adjective of
+    an earlier whole nor a step an earlier count took."""
+    return bool(re.fullmatch(r"\s*(?:\(\s*[nN]\s*=\s*)?", sentence[hit.end:token.start]))
+
+
 def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexicon) -> str | None:
     """"Eleven reviews pooled their results …; six …, three were scoping reviews": a count with no noun
     after a clause break shares the noun of the nearest earlier count that has one, not the last noun
@@ -2472,6 +2604,12 @@ def _elided_noun(tokens: list[_Token], i: int, earlier: list[int], lexicon: Lexi
         if category in ("study", "record", "fulltext", "report"):
             return category
     return None
+
+
+# the words of an "included" qualifier that still say included after full texts or records ("met the inclusion
+# criteria" is the last step whatever was counted before); records "remaining" go on to be screened
+_KEPT_RE = re.compile(r"includ|inclusion|\bmet\b|\bmeeting\b|remain|retain|kept", re.I)
+_KEPT_RECORDS_RE = re.compile(r"includ|inclusion|\bmet\b", re.I)
 
 
 def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int], idx: int, seg_start: int,
@@ -2498,7 +2636,7 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
     # "13 included studies": an adjective, not the claim's qualifier, when anything else is named
     if category in ("fulltext", "report", "record"):  # only "included" itself turns full texts into included studies
         # what is left of the full texts is included; records "remaining" go on to be screened
-        kept = re.compile(r"includ|remain|retain|kept" if category != "record" else r"includ", re.I)
+        kept = _KEPT_RECORDS_RE if category == "record" else _KEPT_RE
         forward = [h for h in forward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
         backward = [h for h in backward if h.kind != "included" or kept.search(sentence[h.position:h.end])]
     forward_ok = [h for h in forward if h.kind in allowed]
@@ -2529,7 +2667,7 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
                 whole_end = max(whole_end, comma)
         backward_ok = [h for h in backward_ok if h.position >= whole_end]
     if implicit:
-        backward_ok = [h for h in backward_ok if h.kind not in ("included",)]
+        backward_ok = [h for h in backward_ok if h.kind != "included" or _verb_right_before(sentence, h, token)]
     if subset and not pronoun_whole and idx + 2 < len(numbers):  # (not "two of them from X and two from Y")
         forward_ok += [h for h in _attributes(sentence, seg_end, tokens[numbers[idx + 2]].start, lexicon)
                        if h.kind in allowed and h.kind != "included"]
@@ -2583,13 +2721,16 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     category = "study" if implicit else category
     category, allowed, forward_ok, backward_ok = _candidates(sentence, tokens, i, numbers, idx, seg_start, seg_end,
                                                              lexicon, noun, category, subset, implicit)
-    forward_ok = _not_compared(sentence, forward_ok, backward_ok)
+    forward_ok = _included_as_verb(sentence, _not_compared(sentence, forward_ok, backward_ok))
     backward_ok = _not_taken_away(sentence, r.token.start, backward_ok)
     if _left_for_synthesis(sentence, r.token.start, category, implicit, forward_ok + backward_ok):
         return _claim(sentence, r.token, "included", noun.end, None)
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
+    forward_ok = _beyond_frame_and_whole(r, noun, subset, forward_ok)
+    if forward_ok is None:
+        return None  # "In six trials the control group …", "Four of the quantitative studies …": a cross-tabulation
     # ("Eleven of the 16 service studies": the whole is itself named, theme (b)'s 16, read on)
     forward_ok, backward_ok, inner = _narrowed(r, noun, subset, allowed, forward_ok, backward_ok)
     hit, confident, near = _chosen_hit(r, noun, category, implicit, allowed, forward_ok, backward_ok, inner)
@@ -2607,6 +2748,65 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
 
 
+def _beyond_frame_and_whole(r: _Reading, noun: _Noun, subset: bool, forward: list[_Hit]) -> list[_Hit] | None:
+    """The qualifiers after the number that may still be its own once those of a framing noun phrase ("In six
+    trials, …") and of a qualified whole ("Four of the quantitative studies …") are taken out; None when
+    such a frame or whole was there and nothing of the count's own is left (in how many, not which)."""
+    frame_end = _frame_end(r, noun, subset)
+    if frame_end is not None:
+        forward = [h for h in forward if h.position >= frame_end and not h.weak]
+        if not forward:
+            return None
+    whole = _qualified_whole(r, forward) if subset else []
+    if whole:
+        forward = _parts_of_whole(forward, whole)
+        if not forward:
+            return None
+    return forward
+
+
+def _frame_end(r: _Reading, noun: _Noun, subset: bool) -> int | None:
+    """"In six trials the control group received usual care", "In 3 contact investigations, contacts were
+    followed …": a count that opens the sentence after *In* frames the clause that follows: it says in how
+    many studies that clause holds, so its own noun phrase (*trials*, *contact investigations*) — or the
+    whole it is part of ("In 37 of the 134 studies with a study file, the people studied were in the USA")
+    — does not name its count; only a qualifier of that clause may. Where the frame ends, else None."""
+    if not re.fullmatch(r"\W*in\s+", r.sentence[:r.token.start], re.I):
+        return None
+    if not subset:
+        return noun.end
+    comma = r.sentence.find(",", r.token.end)
+    if 0 <= comma < r.seg_end or (comma >= 0 and r.idx + 1 < len(r.numbers)):
+        return comma
+    whole = re.match(r"\s+of\s+(?:the|these|those)\s+(?:[\w'-]+\s+){0,4}?(?:studies|trials|papers|reports|"
+                     r"investigations|reviews)\b", r.sentence[r.token.end:], re.I)
+    return r.token.end + whole.end() if whole else r.token.end
+
+
+def _qualified_whole(r: _Reading, forward: list[_Hit]) -> list[_Hit]:
+    """"Four of the quantitative studies …", "in two of the Danish trials": the qualifiers inside the noun
+    phrase of a whole that has no number of its own. They name the whole, never the part taken from it
+    (the part is the whole's studies that also do what the rest of the sentence says)."""
+    phrase = re.match(r"\s+of\s+(?:the|these|those)\s+((?:[\w'-]+\s+){1,4}?)([A-Za-z-]+)\b", r.sentence[r.token.end:],
+                      re.I)
+    head = _stem(phrase.group(2)) if phrase else ""
+    if _NOUNS.get(head) != "study" and head not in r.lexicon.design_words:
+        return []
+    start, end = r.token.end + phrase.start(1), r.token.end + phrase.end(2)
+    return [h for h in forward if start <= h.position and h.end <= end and h.kind not in _STEP_KINDS]
+
+
+def _parts_of_whole(forward: list[_Hit], whole: list[_Hit]) -> list[_Hit]:
+    """The qualifiers after a qualified whole that name a part of it the data counts — a sub-theme of the
+    whole's theme, a country of its group ("Eight of the service studies used it as a direct strategy") —
+    not the whole's own words, nor another kind of qualifier (a cross-tabulation the data does not count)."""
+    end = max(h.end for h in whole)
+    def narrower(h: _Hit, w: _Hit) -> bool:
+        return (w.kind == "theme" and h.kind == "subtheme" and h.count.startswith(f"sub{w.count}.")) or \
+            (w.kind == "country_group" and h.kind == "country")
+    return [h for h in forward if h.position >= end and any(narrower(h, w) for w in whole)]
+
+
 _ELSEWHERE_RE = re.compile(r"\s+(?:\w+\s+){0,2}?(?:from|in)\s+(?:the\s+)?(?:elsewhere|rest of the world)\b", re.I)
 
 
@@ -2617,6 +2817,16 @@ def _from_elsewhere(sentence: str, end: int, hit: _Hit) -> bool:
 
 
 _THAN_RE = re.compile(r"\bthan\s+(?:the\s+|in\s+|on\s+|for\s+)?$", re.I)
+
+
+def _included_as_verb(sentence: str, forward: list[_Hit]) -> list[_Hit]:
+    """"48 studies included all ages", "Fourteen studies included only older adults": *included* with an
+    object the review names is the studies' verb (they covered it), not the review's inclusion step."""
+    def verb(h: _Hit) -> bool:
+        return h.kind == "included" and re.fullmatch(r"included", sentence[h.position:h.end], re.I) is not None and \
+            any(o.kind not in _STEP_KINDS and re.fullmatch(r"\s+(?:only\s+|mainly\s+|mostly\s+|both\s+)?",
+                                                            sentence[h.end:o.position], re.I) for o in forward)
+    return [h for h in forward if not verb(h)]
 
 
 def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> list[_Hit]:
@@ -2688,13 +2898,20 @@ def _group_outside(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | 
     return outside[0] if len(outside) == 1 else hit
 
 
+def _names_own_review(text: str) -> bool:
+    """Words that put a number of a guarded sentence back into this review ("we included 29 studies [@a]") —
+    but not "this review" as the owner of another version: "An earlier version of this review included 79"."""
+    return any(not re.search(r"\b(?:version|edition|iteration|update)s?\s+of\s+$", text[:m.start()], re.I)
+               for m in _OWN_REVIEW_RE.finditer(text))
+
+
 def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) -> bool:
     """Numbers that state no count whatever their qualifiers: what they count is not the review's, they sit
     in a clause about cited work, a statistic, or an indefinite "one"."""
     sentence, token = r.sentence, r.token
     if category in ("guard", "subtheme") or category is None:
         return True
-    strong = _OWN_REVIEW_RE.search(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
+    strong = _names_own_review(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
     if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
         return True
     if _STATISTICS_RE.search(sentence):
@@ -2847,6 +3064,9 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
         return _passive_agent_of(sentence, token, questions) or questions[0], True, near
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
+    elif any(_verb_right_before(sentence, h, token) for h in backward_near if h.kind in _STEP_KINDS):
+        # "… and included 29", "excluded (n = 24)": the count's own step verb
+        hit = next(h for h in backward_near if h.kind in _STEP_KINDS and _verb_right_before(sentence, h, token))
     elif backward_near and [h for h in backward_near if h.kind != "included"]:
         hit = max(backward_near, key=lambda h: (h.end, -_kind_rank(h.kind)))
     elif forward_ok:
@@ -2904,7 +3124,7 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
         return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
     if hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
-        named = {h.count for h in (forward_ok or backward_ok) if h.kind == "country"}
+        named = _countries_named_with(r.sentence, hit, forward_ok or backward_ok)
         if len(named) > 1:
             if re.search(r"\btogether\b|\bcombined\b|\bbetween them\b|\bjointly\b", r.sentence, re.I):
                 return True, None  # "Canada and the USA together contributed twelve": a sum the data does not count
@@ -2913,6 +3133,26 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
                 return True, None
             hit = _Hit(hit.position, "country_group", group, max(h.end for h in forward_ok or backward_ok))
     return False, hit
+
+
+def _countries_named_with(sentence: str, hit: _Hit, hits: list[_Hit]) -> set[str]:
+    """The countries named together with the chosen one — a list joined by commas, *and*, *or*
+    ("two (Malaysia and China)", "the USA, Canada and Mexico contributed 12") — not every country of the
+    stretch: in "seven Italian, ahead of Spain with four" *Italian* is the earlier count's."""
+    countries = sorted((h for h in hits if h.kind == "country"), key=lambda h: h.position)
+    if hit not in countries:
+        return {h.count for h in countries}
+    at = countries.index(hit)
+    run = [hit]
+    for step in (-1, 1):
+        k = at
+        while 0 <= k + step < len(countries):
+            a, b = (countries[k + step], countries[k]) if step < 0 else (countries[k], countries[k + step])
+            if not re.fullmatch(r"\s*(?:,|,?\s*(?:and|or|&))?\s*(?:the\s+)?", sentence[a.end:b.position], re.I):
+                break
+            k += step
+            run.append(countries[k])
+    return {h.count for h in run}
 
 
 # "every study stated its design": the positive of _NOT_REPORTED_DESIGN's "did not state its design"
@@ -3152,6 +3392,20 @@ _COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?\|\s*[^|\d][^|]*\|\s*
                            r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
 
 
+def _mask_count_row(chars: list[str], line: str, offset: int) -> None:
+    """A two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"), reads as
+    "Qualitative 9": the share is blanked with the bars; the bar before the count cell is kept as a tab
+    (blank to the reader, same length), so "| Randomised controlled trial | 11 |" does not read as the label
+    "trial 11" (see _across_cells)."""
+    row = _COUNT_ROW_RE.fullmatch(line.strip())
+    lead = len(line) - len(line.lstrip())
+    boundary = line.rfind("|", 0, lead + row.start("count"))
+    for k in range(lead + row.end("count"), len(line)):
+        chars[offset + k] = " "
+    for bar in re.finditer(r"\|", line):
+        chars[offset + bar.start()] = "\t" if bar.start() == boundary else " "
+
+
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """Blank out everything in a Markdown file that is not prose; keep offsets and line breaks.
 
@@ -3195,13 +3449,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
         elif _COUNT_ROW_RE.fullmatch(stripped) and not re.fullmatch(r"[|\s:-]+", stripped):
-            # a two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"):
-            # its label and its number read as "Qualitative 9"; the share is blanked with the bars
-            row = _COUNT_ROW_RE.fullmatch(line.strip())
-            lead = len(line) - len(line.lstrip())
-            blank(offset + lead + row.end("count"), offset + len(line))
-            for bar in re.finditer(r"\|", line):
-                blank(offset + bar.start(), offset + bar.end())
+            _mask_count_row(chars, line, offset)
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
