@@ -569,8 +569,9 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
     scratch.mkdir()
     try:
         reader = _Reader(pandoc, settings, scratch)
-        return _partitioned(parsed, csl, csl_text, bibs, json_out, scratch, reader, say, force, min_works,
-                            bucket_works)
+        with jsontree.collector_paused():  # the work on a tree of millions of objects
+            return _partitioned(parsed, csl, csl_text, bibs, json_out, scratch, reader, say, force, min_works,
+                                bucket_works)
     except (PartitionError, OSError, ValueError, KeyError, IndexError, TypeError):
         # anything unexpected in the grouped runs: the plain run, which reports real errors itself
         return None
