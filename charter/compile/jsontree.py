@@ -6,6 +6,8 @@ standard json module takes about 3 s to read it and 1 s to write it, orjson
 than once. ``dump`` writes what pandoc writes (compact, UTF-8, no escaped
 non-ASCII, a final newline), so the grouped citation runs' output is the
 plain run's byte for byte whichever library wrote it (tests/test_jsontree.py).
+Python's cycle collector is paused while a document is read
+(``collector_paused``, also used around the grouped runs' work on the tree).
 """
 
 from __future__ import annotations
