@@ -42,3 +42,23 @@ def test_dump_is_what_pandoc_writes(library: str, monkeypatch) -> None:
 def test_what_orjson_refuses_is_written_by_the_json_module() -> None:
     tree = {"t": "Str", "c": 2 ** 70}  # past 64 bits: orjson refuses it
     assert jsontree.dump(tree) == b'{"t":"Str","c":1180591620717411303424}\n'
+
+
+def test_the_cycle_collector_resumes_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with jsontree.collector_paused():
+        assert not gc.isenabled()
+        jsontree.load(b'{"t":"Space"}')  # an inner pause leaves resuming to the outer one
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        jsontree.load(b"{not json")
+    assert gc.isenabled()  # also after a failed read
+    gc.disable()
+    try:
+        jsontree.load(b"[]")
+        assert not gc.isenabled()  # paused by someone else: stays paused
+    finally:
+        gc.enable()

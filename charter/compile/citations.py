@@ -12,7 +12,9 @@ What: the same output, byte for byte (pandoc's JSON), from many small citeproc
 runs instead of one large one:
 
 1. Pandoc reads the Markdown once without citeproc (the Lua filters run as
-   in the plain build). One citeproc run with the style reduced to its
+   in the plain build, but Table 1 and Figure 1 are spliced in Python,
+   ``charter.compile.splice``: the filter's ``pandoc.read`` of 17 MB of JSON
+   at 3,000 studies is slower). One citeproc run with the style reduced to its
    bibliography's sort (``order_style``), on a document that only nocites the
    cited works, gives the bibliography's order and Div: citeproc computes the
    sort keys before any disambiguation, so the order is the full style's.
@@ -67,7 +69,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from charter.compile import jsontree
+from charter.compile import jsontree, splice
 
 # Below this many cited works the plain run is as fast (measured: docs/performance.md).
 MIN_WORKS = 400
@@ -452,6 +454,32 @@ class _Pandoc:
         return out, err.decode("utf-8", "replace")
 
 
+class _Reader:
+    """The run that reads the Markdown (Lua filter, no citeproc), with Table 1 and Figure 1 spliced in Python.
+
+    The filter gets its settings without the files to splice (``splice.unspliced_settings``, a copy
+    in the scratch folder); ``splice.spliced`` puts their blocks in the tree as the filter would.
+    Without a settings file the filter splices nothing either way.
+    """
+
+    def __init__(self, pandoc: _Pandoc, settings: Path | None, scratch: Path) -> None:
+        self.pandoc, self.reading, self.files = pandoc, pandoc, {}
+        if settings is not None:
+            filter_settings = jsontree.load(settings.read_bytes())
+            self.files = dict(filter_settings.get("splice", {}))  # label -> path from pandoc's folder
+            unspliced = scratch / "filter-settings.json"
+            unspliced.write_bytes(jsontree.dump(splice.unspliced_settings(filter_settings)))
+            self.reading = _Pandoc(pandoc.executable, {**pandoc.environment, "CHARTER_FILTER_SETTINGS": str(unspliced)},
+                                   pandoc.cwd)
+
+    def __call__(self, args: list[str]) -> tuple[dict | None, str]:
+        """The tree pandoc read, spliced (None: only the filter can splice it), and pandoc's messages."""
+        out, messages = self.reading(args, None, "reading the manuscript")
+        base = Path(self.pandoc.cwd or ".")
+        documents = {label: jsontree.load((base / path).read_bytes()) for label, path in self.files.items()}
+        return splice.spliced(_json(out), documents), messages
+
+
 class _Remembered:
     """Citeproc runs on JSON remembered by their inputs, so an edit reruns only the groups it changed.
 
@@ -506,10 +534,13 @@ def _dump(tree: dict) -> bytes:
 def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence[Path], json_out: Path,
                      work_dir: Path, executable: str, environment: dict[str, str], cwd: Path | None = None,
                      progress: Progress | None = None, force: bool | None = None,
-                     min_works: int | None = None, bucket_works: int | None = None) -> str | None:
+                     min_works: int | None = None, bucket_works: int | None = None,
+                     settings: Path | None = None) -> str | None:
     """Do the plain run's job in buckets and write json_out; return pandoc's messages, or None to run plainly.
 
     ``args`` is the plain run's pandoc command line (Markdown in, JSON out, filters, --citeproc);
+    ``settings`` the Lua filter's settings file (``environment`` names it): the files it would splice
+    are spliced here instead (``charter.compile.splice``), in the tree the reading run gives.
     ``force`` skips the size and pandoc-version checks (the tests compare both ways on small reviews).
     The environment variable CHARTER_CITATIONS=plain or =groups chooses instead of the measurements
     (for the benchmark and the tests; the style's and the document's guards still apply to "groups").
@@ -537,8 +568,10 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     try:
-        return _partitioned(parsed, csl, csl_text, bibs, json_out, scratch, pandoc, say, force, min_works,
-                            bucket_works)
+        reader = _Reader(pandoc, settings, scratch)
+        with jsontree.collector_paused():  # the work on a tree of millions of objects
+            return _partitioned(parsed, csl, csl_text, bibs, json_out, scratch, reader, say, force, min_works,
+                                bucket_works)
     except (PartitionError, OSError, ValueError, KeyError, IndexError, TypeError):
         # anything unexpected in the grouped runs: the plain run, which reports real errors itself
         return None
@@ -547,22 +580,24 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
 
 
 def _partitioned(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
-                 pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
+                 reader: "_Reader", say: Progress, force: bool, min_works: int, bucket_works: int) -> str | None:
+    pandoc = reader.pandoc
     remembered = _Remembered(pandoc, scratch.parent / ".citations-cache")
     with ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4))) as pool:
         names_job = pool.submit(_name_keys, bibs, remembered, csl_text)  # beside the reading of the Markdown
-        return _in_groups(parsed, csl, csl_text, bibs, json_out, scratch, pandoc, say, force, min_works,
+        return _in_groups(parsed, csl, csl_text, bibs, json_out, scratch, reader, say, force, min_works,
                           bucket_works, pool, names_job, remembered)
 
 
 def _in_groups(parsed: PandocArgs, csl: Path, csl_text: str, bibs: list[BibFile], json_out: Path, scratch: Path,
-               pandoc: _Pandoc, say: Progress, force: bool, min_works: int, bucket_works: int, pool,
+               reader: "_Reader", say: Progress, force: bool, min_works: int, bucket_works: int, pool,
                names_job, remembered: "_Remembered") -> str | None:
     started = time.monotonic()
     bib_args = [a for b in bibs for a in ("--bibliography", str(b.path))]  # for the runs whose metadata is dropped
-    read, messages = pandoc([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
-                             *parsed.options, *parsed.sources], None, "reading the manuscript")
-    tree = _json(read)
+    tree, messages = reader([parsed.source, "--from", "markdown", "--to", "json", *parsed.filters,
+                             *parsed.options, *parsed.sources])
+    if tree is None:  # a placement the filter must splice itself: the plain run
+        return None
     classes: set[str] = set()
     cites = _cites(tree["blocks"], [], classes)
     meta_cites = {k for k, v in tree["meta"].items() if k != "nocite" and _cites(v, [])}

@@ -6,11 +6,15 @@ standard json module takes about 3 s to read it and 1 s to write it, orjson
 than once. ``dump`` writes what pandoc writes (compact, UTF-8, no escaped
 non-ASCII, a final newline), so the grouped citation runs' output is the
 plain run's byte for byte whichever library wrote it (tests/test_jsontree.py).
+Python's cycle collector is paused while a document is read
+(``collector_paused``, also used around the grouped runs' work on the tree).
 """
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 
 try:
     import orjson
@@ -18,11 +22,28 @@ except ImportError:  # optional: the standard library gives the same result, mor
     orjson = None
 
 
+@contextmanager
+def collector_paused():
+    """Pause Python's cycle collector while large pandoc documents are read and worked on.
+
+    A document of millions of lists and dicts (Table 1 at 3,000 studies) sets the collector off
+    again and again, each time going over every object made so far: reading 17 MB took 1.0–1.8 s
+    of CPU instead of 0.25 s, and the grouped citation runs' work on the tree 1–2 s more. Pandoc
+    documents hold no cycles; what else is made meanwhile is collected when the collector resumes.
+    """
+    collecting = gc.isenabled()  # already paused (by an outer caller): leave it to resume it
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def load(data: bytes | str):
-    """A JSON document as Python values."""
-    if orjson is not None:
-        return orjson.loads(data)
-    return json.loads(data)
+    """A JSON document as Python values (the collector paused meanwhile: ``collector_paused``)."""
+    with collector_paused():
+        return orjson.loads(data) if orjson is not None else json.loads(data)
 
 
 def dump(tree) -> bytes:

@@ -1,8 +1,9 @@
 """Run pandoc and Typst: the only module that starts a subprocess or calls the compilers.
 
 One pandoc run parses the Markdown and runs the Lua filters and citeproc,
-writing pandoc's JSON. From that JSON a background pandoc writes the DOCX
-while a second pandoc writes the Typst source and the ``typst`` package
+writing pandoc's JSON (a large review's citations are formatted in groups:
+``charter.compile.citations``). From that JSON a background pandoc writes the
+DOCX while a second pandoc writes the Typst source and the ``typst`` package
 compiles it to PDF. Parsing and citation processing therefore happen once
 however many formats we write, and the two formats are made side by side.
 """
@@ -132,6 +133,9 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
                      root: Path, settings: Path | None = None, progress=None) -> list[PandocMessage]:
     """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc.
 
+    A large review's citations are formatted in groups (``charter.compile.citations``), whose own
+    reading run leaves the Table 1 and Figure 1 splice to Python (``charter.compile.splice``).
+
     Pandoc runs in the project folder with ``--sandbox``: its reader and citeproc can read only the
     files named here (the Markdown, the bibliographies, the CSL style), whatever the text asks for.
     The Lua filter reads the files to splice and the images from ``settings`` (a JSON file the build
@@ -147,9 +151,11 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     settings = Path(_relative(settings, root)) if settings is not None else None
     from charter.compile.citations import format_citations  # a large review: the same output from citeproc in groups of works
 
+    # the grouped runs read the Markdown without citeproc anyway: they splice Table 1 in Python there
     stderr = format_citations(args, csl=Path(root) / csl, bibliographies=[Path(root) / b for b in bibliographies],
                               json_out=json_out, work_dir=json_out.parent, executable=pandoc_path(),
-                              environment=_run_environment(settings), cwd=root, progress=progress)
+                              environment=_run_environment(settings), cwd=root, progress=progress,
+                              settings=Path(root) / settings if settings is not None else None)
     if stderr is not None:
         return _messages(stderr)
     return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings)

@@ -18,6 +18,9 @@ written -> path from the project folder, checked to lie inside it) are the
 build's own settings: they come from the JSON file named by the environment
 variable CHARTER_FILTER_SETTINGS, never from the document's metadata, so no
 text an author (or a pull request) writes can make this filter open a file.
+The grouped citation runs of a large review give it nothing to splice and
+splice in Python instead (charter/compile/splice.py does what `splice` below
+does; change both together: tests/test_splice.py compares them).
 ]]
 
 local labels = {}
