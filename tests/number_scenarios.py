@@ -146,9 +146,11 @@ EQUIVALENT = {"prisma.total_studies": "included", "prisma.new_studies": "include
 
 
 def found_in(item: dict, lexicon: Lexicon) -> set[tuple[int, str]]:
-    """The (number, count) pairs the check finds in an item's text (after its context, if any)."""
+    """The (number, count) pairs the check finds in an item's text (after its context, if any). The context
+    is the line before the text (a line break inside a paragraph is a space to the reader), so a table's
+    header row and its row stay two rows."""
     before = item.get("before") or ""
-    text = f"{before} {item['text']}" if before else item["text"]
+    text = f"{before}\n{item['text']}" if before else item["text"]
     return {(f.claim.number, same_count(f.claim.count, lexicon))
             for f in claims_in_text(text, lexicon) if f.offset >= len(before)}
 

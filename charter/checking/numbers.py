@@ -357,6 +357,7 @@ class Lexicon:
     measures: tuple[tuple[str, tuple[str, ...]], ...] = ()  # ("participants", ("nurse", "participant")), …
     design_words: frozenset[str] = frozenset()  # words of the design labels ("investigation", "cohort")
     weak_words: frozenset[str] = frozenset()  # single words of theme labels ("detection")
+    abbreviations: frozenset[str] = frozenset()  # the review's own abbreviations as written ("CI", "RFE")
 
     @classmethod
     def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
@@ -487,7 +488,7 @@ class Lexicon:
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
         weak = frozenset(t.phrase for t in terms if t.weak)
         return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words,
-                   _measures(counts, vocabulary), designs, weak)
+                   _measures(counts, vocabulary), designs, weak, _own_abbreviations(vocabulary))
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Count],
@@ -506,6 +507,21 @@ class Lexicon:
             return self.country_words[country]
         names, adjectives = _country_words(country)
         return (*names, *adjectives)
+
+
+def _own_abbreviations(vocabulary: Vocabulary) -> frozenset[str]:
+    """The review's short forms written in capitals ("CI" for contact investigation, "SE" for software
+    engineering): where the review uses one as its own name, it is no statistic (see _statistic_in)."""
+    names = [*vocabulary.themes, *(s for _, s in vocabulary.subthemes), *vocabulary.orientations,
+             *vocabulary.questions]
+    return frozenset(s for n in names for s in n.short if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", s))
+
+
+def _statistic_in(text: str, lexicon: "Lexicon") -> bool:
+    """A statistic's sign in the text ("OR", "95% CI", "kappa", "p <") — not one of the review's own
+    abbreviations that happens to be spelt like one ("Nine CI studies" where CI is a design); "95% CI" stays one."""
+    return any(m.group() not in lexicon.abbreviations or re.search(r"%\s*$", text[:m.start()])
+               for m in _STATISTICS_RE.finditer(text))
 
 
 _STOPWORDS = set("""
@@ -3207,7 +3223,7 @@ def _review_noun_count(r: _Reading, noun: _Noun) -> Claim | None:
     review's own that is not of studies (``samples``: "samples (arms, clusters) listed in the study files")
     is named by the noun its meaning opens with, or one in that noun's brackets."""
     words = re.findall(r"[A-Za-z-]+", r.sentence[noun.start:noun.end])  # "sub-themes" is not "themes"
-    if not words or _STATISTICS_RE.search(r.sentence):
+    if not words or _statistic_in(r.sentence, r.lexicon):
         return None
     if re.search(r"\bstud(?:y|ies)\s+(?:\w+ly\s+)?\w+\s*$", r.sentence[:r.token.start], re.I):
         return None  # "Some studies report two clusters": what studies report, each its own
@@ -3251,7 +3267,7 @@ def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) ->
     strong = _names_own_review(sentence[r.seg_start:r.seg_end]) and category in ("study", "implicit")
     if cited and not (strong and not re.search(r"\bof which\b|\bof these\b", sentence[token.end:r.seg_end])):
         return True
-    if _STATISTICS_RE.search(sentence):
+    if _statistic_in(sentence, r.lexicon):
         return True  # agreement statistics, effect sizes: numbers of a sample, not of the review
     if _picks_out_one_study(sentence, r.tokens, r.i, noun, category):
         return True
@@ -3725,22 +3741,52 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
 # a table row that states one count: a label cell, a count cell, and perhaps cells of its share
 # ("| Qualitative | 9 | 31% |"), perhaps after a key cell ("| (a) | Social support … | 8 | 28% |"); a row with
 # more numbers is a cross-tabulation and is not read
-_COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?\|\s*[^|\d][^|]*\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
+# perhaps with an abbreviation cell of its own before or after the label ("| RFE | Randomised field experiment | 8 |",
+# "| Occupational screening | SO | 18 |")
+_COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*[^|\d][^|]*"
+                           r"(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
                            r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
+_SHARE_HEADING_RE = re.compile(r"^\s*(?:%|per ?cent|percentage|share|proportion)(?:\s*\(%\))?\s*$", re.I)
 
 
-def _mask_count_row(chars: list[str], line: str, offset: int) -> None:
+def _share_cells_marked(line: str, heading: list[str]) -> str:
+    """A row whose heading names a column a share ("| Country | Studies | % |") gives that column's bare
+    numbers as shares: "| Norway | 5 | 17 |" is read as "| Norway | 5 | 17% |". Cells are only appended to
+    after the row's first number, so the label and count keep their places (see _mask_count_row)."""
+    cells = line.split("|")
+    if len(cells) != len(heading) or not any(_SHARE_HEADING_RE.match(h) for h in heading):
+        return line
+    seen_number = False
+    for k, (cell, head) in enumerate(zip(cells, heading)):
+        if seen_number and _SHARE_HEADING_RE.match(head) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", cell):
+            cells[k] = cell.rstrip() + "%" + (" " if cell.endswith(" ") else "")
+        seen_number = seen_number or bool(re.fullmatch(r"\s*\d[\d,]*\s*", cell))
+    return "|".join(cells)
+
+
+def _mask_count_row(chars: list[str], line: str, offset: int, read_as: str | None = None) -> None:
     """A two-cell row of a table, "| Qualitative | 9 |" (perhaps with its share, "| 9 | 31% |"), reads as
     "Qualitative 9": the share is blanked with the bars; the bar before the count cell is kept as a tab
     (blank to the reader, same length), so "| Randomised controlled trial | 11 |" does not read as the label
     "trial 11" (see _across_cells)."""
-    row = _COUNT_ROW_RE.fullmatch(line.strip())
+    row = _COUNT_ROW_RE.fullmatch((read_as or line).strip())
     lead = len(line) - len(line.lstrip())
     boundary = line.rfind("|", 0, lead + row.start("count"))
     for k in range(lead + row.end("count"), len(line)):
         chars[offset + k] = " "
     for bar in re.finditer(r"\|", line):
         chars[offset + bar.start()] = "\t" if bar.start() == boundary else " "
+
+
+def _table_heading(stripped: str, heading: list[str]) -> list[str]:
+    """The heading row's cells of the table a line belongs to: a table row without digits (not the
+    ruler) starts one; a line that is no table row ends it, but a caption that names the columns
+    ("Table 2. Designs (n, %)") heads the two-number rows after it."""
+    if not stripped.startswith("|"):
+        return ["", " label ", " n ", " % ", ""] if re.search(r"\(n,\s*%\)\s*$", stripped) else []
+    if re.fullmatch(r"[|\s:-]+", stripped) or re.search(r"\d", stripped):
+        return heading
+    return stripped.split("|")
 
 
 def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
@@ -3763,9 +3809,12 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     offset = 0
     in_fence = None
     in_front = lines and lines[0].strip() == "---"
+    heading: list[str] = []  # the cells of the last table row without a number: the table's heading
     for n, line in enumerate(lines):
         stripped = line.strip()
         blank_line = False
+        heading = _table_heading(stripped, heading)
+        read_as = _share_cells_marked(stripped, heading) if stripped.startswith("|") else stripped
         if in_front:
             blank_line = True
             if n > 0 and stripped in ("---", "..."):
@@ -3785,8 +3834,8 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             if closing:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
-        elif _COUNT_ROW_RE.fullmatch(stripped) and not re.fullmatch(r"[|\s:-]+", stripped):
-            _mask_count_row(chars, line, offset)
+        elif _COUNT_ROW_RE.fullmatch(read_as) and not re.fullmatch(r"[|\s:-]+", stripped):
+            _mask_count_row(chars, line, offset, read_as)
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
