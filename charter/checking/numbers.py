@@ -308,14 +308,23 @@ _NOT_REPORTED_DESIGN = tuple(
 def _field_not_reported(label: str) -> list[str]:
     """Ways of saying a study did not report a choice field, from its label and the label's head before
     "of" ("age group of the people studied" -> "did not report an age group")."""
-    heads = dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0]),
-                           _norm(re.sub(r"\s+\w+ed$", "", label)),  # "species studied" -> "the species"
-                           _possessive_form(label)])
-    verbs = ("report", "state", "give", "specify", "describe")
+    heads = _field_heads(label)
+    verbs = ("report", "state", "give", "specify", "describe", "name", "say")
     return [f"did not {verb} {whose} {head}" for head in heads if head
             for verb in verbs for whose in ("a", "an", "its", "their", "the")] + \
         [_norm(f"{head} {be} not {said}") for head in heads if head for be in ("was", "were")
-         for said in ("reported", "stated", "given")]
+         for said in ("reported", "stated", "given")] + \
+        [_norm(f"{said} {head}") for head in heads if len(head.split()) > 1 for said in ("gave no", "reported no")] + \
+        [_norm(f"{head} was unclear") for head in heads if len(head.split()) > 1]
+
+
+def _field_heads(label: str) -> list[str]:
+    """The words prose uses for a field's label: the label, its head before "of" / "for" / "in", without a
+    trailing participle ("species studied" -> "species"), and in the possessive order, with or without
+    that participle ("type of river restored" -> "river type")."""
+    unparticipled = re.sub(r"\s+\w+ed$", "", label)
+    return list(dict.fromkeys([_norm(label), _norm(re.split(r"\s+(?:of|for|in)\s+", label)[0]),
+                               _norm(unparticipled), _possessive_form(label), _possessive_form(unparticipled)]))
 
 
 def _possessive_form(label: str) -> str:
@@ -358,6 +367,8 @@ class Lexicon:
     design_words: frozenset[str] = frozenset()  # words of the design labels ("investigation", "cohort")
     weak_words: frozenset[str] = frozenset()  # single words of theme labels ("detection")
     abbreviations: frozenset[str] = frozenset()  # the review's own abbreviations as written ("CI", "RFE")
+    reported_re: re.Pattern | None = None  # "named a target taxon": a field it names (see _unreported_heads)
+    reported_heads: Mapping[str, str] = None  # the field's head words (normalised) -> its not_reported count
 
     @classmethod
     def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
@@ -488,7 +499,8 @@ class Lexicon:
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
         weak = frozenset(t.phrase for t in terms if t.weak)
         return cls(dict(counts), tuple(terms), tuple(countries), members, frozenset(words), country_words,
-                   _measures(counts, vocabulary), designs, weak, _own_abbreviations(vocabulary))
+                   _measures(counts, vocabulary), designs, weak, _own_abbreviations(vocabulary),
+                   *_reported_pattern(_unreported_heads(counts, fields)))
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Count],
@@ -515,6 +527,30 @@ def _own_abbreviations(vocabulary: Vocabulary) -> frozenset[str]:
     names = [*vocabulary.themes, *(s for _, s in vocabulary.subthemes), *vocabulary.orientations,
              *vocabulary.questions]
     return frozenset(s for n in names for s in n.short if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", s))
+
+
+def _unreported_heads(counts: Mapping[str, Count], fields: Mapping[str, Field]) -> dict[str, str]:
+    """The words for each field the review counts as left unreported (``<field>.not_reported``), and for the
+    country: its label's forms (_field_heads) and their head nouns, each naming one field only. "All but four
+    studies named a target taxon" then counts the four (see _other_group_claim)."""
+    heads: dict[str, set[str]] = {"country": {"country.not_reported"}} if "country.not_reported" in counts else {}
+    for name, field in fields.items():
+        if f"{name}.not_reported" in counts and field.type in ("choice", "list"):
+            for head in _field_heads(field.label):
+                for words in (head, head.split()[-1] if head else ""):
+                    if len(words) >= 4 and words not in _STOPWORDS:
+                        heads.setdefault(words, set()).add(f"{name}.not_reported")
+    return {head: next(iter(names)) for head, names in heads.items() if len(names) == 1}
+
+
+def _reported_pattern(heads: dict[str, str]) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One regex, compiled once per review, over normalised text: a reporting verb, a determiner, then
+    one of the heads (longest first), perhaps after a word or two ("named a target taxon")."""
+    if not heads:
+        return None, {}
+    alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(r"\b(?:described|reported|stated|named|gave|specified|recorded)\s+(?:a|an|it|their|the)\s+"
+                      r"(?:[a-z0-9]+\s+){0,2}?(?P<head>" + alternation + r")\b"), heads
 
 
 def _statistic_in(text: str, lexicon: "Lexicon") -> bool:
@@ -3536,6 +3572,10 @@ def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | No
     if hit is None and _REPORTED_DESIGN_RE.search(r.sentence, r.token.end) and \
             "orientation.not_reported" in r.lexicon.counts:
         return _claim(r.sentence, r.token, "orientation.not_reported", noun.end, None)
+    reported = r.lexicon.reported_re.search(_norm(r.sentence[r.token.end:])) if r.lexicon.reported_re else None
+    unreported = r.lexicon.reported_heads[reported.group("head")] if reported else ""
+    if reported and (hit is None or hit.count.split(".")[0] == unreported.split(".")[0]):
+        return _claim(r.sentence, r.token, unreported, noun.end, None)  # a value of that field: the same field
     groups = [g for g in r.lexicon.counts if g.startswith("country_group.")]
     own = _group_of_named_countries(r, noun)
     if own is not None:
