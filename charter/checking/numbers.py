@@ -549,7 +549,7 @@ def _reported_pattern(heads: dict[str, str]) -> tuple[re.Pattern | None, dict[st
     if not heads:
         return None, {}
     alternation = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-    return re.compile(r"\b(?:described|reported|stated|named|gave|specified|recorded)\s+(?:a|an|it|their|the)\s+"
+    return re.compile(r"\b(?:described|reported|stated|named|gave|specified|recorded)\s+(?:a|an|its|their|the)\s+"
                       r"(?:[a-z0-9]+\s+){0,2}?(?P<head>" + alternation + r")\b"), heads
 
 
@@ -1952,13 +1952,7 @@ def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], 
     if run is None or any(a <= tokens[run[0]].start < b for a, b in cited_parts):
         return {}
     hits = [h for h in _attributes(sentence, 0, tokens[run[0]].start, lexicon) if h.kind in _LIST_KINDS]
-    named: list[_Hit] = []
-    for h in sorted(hits, key=lambda h: h.position):
-        if named and named[-1].count == h.count:
-            continue
-        if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
-            named = []  # not one coordinated list
-        named.append(h)
+    named = _coordinated(sentence, hits)
     if respectively and not named:
         themes = sorted(n for n in lexicon.counts if n.startswith("theme."))
         every = re.search(r"\b(?:the|both|all)\s+(?:(\w+)\s+)?themes\b", sentence[:tokens[run[0]].start], re.I)
@@ -1971,6 +1965,46 @@ def _respective_claims(sentence: str, tokens: list[_Token], numbers: list[int], 
         return {}
     named = named[-len(run):]
     return {k: _claim(sentence, tokens[k], h.count, tokens[k].end, h) for k, h in zip(run, named)}
+
+
+def _coordinated(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """The last run of names joined by commas and "and" / "or" ("India, Japan and Canada")."""
+    named: list[_Hit] = []
+    for h in sorted(hits, key=lambda h: h.position):
+        if named and named[-1].count == h.count:
+            continue
+        if named and not re.fullmatch(r"[\s,]*(?:and|or)?\s*(?:the\s+)?", sentence[named[-1].end:h.position]):
+            named = []  # not one coordinated list
+        named.append(h)
+    return named
+
+
+_EACH_BEFORE_RE = re.compile(r"^\s*(?:[a-z]+\s+)?each\s+(?:[a-z]+\s+){1,3}$", re.I)
+_EACH_AFTER_RE = re.compile(r"^\s*(?:[a-z-]+\s+){0,2}?each\b(?!\s+(?:of|other|one|study|reporting|with)\b)", re.I)
+
+
+def _each_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                 cited_parts: Iterable[tuple[int, int]]) -> dict[int, list[Claim]]:
+    """"South Korea and Spain each contributed 4 studies", "India, Japan and Canada contributed two studies
+    each": one number of studies stated for every name of a coordinated list right before its verb — a claim
+    for each name (of one kind), not one for the list or none."""
+    found: dict[int, list[Claim]] = {}
+    for k in numbers:
+        token = tokens[k]
+        if token.kind != "num" or any(a <= token.start < b for a, b in cited_parts):
+            continue
+        noun = _noun_of(tokens, k, lexicon)
+        clause_start = max(sentence.rfind(c, 0, token.start) for c in ";:") + 1
+        named = _coordinated(sentence, [h for h in _attributes(sentence, clause_start, token.start, lexicon)
+                                        if h.kind in _LIST_KINDS])
+        if noun.category != "study" or len(named) < 2 or len({h.kind for h in named}) != 1:
+            continue
+        between = sentence[named[-1].end:token.start]
+        if not (_EACH_BEFORE_RE.match(between) or _EACH_AFTER_RE.match(sentence[noun.end:])) or \
+                re.search(r"[,;]", between):
+            continue
+        found[k] = [_claim(sentence, token, h.count, noun.end, h) for h in named]
+    return found
 
 
 _MEASURE_STATS = (
@@ -2537,9 +2571,14 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     measured = _measure_claims(sentence, tokens, numbers, lexicon, cited_parts)
     measured.update(_listed_claims(sentence, tokens, lexicon, cited_parts))
     measured.update(_respective_claims(sentence, tokens, numbers, lexicon, cited_parts))
+    each = _each_claims(sentence, tokens, numbers, lexicon, cited_parts)
     for idx, i in enumerate(numbers):
         token = tokens[i]
         note = notes[i]
+        if i in each and note is None and i not in measured:
+            claims += each[i]
+            nouns[i] = "study"
+            continue
         if token.kind != "num" or token.value is None:
             nouns[i] = _noun_of(tokens, i, lexicon).category if token.kind == "ph" else "guard"
             continue
@@ -2620,11 +2659,16 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
     files, total = lexicon.counts.get("included"), lexicon.counts.get("prisma.total_studies")
     if files is None or total is None or total.value is None or files.value == total.value:
         return claims
-    by_start = {c.start: c for c in claims}
+    by_start: dict[int, list[Claim]] = {}
+    for c in claims:
+        by_start.setdefault(c.start, []).append(c)
     out = []
     for i in numbers:
         token = tokens[i]
-        claim = by_start.pop(token.start, None)
+        claim, *shared = by_start.pop(token.start, None) or [None]
+        if shared:  # one number stated for each of several names (_each_claims): not the files' question
+            out += [claim, *shared]
+            continue
         if token.kind != "num" or token.value is None or (
                 claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
                 and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])
@@ -2650,7 +2694,7 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         elif claim is not None and claim.count == "included":
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
-    return out + list(by_start.values())
+    return out + [c for group in by_start.values() for c in group]
 
 
 _TABLE_POINTER_RE = re.compile(r"\((?:see\s+|in\s+)?table\s+1\b[^()]*\)", re.I)
