@@ -767,12 +767,25 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         raw = [w for w in re.findall(r"[A-Za-z]+", label) if not re.fullmatch(r"\w+ed|studied", w)]
         heads = [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
+    _participants_by_people_field(found, integer_fields)
     taken = {u for _, units, _ in found for u in units}
     measures = []
     for prefix, units, heads in found:  # a head noun another measure names in full is not this one's
         units = units + [h for h in heads if h not in taken]
         measures.append((prefix, tuple(sorted(dict.fromkeys(units), key=len, reverse=True))))
     return tuple(sorted(measures, key=lambda m: -max(len(u) for u in m[1])))
+
+
+def _participants_by_people_field(found: list, integer_fields: Mapping[str, Field]) -> None:
+    """Where the review counts no participants but one integer field counts people ("young people in the
+    study"), prose calls them its participants and their number the sample size: that field takes these
+    words (in place in ``found``)."""
+    if any(prefix == "participants" for prefix, _, _ in found):
+        return
+    people = [units for prefix, units, _ in found if prefix in integer_fields and
+              set(_norm(integer_fields[prefix].label).split()) & _PEOPLE_WORDS]
+    if len(people) == 1:
+        people[0] += ["participant", "sample size"]
 
 
 def _measure_head(label: str) -> str:
@@ -2401,7 +2414,9 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
         return None
     mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
     # "All but four studies reported it": the four are those that did not
-    negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()])) != _left_out(sentence, t.start)
+    # "… did not report it", and "Six studies gave no sample size": a verb whose object is "no …"
+    negated = bool(_NEGATION_RE.search(sentence[t.end:verb.end()]) or re.match(r"\s+no\b", sentence[verb.end():])) \
+        != _left_out(sentence, t.start)
     name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
 
