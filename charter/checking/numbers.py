@@ -194,6 +194,7 @@ class Phrase:
     weak: bool = False  # one word of a label: names it only where the sentence speaks of its themes
     minor: bool = False  # a design's key that is only a modifier in its label ("focus"): loses to any other name
     unordered: bool = False  # the words of a yes/no field's label, matched in any order within a short stretch
+    written: str = ""  # an abbreviation spelt like a common word ("DiD"): matched only as written
 
 
 @dataclass(frozen=True)
@@ -468,6 +469,7 @@ class Lexicon:
                     content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
                     if len(content) >= 2:
                         terms.append(Phrase(" ".join(content), "field", name, unordered=True))
+        terms = _common_words_as_written(terms, vocabulary)
         terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary), fields), fields.values())
         # a design's two-word short form in other word forms and order: "synthesised narratively" for
         # "narrative synthesis"
@@ -519,6 +521,24 @@ class Lexicon:
             return self.country_words[country]
         names, adjectives = _country_words(country)
         return (*names, *adjectives)
+
+
+# words of the language a key or abbreviation may be spelt like ("did" for difference-in-differences)
+_FUNCTION_WORDS = frozenset("did do doe can may will use ha had have so u it is are be was all one any".split())
+
+
+def _common_words_as_written(terms: list[Phrase], vocabulary: Vocabulary) -> list[Phrase]:
+    """A name of the review that is also a common word ("DiD", key "did", beside "14 did not") names it
+    only as the review writes its abbreviation, case and all; a key alone so spelt names nothing."""
+    written = {_norm(s): s for n in (*vocabulary.orientations, *vocabulary.themes, *vocabulary.questions,
+                                     *(s for _, s in vocabulary.subthemes)) for s in n.short}
+    out = []
+    for term in terms:
+        if term.phrase not in _FUNCTION_WORDS or term.kind not in ("orientation", "theme", "subtheme", "question"):
+            out.append(term)
+        elif term.phrase in written and not any(t.written == written[term.phrase] for t in out):
+            out.append(replace(term, written=written[term.phrase]))
+    return out
 
 
 def _own_abbreviations(vocabulary: Vocabulary) -> frozenset[str]:
@@ -1524,6 +1544,10 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for term in lexicon.terms:
         if term.unordered:
             hits += _unordered_hits(term, words, sentence, start, lexicon)
+            continue
+        if term.written:  # "DiD": match in the raw text, as written
+            hits += [_Hit(start + m.start(), term.kind, term.count, start + m.end())
+                     for m in _alias_pattern(term.written).finditer(segment)]
             continue
         if term.phrase.startswith("("):  # "(a)": match in the raw text
             for m in _letter_pattern(term.phrase).finditer(segment):
