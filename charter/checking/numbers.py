@@ -172,6 +172,8 @@ def _stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word in ("species", "series"):
         return word
+    if word.endswith(("yses", "theses")) or word.endswith("sis") and len(word) > 5:
+        return word[:-3] + "si" if word.endswith("sis") else word[:-2] + "i"  # "analyses", "analysis" -> "analysi"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
