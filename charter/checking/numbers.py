@@ -3585,6 +3585,20 @@ def _passive_agent_of(sentence: str, token: _Token, hits: list[_Hit]) -> _Hit | 
     return before[-1] if before else None
 
 
+_ONE_REASON_RE = re.compile(r"\s+(?:because|since|as|due to|for)\s+(?:the|they|it|their|its|a|an|being|not|no|of|"
+                            r"[a-z]+ing)\b(?![^.;]*(?:\(n\s*=|\(\d|\bor\b|,))", re.I)
+
+
+def _excluded_for_one_reason(r: _Reading, hit: _Hit) -> bool:
+    """"Forty-one reports were excluded because the review was not performed by humans": those excluded for
+    one reason, named right after *excluded*, are a part of the excluded the data counts only where the review
+    keeps its reasons (then _reason_for_exclusion names it); otherwise no count — not the excluded total."""
+    if hit.kind != "excluded" or hit.position < r.token.end or \
+            any(n.startswith("prisma.dbr_excluded_reason.") for n in r.lexicon.counts):
+        return False
+    return bool(_ONE_REASON_RE.match(r.sentence, hit.end))
+
+
 def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backward_ok: list[_Hit]
                   ) -> tuple[bool, _Hit | None]:
     """The chosen qualifier made precise: records from registers, several countries as their group.
@@ -3596,6 +3610,8 @@ def _resolved_hit(r: _Reading, hit: _Hit | None, forward_ok: list[_Hit], backwar
         hit = register[0] if register else hit  # "trial registers yielded 421 records"
     if hit.kind not in _STEP_KINDS and _cross_tabulated(r.sentence, r.tokens, r.numbers, r.idx, hit, r.lexicon):
         return True, None  # "Of the eight studies on status …, five were quantitative": the data has no such count
+    if _excluded_for_one_reason(r, hit):
+        return True, None
     if hit.kind == "country":
         # several countries named together: the group they all belong to ("two (Malaysia and China)")
         named = _countries_named_with(r.sentence, hit, forward_ok or backward_ok)
