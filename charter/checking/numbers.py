@@ -2537,6 +2537,11 @@ _HEDGES = ("roughly", "approximately", "approx", "about", "around", "nearly", "a
            "as many as", "as few as", "the best part of", "something like", "an estimated", "estimated")
 
 
+# verbs of the search and screening steps: after them "about", "around", "over" estimate the number found
+_STEP_VERB_BEFORE_RE = re.compile(r"\b(?:identified|found|retrieved|screened|located|obtained|returned|yielded|"
+                                  r"included|excluded|assessed|reviewed) (?:around|about|over)$")
+
+
 def _hedged(tokens: list[_Token], i: int) -> bool:
     """"roughly 2,800 records", "more than 20 of the studies": a bound or estimate, not a count to compare."""
     words = [t.text.lower() for t in tokens[max(0, i - 4):i] if t.kind == "word" or t.text in ("~", "≈")]
@@ -2546,8 +2551,8 @@ def _hedged(tokens: list[_Token], i: int) -> bool:
     if after in ("or so", "or more", "or fewer", "or less", "or thereabouts") or after.startswith("odd "):
         return True  # "15 or so studies"
     tail = re.sub(r" an?$", "", " ".join(words))  # "fewer than a dozen": the article of the number word
-    if re.search(r"\w+ed (?:around|about|over|under)$", tail):
-        return False  # "organised around four questions": a preposition
+    if re.search(r"\w+ed (?:around|about|over|under)$", tail) and not _STEP_VERB_BEFORE_RE.search(tail):
+        return False  # "organised around four questions": a preposition (not "identified about 50": a guess)
     return any(tail == h or tail.endswith(" " + h) for h in _HEDGES)
 
 
