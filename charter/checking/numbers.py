@@ -2018,6 +2018,7 @@ def _coordinated(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     return named
 
 
+_EACH_RE = re.compile(r"\beach\b", re.I)
 _EACH_BEFORE_RE = re.compile(r"^\s*(?:[a-z]+\s+)?each\s+(?:[a-z]+\s+){1,3}$", re.I)
 _EACH_AFTER_RE = re.compile(r"^\s*(?:[a-z-]+\s+){0,2}?each\b(?!\s+(?:of|other|one|study|reporting|with)\b)", re.I)
 
@@ -2028,6 +2029,8 @@ def _each_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexico
     each": one number of studies stated for every name of a coordinated list right before its verb — a claim
     for each name (of one kind), not one for the list or none."""
     found: dict[int, list[Claim]] = {}
+    if not _EACH_RE.search(sentence):
+        return found  # the cheap test first: most sentences say no "each"
     for k in numbers:
         token = tokens[k]
         if token.kind != "num" or any(a <= token.start < b for a, b in cited_parts):
