@@ -526,7 +526,7 @@ class Lexicon:
 
 
 # words of the language a key or abbreviation may be spelt like ("did" for difference-in-differences)
-_FUNCTION_WORDS = frozenset("did do doe can may will use ha had have so u it is are be was all one any".split())
+_FUNCTION_WORDS = frozenset("did do doe can may will use ha had have so u it its is are be was all one any".split())
 
 
 def _common_words_as_written(terms: list[Phrase], vocabulary: Vocabulary) -> list[Phrase]:
@@ -805,7 +805,7 @@ def _participants_by_people_field(found: list, integer_fields: Mapping[str, Fiel
     if any(prefix == "participants" for prefix, _, _ in found):
         return
     people = [units for prefix, units, _ in found if prefix in integer_fields and
-              set(_norm(integer_fields[prefix].label).split()) & _PEOPLE_WORDS]
+              set(_norm(integer_fields[prefix].label).split()) & (_PEOPLE_WORDS | _SAMPLE_NOUNS)]
     if len(people) == 1:
         people[0] += ["participant", "sample size"]
 
