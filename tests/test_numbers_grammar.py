@@ -607,7 +607,12 @@ def test_a_choice_field_left_unreported_in_the_reviews_words():
         (5, "ventilation.not_reported")]
     assert claims("The ventilation type was unclear in five studies.", CLASSROOM) == [
         (5, "ventilation.not_reported")]
+
+
+def test_all_but_n_studies_named_a_field_counts_those_that_did_not():
     assert claims("All but five studies named a ventilation type.", CLASSROOM) == [(5, "ventilation.not_reported")]
+    assert claims("Apart from five, every study described its ventilation type.", CLASSROOM) == [
+        (5, "ventilation.not_reported")]
 
 
 def test_one_count_for_each_name_of_a_coordinated_list():
@@ -623,7 +628,8 @@ def test_gave_no_measure_is_the_measure_not_reported():
 
 
 def test_the_one_integer_field_of_people_is_the_participants_where_none_are_counted():
-    assert claims("Fourteen studies gave no sample size.", CLASSROOM) == [(14, "staff.not_reported")]
+    assert claims("Fourteen studies gave no number of participants.", CLASSROOM) == [(14, "staff.not_reported")]
+    assert claims("Thirty studies reported how many participants took part.", CLASSROOM) == [(30, "staff.reported")]
 
 
 def test_an_abbreviation_spelt_like_a_common_word_names_its_design_only_as_written():
