@@ -654,3 +654,8 @@ def test_a_count_excluded_for_one_reason_where_the_review_keeps_no_reasons():
 def test_about_after_a_search_verb_is_a_guess():
     assert claims("We retrieved about 100 full texts.", CLASSROOM) == []
     assert claims("We retrieved 105 full texts.", CLASSROOM) == [(105, "prisma.dbr_assessed")]
+
+
+def test_studies_that_did_not_say_which_count_the_fields_not_reported():
+    assert claims("Mechanical systems were installed in 12 studies, and five did not say what kind of ventilation "
+                  "the school had.", CLASSROOM) == [(12, "ventilation.mechanical"), (5, "ventilation.not_reported")]

@@ -2658,6 +2658,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
+    claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -2903,6 +2904,31 @@ def _papers_describing_studies(sentence: str, tokens: list[_Token], numbers: lis
 
 _DID_NOT_SAY_RE = re.compile(r"\s+(?:(?:studies|others)\s+)?(?:did not|didn't|failed to)"
                              r"(?:\s+(?:say|report|state|specify|tell|do so))?\s*(?:[.;,)]|$)", re.I)
+
+
+_UNSAID_WHICH_RE = re.compile(r"\s+(?:[a-z-]+\s+){0,2}?(?:did not|didn't|failed to)\s+(?:say|report|state|specify|"
+                              r"indicate|describe|name)\s+(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?"
+                              r"(?P<word>[a-z-]{3,})\b", re.I)
+
+
+def _unsaid_which(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                  lexicon: Lexicon) -> list[Claim]:
+    """"Six did not say which tool was used", "Five studies did not say what kind of programme …": a count
+    whose studies did not say which of a field's values holds counts the field's not_reported — the field
+    whose label (as its count's meaning words it: "studies not reporting code review tool studied") has
+    the word, where only one does; not the value named earlier in the sentence."""
+    out = list(claims)
+    for i in numbers:
+        m = _UNSAID_WHICH_RE.match(sentence, tokens[i].end)
+        if tokens[i].kind != "num" or m is None:
+            continue
+        word = _stem(m.group("word"))
+        fields = {n for n, c in lexicon.counts.items() if n.endswith(".not_reported") and
+                  word in _norm(re.sub(r"^studies not reporting\s+", "", c.meaning or "")).split()}
+        if len(fields) == 1:
+            out = [c for c in out if c.start != tokens[i].start]
+            out.append(_claim(sentence, tokens[i], fields.pop(), m.end(), None))
+    return out
 
 
 def _unsaid_after_values(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
