@@ -659,3 +659,24 @@ def test_about_after_a_search_verb_is_a_guess():
 def test_studies_that_did_not_say_which_count_the_fields_not_reported():
     assert claims("Mechanical systems were installed in 12 studies, and five did not say what kind of ventilation "
                   "the school had.", CLASSROOM) == [(12, "ventilation.mechanical"), (5, "ventilation.not_reported")]
+
+
+def test_a_word_of_a_theme_is_no_short_form_of_a_field_value():
+    """*roadside* is a word of the value *roadside school* and of the theme *roadside pollution*: alone it
+    names no value, and beside *studies* it is the theme's short word ("the 19 connectivity studies")."""
+    lexicon = scenario_lexicon({
+        "title": "Air quality in schools: a review",
+        "themes": [{"key": "a", "label": "Roadside pollution exposure", "short": "roadside pollution"},
+                   {"key": "b", "label": "Indoor sources", "short": "indoor sources"}],
+        "study_fields": [{"name": "site", "label": "school site", "type": "choice",
+                          "choices": ["roadside school", "suburban school"]}],
+        "counts": _counts([("included", 30, "included studies"),
+                           ("theme.a", 18, "studies in theme (a) Roadside pollution exposure"),
+                           ("theme.b", 12, "studies in theme (b) Indoor sources"),
+                           ("site.roadside_school", 14, "studies with school site: roadside school"),
+                           ("site.suburban_school", 16, "studies with school site: suburban school")]),
+    })
+    assert claims("Eighteen roadside studies were found.", lexicon) == [(18, "theme.a")]
+    assert claims("Roadside pollution accounted for 18 studies, indoor sources for 12.", lexicon) == [
+        (18, "theme.a"), (12, "theme.b")]
+    assert claims("Fourteen studies were in roadside schools.", lexicon) == [(14, "site.roadside_school")]

@@ -738,9 +738,11 @@ def _field_value_words(terms: list[Phrase], topic: set[str], declared: Mapping[s
     "paediatric ICU") — but not a word of the field's own name or label, nor of the review's title: in a
     review of *home palliative care* whose field *model of home palliative care* has the value *primary
     care*, "care" is said of every study, and reading it as *primary care* misnames *specialist teams
-    provided the care*."""
+    provided the care*. Nor a word of a theme's or sub-theme's name (*stream* of the value *upland stream* and
+    of the theme *in-stream works*): alone it names neither."""
     out: list[Phrase] = []
     fields: dict[str, list[Phrase]] = {}
+    themes = {w for t in terms if t.kind in ("theme", "subtheme") and not t.weak for w in t.phrase.split()}
     for t in terms:
         if t.kind == "field" and not t.count.endswith(".not_reported"):  # ("did not report an age group")
             fields.setdefault(t.count.partition(".")[0], []).append(t)
@@ -748,7 +750,7 @@ def _field_value_words(terms: list[Phrase], topic: set[str], declared: Mapping[s
         own = set(_norm(field_name.replace("_", " ")).split()) | _label_words_of_choices(declared.get(field_name))
         for t in values:
             for word in t.phrase.split():
-                if word in own or _root(word) in topic:
+                if word in own or _root(word) in topic or word in themes:
                     continue  # "mixed units" of the field "unit": the field's own noun
                 if len(word) > 3 and word not in _STOPWORDS and word not in _WEAK_STOP and len(t.phrase.split()) > 1 and \
                         not any(word in v.phrase.split() for v in values if v.count != t.count):
