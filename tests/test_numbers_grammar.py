@@ -536,6 +536,7 @@ CLASSROOM = scenario_lexicon({
     "country_groups": {
         "nordic": {"label": "Nordic", "members": ["Denmark", "Finland", "Sweden"]},
         "southern": {"label": "Southern Europe", "members": ["Italy", "Portugal", "Spain"]},
+        "western": {"label": "Western Europe", "members": ["Belgium", "Germany"]},
     },
     "study_fields": [
         {"name": "ventilation", "label": "type of ventilation installed", "type": "choice",
@@ -558,6 +559,7 @@ CLASSROOM = scenario_lexicon({
         ("country.portugal", 5, "studies from Portugal"), ("country.spain", 6, "studies from Spain"),
         ("country_group.nordic", 24, "studies from Nordic countries"),
         ("country_group.southern", 20, "studies from Southern Europe countries"),
+        ("country_group.western", 0, "studies from Western Europe countries"),
         ("ventilation.natural", 20, "studies with type of ventilation installed: natural"),
         ("ventilation.mechanical", 12, "studies with type of ventilation installed: mechanical"),
         ("ventilation.hybrid", 7, "studies with type of ventilation installed: hybrid"),
@@ -680,3 +682,8 @@ def test_a_word_of_a_theme_is_no_short_form_of_a_field_value():
     assert claims("Roadside pollution accounted for 18 studies, indoor sources for 12.", lexicon) == [
         (18, "theme.a"), (12, "theme.b")]
     assert claims("Fourteen studies were in roadside schools.", lexicon) == [(14, "site.roadside_school")]
+
+
+def test_the_excepted_studies_named_by_a_list_of_their_countries():
+    assert claims("Apart from twenty studies from Italy, Portugal and Spain, all came from Denmark, Finland or "
+                  "Sweden.", CLASSROOM) == [(20, "country_group.southern")]

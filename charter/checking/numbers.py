@@ -3686,15 +3686,23 @@ _REPORTED_DESIGN_RE = re.compile(r"\b(?:described|reported|stated|named|gave|spe
                                  r"(?:study\s+)?(?:design|methods?|methodology)\b", re.I)
 
 
+# a list of capitalised names after "from" / "in": "from Spain, Portugal and Australia", "in the USA and Canada"
+_NAME = r"(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+_NAME_LIST_RE = re.compile(r"\s*,?\s*(?:from|in)\s+" + _NAME + r"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)" + _NAME + r")+")
+
+
 def _group_of_named_countries(r: _Reading, noun: _Noun) -> str | None:
     """"Apart from two studies, from Malaysia and China, all … came from western countries": the studies left
     out are named by their countries right after them; when these countries make one group, the number
     counts that group's studies (not the group the rest of the sentence names)."""
     aside = re.match(r"\s*,?\s*(?:from|in)\s+[^,;]*", r.sentence[max(noun.end, r.token.end):])
+    names = _NAME_LIST_RE.match(r.sentence, max(noun.end, r.token.end))  # "from Spain, Portugal and Australia"
+    aside = names if names and aside and names.end() - names.start() > aside.end() else aside
     if aside is None:
         return None
     start = max(noun.end, r.token.end)
-    countries = {h.count for h in _attributes(r.sentence, start, start + aside.end(), r.lexicon)
+    end = aside.end() if aside is names else start + aside.end()
+    countries = {h.count for h in _attributes(r.sentence, start, end, r.lexicon)
                  if h.kind == "country"}
     if len(countries) < 2:
         return None
