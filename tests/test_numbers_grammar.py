@@ -687,3 +687,15 @@ def test_a_word_of_a_theme_is_no_short_form_of_a_field_value():
 def test_the_excepted_studies_named_by_a_list_of_their_countries():
     assert claims("Apart from twenty studies from Italy, Portugal and Spain, all came from Denmark, Finland or "
                   "Sweden.", CLASSROOM) == [(20, "country_group.southern")]
+
+
+def test_the_people_a_design_acts_on_stand_between_its_words():
+    lexicon = scenario_lexicon({
+        "title": "Hearing checks: a review",
+        "orientation": [{"key": "home", "label": "testing in homes"}, {"key": "clinic", "label": "testing in clinics"}],
+        "counts": _counts([("included", 13, "included studies"),
+                           ("orientation.home", 9, "studies with a testing in homes design"),
+                           ("orientation.clinic", 4, "studies with a testing in clinics design")]),
+    })
+    assert claims("Nine studies tested children in their homes and four tested patients in clinics.", lexicon) == [
+        (9, "orientation.home"), (4, "orientation.clinic")]

@@ -1482,8 +1482,9 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
     wanted = [_root(w) for w in term.phrase.split()]
     span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
     before = sentence[:start]
-    if term.kind != "field":  # (but for small words: "screened the community")
-        words = [w for w in words if w[2] not in _STOPWORDS]
+    if term.kind != "field":  # (but for small words and the people a design acts on: "screened the community",
+        # "screened people in institutions")
+        words = [w for w in words if w[2] not in _STOPWORDS and w[2] not in _SAMPLE_NOUNS]
     same = lambda a, b: a == b or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)))  # noqa: E731
     for k in range(len(words)):
         window = words[k:k + span]
