@@ -108,3 +108,15 @@ def test_a_placeholder_must_come_back_alone_on_its_line():
         typst_blocks.splice("a W1\nb", {"W1": "table\n"})
     with pytest.raises(typst_blocks.SpliceFailed):
         typst_blocks.splice("W1\nW1", {"W1": "table\n"})
+
+
+def test_a_pandoc_that_stops_early_gives_its_message_not_a_traceback(tmp_path: Path):
+    """pandoc refuses a missing template before reading its 2 MB input: the broken pipe is not an error of ours."""
+    from charter.compile.pandoc import CompileError
+
+    document = {"pandoc-api-version": [1, 23, 1], "meta": {},
+                "blocks": [{"t": "Para", "c": [{"t": "Str", "c": "x" * 2_000_000}]}]}
+    (tmp_path / "manuscript.json").write_bytes(jsontree.dump(document))
+    with pytest.raises(CompileError, match="templates/no-such-template.typ"):
+        json_to_typst(tmp_path / "manuscript.json", tmp_path / "out.typ", tmp_path / "no-such-template.typ")
+    assert not (tmp_path / "out.typ").exists()

@@ -218,8 +218,11 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
     def start(args: Sequence[str], data: bytes) -> subprocess.Popen:
         process = subprocess.Popen([pandoc_path(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=_environment(), cwd=typst_out.parent)
-        process.stdin.write(data)  # pandoc reads all of its input before it writes: no deadlock
-        process.stdin.close()
+        try:
+            process.stdin.write(data)  # pandoc reads all of its input before it writes: no deadlock
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # pandoc stopped before reading it all: its exit code and messages say why
         process.stdin = None  # so that communicate() does not flush the closed pipe
         return process
 
