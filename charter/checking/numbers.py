@@ -118,7 +118,7 @@ _STEP_RES = (
     ("assessed", re.compile(r"\bassessed\b|\bassessment of\b|\beligibility\b(?! criteri)|\bread (?:\S+ )?in full\b|\bfull(?:-| )text review\b"
                             r"|\b(?:reading|read)\s+(?:the\s+|all\s+)?(?=\S+ full[- ]?texts?\b)",
                             re.I)),
-    ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
+    ("screened", re.compile(r"\bscreened\b|\bscreening\b|\bto (?:be )?screen\b|\bafter (?:de-?duplication|remov(?:al|ing) (?:of )?"
                             r"(?:the )?duplicates|duplicates were removed)"
                             r"|\b(?:fell|dropped|came down|was reduced|were reduced) to\b", re.I)),
     ("identified", re.compile(r"\bidentified\b|\bretrieved\b|\byielded\b|\byield\b|\breturned\b|\blocated\b"
@@ -2699,7 +2699,8 @@ def _the_one_it_equals(claim: Claim, lexicon: Lexicon) -> Claim:
 
 # Where included studies and the studies with a file (Table 1's rows) differ: "12 … do not appear in Table 1"
 _NOT_IN_TABLE_RE = re.compile(r"\b(?:not|never)\s+(?:\w+\s+)?(?:in|appear in|listed in|shown in|described in)\s+"
-                              r"table 1\b|\b(?:without|with no|(?:have|has|had) no) (?:a |their )?(?:study )?files?\b", re.I)
+                              r"table 1\b|\b(?:without|with no|(?:have|has|had) no|lack(?:s|ed|ing)?) (?:a |an |their )?"
+                              r"(?:study |extraction |data )?files?\b", re.I)
 _IN_TABLE_RE = re.compile(r"\btable 1\b|\b(?:with|have|has|had) (?:a |their )?(?:study )?files?\b", re.I)
 
 
@@ -2725,7 +2726,8 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         if token.kind != "num" or token.value is None or (
                 claim is None and _noun_of(tokens, i, lexicon).category not in ("study", "implicit")
                 and not re.match(r"\s+(?:[\w-]+\s+){0,3}stud(?:y|ies)\b", sentence[token.end:])
-                and not _part_of_counted_studies(sentence, token, claims)):
+                and not _part_of_counted_studies(sentence, token, claims)
+                and not _PART_OF_STUDIES_RE.match(sentence, token.end)):
             out += [claim] if claim else []
             continue
         if _files_of_the_whole(sentence, token, claim):
@@ -2735,7 +2737,7 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         clause = re.match(r"[^;,]*(?:,\s*(?:which|that|who)\b[^;,]*)?", sentence[token.start:]).group()
         lead = re.split(r";", sentence[:token.start])[-1]
         if (_NOT_IN_TABLE_RE.search(clause) or _without_one_file(sentence, token, clause)) and \
-                "prisma.studies_without_files" in lexicon.counts:
+                "prisma.studies_without_files" in lexicon.counts and not _WHOLE_OF_PART_RE.search(lead):
             claim = _claim(sentence, token, "prisma.studies_without_files", token.end, None)
         elif _other_than_without_files(sentence, token, out):
             claim = _claim(sentence, token, "included", token.end, None)
@@ -2751,6 +2753,14 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
 
 
 _TABLE_POINTER_RE = re.compile(r"\((?:see\s+|in\s+)?table\s+1\b[^()]*\)", re.I)
+
+
+# "Fourteen of the 146 included studies lack a study file": the part of the studies the clause speaks of
+# (the words after *of* may be more than the three allowed after a bare count); the whole, 146, is the
+# studies the part is taken from, not those without a file.
+_PART_OF_STUDIES_RE = re.compile(r"\s+of\s+(?:the|these|those)\s+(?:\d[\d,]*\s+)?(?:[\w-]+\s+){0,2}stud(?:y|ies)\b",
+                                 re.I)
+_WHOLE_OF_PART_RE = re.compile(r"\bof\s+(?:the|these|those)\s+$", re.I)
 
 
 def _without_table_pointers(clause: str) -> str:
@@ -2995,6 +3005,7 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
         category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_in_clause_before(tokens, i, lexicon) \
             or "implicit"
+        category = _left_after_duplicates(sentence, token.start, category)
     head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
     if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
             h.kind == "orientation" for h in _attributes(sentence, noun.end, seg_end, lexicon)):
@@ -3010,6 +3021,14 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
             category = "study"
             noun = _Noun("implicit", token.end, token.end)
     return noun, category, subset
+
+
+def _left_after_duplicates(sentence: str, start: int, category: str) -> str:
+    """"1,128 duplicates removed, leaving 2,828 to screen": what is left after the duplicates go is the
+    records, not more duplicates, though *duplicates* is the last noun before the number."""
+    if category == "duplicate" and _LEAVING_RE.search(sentence[:start]):
+        return "record"
+    return category
 
 
 def _without_focus_adverbs(words: str) -> list[str]:
@@ -3356,7 +3375,7 @@ def _not_taken_away(sentence: str, start: int, backward: list[_Hit]) -> list[_Hi
     exclusion named before "leaving N" does not name N."""
     if not _LEAVING_RE.search(sentence[:start]):
         return backward
-    return [h for h in backward if h.kind not in ("excluded", "notretrieved")
+    return [h for h in backward if h.kind not in ("excluded", "notretrieved", "duplicates")
             and not h.count.endswith("_excluded")]
 
 
