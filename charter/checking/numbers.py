@@ -2669,16 +2669,33 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
 
 def _stretch_end(sentence: str, tokens: list[_Token], numbers: list[int], idx: int) -> int:
     """Where the stretch of words belonging to the count at numbers[idx] ends: at the next count, except
-    that a count in brackets right after its noun ("48 studies (53 reports) remained") is an aside: the
-    words after the bracket still tell what the first count is."""
+    that a count in brackets right after its noun ("48 studies (53 reports) remained") or a place count
+    between the noun and its verb ("52 studies from 14 countries were included") is an aside: the words
+    after it still tell what the first count is."""
     if idx + 1 >= len(numbers):
         return len(sentence)
     here, after = tokens[numbers[idx]], tokens[numbers[idx + 1]]
     close = sentence.find(")", after.end)
+    nxt = idx + 1
     if re.fullmatch(r"\s+[A-Za-z -]{1,40}\(\s*", sentence[here.end:after.start]) and close >= 0 and \
             "(" not in sentence[after.end:close] and (idx + 2 >= len(numbers) or tokens[numbers[idx + 2]].start > close):
-        return tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
-    return after.start
+        nxt = idx + 2
+    if nxt < len(numbers) and _place_aside(sentence, here.end, tokens[numbers[nxt]]):
+        nxt += 1
+    return tokens[numbers[nxt]].start if nxt < len(numbers) else len(sentence)
+
+
+# "52 studies (61 reports) from 14 countries were included": a count of places the studies came from,
+# between the studies' noun and the passive verb that says what became of them.
+_PLACE_ASIDE_BEFORE_RE = re.compile(r"\s+[A-Za-z -]{1,40}(?:\([^()]*\)\s*)?\s(?:from|in|across)\s+", re.I)
+_PLACE_ASIDE_AFTER_RE = re.compile(r"\s+[A-Za-z-]+\s+(?:were|was|had been|have been)\s+\w+ed\b", re.I)
+
+
+def _place_aside(sentence: str, noun_from: int, place: _Token) -> bool:
+    """Whether the count ``place`` is a count of places standing between a count's noun (after
+    ``noun_from``) and its passive verb, so that the verb still belongs to the first count."""
+    return bool(_PLACE_ASIDE_AFTER_RE.match(sentence, place.end)) and \
+        bool(_PLACE_ASIDE_BEFORE_RE.fullmatch(sentence, noun_from, place.start))
 
 
 def _the_one_it_equals(claim: Claim, lexicon: Lexicon) -> Claim:
