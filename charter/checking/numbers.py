@@ -2567,7 +2567,23 @@ def _guarded_parts(sentence: str, cited: bool, citations: Iterable[tuple[int, in
     """The stretches of a sentence about cited work (or about an earlier version of the review)."""
     if cited or _about_other_version(sentence) or _another_review_found(sentence):
         return [(0, len(sentence))]
-    return _cited_parts(sentence, citations, tokens, numbers)
+    return _cited_parts(sentence, citations, tokens, numbers) + _counted_by_another_review(sentence)
+
+
+# "the 25 included in an earlier review of virtual simulation": a count, its noun and a step verb, then the
+# other review whose step it was
+_IN_ANOTHER_REVIEW_RE = re.compile(
+    r"\d[\d,]*(?:\s+[\w-]+){0,3}?\s+(?:included|found|identified|reviewed|pooled|synthesi[sz]ed)\s+(?:in|by)\s+"
+    r"(?:an?|another|one)\s+(?:earlier|previous|prior|older|other|recent|similar|related|(?:19|20)\d\d)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:review|meta-analysis|overview|synthesis)\b", re.I)
+
+
+def _counted_by_another_review(sentence: str) -> list[tuple[int, int]]:
+    """The stretches of a sentence whose count another review made ("Our 52 studies contrast with the 25
+    included in an earlier review"): that review's numbers, as cited work's are. The cheap test first."""
+    if "review" not in sentence.lower() and "synthesis" not in sentence.lower():
+        return []
+    return [(m.start(), m.end()) for m in _IN_ANOTHER_REVIEW_RE.finditer(sentence)]
 
 
 def _about_other_version(sentence: str) -> bool:
@@ -2580,10 +2596,14 @@ def _about_other_version(sentence: str) -> bool:
 # "A previous review of X found 139 studies", "A Cochrane review of … included 23 trials": a sentence whose
 # subject is a review named with an indefinite article (or as earlier, previous, …), followed by its verb
 _ANOTHER_REVIEW_RE = re.compile(
-    r"\W*(?:an?|another|one|an? (?:earlier|previous|prior|older|recent|similar|related))\s+(?:[\w-]+\s+){0,2}?"
+    r"\W*(?:an?|another|one|an? (?:earlier|previous|prior|older|recent|similar|related))\s+(?:(?:19|20)\d\d\s+)?"
+    r"(?:[\w-]+\s+){0,2}?"
     r"(?:review|meta-analysis|overview|synthesis)\s+(?:(?:of|on|about|from|by|in)\s+(?:[\w'’-]+\s+){1,6}?)?"
-    r"(?:\(\s*\)\s+)?(?:\w+ly\s+)?(?:included|found|identified|reviewed|pooled|covered|located|retrieved|"
+    r"(?:\([^()]*\)\s+)?(?:\w+ly\s+)?(?:included|found|identified|reviewed|pooled|covered|located|retrieved|"
     r"synthesi[sz]ed|analy[sz]ed|examined|gathered|counted)\b(?P<rest>.*)", re.I)
+
+
+_YEAR_OR_BRACKET_RE = re.compile(r"\([^()]*\)|\b(?:19|20)\d\d\b")
 
 
 def _another_review_found(sentence: str) -> bool:
@@ -2591,7 +2611,8 @@ def _another_review_found(sentence: str) -> bool:
     of peer support included 13 trials") states that review's numbers, as a citation would; "A review of 29
     studies found …" (a number before the verb) is left to the other rules."""
     m = _ANOTHER_REVIEW_RE.match(sentence)
-    lead = sentence[:m.start("rest")] if m else ""
+    # its year ("A 2018 review of …") and a bracket ("(published in 2015)") describe that review, count nothing
+    lead = _YEAR_OR_BRACKET_RE.sub(" ", sentence[:m.start("rest")]) if m else ""
     return bool(m) and not any(t.value is not None for t in _tokens(lead) if _is_number(t)) and \
         not _OWN_SINGULAR_RE.match(sentence.lstrip(" *_\"'"))
 
