@@ -1008,7 +1008,7 @@ def _modal_passive(tokens: list[_Token], i: int) -> bool:
 
 
 _SAMPLE_NOUNS = frozenset("resident passenger participant people person patient adult child worker employee "
-                          "individual household case contact".split())
+                          "individual household case contact student pupil learner".split())
 
 
 def _sample_follows(tokens: list[_Token], i: int) -> bool:
