@@ -3257,6 +3257,9 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     if _left_for_synthesis(sentence, r.token.start, category, implicit, forward_ok + backward_ok):
         return _claim(sentence, r.token, "included", noun.end, None)
     inner_named = [h for h in forward_ok if h.position < noun.end and h.kind not in _STEP_KINDS]
+    whole_named = _named_whole(r, noun, category, forward_ok)
+    if whole_named is not None:
+        return _claim(sentence, r.token, _count_for(category, whole_named.kind, whole_named), noun.end, whole_named)
     if _is_whole(tokens, i, category) and not inner_named:
         return _claim(sentence, r.token, "included", noun.end, None)
     forward_ok = _beyond_frame_and_whole(r, noun, subset, forward_ok)
@@ -3549,6 +3552,24 @@ def _question_named_after(r: _Reading, noun: _Noun) -> Claim | None:
     words = f" {_norm(r.sentence[noun.end:r.seg_end])} "
     counts = {t.count for t in r.lexicon.terms if t.kind == "question" and f" {t.phrase} " in words}
     return _claim(r.sentence, r.token, counts.pop(), noun.end, None) if len(counts) == 1 else None
+
+
+# What may follow a whole's noun and still be the whole's own phrase: "the 13 studies in theme (a)", "the 30
+# studies reporting learning outcomes"
+_WHOLE_TAIL_RE = re.compile(r"\s+(?:in|from|on|of|under|within|reporting|addressing|about)\s+(?:the\s+)?", re.I)
+
+
+def _named_whole(r: _Reading, noun: _Noun, category: str, forward: list[_Hit]) -> _Hit | None:
+    """"Eight of the 13 studies in theme (a) …", "Of the 30 studies reporting learning outcomes, 18 …", "In 6
+    of the 12 DiD studies …": a whole its own noun phrase names (in the phrase, or right after the noun) is
+    that named set, not all the included studies. The one name, else None. The cheap test first."""
+    if category not in ("study", "implicit") or not (
+            _is_whole(r.tokens, r.i, category)
+            or re.fullmatch(r"\W*(?:of|out of|among|across)\s+(?:the|these|those)\s+", r.sentence[:r.token.start], re.I)):
+        return None
+    own = [h for h in forward if h.kind not in _STEP_KINDS and not h.weak and (
+        h.position < noun.end or _WHOLE_TAIL_RE.fullmatch(r.sentence, noun.end, h.position))]
+    return own[0] if len({h.count for h in own}) == 1 else None
 
 
 def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
