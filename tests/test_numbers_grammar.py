@@ -699,3 +699,72 @@ def test_the_people_a_design_acts_on_stand_between_its_words():
     })
     assert claims("Nine studies tested children in their homes and four tested patients in clinics.", lexicon) == [
         (9, "orientation.home"), (4, "orientation.clinic")]
+
+
+# Rules added after held-out batch 21 (simulation in nursing education), shown on a review unlike it: language
+# immersion in primary schools, whose two integer fields count pupils and lessons, and whose included studies
+# outnumber its extraction files.
+IMMERSION = scenario_lexicon({
+    "title": "Language immersion in primary schools: a scoping review",
+    "themes": [
+        {"key": "a", "label": "Oral fluency", "subthemes": []},
+        {"key": "b", "label": "Parental involvement", "subthemes": []},
+    ],
+    "orientation": [{"key": "cohort", "label": "cohort"}, {"key": "case", "label": "case study"}],
+    "study_fields": [
+        {"name": "pupils", "label": "pupils enrolled", "type": "integer"},
+        {"name": "lessons", "label": "lessons observed", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 38, "included studies"),
+        ("prisma.total_studies", 41, "studies included in the review"),
+        ("prisma.studies_without_files", 3, "included studies without a study file"),
+        ("theme.a", 20, "studies in theme (a) Oral fluency"),
+        ("theme.b", 18, "studies in theme (b) Parental involvement"),
+        ("orientation.cohort", 25, "studies with a cohort design"),
+        ("orientation.case", 13, "studies with a case study design"),
+        ("countries", 5, "distinct countries of the included studies"),
+        ("prisma.identified", 1900, "records identified from databases"),
+        ("prisma.duplicates", 400, "duplicate records removed"),
+        ("prisma.records_screened", 1500, "records screened"),
+        ("pupils.total", 5200, "pupils enrolled: sum over the studies that report it"),
+        ("pupils.reported", 30, "studies reporting pupils enrolled"),
+        ("pupils.not_reported", 8, "studies not reporting pupils enrolled"),
+        ("lessons.total", 640, "lessons observed: sum over the studies that report it"),
+        ("lessons.reported", 21, "studies reporting lessons observed"),
+        ("lessons.not_reported", 17, "studies not reporting lessons observed"),
+    ]),
+})
+
+
+def test_what_is_left_after_the_duplicates_is_the_records_to_screen():
+    assert claims("Of 1,900 records, 400 were duplicates, leaving 1,500 to screen.", IMMERSION) == [
+        (1900, "prisma.identified"), (400, "prisma.duplicates"), (1500, "prisma.records_screened")]
+
+
+def test_studies_that_lack_an_extraction_file_and_the_whole_they_are_part_of():
+    assert claims("Three of the 41 included studies lack an extraction file.", IMMERSION) == [
+        (3, "prisma.studies_without_files"), (41, "prisma.total_studies")]
+
+
+def test_a_count_of_places_between_a_noun_and_its_passive_verb_is_an_aside():
+    # (where included studies outnumber the files, "were included" counts PRISMA's total)
+    assert claims("Findings: 41 studies from 5 countries were included.", IMMERSION) == [
+        (41, "prisma.total_studies"), (5, "countries")]
+
+
+def test_the_counts_of_another_review_named_by_its_year_or_a_bracket_or_after_its_step():
+    assert claims("A 2019 review of immersion schooling included 17 trials.", IMMERSION) == []
+    assert claims("An earlier review of bilingual teaching (published in 2016) found 22 studies.", IMMERSION) == []
+    assert claims("We mapped more studies than the 22 included in a previous review of bilingual teaching.",
+                  IMMERSION) == []
+
+
+def test_pupils_are_the_people_a_sample_size_counts():
+    """Of the review's two integer fields, the one counting pupils (not lessons) takes *sample size*."""
+    assert claims("Thirty studies gave their sample size, whereas 21 said how many lessons were observed.",
+                  IMMERSION) == [(30, "pupils.reported")]
+
+
+def test_a_whole_named_by_its_own_phrase_is_that_set():
+    assert (20, "theme.a") in claims("Nine of the 20 studies in theme (a) used recordings.", IMMERSION)

@@ -2596,8 +2596,7 @@ def _about_other_version(sentence: str) -> bool:
 # "A previous review of X found 139 studies", "A Cochrane review of … included 23 trials": a sentence whose
 # subject is a review named with an indefinite article (or as earlier, previous, …), followed by its verb
 _ANOTHER_REVIEW_RE = re.compile(
-    r"\W*(?:an?|another|one|an? (?:earlier|previous|prior|older|recent|similar|related))\s+(?:(?:19|20)\d\d\s+)?"
-    r"(?:[\w-]+\s+){0,2}?"
+    r"\W*(?:an?|another|one|an? (?:earlier|previous|prior|older|recent|similar|related))\s+(?:[\w-]+\s+){0,2}?"
     r"(?:review|meta-analysis|overview|synthesis)\s+(?:(?:of|on|about|from|by|in)\s+(?:[\w'’-]+\s+){1,6}?)?"
     r"(?:\([^()]*\)\s+)?(?:\w+ly\s+)?(?:included|found|identified|reviewed|pooled|covered|located|retrieved|"
     r"synthesi[sz]ed|analy[sz]ed|examined|gathered|counted)\b(?P<rest>.*)", re.I)
