@@ -727,6 +727,7 @@ IMMERSION = scenario_lexicon({
         ("prisma.identified", 1900, "records identified from databases"),
         ("prisma.duplicates", 400, "duplicate records removed"),
         ("prisma.records_screened", 1500, "records screened"),
+        ("prisma.dbr_assessed", 120, "full-text reports assessed for eligibility"),
         ("pupils.total", 5200, "pupils enrolled: sum over the studies that report it"),
         ("pupils.reported", 30, "studies reporting pupils enrolled"),
         ("pupils.not_reported", 8, "studies not reporting pupils enrolled"),
@@ -768,3 +769,10 @@ def test_pupils_are_the_people_a_sample_size_counts():
 
 def test_a_whole_named_by_its_own_phrase_is_that_set():
     assert (20, "theme.a") in claims("Nine of the 20 studies in theme (a) used recordings.", IMMERSION)
+
+
+def test_a_step_verb_whose_place_is_the_count_says_what_the_studies_did():
+    """"assessed in 20 studies", as "assessed by 20 studies": what the studies measured, not PRISMA's step."""
+    assert claims("Oral fluency was assessed in 20 studies and parental involvement in 18.", IMMERSION) == [
+        (20, "theme.a"), (18, "theme.b")]
+    assert claims("120 full texts were assessed.", IMMERSION) == [(120, "prisma.dbr_assessed")]

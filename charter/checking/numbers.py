@@ -3401,9 +3401,10 @@ _LEAVING_RE = re.compile(r"\b(?:leaving|which left|to leave|left)\s+(?:only\s+|j
 
 
 def _steps_done_by_count(sentence: str, token: _Token, backward: list[_Hit]) -> list[_Hit]:
-    """"Sustained use was assessed by 16 studies": a step verb whose agent is the count (*by N*) says what the
-    studies did, not that they went through the review's step — when something else names them."""
-    agent = [h for h in backward if h.kind in _STEP_KINDS and re.fullmatch(r"\s+by\s+(?:only\s+|just\s+)?",
+    """"Sustained use was assessed by 16 studies" (or "in 16 studies"): a step verb whose agent is the count
+    (*by N*, *in N*) says what the studies did, not that they went through the review's step — when something
+    else names them."""
+    agent = [h for h in backward if h.kind in _STEP_KINDS and re.fullmatch(r"\s+(?:by|in)\s+(?:only\s+|just\s+)?",
                                                                             sentence[h.end:token.start], re.I)]
     if not agent or not any(h.kind not in _STEP_KINDS for h in backward):
         return backward
