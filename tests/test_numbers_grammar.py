@@ -776,3 +776,8 @@ def test_a_step_verb_whose_place_is_the_count_says_what_the_studies_did():
     assert claims("Oral fluency was assessed in 20 studies and parental involvement in 18.", IMMERSION) == [
         (20, "theme.a"), (18, "theme.b")]
     assert claims("120 full texts were assessed.", IMMERSION) == [(120, "prisma.dbr_assessed")]
+
+
+def test_excepted_studies_named_one_from_each_country_make_their_group():
+    assert (2, "country_group.southern") in claims(
+        "Apart from two studies, one from Italy and one from Spain, all came from Nordic countries.", CLASSROOM)

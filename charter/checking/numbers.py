@@ -3772,16 +3772,16 @@ _NAME_LIST_RE = re.compile(r"\s*,?\s*(?:from|in)\s+" + _NAME + r"(?:(?:\s*,\s*(?
 
 def _group_of_named_countries(r: _Reading, noun: _Noun) -> str | None:
     """"Apart from two studies, from Malaysia and China, all … came from western countries": the studies left
-    out are named by their countries right after them; when these countries make one group, the number
+    out are named by their countries right after them (or by the countries' adjectives before their noun); when these countries make one group, the number
     counts that group's studies (not the group the rest of the sentence names)."""
-    aside = re.match(r"\s*,?\s*(?:from|in)\s+[^,;]*", r.sentence[max(noun.end, r.token.end):])
+    # ("…, one from Malaysia and one from China, …": one study from each)
+    aside = re.match(r"\s*,?\s*(?:one\s+)?(?:from|in)\s+[^,;]*", r.sentence[max(noun.end, r.token.end):])
     names = _NAME_LIST_RE.match(r.sentence, max(noun.end, r.token.end))  # "from Spain, Portugal and Australia"
     aside = names if names and aside and names.end() - names.start() > aside.end() else aside
-    if aside is None:
-        return None
     start = max(noun.end, r.token.end)
-    end = aside.end() if aside is names else start + aside.end()
-    countries = {h.count for h in _attributes(r.sentence, start, end, r.lexicon)
+    end = start if aside is None else aside.end() if aside is names else start + aside.end()
+    # "Except for three Ghanaian and Iranian studies": or by their adjectives, in the noun phrase itself
+    countries = {h.count for h in _attributes(r.sentence, r.token.end, end, r.lexicon)
                  if h.kind == "country"}
     if len(countries) < 2:
         return None
