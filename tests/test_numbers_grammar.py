@@ -759,6 +759,7 @@ def test_the_counts_of_another_review_named_by_its_year_or_a_bracket_or_after_it
     assert claims("An earlier review of bilingual teaching (published in 2016) found 22 studies.", IMMERSION) == []
     assert claims("We mapped more studies than the 22 included in a previous review of bilingual teaching.",
                   IMMERSION) == []
+    assert claims("The 2021 edition of a review of dual-language schooling found 19 cohorts.", IMMERSION) == []
 
 
 def test_pupils_are_the_people_a_sample_size_counts():

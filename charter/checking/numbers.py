@@ -2587,10 +2587,12 @@ def _counted_by_another_review(sentence: str) -> list[tuple[int, int]]:
 
 
 def _about_other_version(sentence: str) -> bool:
-    """"The first version of the review, published in 2020, included 79 studies": a sentence about an earlier
-    version of the review (or of another review) states that version's numbers, as cited work does."""
-    return bool(re.match(r"\W*(?:in\s+)?(?:the|an?|its|our)\s+(?:first|earlier|previous|prior|original|older)\s+"
-                         r"(?:version|edition|iteration|update)s?\b", sentence, re.I))
+    """"The first version of the review, published in 2020, included 79 studies", "The 2019 update of a
+    review of X found 31 trials": a sentence about an earlier version of the review (or of another review)
+    states that version's numbers, as cited work does."""
+    return bool(re.match(r"\W*(?:in\s+)?(?:(?:the|an?|its|our)\s+(?:first|earlier|previous|prior|original|older)\s+"
+                         r"(?:version|edition|iteration|update)s?\b|the\s+(?:19|20)\d\d\s+(?:version|edition|update)\s+"
+                         r"of\s+(?:an?|another)\b)", sentence, re.I))
 
 
 # "A previous review of X found 139 studies", "A Cochrane review of … included 23 trials": a sentence whose
