@@ -782,3 +782,12 @@ def test_a_step_verb_whose_place_is_the_count_says_what_the_studies_did():
 def test_excepted_studies_named_one_from_each_country_make_their_group():
     assert (2, "country_group.southern") in claims(
         "Apart from two studies, one from Italy and one from Spain, all came from Nordic countries.", CLASSROOM)
+
+
+def test_the_countries_as_a_whole_or_as_where_the_evidence_came_from():
+    """A count of countries is the review's when the sentence is about its studies; *the five countries*
+    a part is taken from, and the countries the evidence came from, are too."""
+    assert claims("Two of the five countries were in Asia.", IMMERSION) == [(5, "countries")]
+    assert claims("Evidence came from five countries.", IMMERSION) == [(5, "countries")]
+    assert claims("Two of the five countries have a national curriculum.", scenario_lexicon({
+        "title": "T", "counts": _counts([("included", 9, "included studies")])})) == []

@@ -3510,8 +3510,10 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
         name = whole_counts[category]
         return True, (_claim(sentence, token, name, noun.end, None) if name in counts else None)
     if category == "country":
+        # (or "One of the 14 countries": the countries as a whole the sentence takes a part of, the review's)
         about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
-                                  r"affiliat\w*|distinct)\b", sentence, re.I)
+                                  r"affiliat\w*|distinct|evidence)\b", sentence, re.I) or \
+            re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I)
         return True, (_claim(sentence, token, "countries", noun.end, None)
                       if about_studies and "countries" in counts else None)
     if category == "duplicate":
