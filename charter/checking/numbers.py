@@ -377,128 +377,13 @@ class Lexicon:
     def build(cls, counts: Mapping[str, Count], vocabulary: Vocabulary | None = None) -> "Lexicon":
         """The words that name each count: from the review's vocabulary, else read off the count meanings."""
         vocabulary = vocabulary or Vocabulary()
-        terms: list[Phrase] = []
-        countries: list[tuple[str, str, str]] = []
-        find = lambda names, key: next((n for n in names if n.key == key), None)  # noqa: E731
-
-        def add(phrases: Iterable[str], kind: str, name: str) -> None:
-            for phrase in phrases:
-                if phrase and phrase not in ("study", "paper", "article", "the"):
-                    terms.append(Phrase(phrase, kind, name))
-
         fields = {f.name: f for f in vocabulary.fields}
-        theme_names = [n for n in counts if n.startswith("theme.")]
-        for name, count in counts.items():
-            kind, _, key = name.partition(".")
-            if kind == "orientation":
-                if key == "not_reported":
-                    add(dict.fromkeys(_norm(p) for p in _NOT_REPORTED_DESIGN), "orientation", name)
-                    continue
-                term = find(vocabulary.orientations, key)
-                label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
-                # the key alone names the design unless it is only a modifier in the label: "focus" of
-                # "focus groups", "case" of "case study" are words prose uses for other things
-                key_words, label_words = _norm(key).split(), _norm(label).split()
-                modifier_only = len(label_words) > 1 and set(key_words) < set(label_words) and \
-                    label_words[-1] not in key_words
-                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "orientation", name)
-                if modifier_only:
-                    terms.append(Phrase(_norm(key), "orientation", name, minor=True))
-                else:
-                    add([_norm(key)], "orientation", name)
-            elif kind == "theme":
-                term = find(vocabulary.themes, key)
-                label = term.label if term else re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
-                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "theme", name)
-                add([f"theme {key.lower()}", f"topic {key.lower()}", f"({key.lower()})"], "theme", name)
-                i = theme_names.index(name)
-                if i < len(_ORDINALS):
-                    add([f"{_ORDINALS[i]} {noun}" for noun in ("theme", "topic")], "theme", name)
-            elif kind == "subtheme":
-                theme_key, _, sub_key = key.partition(".")
-                term = find([s for t, s in vocabulary.subthemes if t == theme_key], sub_key)
-                label = term.label if term else re.sub(r"^studies in sub-theme ", "", count.meaning)
-                add([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "subtheme", name)
-                add([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
-            elif kind == "country_group":
-                group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
-                # "studies from …", "reviews from European countries": whatever the review includes
-                from_meaning = re.sub(r"^[\w-]+ from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
-                labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
-                labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
-                add(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
-            elif kind == "keyword":
-                label = next((k for k in vocabulary.keywords if _slug(k) == key), None) or \
-                    re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
-                add(dict.fromkeys([_norm(label), _norm(key.replace("_", " "))]), "keyword", name)
-            elif kind == "question":
-                term = find(vocabulary.questions, key)
-                add([*(_variants(term.label) if term else ()), *(_norm(s) for s in (term.short if term else ()))],
-                    "question", name)
-                add([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
-                if re.search(r"\d", key):
-                    add([_norm(key)], "question", name)  # "q3"
-                # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
-                places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
-                places |= set(re.findall(r"\d+$", key))
-                add(_question_place_names(places), "question", name)
-            elif kind == "prisma" and key.startswith("database."):
-                add([_norm(count.meaning.removeprefix("records from "))], "database", name)
-            elif kind == "prisma" and key.startswith("dbr_excluded_reason."):
-                # a reason for excluding full texts, in its own words: "no control or comparison sites (31)"
-                reason = re.sub(r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning)
-                add([_norm(reason)] if len(reason.split()) >= 2 else [], "reason", name)
-            elif kind == "country":
-                continue
-            elif kind in fields and fields[kind].type in ("choice", "list") and key == "not_reported":
-                # "16 did not report an age group" (the field "age group of the people studied")
-                add(_field_not_reported(fields[kind].label), "field", name)
-            elif kind in fields and fields[kind].type in ("choice", "list") and key != "not_reported":
-                value = next((v for v in fields[kind].values if _slug(v) == key), None)
-                value = value or re.sub(r"^studies with .* ", "", count.meaning)
-                add([_norm(value), *(_norm(a) for a in _country_words(value)[1])], "field", name)
-                # the meaning may word the value as prose does: "studies of omnivorous fish", "home-based trials"
-                said = re.sub(r"\s*\([^)]*\)", "", count.meaning)
-                said = re.sub(r"^(?:studies|trials|papers|articles)\s+(?:with|of|in|using|at|from|on)\s+(?:the\s+)?",
-                              "", said)
-                said = re.sub(r"\s+(?:studies|trials|papers|articles)$", "", said)
-                said = re.sub(r"^" + re.escape(fields[kind].label) + r"\s+", "", said, flags=re.I)
-                if said != count.meaning and 0 < len(said.split()) <= 4:
-                    add([_norm(said)], "field", name)  # its distinctive words: _short_forms
-                if key == "yes" and {_slug(v) for v in fields[kind].values} == {"yes", "no"}:
-                    # a yes/no field: its label, in any word order, names "yes" ("disaggregated their results by
-                    # gender" for "results disaggregated by gender"); negated, "no" (see _attributes)
-                    content = [w for w in _norm(fields[kind].label).split() if w not in _STOPWORDS]
-                    if len(content) >= 2:
-                        terms.append(Phrase(" ".join(content), "field", name, unordered=True))
-        terms = _common_words_as_written(terms, vocabulary)
-        terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary), fields), fields.values())
-        # a design's two-word short form in other word forms and order: "synthesised narratively" for
-        # "narrative synthesis"
-        # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
-        # word between: "screened institutions", "screened the community" for "screening in an institution"
-        terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
-                  if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
-                  and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
-                  and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
-        members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
-        for name, count in counts.items():
-            if name == "country.not_reported":
-                add(_country_not_reported(), "country", name)
-            if name.startswith("country.") and name != "country.not_reported":
-                key = name.removeprefix("country.")
-                written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
-                country = members_by_slug.get(key) or (written.group(1) if written else key.replace("_", " ").title())
-                countries.append((country, name, ""))
+        terms = _terms_of_counts(counts, vocabulary, fields)
+        terms = _derived_terms(terms, vocabulary, fields)
+        country_terms, countries = _country_terms(counts, vocabulary)
+        terms += country_terms
         members = {f"country_group.{g.key}": tuple(m) for g, m in vocabulary.country_groups}
-        words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
-                    and (not t.count.endswith(".not_reported") or " " not in t.phrase) for w in t.phrase.split())
-        country_words: dict[str, tuple[str, ...]] = {}
-        for country, _, _ in countries:
-            names, adjectives = _country_words(country)
-            country_words[country] = (*names, *adjectives)
-            words.update(_country_qualifiers(names, adjectives))
-        words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
+        words, country_words = _label_words_of(terms, countries)
         designs = frozenset(w for t in terms if t.kind == "orientation" and not t.count.endswith(".not_reported")
                             for w in t.phrase.split()) - set(_NOUNS) - _STOPWORDS
         weak = frozenset(t.phrase for t in terms if t.weak)
@@ -523,6 +408,178 @@ class Lexicon:
             return self.country_words[country]
         names, adjectives = _country_words(country)
         return (*names, *adjectives)
+
+
+def _named(phrases: Iterable[str], kind: str, name: str) -> list[Phrase]:
+    """The phrases that name a count, less the bare words every count shares ("study", "the")."""
+    return [Phrase(phrase, kind, name) for phrase in phrases
+            if phrase and phrase not in ("study", "paper", "article", "the")]
+
+
+def _term_for(names: Iterable[Name], key: str) -> Name | None:
+    """The review's vocabulary entry with this key, if it declares one."""
+    return next((n for n in names if n.key == key), None)
+
+
+def _terms_of_counts(counts: Mapping[str, Count], vocabulary: Vocabulary, fields: Mapping[str, Field]) -> list[Phrase]:
+    """The words that name each count, count by count, from its label in the vocabulary or its meaning."""
+    terms: list[Phrase] = []
+    theme_names = [n for n in counts if n.startswith("theme.")]
+    for name, count in counts.items():
+        kind, _, key = name.partition(".")
+        if kind in ("orientation", "theme", "subtheme"):
+            terms += _label_terms(name, count, vocabulary, theme_names)
+        elif kind in ("country_group", "keyword", "question") or \
+                kind == "prisma" and (key.startswith("database.") or key.startswith("dbr_excluded_reason.")):
+            terms += _listed_terms(name, count, vocabulary)
+        elif kind == "country":
+            continue
+        elif kind in fields and fields[kind].type in ("choice", "list"):
+            terms += _field_terms(name, count, fields[kind])
+    return terms
+
+
+def _label_terms(name: str, count: Count, vocabulary: Vocabulary, theme_names: list[str]) -> list[Phrase]:
+    """The words that name a design, a theme or a sub-theme count: its label, short forms and key."""
+    terms: list[Phrase] = []
+    kind, _, key = name.partition(".")
+    if kind == "orientation":
+        if key == "not_reported":
+            return _named(dict.fromkeys(_norm(p) for p in _NOT_REPORTED_DESIGN), "orientation", name)
+        term = _term_for(vocabulary.orientations, key)
+        label = term.label if term else re.sub(r"^studies with an? (.*) design$", r"\1", count.meaning)
+        # the key alone names the design unless it is only a modifier in the label: "focus" of
+        # "focus groups", "case" of "case study" are words prose uses for other things
+        key_words, label_words = _norm(key).split(), _norm(label).split()
+        modifier_only = len(label_words) > 1 and set(key_words) < set(label_words) and \
+            label_words[-1] not in key_words
+        terms += _named([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "orientation", name)
+        if modifier_only:
+            terms.append(Phrase(_norm(key), "orientation", name, minor=True))
+        else:
+            terms += _named([_norm(key)], "orientation", name)
+    elif kind == "theme":
+        term = _term_for(vocabulary.themes, key)
+        label = term.label if term else re.sub(r"^studies in theme \([^)]*\) ", "", count.meaning)
+        terms += _named([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "theme", name)
+        terms += _named([f"theme {key.lower()}", f"topic {key.lower()}", f"({key.lower()})"], "theme", name)
+        i = theme_names.index(name)
+        if i < len(_ORDINALS):
+            terms += _named([f"{_ORDINALS[i]} {noun}" for noun in ("theme", "topic")], "theme", name)
+    else:
+        theme_key, _, sub_key = key.partition(".")
+        term = _term_for([s for t, s in vocabulary.subthemes if t == theme_key], sub_key)
+        label = term.label if term else re.sub(r"^studies in sub-theme ", "", count.meaning)
+        terms += _named([*_variants(label), *(_norm(s) for s in (term.short if term else ()))], "subtheme", name)
+        terms += _named([f"sub theme {sub_key.lower()}", f"subtheme {sub_key.lower()}"], "subtheme", name)
+    return terms
+
+
+def _listed_terms(name: str, count: Count, vocabulary: Vocabulary) -> list[Phrase]:
+    """The words that name a country group, keyword, question, database or full-text exclusion reason count."""
+    terms: list[Phrase] = []
+    kind, _, key = name.partition(".")
+    if kind == "country_group":
+        group = next((g for g, _ in vocabulary.country_groups if g.key == key), None)
+        # "studies from …", "reviews from European countries": whatever the review includes
+        from_meaning = re.sub(r"^[\w-]+ from (?:the )?(.*?)(?: countries)?$", r"\1", count.meaning)
+        labels = [group.label if group else from_meaning, from_meaning, key.replace("_", " ")]
+        labels += [a for label in labels[:2] for a in _region_adjectives(re.sub(r"^the ", "", label))]
+        terms += _named(dict.fromkeys(_norm(label) for label in labels), "country_group", name)
+    elif kind == "keyword":
+        label = next((k for k in vocabulary.keywords if _slug(k) == key), None) or \
+            re.sub(r'^studies with "(.*)" among their keywords$', r"\1", count.meaning)
+        terms += _named(dict.fromkeys([_norm(label), _norm(key.replace("_", " "))]), "keyword", name)
+    elif kind == "question":
+        term = _term_for(vocabulary.questions, key)
+        terms += _named([*(_variants(term.label) if term else ()), *(_norm(s) for s in (term.short if term else ()))],
+                        "question", name)
+        terms += _named([f"question {_norm(key)}", f"rq {_norm(key)}", f"rq{_norm(key)}"], "question", name)
+        if re.search(r"\d", key):
+            terms += _named([_norm(key)], "question", name)  # "q3"
+        # "question 2", "RQ2": the question's place in review.yaml (and the digits of a key like q2)
+        places = {str(n + 1) for n, q in enumerate(vocabulary.questions) if q.key == key}
+        places |= set(re.findall(r"\d+$", key))
+        terms += _named(_question_place_names(places), "question", name)
+    elif key.startswith("database."):
+        terms += _named([_norm(count.meaning.removeprefix("records from "))], "database", name)
+    else:
+        # a reason for excluding full texts, in its own words: "no control or comparison sites (31)"
+        reason = re.sub(r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning)
+        terms += _named([_norm(reason)] if len(reason.split()) >= 2 else [], "reason", name)
+    return terms
+
+
+def _field_terms(name: str, count: Count, field: Field) -> list[Phrase]:
+    """The words that name a count of a choice or list field's value, or of the studies not reporting it."""
+    key = name.partition(".")[2]
+    if key == "not_reported":
+        # "16 did not report an age group" (the field "age group of the people studied")
+        return _named(_field_not_reported(field.label), "field", name)
+    value = next((v for v in field.values if _slug(v) == key), None)
+    value = value or re.sub(r"^studies with .* ", "", count.meaning)
+    terms = _named([_norm(value), *(_norm(a) for a in _country_words(value)[1])], "field", name)
+    # the meaning may word the value as prose does: "studies of omnivorous fish", "home-based trials"
+    said = re.sub(r"\s*\([^)]*\)", "", count.meaning)
+    said = re.sub(r"^(?:studies|trials|papers|articles)\s+(?:with|of|in|using|at|from|on)\s+(?:the\s+)?",
+                  "", said)
+    said = re.sub(r"\s+(?:studies|trials|papers|articles)$", "", said)
+    said = re.sub(r"^" + re.escape(field.label) + r"\s+", "", said, flags=re.I)
+    if said != count.meaning and 0 < len(said.split()) <= 4:
+        terms += _named([_norm(said)], "field", name)  # its distinctive words: _short_forms
+    if key == "yes" and {_slug(v) for v in field.values} == {"yes", "no"}:
+        # a yes/no field: its label, in any word order, names "yes" ("disaggregated their results by
+        # gender" for "results disaggregated by gender"); negated, "no" (see _attributes)
+        content = [w for w in _norm(field.label).split() if w not in _STOPWORDS]
+        if len(content) >= 2:
+            terms.append(Phrase(" ".join(content), "field", name, unordered=True))
+    return terms
+
+
+def _derived_terms(terms: list[Phrase], vocabulary: Vocabulary, fields: Mapping[str, Field]) -> list[Phrase]:
+    """The terms with the other ways prose writes them: as written, short forms, a design's words reordered."""
+    terms = _common_words_as_written(terms, vocabulary)
+    terms += _fields_over_labels(_short_forms(terms, _title_roots(vocabulary), fields), fields.values())
+    # a design's two-word short form in other word forms and order: "synthesised narratively" for
+    # "narrative synthesis"
+    # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
+    # word between: "screened institutions", "screened the community" for "screening in an institution"
+    terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
+              if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
+              and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
+              and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
+    return terms
+
+
+def _country_terms(counts: Mapping[str, Count],
+                   vocabulary: Vocabulary) -> tuple[list[Phrase], list[tuple[str, str, str]]]:
+    """The words for "country not reported", and each country count's country as written."""
+    terms: list[Phrase] = []
+    countries: list[tuple[str, str, str]] = []
+    members_by_slug = {_slug(m): m for _, group in vocabulary.country_groups for m in group}
+    for name, count in counts.items():
+        if name == "country.not_reported":
+            terms += _named(_country_not_reported(), "country", name)
+        if name.startswith("country.") and name != "country.not_reported":
+            key = name.removeprefix("country.")
+            written = re.search(r"\bfrom (?:the )?(.+)$", count.meaning)
+            country = members_by_slug.get(key) or (written.group(1) if written else key.replace("_", " ").title())
+            countries.append((country, name, ""))
+    return terms, countries
+
+
+def _label_words_of(terms: list[Phrase], countries: list[tuple[str, str, str]]
+                    ) -> tuple[set[str], dict[str, tuple[str, ...]]]:
+    """The words of the review's vocabulary (passed over before a noun), and each country's names."""
+    words = set(w for t in terms if t.kind in ("orientation", "field", "country_group")
+                and (not t.count.endswith(".not_reported") or " " not in t.phrase) for w in t.phrase.split())
+    country_words: dict[str, tuple[str, ...]] = {}
+    for country, _, _ in countries:
+        names, adjectives = _country_words(country)
+        country_words[country] = (*names, *adjectives)
+        words.update(_country_qualifiers(names, adjectives))
+    words -= set(_NOUNS) | {"not", "no", "the", "and", "or", "of", "in", "with", "for", "to"}
+    return words, country_words
 
 
 # words of the language a key or abbreviation may be spelt like ("did" for difference-in-differences)
@@ -1138,32 +1195,9 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
         low = t.text.lower()
         if t.kind == "word":
             stem = _stem(t.text)
-            if stem in ("full", "full text") or low.startswith("full-text") or low.startswith("full-length"):
-                return _Noun("fulltext", end, _phrase_end(tokens, j))
-            if stem == "text" and j > i + 1 and tokens[j - 1].text.lower() == "full":
-                return _Noun("fulltext", end, t.end)
-            if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
-                return _Noun("guard", end, t.end)
-            if stem in _NOUNS and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num" and \
-                    low.rstrip(".") in _LABEL_WORDS:
-                return _Noun("implicit", end, end)  # "eight question 2": a label, the noun is understood
-            if stem in _NOUNS:
-                after = tokens[j + 1] if j + 1 < len(tokens) else None
-                if after is not None and after.kind == "word" and after.start - t.end <= 1:
-                    head = _stem(after.text)
-                    if head in _OTHER_HEADS or _modifier_of(t.text, after.text):
-                        return _Noun("guard", end, after.end)  # "three review authors", "14 review findings"
-                    if _NOUNS.get(head) == "question":
-                        return _Noun("question", end, after.end)  # "three review questions"
-                return _Noun(_NOUNS[stem], end, t.end)
-            if low == "of" and steps == 0:
-                return _Noun("of", end, t.end)
-            if low == "in" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].text.lower() == "full":
-                return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
-            if low in _VERBS and steps == 0:
-                return _Noun("implicit", end, end)
-            if stem in _DESIGN_WORDS and steps > 0 and not (stem in designs and named):  # (not "conceptual framework")
-                return _Noun("implicit", end, end)  # "13 a quantitative design"
+            noun = _noun_named_at(tokens, i, j, steps, named, designs)
+            if noun is not None:
+                return noun
             if _modifies_noun(tokens, j, steps, weak):  # "the 37 detection studies", "63 journal articles"
                 j += 1
                 steps += 1
@@ -1176,42 +1210,99 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
                 j += 1
                 steps += 1
                 continue
-            if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
-                return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
-            if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
-                    tokens[j + 1].text.lower() in _VERB_OBJECT_STARTS:
-                return _Noun("implicit", end, end)  # a verb and its object: "six worked on it", "31 informed the"
-            if steps == 0 and low in _JOINERS and not t.text.isupper():  # (not "six WHO regions": an acronym)
-                return _Noun("implicit", end, end)
-            if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
-                # a noun shared by a list: "nine qualitative and 13 quantitative studies"
-                shared = _noun_after(tokens, j + 1, skip, designs, weak)
-                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.end)
-            if named and (plural or low in _VERBS or low in ("and", "or", "but", "while", "whereas", "which", "that")):
-                return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
-            return _Noun("guard", end, t.end)
+            return _noun_past_modifiers(tokens, i, j, steps, named, qualified, plural, skip, designs, weak)
         if t.kind == "punct":
-            if t.text == "/" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num":
-                return _Noun("of", end, t.end)  # "9/29 studies"
-            if t.text == "-" and steps == 0 and t.start == tokens[i].end and j + 1 < len(tokens) and \
-                    _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
-                return _Noun("study", end, tokens[j + 1].end)  # "the 29-study sample"
-            if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
-                shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
-                return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
-            if named and t.text in (",", ";", ".", ")", ":", "(", "—", "–"):
-                if t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
-                    shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
-                    return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
-                return _Noun("study", end, tokens[j - 1].end)  # "… and three prospective cohorts."
-            if t.text in ("(", ",", ";", ".", ":", ")", "—", "–", "-", "!", "?", "]", "[") and steps == 0:
-                return _Noun("implicit", end, end)
-            if t.text in ("'", "’", "\"", "“", "”", "*"):
+            noun = _noun_at_punctuation(tokens, i, j, steps, named, qualified, skip, designs, weak)
+            if noun is None:  # a quote mark or an asterisk: passed over
                 j += 1
                 continue
-            return _Noun("implicit", end, end)
+            return noun
         return _Noun("implicit", end, end)
     return _Noun("study" if named else "implicit", end, tokens[j - 1].end if named else end)
+
+
+def _noun_named_at(tokens: list[_Token], i: int, j: int, steps: int, named: bool,
+                   designs: frozenset[str]) -> _Noun | None:
+    """The word at j settles what the number at i counts: a count noun, a full text, a label, a verb; else None."""
+    end = tokens[i].end
+    t = tokens[j]
+    low = t.text.lower()
+    stem = _stem(t.text)
+    if stem in ("full", "full text") or low.startswith("full-text") or low.startswith("full-length"):
+        return _Noun("fulltext", end, _phrase_end(tokens, j))
+    if stem == "text" and j > i + 1 and tokens[j - 1].text.lower() == "full":
+        return _Noun("fulltext", end, t.end)
+    if stem in ("sub-theme", "subtheme", "sub theme") or low.startswith("sub-"):
+        return _Noun("guard", end, t.end)
+    if stem in _NOUNS and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num" and \
+            low.rstrip(".") in _LABEL_WORDS:
+        return _Noun("implicit", end, end)  # "eight question 2": a label, the noun is understood
+    if stem in _NOUNS:
+        after = tokens[j + 1] if j + 1 < len(tokens) else None
+        if after is not None and after.kind == "word" and after.start - t.end <= 1:
+            head = _stem(after.text)
+            if head in _OTHER_HEADS or _modifier_of(t.text, after.text):
+                return _Noun("guard", end, after.end)  # "three review authors", "14 review findings"
+            if _NOUNS.get(head) == "question":
+                return _Noun("question", end, after.end)  # "three review questions"
+        return _Noun(_NOUNS[stem], end, t.end)
+    if low == "of" and steps == 0:
+        return _Noun("of", end, t.end)
+    if low == "in" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].text.lower() == "full":
+        return _Noun("fulltext", end, tokens[j + 1].end)  # "read 203 in full"
+    if low in _VERBS and steps == 0:
+        return _Noun("implicit", end, end)
+    if stem in _DESIGN_WORDS and steps > 0 and not (stem in designs and named):  # (not "conceptual framework")
+        return _Noun("implicit", end, end)  # "13 a quantitative design"
+    return None
+
+
+def _noun_past_modifiers(tokens: list[_Token], i: int, j: int, steps: int, named: bool, qualified: bool,
+                         plural: bool, skip: frozenset[str], designs: frozenset[str],
+                         weak: frozenset[str]) -> _Noun:
+    """What the number at i counts when the word at j is neither a noun nor a modifier: a verb, a joiner, a list."""
+    end = tokens[i].end
+    t = tokens[j]
+    low = t.text.lower()
+    if steps == 0 and re.fullmatch(r"[a-z]{4,}(?:ised|ized|ated)", low):
+        return _Noun("implicit", end, end)  # a verb: "six synthesised narratively"
+    if steps == 0 and re.fullmatch(r"[a-z]{3,}ed", low) and j + 1 < len(tokens) and \
+            tokens[j + 1].text.lower() in _VERB_OBJECT_STARTS:
+        return _Noun("implicit", end, end)  # a verb and its object: "six worked on it", "31 informed the"
+    if steps == 0 and low in _JOINERS and not t.text.isupper():  # (not "six WHO regions": an acronym)
+        return _Noun("implicit", end, end)
+    if qualified and low in ("and", "or") and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+        # a noun shared by a list: "nine qualitative and 13 quantitative studies"
+        shared = _noun_after(tokens, j + 1, skip, designs, weak)
+        return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.end)
+    if named and (plural or low in _VERBS or low in ("and", "or", "but", "while", "whereas", "which", "that")):
+        return _Noun("study", end, tokens[j - 1].end)  # "eleven outbreak investigations were …"
+    return _Noun("guard", end, t.end)
+
+
+def _noun_at_punctuation(tokens: list[_Token], i: int, j: int, steps: int, named: bool, qualified: bool,
+                         skip: frozenset[str], designs: frozenset[str], weak: frozenset[str]) -> _Noun | None:
+    """What the number at i counts when a punctuation mark follows at j ("9/29", "29-study"); None: pass over it."""
+    end = tokens[i].end
+    t = tokens[j]
+    if t.text == "/" and steps == 0 and j + 1 < len(tokens) and tokens[j + 1].kind == "num":
+        return _Noun("of", end, t.end)  # "9/29 studies"
+    if t.text == "-" and steps == 0 and t.start == tokens[i].end and j + 1 < len(tokens) and \
+            _NOUNS.get(_stem(tokens[j + 1].text)) == "study":
+        return _Noun("study", end, tokens[j + 1].end)  # "the 29-study sample"
+    if qualified and t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+        shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
+        return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+    if named and t.text in (",", ";", ".", ")", ":", "(", "—", "–"):
+        if t.text == "," and j + 1 < len(tokens) and _is_number(tokens[j + 1]):
+            shared = _noun_after(tokens, j + 1, skip, designs, weak)  # "nine qualitative, 13 quantitative studies"
+            return _Noun("study" if shared.category in ("implicit", "of") else shared.category, end, t.start)
+        return _Noun("study", end, tokens[j - 1].end)  # "… and three prospective cohorts."
+    if t.text in ("(", ",", ";", ".", ":", ")", "—", "–", "-", "!", "?", "]", "[") and steps == 0:
+        return _Noun("implicit", end, end)
+    if t.text in ("'", "’", "\"", "“", "”", "*"):
+        return None
+    return _Noun("implicit", end, end)
 
 
 def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
