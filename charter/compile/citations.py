@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from charter.compile import jsontree, splice
+from charter.compile.remembered import RunStore
 
 # Below this many cited works the plain run is as fast (measured: docs/performance.md).
 MIN_WORKS = 400
@@ -489,7 +490,7 @@ class _Remembered:
     """
 
     def __init__(self, pandoc: _Pandoc, folder: Path) -> None:
-        self.pandoc, self.folder, self.used = pandoc, folder, set()
+        self.pandoc, self.store = pandoc, RunStore(folder)
         self.version = pandoc(["--version"], None, "asking its version")[0]
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -500,23 +501,15 @@ class _Remembered:
             digest.update(b"\0" + (Path(arg).read_bytes() if named else arg.encode("utf-8")))
         digest.update(b"\0" + data)
         name = digest.hexdigest()
-        self.used.add(name)
-        path = self.folder / name
-        try:
-            stored = json.loads(path.read_bytes())
-            return stored["out"].encode("utf-8"), stored["err"]
-        except (OSError, ValueError, KeyError, AttributeError):
-            pass
+        stored = self.store.get(name)
+        if stored is not None:
+            return stored[0].encode("utf-8"), stored[1]
         out, err = self.pandoc(args, data, what)
-        temporary = path.with_name(f".{name}.tmp")
-        temporary.write_text(json.dumps({"out": out.decode("utf-8"), "err": err}), encoding="utf-8")
-        os.replace(temporary, path)
+        self.store.put(name, out.decode("utf-8"), err)
         return out, err
 
     def prune(self) -> None:
-        for path in self.folder.iterdir():
-            if path.name not in self.used:
-                path.unlink(missing_ok=True)
+        self.store.prune()
 
 
 class PartitionError(Exception):

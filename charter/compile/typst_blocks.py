@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from charter.compile import jsontree
+from charter.compile.remembered import RunStore
 
 # A top-level block whose JSON is larger than this is written apart (Table 1 of about 100 studies).
 LARGE_BLOCK_BYTES = 256_000
@@ -90,34 +90,21 @@ class Remembered:
     """The writer's text and messages for a block's JSON, kept between builds in build/.typst-cache/."""
 
     def __init__(self, folder: Path, version: str, args: Sequence[str]) -> None:
-        self.folder, self.used = folder, set()
+        self.store = RunStore(folder)
         self.prefix = hashlib.sha256(json.dumps([version, list(args)]).encode("utf-8")).digest()
 
     def name(self, document: bytes) -> str:
         return hashlib.sha256(self.prefix + document).hexdigest()
 
     def get(self, document: bytes) -> tuple[str, str] | None:
-        name = self.name(document)
-        self.used.add(name)
-        try:
-            stored = json.loads((self.folder / name).read_bytes())
-            return stored["out"], stored["err"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        return self.store.get(self.name(document))
 
     def put(self, document: bytes, out: str, err: str) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / self.name(document)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"out": out, "err": err}), encoding="utf-8")
-        os.replace(temporary, path)
+        self.store.put(self.name(document), out, err)
 
     def prune(self) -> None:
         """Forget the blocks this build did not use (an older Table 1)."""
-        if self.folder.is_dir():
-            for path in self.folder.iterdir():
-                if path.name not in self.used:
-                    path.unlink(missing_ok=True)
+        self.store.prune()
 
 
 def write_in_parts(rest: bytes, parts: list[tuple[str, bytes]], start: Runner, template_args: Sequence[str],
