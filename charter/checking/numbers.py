@@ -692,9 +692,10 @@ def _title_roots(vocabulary: Vocabulary) -> set[str]:
 
 
 def _country_qualifiers(names: Iterable[str], adjectives: Iterable[str]) -> set[str]:
-    """Words a count's noun is read past for a country: each word of its adjectives ("South African") and its
-    short names in capitals ("Nine US studies")."""
-    return {w for a in (*adjectives, *(n for n in names if n.isupper())) for w in _stem(a).split()}
+    """Words a count's noun is read past for a country: each word of its adjectives ("South African"), its
+    short names in capitals ("Nine US studies") and its names of several words, which stand before a noun as
+    they are ("two New Zealand studies")."""
+    return {w for a in (*adjectives, *(n for n in names if n.isupper() or " " in n.strip())) for w in _stem(a).split()}
 
 
 def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Phrase]:
@@ -845,8 +846,11 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
                 units.append(_unit(noun.group(1)))
         # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
         # "people asymptomatic throughout infection")
-        raw = [w for w in re.findall(r"[A-Za-z]+", label) if not re.fullmatch(r"\w+ed|studied", w)]
-        heads = [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
+        # — and of its noun without what only qualifies it: "care homes taking part" -> "home"
+        heads = []
+        for words in (label, plain):
+            raw = [w for w in re.findall(r"[A-Za-z]+", words) if not re.fullmatch(r"\w+ed|studied", w)]
+            heads += [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
     _participants_by_people_field(found, integer_fields)
     taken = {u for _, units, _ in found for u in units}
@@ -1257,6 +1261,17 @@ def _noun_named_at(tokens: list[_Token], i: int, j: int, steps: int, named: bool
     return None
 
 
+def _participle_of_noun(tokens: list[_Token], j: int) -> bool:
+    """"Pharmacist-led interventions in the 44 included studies": a participle in -ed right between a count and
+    a noun the review counts, with no number after that noun, is the noun's adjective, not the count's verb
+    (as it is in "44 included in the review"), so the count is not of a noun earlier in its clause."""
+    if j + 1 >= len(tokens) or not tokens[j].text.lower().endswith("ed") or tokens[j + 1].kind != "word":
+        return False
+    after = tokens[j + 2] if j + 2 < len(tokens) else None
+    return _NOUNS.get(_stem(tokens[j + 1].text)) is not None and tokens[j + 1].text.islower() and \
+        not (after is not None and _is_number(after))
+
+
 def _noun_past_modifiers(tokens: list[_Token], i: int, j: int, steps: int, named: bool, qualified: bool,
                          plural: bool, skip: frozenset[str], designs: frozenset[str],
                          weak: frozenset[str]) -> _Noun:
@@ -1312,7 +1327,7 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
     if noun.category == "implicit":
         noun = _participle_before_noun(tokens, i) or noun
-    if noun.category in ("study", "report") and _read_in_full(tokens, i, noun):
+    if noun.category in ("study", "report") and (_read_in_full(tokens, i, noun) or _full_texts_of(tokens, i)):
         return _Noun("fulltext", noun.start, noun.end)
     if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
@@ -1322,6 +1337,15 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+_FULL_TEXTS_OF_RE = re.compile(r"\bfull[- ]?texts?(?: (?:[a-z]+ing|review|assessment))? of(?: the| all| these)?$")
+
+
+def _full_texts_of(tokens: list[_Token], i: int) -> bool:
+    """"Full texts of 131 reports were read", "after full-text reading of 53 reports": the reports a full-text
+    noun (or full-text step) is *of* are the full texts, counted as the full-text step counts them."""
+    return bool(_FULL_TEXTS_OF_RE.search(" ".join(t.text.lower() for t in tokens[max(0, i - 5):i])))
 
 
 def _read_in_full(tokens: list[_Token], i: int, noun: _Noun) -> bool:
@@ -1526,9 +1550,15 @@ _PASSIVE_COUNTED_RE = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:
 def _subject_of_counted_passive(sentence: str, start: int, end: int) -> bool:
     """"Costs and use of services were examined in 11 studies": what counted studies did, written as the
     subject of a passive verb whose agent is the count, names a review question by its label (the mirror
-    of _object_of_counted_verb)."""
-    return not re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an)\b", "", sentence[:start])) and \
-        bool(_PASSIVE_COUNTED_RE.match(sentence, end))
+    of _object_of_counted_verb) — and so does the subject of the next clause that leaves that verb out."""
+    if not re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an)\b", "", sentence[:start])):
+        return bool(_PASSIVE_COUNTED_RE.match(sentence, end))
+    # "… were reported by 26 studies, and effects on falls, admissions and mortality by 19": the same passive,
+    # its verb left out, after a coordinator
+    return bool(re.search(r"(?:,|;|\band|\bwhile|\bwhereas)\s+(?:the\s+)?$", sentence[:start], re.I)
+                and re.match(r"\s+(?:in|by)\s+(?:only\s+|just\s+)?(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b(?!\s+[a-z]+ed\b)",
+                             sentence[end:], re.I)
+                and _PASSIVE_COUNTED_RE.search(sentence[:start]))
 
 
 def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
@@ -1957,7 +1987,7 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     out: dict[int, Claim] = {}
     for k in range(1, len(tokens)):
         t = tokens[k]
-        if t.kind != "num" or tokens[k - 1].text not in ("(", "=", ","):
+        if t.kind != "num" or tokens[k - 1].text not in ("(", "=", ",", ";"):
             continue  # (the cheap test first: most tokens)
         anchor = _list_item_anchor(tokens, k)
         if anchor is None or any(a <= t.start < b for a, b in cited_parts):
@@ -1990,13 +2020,18 @@ def _list_item_anchor(tokens: list[_Token], k: int) -> tuple[int, int] | None:
     """Where the name of a bare listed count ends, and the token that closes the count: "Norway (5)",
     "experience reports (n = 8)", "constrained caring (15 studies)" — and a name and its count separated by a
     comma inside an item of their own: "(CBA, 12)", "Designs: RCT, 9; cRCT, 4; …" (the item closed by a
-    bracket, a semicolon or the sentence's end). None for any other number."""
+    bracket, a semicolon or the sentence's end), or by a semicolon inside a bracket: "(CI; 17 studies)". None
+    for any other number."""
     t = tokens[k]
-    if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "=", ","):
+    if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "=", ",", ";"):
         return None
     close = k + 1
     if close < len(tokens) and tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
         close += 1
+    if tokens[k - 1].text == ";":
+        # "Contact investigations (CI; 17 studies)": a bracket that gives a name's short form, then its count
+        closed = close < len(tokens) and tokens[close].text == ")"
+        return _comma_item_anchor(tokens, k, close) if closed else None
     if tokens[k - 1].text == ",":
         return _comma_item_anchor(tokens, k, close)
     if close >= len(tokens) or tokens[close].text != ")":
@@ -2522,6 +2557,9 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     """"Thirty-eight studies counted their asymptomatic participants": how many studies report a measure
     (or, negated, do not)."""
     t = tokens[k]
+    named = _studies_named_by_reporting(sentence, t.start, mentions)
+    if named is not None:
+        return _claim(sentence, t, named, t.end, None) if named in lexicon.counts else None
     noun = _noun_of(tokens, k, lexicon).category
     # "… was reported by 130 studies; four did not report it": a passive verb before the number is its own,
     # not the next clause's
@@ -2533,7 +2571,10 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
     # "How many people stayed free of symptoms was reported in 130 studies": the measure is the subject
     subject = re.match(r"\W*(?:how many|the number (?:of|who))\b", sentence, re.I)
-    if not (any(m[0] > verb.start() for m in mentions) or how_many or subject):
+    # "… was 212, across the 41 studies that reported it": a pronoun object is the measure named before
+    pronoun = re.match(r"\w*\s+(?:it|them|this|these|one)\b", sentence[verb.start():]) and \
+        any(m[1] <= t.start for m in mentions)
+    if not (any(m[0] > verb.start() for m in mentions) or how_many or subject or pronoun):
         return None
     mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
     # "All but four studies reported it": the four are those that did not
@@ -2542,6 +2583,23 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
         != _left_out(sentence, t.start)
     name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
+
+
+_STUDIES_REPORTING_RE = re.compile(r"\bstud(?:y|ies)\s+(?:(?:that|which)\s+(?P<neg>did not\s+|didn't\s+|failed to\s+)?"
+                                   r"(?:report|state|give|record|provide|specif)\w*|(?:reporting|stating|giving))"
+                                   r"\s+(?P<what>[\w\s'-]{1,50}?)\s*\(\s*(?:[nk]\s*=\s*)?$", re.I)
+
+
+def _studies_named_by_reporting(sentence: str, start: int, mentions: list[tuple[int, int, str]]) -> str | None:
+    """"Studies that did not report their sample size (n = 6)": a bracketed count right after a noun phrase of
+    studies that (do not) report a measure counts them: the measure's ``not_reported`` (or ``reported``)."""
+    found = _STUDIES_REPORTING_RE.search(sentence[:start])
+    if found is None:
+        return None
+    mention = next((m for m in mentions if found.start("what") <= m[0] < found.end("what")), None)
+    if mention is None:
+        return None
+    return f"{mention[2]}.{'not_reported' if found.group('neg') else 'reported'}"
 
 
 # "the median number of residents … was 36", "the fewest asymptomatic people found in a study was 0": the
@@ -2597,12 +2655,22 @@ def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         median = re.search(r"\bmedian\b[^;\d]*$", lead, re.I)
         if median is None or _STATISTICS_RE.search(lead[median.end():]) or re.search(r"\bage\b", lead[median.end():]):
             continue
+        if _own_other_noun(tokens, k, mentions):
+            continue
         mention = min(mentions, key=lambda m: abs(m[0] - t.start))
         name = f"{mention[2]}.median"
         if name in lexicon.counts:
             number = float(t.text.replace(",", ""))
             out.append(replace(_claim(sentence, t, name, t.end, None), number=number))
     return out
+
+
+def _own_other_noun(tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]]) -> bool:
+    """"a median of 2.4 recommendations per resident": a decimal followed by a plural noun of its own, not a
+    measure's, is a number of that noun (a rate), though a measure is named after it."""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    return nxt is not None and nxt.kind == "word" and re.fullmatch(r"[a-z]{3,}[^su]s", nxt.text) is not None and \
+        _NOUNS.get(_stem(nxt.text)) is None and not any(a <= nxt.start < b for a, b, _ in mentions)
 
 
 def _scattered_unit(low: str, unit: str) -> list[tuple[int, int]]:
@@ -2996,9 +3064,11 @@ def _without_wholes(claims: list[Claim]) -> list[Claim]:
 
 
 _NONE_RECORDED_RE = (re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:\s*$", re.I),
-                     re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I))
-_NONE_RECORDED_ANY_RE = re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:|\bnone (?:recorded|reported|stated|given)\b",
-                                   re.I)
+                     re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I),
+                     # "Every study reported its design (0 not reported)": a bracketed count and its predicate
+                     re.compile(r"\s+(?:stud(?:y|ies)\s+)?not (?:reported|recorded|stated|given)\s*\)", re.I))
+_NONE_RECORDED_ANY_RE = re.compile(r"\bnot (?:reported|recorded|stated|given)\s*[:)]|"
+                                   r"\bnone (?:recorded|reported|stated|given)\b", re.I)
 _UNREPORTED_HEADS = {"design": "orientation", "designs": "orientation", "country": "country", "countries": "country"}
 
 
@@ -3017,7 +3087,8 @@ def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], clai
     out = list(claims)
     for token in tokens:  # (not only ``numbers``: "(not reported: 0)" looks like a list marker "0)")
         if token.kind == "num" and token.value is not None and not any(c.start == token.start for c in out) and (
-                _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)):
+                _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)
+                or (sentence[:token.start].rstrip().endswith("(") and _NONE_RECORDED_RE[2].match(sentence, token.end))):
             out.append(_claim(sentence, token, name, token.end, None))
     return out
 
@@ -3135,6 +3206,8 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
         category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_in_clause_before(tokens, i, lexicon) \
             or "implicit"
+        if category == "guard" and _participle_of_noun(tokens, i + 1):
+            category = "implicit"  # "interventions in the 44 included studies": the count has its own noun
         category = _left_after_duplicates(sentence, token.start, category)
     head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
     if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
