@@ -807,7 +807,8 @@ REEFS = scenario_lexicon({
     "country_groups": {"indo_pacific": {"label": "Indo-Pacific",
                                         "members": ["Australia", "Philippines", "Sri Lanka"]},
                        "caribbean": {"label": "Caribbean", "members": ["Costa Rica", "Belize"]}},
-    "questions": [{"key": "q1", "label": "coral survival"}, {"key": "q2", "label": "effects on fish recruitment"}],
+    "questions": [{"key": "q1", "label": "coral survival"}, {"key": "q2", "label": "effects on fish recruitment"},
+                  {"key": "q3", "label": "bleaching and disease"}],
     "study_fields": [
         {"name": "plots", "label": "restoration plots receiving transplants", "type": "integer"},
         {"name": "divers", "label": "volunteer divers", "type": "integer"},
@@ -820,8 +821,9 @@ REEFS = scenario_lexicon({
         ("orientation.bac", 20, "studies with a before-after comparison design"),
         ("orientation.cis", 16, "studies with a control-impact survey design"),
         ("orientation.not_reported", 0, "studies not reporting their design orientation"),
-        ("questions", 2, "review questions"),
+        ("questions", 3, "review questions"),
         ("question.q1", 30, "studies addressing question q1 (coral survival)"),
+        ("question.q3", 9, "studies addressing question q3 (bleaching and disease)"),
         ("question.q2", 12, "studies addressing question q2 (effects on fish recruitment)"),
         ("countries", 5, "distinct countries of the included studies"),
         ("country.australia", 12, "studies from Australia"),
@@ -833,6 +835,9 @@ REEFS = scenario_lexicon({
         ("country_group.caribbean", 11, "studies from Caribbean"),
         ("prisma.dbr_assessed", 90, "full-text reports assessed for eligibility"),
         ("prisma.dbr_excluded", 54, "full-text reports excluded"),
+        ("prisma.other_sought_reports", 6, "reports sought for retrieval (other methods)"),
+        ("prisma.other_assessed", 5, "reports assessed for eligibility (other methods)"),
+        ("prisma.other_excluded", 1, "reports excluded (other methods)"),
         ("plots.total", 610, "restoration plots receiving transplants: sum over the studies that report it"),
         ("plots.median", 14, "restoration plots receiving transplants: median per study"),
         ("plots.reported", 33, "studies reporting restoration plots receiving transplants"),
@@ -892,3 +897,17 @@ def test_studies_that_did_not_report_a_measure_counted_in_brackets():
 def test_a_question_as_the_subject_of_a_passive_whose_verb_is_left_out():
     assert claims("Coral survival was reported by 30 studies, and effects on fish recruitment by 12.", REEFS) == [
         (30, "question.q1"), (12, "question.q2")]
+
+
+def test_reports_of_which_some_were_assessed_were_sought():
+    assert claims("Hand-searching found six more reports, of which five were assessed and one excluded.", REEFS) == [
+        (6, "prisma.other_sought_reports"), (5, "prisma.other_assessed"), (1, "prisma.other_excluded")]
+
+
+def test_a_questions_label_of_two_words_with_a_word_between_where_questions_are_spoken_of():
+    assert claims("Thirty studies addressed the survival of the corals.", REEFS) == [(30, "question.q1")]
+    assert claims("Thirty studies addressed the survival rate of the corals.", REEFS) == [(30, "question.q1")]
+
+
+def test_a_labels_and_written_or():
+    assert claims("Bleaching or disease was recorded in 9 studies.", REEFS) == [(9, "question.q3")]

@@ -544,8 +544,10 @@ def _derived_terms(terms: list[Phrase], vocabulary: Vocabulary, fields: Mapping[
     # "narrative synthesis"
     # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
     # word between: "screened institutions", "screened the community" for "screening in an institution"
+    # — and so a review question's label of two content words, with one more word between where questions
+    # are spoken of ("the proportion that remains asymptomatic" for "proportion asymptomatic")
     terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
-              if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
+              if t.kind in ("orientation", "question") and not t.weak and not t.minor and not t.unordered
               and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
               and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
     return terms
@@ -1601,7 +1603,10 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
-    span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    # a design's words must stand together; a question's may have one word between, where questions are spoken of
+    span = len(wanted) + {"field": 3, "question": 1}.get(term.kind, 0)
+    if term.kind == "question" and not _QUESTION_RE.search(sentence):
+        return []
     before = sentence[:start]
     if term.kind != "field":  # (but for small words and the people a design acts on: "screened the community",
         # "screened people in institutions")
@@ -1628,8 +1633,10 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
 # every sentence made the check of a 3,000-study review take 13 s instead of 2.
 @lru_cache(maxsize=None)
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    """A phrase of normalised words, as whole words."""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+    """A phrase of normalised words, as whole words; its *and* may be written *or* ("fish abundance or biomass"
+    for the question "fish abundance and biomass")."""
+    words = [r"(?:and|or)" if w in ("and", "or") else re.escape(w) for w in phrase.split(" ")]
+    return re.compile(r"(?<![a-z0-9])" + " ".join(words) + r"(?![a-z0-9])")
 
 
 @lru_cache(maxsize=None)
@@ -1679,7 +1686,7 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             for m in _letter_pattern(term.phrase).finditer(segment):
                 hits.append(_Hit(start + m.start(), term.kind, term.count, start + m.end()))
             continue
-        if not present.issuperset(term.phrase.split()):
+        if not present.issuperset(w for w in term.phrase.split() if w not in ("and", "or")):
             continue  # a phrase matches whole words only: one of its words is missing (the cheap test first)
         for m in _phrase_pattern(term.phrase).finditer(normed):
             s, e = at(m.start())[0], at(m.end() - 1)[1]
@@ -4030,8 +4037,10 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
             "prisma.other_assessed" in lexicon.counts:
-        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought
-        sought = dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) and \
+        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought, and so
+        # were reports "of which seven were assessed": a whole whose part is assessed comes before that step
+        sought = (dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) or
+                  _PART_ASSESSED_RE.match(sentence, noun.end)) and \
             lexicon.counts.get("prisma.other_sought_reports") is not None
         name = "prisma.other_sought_reports" if sought else "prisma.other_assessed"
         return _claim(sentence, token, name, noun.end, None)
@@ -4054,6 +4063,8 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
     return None
 
 
+_PART_ASSESSED_RE = re.compile(r"\W*(?:of (?:which|these|them|those))\s+[\w,]+\s+(?:were|was)\s+(?:assessed|read)\b",
+                               re.I)
 _STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified",
                "duplicates")
 
