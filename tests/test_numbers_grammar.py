@@ -808,7 +808,7 @@ REEFS = scenario_lexicon({
                                         "members": ["Australia", "Philippines", "Sri Lanka"]},
                        "caribbean": {"label": "Caribbean", "members": ["Costa Rica", "Belize"]}},
     "questions": [{"key": "q1", "label": "coral survival"}, {"key": "q2", "label": "effects on fish recruitment"},
-                  {"key": "q3", "label": "bleaching and disease"}],
+                  {"key": "q3", "label": "bleaching and disease outbreaks"}],
     "study_fields": [
         {"name": "plots", "label": "restoration plots receiving transplants", "type": "integer"},
         {"name": "divers", "label": "volunteer divers", "type": "integer"},
@@ -823,7 +823,7 @@ REEFS = scenario_lexicon({
         ("orientation.not_reported", 0, "studies not reporting their design orientation"),
         ("questions", 3, "review questions"),
         ("question.q1", 30, "studies addressing question q1 (coral survival)"),
-        ("question.q3", 9, "studies addressing question q3 (bleaching and disease)"),
+        ("question.q3", 9, "studies addressing question q3 (bleaching and disease outbreaks)"),
         ("question.q2", 12, "studies addressing question q2 (effects on fish recruitment)"),
         ("countries", 5, "distinct countries of the included studies"),
         ("country.australia", 12, "studies from Australia"),
@@ -904,10 +904,14 @@ def test_reports_of_which_some_were_assessed_were_sought():
         (6, "prisma.other_sought_reports"), (5, "prisma.other_assessed"), (1, "prisma.other_excluded")]
 
 
-def test_a_questions_label_of_two_words_with_a_word_between_where_questions_are_spoken_of():
+def test_a_questions_label_of_two_words_with_a_word_between_as_what_counted_studies_did():
     assert claims("Thirty studies addressed the survival of the corals.", REEFS) == [(30, "question.q1")]
     assert claims("Thirty studies addressed the survival rate of the corals.", REEFS) == [(30, "question.q1")]
 
 
 def test_a_labels_and_written_or():
-    assert claims("Bleaching or disease was recorded in 9 studies.", REEFS) == [(9, "question.q3")]
+    assert claims("Bleaching or disease outbreaks were recorded in 9 studies.", REEFS) == [(9, "question.q3")]
+
+
+def test_a_count_in_brackets_before_the_verb_is_the_subject_whose_object_names_a_question():
+    assert claims("Most studies (30) addressed the survival of the corals.", REEFS) == [(30, "question.q1")]

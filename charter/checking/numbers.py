@@ -544,10 +544,11 @@ def _derived_terms(terms: list[Phrase], vocabulary: Vocabulary, fields: Mapping[
     # "narrative synthesis"
     # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
     # word between: "screened institutions", "screened the community" for "screening in an institution"
-    # — and so a review question's label of two content words, with one more word between where questions
-    # are spoken of ("the proportion that remains asymptomatic" for "proportion asymptomatic")
+    # — and so a review question's label of two content words, with one more word between, as what counted
+    # studies did ("130 addressed the proportion that remains asymptomatic" for "proportion asymptomatic")
     terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
               if t.kind in ("orientation", "question") and not t.weak and not t.minor and not t.unordered
+              and not (t.kind == "question" and re.search(r"\bquestion\b|\brq\b|\d", t.phrase))  # (its own words)
               and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
               and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
     return terms
@@ -1537,6 +1538,8 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
     short label even where questions are not spoken of."""
     # a share in brackets ("Eight studies (6%) compared …") does not end the clause
     lead = re.sub(r"\(\s*\d[\d.,]*\s*%\s*\)", lambda m: " " * len(m.group()), sentence[:at])
+    # … nor does the count itself in brackets: "Almost every study (130) addressed …"
+    lead = re.sub(r"\(\s*(\d[\d,]*)\s*\)(?=\s+[a-z]+ed\b)", r" \1 ", lead)
     clause = re.split(r"[,;:()]", lead)[-1]
     verb = r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?[a-z]+ed\s+"
     # "130 estimated the proportion … and eight the secondary attack rates": the verb left out after *and*
@@ -1603,10 +1606,8 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
-    # a design's words must stand together; a question's may have one word between, where questions are spoken of
+    # a design's words must stand together; a question's may have one word between, as what counted studies did
     span = len(wanted) + {"field": 3, "question": 1}.get(term.kind, 0)
-    if term.kind == "question" and not _QUESTION_RE.search(sentence):
-        return []
     before = sentence[:start]
     if term.kind != "field":  # (but for small words and the people a design acts on: "screened the community",
         # "screened people in institutions")
@@ -1623,6 +1624,9 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
             negated = term.kind == "field" and _NEGATION_RE.search(
                 " ".join(lead.split()[-3:]) + " " + sentence[window[0][0]:window[-1][1]])
             count = term.count.rpartition(".")[0] + ".no" if negated else term.count
+            if term.kind == "question" and not (_object_of_counted_verb(sentence, window[0][0]) or
+                                                _subject_of_counted_passive(sentence, window[0][0], window[last][1])):
+                continue  # a question's words apart name it only as what counted studies did
             if count in lexicon.counts:
                 return [_Hit(window[0][0], term.kind, count, window[last][1])]
     return []
