@@ -1690,7 +1690,9 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             for m in _letter_pattern(term.phrase).finditer(segment):
                 hits.append(_Hit(start + m.start(), term.kind, term.count, start + m.end()))
             continue
-        if not present.issuperset(w for w in term.phrase.split() if w not in ("and", "or")):
+        if not present.issuperset(term.phrase.split()) and not (
+                (" and " in term.phrase or " or " in term.phrase) and  # (a label's *and* written *or*: see below)
+                present.issuperset(w for w in term.phrase.split() if w not in ("and", "or"))):
             continue  # a phrase matches whole words only: one of its words is missing (the cheap test first)
         for m in _phrase_pattern(term.phrase).finditer(normed):
             s, e = at(m.start())[0], at(m.end() - 1)[1]
