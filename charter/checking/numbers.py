@@ -4069,7 +4069,8 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
     return None
 
 
-_PART_ASSESSED_RE = re.compile(r"\W*(?:of (?:which|these|them|those))\s+[\w,]+\s+(?:were|was)\s+(?:assessed|read)\b",
+_PART_ASSESSED_RE = re.compile(r"\W*(?:of (?:which|these|them|those))\s+[\w,]+\s+(?:were|was)\s+(?:[a-z]+ed\s+and\s+)?"
+                               r"(?:assessed|read)\b",
                                re.I)
 _STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified",
                "duplicates")
