@@ -836,6 +836,7 @@ REEFS = scenario_lexicon({
         ("prisma.dbr_assessed", 90, "full-text reports assessed for eligibility"),
         ("prisma.dbr_excluded", 54, "full-text reports excluded"),
         ("prisma.other_sought_reports", 6, "reports sought for retrieval (other methods)"),
+        ("prisma.other_notretrieved_reports", 1, "reports not retrieved (other methods)"),
         ("prisma.other_assessed", 5, "reports assessed for eligibility (other methods)"),
         ("prisma.other_excluded", 1, "reports excluded (other methods)"),
         ("plots.total", 610, "restoration plots receiving transplants: sum over the studies that report it"),
@@ -917,3 +918,9 @@ def test_a_labels_and_written_or():
 
 def test_a_count_in_brackets_before_the_verb_is_the_subject_whose_object_names_a_question():
     assert claims("Most studies (30) addressed the survival of the corals.", REEFS) == [(30, "question.q1")]
+
+
+def test_one_after_of_which_is_a_part_counted_not_the_pronoun():
+    assert claims("Hand-searching found six more reports, of which one could not be obtained and five were "
+                  "assessed.", REEFS) == [(6, "prisma.other_sought_reports"), (1, "prisma.other_notretrieved_reports"),
+                                          (5, "prisma.other_assessed")]

@@ -1054,6 +1054,10 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
                                                                "would", "should", "must", "way", "hand", "or") \
                 and not _modal_passive(tokens, i):
             return True  # pronoun
+        if prev and prev.kind == "word" and prev.text.lower() in ("which", "these", "them", "those") and \
+                prev2 and prev2.text.lower() == "of" and nxt and nxt.kind == "word" and \
+                (nxt.text.lower() in ("was", "could", "had", "did", "is", "remained") or nxt.text.lower().endswith("ed")):
+            return False  # "11 further reports, of which one could not be obtained": a part, counted
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone"):
             return True
