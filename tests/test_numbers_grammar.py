@@ -924,3 +924,8 @@ def test_one_after_of_which_is_a_part_counted_not_the_pronoun():
     assert claims("Hand-searching found six more reports, of which one could not be obtained and five were "
                   "assessed.", REEFS) == [(6, "prisma.other_sought_reports"), (1, "prisma.other_notretrieved_reports"),
                                           (5, "prisma.other_assessed")]
+
+
+def test_a_preposition_after_a_count_does_not_modify_the_noun_after_it():
+    assert claims("Twenty-two studies fell under theme (a) and fourteen under theme (b).", REEFS) == [
+        (22, "theme.a"), (14, "theme.b")]

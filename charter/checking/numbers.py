@@ -1167,6 +1167,10 @@ _DESIGN_WORDS = ("design", "approach", "orientation", "methodology", "framework"
 _JOINERS = ("and", "or", "but", "while", "whereas", "which", "that", "who")
 
 
+_PREPOSITIONS = frozenset("under over across within among between beyond into onto toward towards upon via "
+                          "throughout during despite without".split())
+
+
 def _modifies_noun(tokens: list[_Token], j: int, steps: int, weak: frozenset[str]) -> bool:
     """The word at j modifies the counted noun right after it: one word of a label before a study noun ("the
     37 detection studies"), or, right after the number, any plain word before a noun the review counts ("63
@@ -1177,7 +1181,8 @@ def _modifies_noun(tokens: list[_Token], j: int, steps: int, weak: frozenset[str
     if _stem(tokens[j].text) in weak and following == "study":
         return True
     return steps == 0 and following is not None and tokens[j].text.isalpha() and tokens[j].text.islower() and \
-        low not in _VERBS and low not in _STOPWORDS and low not in (*_JOINERS, "each", "per")
+        low not in _VERBS and low not in _STOPWORDS and low not in (*_JOINERS, "each", "per") and \
+        low not in _PREPOSITIONS  # "sixteen under theme (b)": a preposition's object, not the count's noun
 
 
 def _modifier_of(noun: str, after: str) -> bool:
