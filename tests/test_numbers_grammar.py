@@ -833,6 +833,8 @@ REEFS = scenario_lexicon({
         ("country.belize", 5, "studies from Belize"),
         ("country_group.indo_pacific", 25, "studies from Indo-Pacific"),
         ("country_group.caribbean", 11, "studies from Caribbean"),
+        ("prisma.dbr_sought_reports", 95, "reports sought for retrieval"),
+        ("prisma.dbr_notretrieved_reports", 5, "reports not retrieved"),
         ("prisma.dbr_assessed", 90, "full-text reports assessed for eligibility"),
         ("prisma.dbr_excluded", 54, "full-text reports excluded"),
         ("prisma.other_sought_reports", 6, "reports sought for retrieval (other methods)"),
@@ -929,3 +931,8 @@ def test_one_after_of_which_is_a_part_counted_not_the_pronoun():
 def test_a_preposition_after_a_count_does_not_modify_the_noun_after_it():
     assert claims("Twenty-two studies fell under theme (a) and fourteen under theme (b).", REEFS) == [
         (22, "theme.a"), (14, "theme.b")]
+
+
+def test_a_step_right_after_the_wholes_noun_is_the_wholes_and_the_next_is_the_parts():
+    assert claims("Five of the 95 reports sought could not be retrieved.", REEFS) == [
+        (5, "prisma.dbr_notretrieved_reports"), (95, "prisma.dbr_sought_reports")]

@@ -3384,8 +3384,15 @@ def _with_part_predicate(sentence: str, tokens: list[_Token], i: int, numbers: l
     if re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I):
         return forward_ok
     end = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
-    return forward_ok + [h for h in _attributes(sentence, seg_end, end, lexicon)
-                         if h.kind in allowed and h.kind != "included"]
+    later = [h for h in _attributes(sentence, seg_end, end, lexicon) if h.kind in allowed and h.kind != "included"]
+    if idx + 1 < len(numbers):
+        # "Nine of the 236 reports sought could not be retrieved": a step right after the whole's noun is the
+        # whole's own participle; the part's predicate is the step after it
+        whole_end = _noun_of(tokens, numbers[idx + 1], lexicon).end
+        own = [h for h in later if h.kind in _STEP_KINDS and not sentence[whole_end:h.position].strip()]
+        if own and any(h.kind in _STEP_KINDS and h.position > own[0].end for h in later):
+            later = [h for h in later if h not in own]
+    return forward_ok + later
 
 
 def _parts_listed_after_colon(sentence: str, token: _Token, seg_end: int) -> bool:
