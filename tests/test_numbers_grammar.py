@@ -936,3 +936,8 @@ def test_a_preposition_after_a_count_does_not_modify_the_noun_after_it():
 def test_a_step_right_after_the_wholes_noun_is_the_wholes_and_the_next_is_the_parts():
     assert claims("Five of the 95 reports sought could not be retrieved.", REEFS) == [
         (5, "prisma.dbr_notretrieved_reports"), (95, "prisma.dbr_sought_reports")]
+
+
+def test_a_clause_whose_subject_is_no_study_ends_the_last_counts_stretch():
+    assert claims("Coral survival was reported in 30 studies; no study addressed effects on fish recruitment.",
+                  REEFS) == [(30, "question.q1")]

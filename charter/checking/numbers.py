@@ -2870,13 +2870,19 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
 
+_NEW_SUBJECT_RE = re.compile(r";\s+(?:no|none of the|neither|not one)\s+(?:\w+\s+)?(?:study|studies|trial|trials)\b", re.I)
+
+
 def _stretch_end(sentence: str, tokens: list[_Token], numbers: list[int], idx: int) -> int:
     """Where the stretch of words belonging to the count at numbers[idx] ends: at the next count, except
     that a count in brackets right after its noun ("48 studies (53 reports) remained") or a place count
     between the noun and its verb ("52 studies from 14 countries were included") is an aside: the words
     after it still tell what the first count is."""
     if idx + 1 >= len(numbers):
-        return len(sentence)
+        # "… were compared in eight studies; no study addressed …": the last count's stretch ends where a new
+        # clause with a subject of its own begins
+        new_clause = _NEW_SUBJECT_RE.search(sentence, tokens[numbers[idx]].end)
+        return new_clause.start() if new_clause else len(sentence)
     here, after = tokens[numbers[idx]], tokens[numbers[idx + 1]]
     close = sentence.find(")", after.end)
     nxt = idx + 1
