@@ -2865,6 +2865,8 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
+    claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -3170,6 +3172,128 @@ def _unsaid_which(sentence: str, tokens: list[_Token], numbers: list[int], claim
         if len(fields) == 1:
             out = [c for c in out if c.start != tokens[i].start]
             out.append(_claim(sentence, tokens[i], fields.pop(), m.end(), None))
+    return out
+
+
+def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """Each full-text exclusion reason the review keeps, by the words of its wording that no other reason
+    has ("Women not studied or results not given by sex" -> women, studi, result, sex); nouns the check
+    counts (*report*, *study*) say nothing of which reason."""
+    words = {name: frozenset(_verb_root(w) for w in _content_words(_norm(re.sub(
+        r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "")))
+        if w not in _NOUNS and w not in _WEAK_STOP and len(w) > 2)
+        for name, count in lexicon.counts.items() if name.startswith("prisma.dbr_excluded_reason.")}
+    return {name: frozenset(w for w in own if sum(w in other for other in words.values()) == 1)
+            for name, own in words.items()}
+
+
+_REASON_ITEM_END_RE = re.compile(r"[;:.,]|\(|\sand\s|\sor\s+(?=\d)", re.I)
+
+
+def _reasons_by_their_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                            lexicon: Lexicon) -> list[Claim]:
+    """"excluded: 46 for the intervention, 38 for the population …", "41 did not study women or give results
+    by sex", "an intervention that was not a school meal (n = 64)": in a sentence about exclusion, a count
+    whose own item (the words after it up to the next item, or those before its bracket) shares words with
+    one of the review's exclusion reasons, and with no other, counts the full texts excluded for that reason —
+    however the reason is worded, since the review's own wording is read from its data."""
+    if not re.search(r"\bexclu", sentence, re.I):
+        return claims
+    reasons = {n: w for n, w in _reason_words(lexicon).items() if w}
+    if not reasons:
+        return claims
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i) or \
+                re.search(r"\bof(?: the)?\s*$", sentence[:token.start], re.I):
+            continue  # "fewer than 20", "most of the 24 …": no reason's count
+        if i + 1 < len(tokens) and tokens[i + 1].text == ")" and (
+                tokens[i - 1].text == "(" or _n_equals(tokens, i)):
+            # "… not a school meal (n = 64)": the words before the bracket, back to the last count or clause
+            paren = sentence.rfind("(", 0, token.start)
+            back = max(sentence.rfind(c, 0, paren) for c in ",;:")
+            if idx > 0:
+                back = max(back, tokens[numbers[idx - 1]].end)
+            item = sentence[back + 1:paren]
+        else:
+            rest = sentence[token.end:tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)]
+            end = _REASON_ITEM_END_RE.search(rest)
+            item = rest[:end.start()] if end else rest
+            if not re.search(r"\bexclu", sentence[:token.end] + item, re.I):
+                continue  # a count before the exclusion is named: not one of its reasons
+        said = {_verb_root(w) for w in _norm(item).split()}
+        overlap = {n: len(w & said) for n, w in reasons.items()}
+        named = [n for n, k in overlap.items() if k]
+        if len(named) != 1:
+            continue  # no reason, or several ("were viewpoints or had a weak design")
+        out = [c for c in out if c.start != token.start]
+        out.append(_claim(sentence, token, named[0], token.end + len(item.rstrip()) if item and
+                          sentence.find(item, token.end) == token.end else token.end, None))
+    return out
+
+
+_UNSAID_RE = re.compile(r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:say|report|state|specify|describe|give|"
+                        r"mention|indicate|record)\b|\b(?:was|were|is|are|remained)\s+(?:unclear|unreported|unstated|"
+                        r"not\s+(?:clear|described|reported|stated|given|specified|recorded))\b|"
+                        r"\bleft\b[^,;]*\bunreported\b", re.I)
+_SAID_RE = re.compile(r"\b(?:stated|reported|said|described|specified|recorded|gave)\b", re.I)
+
+
+def _unreported_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """Each field the review counts as left unreported, by the words of its label (as its count's meaning
+    words it, and a measure's nouns) that no other such field has — not participles or words like *type*:
+    "type of meal provision" -> provision, meal; "how exposure to smoke was assessed" -> exposure, smoke."""
+    measures = dict(lexicon.measures)
+    words = {}
+    for name, count in lexicon.counts.items():
+        prefix = name.removesuffix(".not_reported")
+        if prefix == name or prefix in ("orientation", "country") or "." in prefix:
+            continue
+        label = re.sub(r"^studies not reporting\s+(?:their\s+|the\s+)?", "", count.meaning or "")
+        said = " ".join([label, *measures.get(prefix, ())])
+        words[name] = frozenset(_verb_root(w) for w in _content_words(_norm(said)) if len(w) > 2 and
+                                w not in _WEAK_STOP and w not in _NOUNS and not re.fullmatch(r"\w+ed|how|what|number|many", w))
+    return {name: frozenset(w for w in own if sum(w in other for other in words.values()) == 1)
+            for name, own in words.items()}
+
+
+def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                               lexicon: Lexicon) -> list[Claim]:
+    """"The type of provision was unclear in nine studies", "three did not say how exposure was assessed",
+    "Seven studies did not report the number of monitoring stations", "All but eight studies stated whether
+    training was offered": a count of studies whose clause says they left something unsaid (or, after *all
+    but*, that the others said it) and names, in any words, one field the review counts as unreported, counts
+    that field's not_reported."""
+    if not (_UNSAID_RE.search(sentence) or _SAID_RE.search(sentence) and
+            re.search(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", sentence, re.I)):
+        return claims
+    fields = {n: w for n, w in _unreported_words(lexicon).items() if w}
+    if not fields:
+        return claims
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i):
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if after is not None and after.kind == "word" and _stem(after.text) in _NOUNS and \
+                _NOUNS[_stem(after.text)] != "study":
+            continue  # "did not report 12 records": a count of something else
+        left = max([sentence.rfind(c, 0, token.start) for c in ",;:"] +
+                   [tokens[numbers[idx - 1]].end if idx > 0 else -1])
+        right = min([p for p in (sentence.find(c, token.end) for c in ",;.") if p >= 0] +
+                    [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
+        clause = sentence[left + 1:right]
+        unsaid = _UNSAID_RE.search(clause)
+        if not unsaid and not (_left_out(sentence, token.start) and _SAID_RE.search(clause)):
+            continue
+        said = {_verb_root(w) for w in _norm(clause).split()}
+        named = [n for n, w in fields.items() if w & said]
+        if len(named) != 1:
+            continue
+        out = [c for c in out if c.start != token.start]
+        out.append(_claim(sentence, token, named[0], token.end, None))
     return out
 
 
