@@ -953,7 +953,12 @@ def word_value(word: str) -> int | None:
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for m in _TOKEN_RE.finditer(text):
-        if tokens and m.lastgroup == "word" and tokens[-1].kind == "num" and tokens[-1].text.lower() in _TENS and \
+        hundreds = _hundreds(tokens, m, text)
+        if hundreds is not None:
+            tokens.append(hundreds)  # "Six hundred and twelve", "One hundred and thirty"
+            continue
+        if tokens and m.lastgroup == "word" and tokens[-1].kind == "num" and \
+                tokens[-1].text.lower().split()[-1] in _TENS and \
                 text[tokens[-1].end:m.start()] == " " and 0 < _UNITS.get(m.group().lower(), 0) < 10:
             last = tokens.pop()  # "twenty nine" written without its hyphen
             tokens.append(_Token("num", text[last.start:m.end()], last.start, m.end(),
@@ -972,6 +977,27 @@ def _tokens(text: str) -> list[_Token]:
                 kind = "num"
         tokens.append(_Token(kind, m.group(), m.start(), m.end(), value))
     return tokens
+
+
+def _hundreds(tokens: list[_Token], m: re.Match, text: str) -> _Token | None:
+    """A number in words past 99, merged from its words (popped off ``tokens``): "six" + "hundred" -> 600,
+    then "600" + "and" + "twelve" (or "twenty-nine") -> 612; None when ``m`` continues no such number."""
+    if m.lastgroup != "word" or not tokens:
+        return None
+    last, word = tokens[-1], m.group().lower()
+    if word == "hundred" and last.kind == "num" and last.value is not None and 0 < last.value < 10 and \
+            not last.text[:1].isdigit() and text[last.end:m.start()] == " ":
+        tokens.pop()
+        return _Token("num", text[last.start:m.end()], last.start, m.end(), last.value * 100)
+    value = word_value(word)
+    if value is None or not 0 < value < 100 or len(tokens) < 2 or tokens[-1].text.lower() != "and":
+        return None
+    hundred = tokens[-2]
+    if hundred.kind != "num" or not hundred.text.lower().endswith("hundred") or \
+            text[hundred.end:m.start()].lower() != " and ":
+        return None
+    del tokens[-2:]
+    return _Token("num", text[hundred.start:m.end()], hundred.start, m.end(), hundred.value + value)
 
 
 def _is_number(token: _Token) -> bool:
@@ -2316,8 +2342,10 @@ def _measure_claim(m: _MeasureReading):
     t = tokens[k]
     if _hedged(tokens, k) or _per_other_unit(sentence, t.start, lexicon):
         return None  # "fewer than 50 sites": a bound; "Classes had 20 to 30 pupils": not per study
+    # (but "… in the largest study, and the median was 16": the median is over the studies)
     one_study = _about_one_study(sentence, t.start) and \
-        not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b", sentence, re.I)
+        not re.search(r"\bthe (?:median|typical) (?:study|trial|paper)\b", sentence, re.I) and \
+        not re.search(r"[,;]\s+(?:and|while|whereas)\s+the median (?:was|is)\s*$", sentence[:t.start], re.I)
     own = _noun_of(tokens, k, lexicon).category
     if own == "guard" and k + 1 < len(tokens) and tokens[k + 1].text.lower() in ("per", "a", "each"):
         own = "implicit"  # "a median of 3 per study"
@@ -2408,6 +2436,12 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
         # "(median 48)", "the median study examined two"
         stat = "median" if "median" in before else ""
     near = sentence[max(0, t.start - 40):t.start]
+    # "numbered 18 in the smallest study and 27,150 in the largest", "612 schools took part in the largest
+    # study": the study the number is in, named after it, says which (before any superlative further back)
+    within = re.match(r"\s*(?:[\w-]+\s+){0,4}?(?:in|at)\s+the\s+(?:(?P<max>largest|biggest)|smallest)\b",
+                      sentence[t.end:], re.I)
+    if stat is None and within and not re.search(r"\d", within.group()):
+        stat = "max" if within.group("max") else "min"
     # "the largest 5,403", "the highest number in any single study was 2,194"
     if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
         stat = "max"
