@@ -551,7 +551,10 @@ def _derived_terms(terms: list[Phrase], vocabulary: Vocabulary, fields: Mapping[
               and not (t.kind == "question" and re.search(r"\bquestion\b|\brq\b|\d", t.phrase))  # (its own words)
               and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
               and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
-    return terms
+    # a value's single word that is a noun the check counts never names the value alone: *report* of
+    # "self-report" is the papers' noun ("38 studies (44 reports)"), *study* of "pilot study" the studies'
+    longer = {t.count for t in terms if t.kind == "field" and " " in t.phrase}
+    return [t for t in terms if not (t.kind == "field" and t.count in longer and t.phrase in _NOUNS)]
 
 
 def _country_terms(counts: Mapping[str, Count],
@@ -3883,11 +3886,17 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
             and re.search(r"\b(?:reported|published|described|presented|written up)\s+(?:in|across)\s*$",
                           sentence[:token.start], re.I) and \
             _NOUNS.get(_stem(named[-1] if named else "")) == "study" and \
-            any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]):
+            (any(_is_number(r.tokens[k]) for k in r.numbers[:r.idx]) or _THE_STUDIES_REPORTED_RE.search(
+                sentence[:token.start])):  # (or "The included studies were described in 46 publications")
         return True, _claim(sentence, token, "reports", noun.end, None)  # "the 64 studies were reported in 71 articles"
     if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+_THE_STUDIES_REPORTED_RE = re.compile(r"^\W*(?:the|all|our|these)\s+(?:\w+\s+)?(?:studies|trials)\s+(?:were|are|have been)"
+                                      r"\s+(?:\w+\s+)?(?:reported|published|described|presented|written up)\s+"
+                                      r"(?:in|across)\s*$", re.I)
 
 
 def _papers_beside_studies(r: _Reading, named: list[str]) -> bool:
