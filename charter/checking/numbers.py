@@ -2045,6 +2045,12 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue
         paren, close = anchor
         lead = sentence[:paren]
+        if t.value != 1 and re.search(r"\b(?:a|an|one|the|this|that|each)\s+(?:[\w-]+\s+){0,3}(?:study|trial|paper|"
+                                      r"article)\s*$", lead, re.I):
+            # "A Kenyan trial (14)", "a Norwegian study (n = 212)": one study's citation or sample, no count of
+            # studies (but "a case study (1)")
+            out[k] = None
+            continue
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
         if _in_reasons_list(lead):
