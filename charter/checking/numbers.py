@@ -2447,7 +2447,7 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
     near = sentence[max(0, t.start - 40):t.start]
     # "numbered 18 in the smallest study and 27,150 in the largest", "612 schools took part in the largest
     # study": the study the number is in, named after it, says which (before any superlative further back)
-    within = re.match(r"\s*(?:[\w-]+\s+){0,4}?(?:in|at)\s+the\s+(?:(?P<max>largest|biggest)|smallest)\b",
+    within = re.match(r"\s*(?:(?!(?:in|at|of)\b)[\w-]+\s+){0,4}?(?:in|at)\s+the\s+(?:(?P<max>largest|biggest)|smallest)\b",
                       sentence[t.end:], re.I)
     if stat is None and within and not re.search(r"\d", within.group()):
         stat = "max" if within.group("max") else "min"
@@ -2910,6 +2910,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -3337,6 +3338,55 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
             continue
         out = [c for c in out if c.start != token.start]
         out.append(_claim(sentence, token, named[0], token.end, None))
+    return out
+
+
+def _word_root(word: str) -> str:
+    """A root shared by a label's word and its other forms: "indirectly", "indirect" -> "indirect";
+    "strengthened" -> "strengthen"; "housing" -> "hous"."""
+    return _verb_root(word[:-2] if word.endswith("ly") and len(word) > 5 else word)
+
+
+def _theme_label_roots(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """Each theme and sub-theme by the roots of its label's content words that no other theme's or
+    sub-theme's label has (so the review's title words, in every label, drop out)."""
+    labels: dict[str, str] = {}
+    for t in lexicon.terms:
+        if t.kind in ("theme", "subtheme") and not t.unordered and len(t.phrase) > len(labels.get(t.count, "")):
+            labels[t.count] = t.phrase
+    roots = {n: frozenset(_word_root(w) for w in _content_words(p) if len(w) > 3 and w not in _WEAK_STOP)
+             for n, p in labels.items()}
+    return {n: frozenset(w for w in own if sum(w in other for other in roots.values()) == 1)
+            for n, own in roots.items()}
+
+
+def _label_words_in_any_order(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                              lexicon: Lexicon, cited_parts: list[tuple[int, int]], decided: set[int]) -> list[Claim]:
+    """"The remaining five strengthened social support indirectly, through housing or income" for the
+    sub-theme "Social support strengthened indirectly (housing, income)": a count of studies that names no
+    count, whose own words after it (up to a comma, *and* or the next count) hold two or more words, in any
+    order and form, of one theme's or sub-theme's label that no other label has, counts that theme or
+    sub-theme. Not a count another rule settled (a list's, a measure's), nor a part taking its whole's words
+    ("Of the eight studies on status …, five were quantitative")."""
+    out = list(claims)
+    labels = None
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or i in decided or \
+                any(c.start == token.start for c in out) or \
+                _hedged(tokens, i) or any(a <= token.start < b for a, b in cited_parts):
+            continue
+        category = _noun_of(tokens, i, lexicon).category
+        verb_next = i + 1 < len(tokens) and re.fullmatch(r"[a-z]+ed", tokens[i + 1].text) is not None
+        if category not in ("study", "implicit") and not (category == "guard" and verb_next):
+            continue  # ("The remaining five strengthened …": the verb says the noun is understood)
+        end = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
+        stop = re.search(r"[,;:.(]|\s(?:and|but|while|whereas)\s", sentence[token.end:end])
+        said = {_word_root(w) for w in _norm(sentence[token.end:token.end + stop.start() if stop else end]).split()}
+        labels = _theme_label_roots(lexicon) if labels is None else labels
+        named = [n for n, w in labels.items() if len(w & said) >= 2]
+        if len(named) == 1:
+            out.append(_claim(sentence, token, named[0], token.end, None))
     return out
 
 
