@@ -941,3 +941,112 @@ def test_a_step_right_after_the_wholes_noun_is_the_wholes_and_the_next_is_the_pa
 def test_a_clause_whose_subject_is_no_study_ends_the_last_counts_stretch():
     assert claims("Coral survival was reported in 30 studies; no study addressed effects on fish recruitment.",
                   REEFS) == [(30, "question.q1")]
+
+
+# Added after held-out batches 23, 24 and 25 (school meals, microfinance, wildfire smoke): an invented review
+# unlike theirs — shared book reading with toddlers — with its own exclusion reasons, a choice field whose
+# value holds a noun the check counts ("parent-report"), a choice field about how a thing was done, an
+# integer field of playgroups, and sub-themes whose labels prose words in other orders and forms.
+READING = scenario_lexicon({
+    "title": "Reading aloud to toddlers: a scoping review of shared book reading programmes",
+    "themes": [
+        {"key": "a", "label": "Language growth", "subthemes": [
+            {"key": "dialogic", "label": "Vocabulary widened dialogically (questions, prompts)"},
+            {"key": "print", "label": "Print awareness as an explicit goal"}]},
+        {"key": "b", "label": "Family routines", "subthemes": []},
+    ],
+    "orientation": [{"key": "rct", "label": "randomised trial", "abbreviation": "RCT"},
+                    {"key": "prepost", "label": "pre-post study"}],
+    "study_fields": [
+        {"name": "measure", "label": "how language was measured", "type": "choice",
+         "choices": ["standardised test", "parent-report", "observation"]},
+        {"name": "playgroups", "label": "community playgroups taking part", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 41, "included studies"),
+        ("reports", 48, "reports (papers) of the included studies"),
+        ("themes", 2, "themes"),
+        ("theme.a", 27, "studies in theme (a) Language growth"),
+        ("subtheme.a.dialogic", 15, "studies in sub-theme Vocabulary widened dialogically (questions, prompts)"),
+        ("subtheme.a.print", 12, "studies in sub-theme Print awareness as an explicit goal"),
+        ("theme.b", 14, "studies in theme (b) Family routines"),
+        ("orientation.rct", 17, "studies with a randomised trial design"),
+        ("orientation.prepost", 24, "studies with a pre-post study design"),
+        ("orientation.not_reported", 0, "studies not reporting their design orientation"),
+        ("measure.standardised_test", 19, "studies with how language was measured: standardised test"),
+        ("measure.parent_report", 13, "studies with how language was measured: parent-report"),
+        ("measure.observation", 5, "studies with how language was measured: observation"),
+        ("measure.not_reported", 4, "studies not reporting how language was measured"),
+        ("playgroups.total", 930, "community playgroups taking part: sum over the studies that report it"),
+        ("playgroups.median", 6, "community playgroups taking part: median per study"),
+        ("playgroups.min", 1, "community playgroups taking part: smallest value in a study"),
+        ("playgroups.max", 212, "community playgroups taking part: largest value in a study"),
+        ("playgroups.reported", 22, "studies reporting community playgroups taking part"),
+        ("playgroups.not_reported", 19, "studies not reporting community playgroups taking part"),
+        ("prisma.dbr_assessed", 160, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_excluded", 112, "full-text reports excluded"),
+        ("prisma.dbr_excluded_reason.older", 51, "full-text reports excluded: Children older than five years"),
+        ("prisma.dbr_excluded_reason.no_language", 37, "full-text reports excluded: No language outcome"),
+        ("prisma.dbr_excluded_reason.day_care", 24, "full-text reports excluded: Reading sessions held in day care"),
+        ("prisma.total_studies", 41, "studies included in the review (PRISMA)"),
+        ("prisma.total_reports", 48, "reports of included studies (PRISMA)"),
+    ]),
+})
+
+
+def test_an_exclusion_reason_in_other_words_names_the_reason_by_its_own_words():
+    """Each item of a list of reasons, and a reason before its bracketed count, shares words with one of the
+    review's reasons (read from its counts) and with no other."""
+    assert claims("Of the 160 full texts assessed, 112 were excluded: 51 enrolled children over five years old, "
+                  "37 reported no outcome of language and 24 ran the sessions in day care.", READING) == [
+        (160, "prisma.dbr_assessed"), (112, "prisma.dbr_excluded"), (51, "prisma.dbr_excluded_reason.older"),
+        (37, "prisma.dbr_excluded_reason.no_language"), (24, "prisma.dbr_excluded_reason.day_care")]
+    assert claims("The commonest reason for exclusion was children who were older (n = 51).", READING) == [
+        (51, "prisma.dbr_excluded_reason.older")]
+    assert claims("We excluded 24 reports for day care settings.", READING) == [
+        (24, "prisma.dbr_excluded_reason.day_care")]
+
+
+def test_a_field_left_unsaid_in_other_words_counts_its_not_reported():
+    assert claims("The way language was assessed was unclear in four studies.", READING) == [
+        (4, "measure.not_reported")]
+    assert claims("Four studies did not say how they measured language.", READING) == [(4, "measure.not_reported")]
+    assert claims("All but 19 studies stated the number of playgroups involved.", READING) == [
+        (19, "playgroups.not_reported")]
+
+
+def test_a_number_in_words_past_ninety_nine():
+    assert claims("Two hundred and twelve community playgroups took part in the largest study.", READING) == [
+        (212, "playgroups.max")]
+    assert claims("One hundred and sixty full texts were assessed.", READING) == [(160, "prisma.dbr_assessed")]
+
+
+def test_the_study_a_number_is_in_named_after_it_says_smallest_or_largest():
+    assert claims("Public playgroups numbered 1 in the smallest study and 212 in the largest.", READING) == [
+        (1, "playgroups.min"), (212, "playgroups.max")]
+
+
+def test_a_median_after_a_clause_about_the_largest_study_is_over_the_studies():
+    assert claims("Two hundred and twelve playgroups took part in the largest study, and the median was 6.",
+                  READING) == [(212, "playgroups.max"), (6, "playgroups.median")]
+
+
+def test_a_values_word_that_is_a_counted_noun_does_not_name_the_value():
+    """*report* of *parent-report* is the papers' noun: "41 studies (48 reports)" counts no parent reports."""
+    assert claims("In all, 41 studies (48 reports) were included.", READING) == [(41, "included"), (48, "reports")]
+
+
+def test_the_studies_described_in_n_publications_count_reports():
+    assert claims("The included studies were described in 48 publications.", READING) == [(48, "reports")]
+
+
+def test_a_bracketed_number_after_one_study_is_its_citation():
+    assert claims("A Finnish trial (17) read to toddlers weekly.", READING) == []
+    assert claims("Randomised trials (17) and pre-post studies (24) were included.", READING) == [
+        (17, "orientation.rct"), (24, "orientation.prepost")]
+
+
+def test_a_labels_words_in_another_order_and_form_name_its_sub_theme():
+    assert claims("The remaining 15 widened vocabulary dialogically, with questions.", READING) == [
+        (15, "subtheme.a.dialogic")]
+    assert claims("Twelve studies made print awareness explicit.", READING) == [(12, "subtheme.a.print")]
