@@ -1042,7 +1042,7 @@ def test_the_studies_described_in_n_publications_count_reports():
 
 def test_a_bracketed_number_after_one_study_is_its_citation():
     assert claims("A randomised trial (17) read to toddlers weekly.", READING) == []
-    assert claims("One pre-post study (24) followed families for a year.", READING) == []
+    assert claims("The Welsh pre-post study (24) followed families for a year.", READING) == []
     assert claims("Randomised trials (17) and pre-post studies (24) were included.", READING) == [
         (17, "orientation.rct"), (24, "orientation.prepost")]
 
