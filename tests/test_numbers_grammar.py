@@ -1051,3 +1051,8 @@ def test_a_labels_words_in_another_order_and_form_name_its_sub_theme():
     assert claims("The remaining 15 widened vocabulary dialogically, with questions.", READING) == [
         (15, "subtheme.a.dialogic")]
     assert claims("Twelve studies made print awareness explicit.", READING) == [(12, "subtheme.a.print")]
+
+
+def test_of_the_studies_a_part_that_reported_the_measures_numbers_counts_the_reporting_studies():
+    assert claims("Of the 41 studies, 22 reported playgroup numbers, totalling 930 playgroups.", READING) == [
+        (41, "included"), (22, "playgroups.reported"), (930, "playgroups.total")]

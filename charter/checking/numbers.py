@@ -2377,8 +2377,12 @@ def _measure_claim(m: _MeasureReading):
         return _NOT_A_MEASURE if reporting is None else reporting
     mention = after[0] if after else min(mentions, key=lambda n: abs(n[0] - t.start))
     if stat is None and after and re.search(r"\b(?:the|all|our)\s+(?:\w+\s+)?(?:studies|trials|papers|reviews)\b",
-                                              sentence[:t.start], re.I) and not one_study:
-        stat = "total"  # "the studies drew on 486 participants"
+                                              sentence[:t.start], re.I) and not one_study and \
+            not _REPORTED_MEASURE_RE.match(sentence, t.end):
+        stat = "total"  # "the studies drew on 486 participants" (not "Of the 38 studies, 29 reported participant
+        # numbers": how many studies report the measure)
+    if stat is None and after and _REPORTED_MEASURE_RE.match(sentence, t.end) and own in ("guard", "implicit", "study"):
+        stat = "reported"
     if stat is None:
         stat = next((name for name, pattern in _MEASURE_STATS if pattern.search(sentence[:t.start])
                      or (name == "total" and pattern.search(sentence[t.end:]))), None)
@@ -2395,6 +2399,10 @@ def _measure_claim(m: _MeasureReading):
     name = f"{mention[2]}.{stat}"
     return _claim(sentence, t, name, max(t.end, mention[1]) if after else t.end, None) \
         if name in lexicon.counts else None
+
+
+_REPORTED_MEASURE_RE = re.compile(r"\s+(?:studies\s+)?(?:reported|gave|stated|recorded|specified)\s+(?:their\s+|the\s+)?"
+                                  r"(?:[\w-]+\s+){0,2}?(?:numbers?|participants|sample sizes?)\b", re.I)
 
 
 def _head_of_named_measure(m: _MeasureReading) -> list[tuple[int, int, str]]:
