@@ -1041,8 +1041,11 @@ def test_the_studies_described_in_n_publications_count_reports():
 
 
 def test_a_bracketed_number_after_one_study_is_its_citation():
-    assert claims("A randomised trial (17) read to toddlers weekly.", READING) == []
-    assert claims("The Welsh pre-post study (24) followed families for a year.", READING) == []
+    assert claims("A print awareness study (12) used big books.", READING) == []
+    assert claims("The family routines study (14) followed bedtime reading for a year.", READING) == []
+    # a design's own count stays one, however wrong: "a pre-post study (n = 25)"
+    assert claims("The others were a randomised trial (n = 17) and a pre-post study (n = 25).", READING) == [
+        (17, "orientation.rct"), (25, "orientation.prepost")]
     assert claims("Randomised trials (17) and pre-post studies (24) were included.", READING) == [
         (17, "orientation.rct"), (24, "orientation.prepost")]
 

@@ -2045,12 +2045,8 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
             continue
         paren, close = anchor
         lead = sentence[:paren]
-        if t.value != 1 and re.search(r"\b(?:a|an|one|the|this|that|each)\s+(?:[\w-]+\s+){0,3}(?:study|trial|paper|"
-                                      r"article)\s*$", lead, re.I):
-            # "A Kenyan trial (14)", "a Norwegian study (n = 212)": one study's citation or sample, no count of
-            # studies (but "a case study (1)")
-            out[k] = None
-            continue
+        one_study = t.value != 1 and re.search(r"\b(?:a|an|one|the|this|that|each)\s+(?:[\w-]+\s+){0,3}(?:study|trial|"
+                                               r"paper|article)\s*$", lead, re.I)
         start = max(0, paren - 120)
         hits = [h for h in _attributes(sentence, start, paren, lexicon) if h.kind in _LIST_KINDS]
         if _in_reasons_list(lead):
@@ -2067,6 +2063,11 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         if not hits:
             continue
         hit = max(_strong_over_weak(hits), key=lambda h: (h.end, h.end - h.position, -_kind_rank(h.kind)))
+        if one_study and hit.kind != "orientation":
+            # "A Kenyan trial (14)", "a Norwegian study (n = 212)": one study's citation or sample, no count of
+            # studies (but "a case study (1)", and a design's count however wrong: "a naturalistic case study (n = 2)")
+            out[k] = None
+            continue
         if hit.kind == "database":
             continue  # records of one database: the noun is records, not studies (handled with its noun)
         out[k] = _claim(sentence, t, hit.count, tokens[close].end, hit)
