@@ -1059,3 +1059,16 @@ def test_a_labels_words_in_another_order_and_form_name_its_sub_theme():
 def test_of_the_studies_a_part_that_reported_the_measures_numbers_counts_the_reporting_studies():
     assert claims("Of the 41 studies, 22 reported playgroup numbers, totalling 930 playgroups.", READING) == [
         (41, "included"), (22, "playgroups.reported"), (930, "playgroups.total")]
+
+
+def test_a_hyphened_word_of_the_reviews_own_words_qualifies_the_noun_though_it_begins_with_sub():
+    """"13 sub-Saharan African studies" (batch 23) is no "sub-theme": here a nutrition review's design."""
+    lexicon = scenario_lexicon({
+        "title": "Feeding after stroke: a scoping review",
+        "orientation": [{"key": "subacute", "label": "sub-acute cohort"}, {"key": "rct", "label": "randomised trial"}],
+        "counts": _counts([("included", 20, "included studies"),
+                           ("orientation.subacute", 9, "studies with a sub-acute cohort design"),
+                           ("orientation.rct", 11, "studies with a randomised trial design")]),
+    })
+    assert claims("Nine sub-acute studies and 11 randomised trials were included.", lexicon) == [
+        (9, "orientation.subacute"), (11, "orientation.rct")]

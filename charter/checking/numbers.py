@@ -1240,7 +1240,10 @@ def _noun_after(tokens: list[_Token], i: int, skip: frozenset[str] = frozenset()
         low = t.text.lower()
         if t.kind == "word":
             stem = _stem(t.text)
-            noun = _noun_named_at(tokens, i, j, steps, named, designs)
+            # (a hyphened word all of whose parts are the review's words qualifies the noun, though it
+            # begins like a noun's prefix: "13 sub-Saharan African studies" is no "sub-theme")
+            own_words = "-" in low and all(_stem(w) in skip for w in low.split("-"))
+            noun = None if own_words else _noun_named_at(tokens, i, j, steps, named, designs)
             if noun is not None:
                 return noun
             if _modifies_noun(tokens, j, steps, weak):  # "the 37 detection studies", "63 journal articles"
