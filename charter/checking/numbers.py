@@ -1679,8 +1679,9 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
 @lru_cache(maxsize=None)
 def _phrase_pattern(phrase: str) -> re.Pattern:
     """A phrase of normalised words, as whole words; its *and* may be written *or* ("fish abundance or biomass"
-    for the question "fish abundance and biomass")."""
-    words = [r"(?:and|or)" if w in ("and", "or") else re.escape(w) for w in phrase.split(" ")]
+    for the question "fish abundance and biomass"), and followed by *the* ("East Asia and the Pacific" for the
+    group "East Asia and Pacific")."""
+    words = [r"(?:and|or)(?: the)?" if w in ("and", "or") else re.escape(w) for w in phrase.split(" ")]
     return re.compile(r"(?<![a-z0-9])" + " ".join(words) + r"(?![a-z0-9])")
 
 
