@@ -1074,17 +1074,24 @@ def test_a_hyphened_word_of_the_reviews_own_words_qualifies_the_noun_though_it_b
         (9, "orientation.subacute"), (11, "orientation.rct")]
 
 
+STROKE = scenario_lexicon({
+    "title": "Feeding after stroke: a scoping review",
+    "country_groups": {"asia_pacific": {"label": "Asia and Pacific", "members": ["Japan", "Fiji"]},
+                       "europe": {"label": "Europe", "members": ["Spain"]}},
+    "counts": _counts([("included", 20, "included studies"),
+                       ("country.japan", 6, "studies from Japan"), ("country.fiji", 2, "studies from Fiji"),
+                       ("country.spain", 12, "studies from Spain"),
+                       ("country_group.asia_pacific", 8, "studies from Asia and Pacific"),
+                       ("country_group.europe", 12, "studies from Europe")]),
+})
+
+
 def test_a_labels_and_may_be_followed_by_the():
     """The group "Asia and Pacific" written "Asia and the Pacific" (batch 24's "East Asia and the Pacific")."""
-    lexicon = scenario_lexicon({
-        "title": "Feeding after stroke: a scoping review",
-        "country_groups": {"asia_pacific": {"label": "Asia and Pacific", "members": ["Japan", "Fiji"]},
-                           "europe": {"label": "Europe", "members": ["Spain"]}},
-        "counts": _counts([("included", 20, "included studies"),
-                           ("country.japan", 6, "studies from Japan"), ("country.fiji", 2, "studies from Fiji"),
-                           ("country.spain", 12, "studies from Spain"),
-                           ("country_group.asia_pacific", 8, "studies from Asia and Pacific"),
-                           ("country_group.europe", 12, "studies from Europe")]),
-    })
-    assert claims("Europe supplied 12 studies and Asia and the Pacific eight.", lexicon) == [
+    assert claims("Europe supplied 12 studies and Asia and the Pacific eight.", STROKE) == [
         (12, "country_group.europe"), (8, "country_group.asia_pacific")]
+
+
+def test_a_bare_one_closing_a_gapped_item_is_a_count():
+    assert claims("Spain added another four, and Fiji one.", STROKE) == [(4, "country.spain"), (1, "country.fiji")]
+    assert claims("Japan contributed six studies, and one was from Fiji.", STROKE)[0] == (6, "country.japan")

@@ -3922,7 +3922,20 @@ def _not_a_claim(r: _Reading, noun: _Noun, category: str | None, cited: bool) ->
         return True
     return token.text.lower() == "one" and category not in ("study", "database", "theme", "fulltext", "report",
                                                              "record") and \
-        not _orientation_near(sentence, token, r.seg_end, r.lexicon)
+        not _orientation_near(sentence, token, r.seg_end, r.lexicon) and not _gapped_one(r)
+
+
+def _gapped_one(r: _Reading) -> bool:
+    """"severe in 12 studies, moderate in one and context-specific in two", "England added four, and Scotland
+    one": a bare *one* closing its item, after a name, in a sentence that has counted before, is that count
+    with its verb and noun left out — a count, as "two" would be."""
+    k = r.i
+    nxt = r.tokens[k + 1] if k + 1 < len(r.tokens) else None
+    closes = nxt is None or nxt.text in (",", ";", ".", ")") or nxt.text.lower() in ("and", "or")
+    earlier = [j for j in r.numbers[:r.idx] if r.tokens[j].kind == "num" and r.tokens[j].value not in (None, 1)]
+    prev = r.tokens[k - 1] if k > 0 else None
+    return closes and bool(earlier) and prev is not None and prev.kind == "word" and \
+        (prev.text.lower() == "in" or prev.text[:1].isupper())
 
 
 def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim | None]:
