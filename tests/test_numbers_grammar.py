@@ -1095,3 +1095,9 @@ def test_a_labels_and_may_be_followed_by_the():
 def test_a_bare_one_closing_a_gapped_item_is_a_count():
     assert claims("Spain added another four, and Fiji one.", STROKE) == [(4, "country.spain"), (1, "country.fiji")]
     assert claims("Japan contributed six studies, and one was from Fiji.", STROKE)[0] == (6, "country.japan")
+
+
+def test_included_as_the_studies_own_verb_with_an_object_is_not_the_reviews_inclusion():
+    assert claims("Nineteen studies included a standardised test of vocabulary.", READING) == [
+        (19, "measure.standardised_test")]
+    assert claims("The 41 studies included in the review were read twice.", READING) == [(41, "included")]

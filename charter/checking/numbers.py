@@ -1760,7 +1760,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     m = _INCLUDED_RE.search(segment)
     while m:
         if not re.search(r"\b(?:theme|sub-?theme|topic|category|group|cluster|strand)s?\W+(?:\w+\W+)?$",
-                         segment[:m.start()], re.I):  # "the sub-theme includes six studies": contains
+                         segment[:m.start()], re.I) and not _studies_include_object(segment, m):
+            # ("the sub-theme includes six studies": contains)
             hits.append(_Hit(start + m.start(), "included", "included", start + m.end()))
         m = _INCLUDED_RE.search(segment, m.end())
     for kind, step_re in _STEP_RES:
@@ -1769,6 +1770,19 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
     return _not_head_of_other_value(sentence, _outermost(_not_explanations(sentence, _negated_yes(sentence, hits,
                                                                                                  lexicon))))
+
+
+_ACTIVE_INCLUDE_RE = re.compile(r"\s+(?!(?:in|into|for|by|as|from|on|at|here|there|were|was|are|is|and|or|so|to|"
+                                r"overall|with|after|because|since|following|only)\b)[a-z]", re.I)
+
+
+def _studies_include_object(segment: str, m: re.Match) -> bool:
+    """"Forty-eight studies included people of all ages": *included* as the studies' own verb, with an
+    object, says what they took in — not that the review included them ("the 29 studies included in the
+    review", "the studies included were …")."""
+    return m.group().lower() in ("included", "include", "includes") and \
+        re.search(r"\b(?:studies|trials|papers|articles)\s+$", segment[:m.start()], re.I) is not None and \
+        _ACTIVE_INCLUDE_RE.match(segment, m.end()) is not None
 
 
 def _question_named_here(term: Phrase, sentence: str, start: int, end: int) -> bool:
