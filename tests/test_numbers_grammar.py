@@ -1101,3 +1101,23 @@ def test_included_as_the_studies_own_verb_with_an_object_is_not_the_reviews_incl
     assert claims("Nineteen studies included a standardised test of vocabulary.", READING) == [
         (19, "measure.standardised_test")]
     assert claims("The 41 studies included in the review were read twice.", READING) == [(41, "included")]
+
+
+def test_a_measures_words_each_perhaps_plural_name_it_before_a_shorter_measure_inside_it():
+    """"wards or nurse teams" names the field "wards or nurse team visited", not "nurses" inside it (batch 24's
+    "villages or borrower groups")."""
+    lexicon = scenario_lexicon({
+        "title": "Night-time falls in hospital: a scoping review",
+        "study_fields": [{"name": "wards", "label": "ward or nurse team visited", "type": "integer"},
+                         {"name": "nurses", "label": "nurses interviewed", "type": "integer"}],
+        "counts": _counts([
+            ("included", 30, "included studies"),
+            ("wards.total", 310, "ward or nurse team visited: sum over the studies that report it"),
+            ("wards.median", 12, "ward or nurse team visited: median per study"),
+            ("wards.reported", 20, "studies reporting ward or nurse team visited"),
+            ("nurses.total", 900, "nurses interviewed: sum over the studies that report it"),
+            ("nurses.median", 25, "nurses interviewed: median per study"),
+            ("nurses.reported", 18, "studies reporting nurses interviewed")]),
+    })
+    assert claims("Across the studies, 310 wards or nurse teams were visited, a median of 12 per study.",
+                  lexicon) == [(310, "wards.total"), (12, "wards.median")]

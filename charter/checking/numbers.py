@@ -2565,7 +2565,8 @@ def _measure_mentions(low: str, measures) -> list[tuple[int, int, str]]:
                     if words[-1].endswith("y"):
                         words[-1] = words[-1][:-1] + "(?:y|ie)"  # "primary study" names "primary studies"
                     spans = [m.span() for m in
-                             re.finditer(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low)]
+                             re.finditer(r"(?<![\w-])" + r"(?:e?s)?[\s-]+".join(words) + r"(?:e?s)?(?![\w-])", low)]
+                    # (each word perhaps plural: "villages or borrower groups" for "village or borrower group")
                 for start, end in spans:
                     if not any(a < end and start < b for a, b, _ in mentions):
                         mentions.append((start, end, prefix))
