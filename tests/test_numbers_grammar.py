@@ -1121,3 +1121,26 @@ def test_a_measures_words_each_perhaps_plural_name_it_before_a_shorter_measure_i
     })
     assert claims("Across the studies, 310 wards or nurse teams were visited, a median of 12 per study.",
                   lexicon) == [(310, "wards.total"), (12, "wards.median")]
+
+
+def test_a_field_value_the_measures_own_label_holds_still_names_the_measure():
+    """"rain gauges" is a value of how rainfall was measured and the words of the measure "automatic rain
+    gauges used" (batch 25's "monitoring stations"): after a count of them, the measure's."""
+    lexicon = scenario_lexicon({
+        "title": "Rainfall and malaria: a scoping review",
+        "study_fields": [
+            {"name": "rain_method", "label": "how rainfall was measured", "type": "choice",
+             "choices": ["rain gauges", "satellite estimates"]},
+            {"name": "gauges", "label": "automatic rain gauges used", "type": "integer"}],
+        "counts": _counts([
+            ("included", 30, "included studies"),
+            ("rain_method.rain_gauges", 18, "studies with how rainfall was measured: rain gauges"),
+            ("rain_method.satellite_estimates", 12, "studies with how rainfall was measured: satellite estimates"),
+            ("gauges.total", 540, "automatic rain gauges used: sum over the studies that report it"),
+            ("gauges.median", 9, "automatic rain gauges used: median per study"),
+            ("gauges.max", 120, "automatic rain gauges used: largest value in a study"),
+            ("gauges.reported", 16, "studies reporting automatic rain gauges used")]),
+    })
+    assert claims("Sixteen studies reported how many rain gauges they used, a median of 9.", lexicon) == [
+        (16, "gauges.reported"), (9, "gauges.median")]
+    assert claims("Eighteen studies used rain gauges.", lexicon) == [(18, "rain_method.rain_gauges")]

@@ -2547,7 +2547,11 @@ def _outside_names(sentence: str, mentions: list[tuple[int, int, str]], lexicon:
         return mentions
     names = [h for h in _attributes(sentence, 0, len(sentence), lexicon)
              if h.kind in ("theme", "subtheme", "orientation", "field", "keyword", "question") and not h.weak]
+    units = {prefix: " " + " ".join(u) + " " for prefix, u in lexicon.measures}
+    # (but a name the measure's own label holds stays its mention: "monitoring stations" is a value of the
+    # field "how exposure was assessed" and the words of the measure "air-quality monitoring stations used")
     return [m for m in mentions if not any(h.position <= m[0] and m[1] <= h.end and h.end - h.position > m[1] - m[0]
+                                           and f" {_norm(sentence[h.position:h.end])} " not in units.get(m[2], "")
                                            for h in names)]
 
 
