@@ -2476,7 +2476,8 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
     # study": the study the number is in, named after it, says which (before any superlative further back)
     within = re.match(r"\s*(?:(?!(?:in|at|of)\b)[\w-]+\s+){0,4}?(?:in|at)\s+the\s+(?:(?P<max>largest|biggest)|smallest)\b",
                       sentence[t.end:], re.I)
-    if stat is None and within and not re.search(r"\d", within.group()):
+    if (stat is None or stat == subject_stat == "total" and k not in m.ends) and within and \
+            not re.search(r"\d", within.group()):  # (over "numbered"'s total: "numbered 18 in the smallest study")
         stat = "max" if within.group("max") else "min"
     # "the largest 5,403", "the highest number in any single study was 2,194"
     if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
