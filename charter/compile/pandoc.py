@@ -202,12 +202,14 @@ _TYPST_WRITER = ["--sandbox", "--from", "json", "--to", "typst-citations", "--wr
 
 def json_to_typst(json_in: Path, typst_out: Path, template: Path,
                   images: Mapping[str, str] | None = None, *, version: str = "",
-                  min_block_bytes: int = typst_blocks.LARGE_BLOCK_BYTES) -> list[PandocMessage]:
+                  min_block_bytes: int = typst_blocks.LARGE_BLOCK_BYTES,
+                  chunk_rows: int = typst_blocks.CHUNK_ROWS) -> list[PandocMessage]:
     """Write the Typst source from pandoc's JSON (prepared by ``for_typst``) with the manuscript template.
 
     ``images`` maps an image's path from the project folder to its path inside Typst's root (build/).
-    Large blocks (Table 1, the bibliography) are written apart and remembered in build/.typst-cache/
-    (``typst_blocks``), keyed by pandoc's ``version`` among the rest: the same bytes, faster.
+    Large blocks (Table 1, the bibliography) are written apart, Table 1's rows in chunks of about
+    ``chunk_rows`` (0: in one run), and remembered in build/.typst-cache/ (``typst_blocks``), keyed by
+    pandoc's ``version`` among the rest: the same bytes, faster.
     """
     tree = for_typst(jsontree.load(json_in.read_bytes()))
     if images:
@@ -226,7 +228,7 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
         process.stdin = None  # so that communicate() does not flush the closed pipe
         return process
 
-    rest, parts = typst_blocks.split_large(tree, min_block_bytes)
+    rest, parts = typst_blocks.split_large(tree, min_block_bytes, chunk_rows)
     data = jsontree.dump(rest)
     del tree, rest  # a large review's tree is hundreds of MiB: not kept while pandoc runs
     result = None
