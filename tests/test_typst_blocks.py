@@ -58,7 +58,7 @@ def test_blocks_written_apart_give_the_whole_runs_bytes(tmp_path: Path, kind: st
     assert not (build_dir / typst_blocks.CACHE_FOLDER).exists()  # nothing was written apart
     assert _typst(build_dir, "fresh.typ", 0) == whole
     remembered = sorted((build_dir / typst_blocks.CACHE_FOLDER).iterdir())
-    assert len(remembered) == len(apart)
+    assert len(remembered) == len(apart) + 1  # and the run with the template
     assert _typst(build_dir, "again.typ", 0) == whole
     assert sorted((build_dir / typst_blocks.CACHE_FOLDER).iterdir()) == remembered
     assert whole == (build_dir / "manuscript.typ").read_bytes()  # what the build itself wrote
@@ -196,7 +196,8 @@ def test_an_edited_row_writes_one_chunk_again(tmp_path: Path, monkeypatch):
     edited = _typst(build_dir, "edited.typ", 0, chunk_rows=4)
     rows = _table_rows(build_dir, 4)
     assert len(written) == 1 and written[0] in rows.chunks and b'"c":"N"' in written[0]
-    assert len(found) == len(rows.chunks) + 2 and found.count(False) == 1  # + the skeleton and the bibliography
+    # + the skeleton, the bibliography and the run with the template: the rest of the document is unchanged
+    assert len(found) == len(rows.chunks) + 3 and found.count(False) == 1
     after = set((build_dir / typst_blocks.CACHE_FOLDER).iterdir())
     assert len(after - before) == 1 and len(before - after) == 1  # the old chunk forgotten
     assert edited == _typst(build_dir, "edited-whole.typ", WHOLE)
@@ -267,3 +268,28 @@ def test_a_table_holding_the_sentinel_word_is_not_cut():
                                  [["", [], []], []], [[["", [], []], 0, [], [[["", [], []], [cell]]] * 50]],
                                  [["", [], []], []]]}
     assert typst_blocks.table_rows(table, jsontree.dump(table), b"[1,23,1]", 4) is None
+
+
+def test_the_run_with_the_template_is_remembered_by_the_templates_text(tmp_path: Path):
+    """An edited template is never answered from memory; a template calling a partial is not remembered at all."""
+    build_dir = _built("generated", tmp_path)
+    template = tmp_path / "manuscript.typ"
+    template.write_bytes(TEMPLATE.read_bytes())
+
+    def written(name: str, min_bytes: int = 0) -> bytes:
+        out = build_dir / name
+        json_to_typst(build_dir / "manuscript.json", out, template, version="test", min_block_bytes=min_bytes)
+        return out.read_bytes()
+
+    first = written("first.typ")
+    assert written("again.typ") == first  # from memory
+    template.write_bytes(TEMPLATE.read_bytes() + b"// edited template\n")
+    edited = written("edited.typ")
+    assert edited != first and b"// edited template" in edited and edited == written("whole.typ", WHOLE)
+    stored = len(list((build_dir / typst_blocks.CACHE_FOLDER).iterdir()))
+    (tmp_path / "extra.typ").write_bytes(b"// a partial\n")
+    template.write_bytes(TEMPLATE.read_bytes() + b"$extra()$\n")
+    assert b"// a partial" in written("partial.typ")
+    assert len(list((build_dir / typst_blocks.CACHE_FOLDER).iterdir())) == stored - 1  # the blocks only
+    (tmp_path / "extra.typ").write_bytes(b"// the partial edited\n")
+    assert b"// the partial edited" in written("partial-edited.typ")

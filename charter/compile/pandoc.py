@@ -234,7 +234,8 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
     result = None
     if parts:
         try:
-            result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered)
+            result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered,
+                                                 template=Path(template).read_bytes())
         except typst_blocks.SpliceFailed:  # never seen: the whole document in one run instead
             data = jsontree.dump(typst_blocks.joined(jsontree.load(data), parts))
     if result is None:  # a small document (nothing written apart), or a splice that did not come out right

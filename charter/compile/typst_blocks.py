@@ -8,7 +8,8 @@ edit changes neither), and on a clean build the three runs go side by side.
 How: each large top-level block (a Table or a Div) is replaced in the tree by
 a one-word placeholder of a block type the writer ends in the same way (a
 Table and a Para end with a blank line; a Div and a raw block do not), the
-rest is written with the template as before, each large block is written as a
+rest is written with the template as before (and remembered too, by the
+template's text and the rest's JSON), each large block is written as a
 document of its own, and the placeholders' lines are replaced by the blocks'
 text. The writer keeps no state between top-level blocks that these two kinds
 use, so the result is the whole run's bytes; ``tests/test_typst_blocks.py``
@@ -30,7 +31,9 @@ its line, at the placeholder's indent, makes this module write that table in
 one run instead.
 
 Kept in build/.typst-cache/ by SHA-256 of pandoc's version, the arguments and
-the block's (or chunk's, or skeleton's) JSON; only the latest build's runs are
+the block's (or chunk's, or skeleton's) JSON, and for the run with the
+template, the template's text and the rest's JSON (not remembered when the
+template calls a partial, another file); only the latest build's runs are
 kept.
 """
 
@@ -39,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import zlib
 from collections.abc import Callable, Sequence
@@ -106,7 +110,9 @@ def split_large(tree: dict, min_bytes: int = LARGE_BLOCK_BYTES, chunk_rows: int 
         if len(data) <= min_bytes:
             blocks.append(block)
             continue
-        word = f"CHARTERSPLICE{index}X{hashlib.sha256(data).hexdigest()[:16]}"
+        # the same word whatever the block holds, so that the rest of the document, and its run, stay the
+        # same after an edit of Table 1 alone (a word that also stands alone in the text: ``splice`` refuses)
+        word = f"CHARTERSPLICE{index}X"
         blocks.append(_STAND_IN[block["t"]](word))
         rows = table_rows(block, data, version, chunk_rows) if block["t"] == "Table" and chunk_rows else None
         parts.append(Part(word, _document(version, data), rows))
@@ -225,34 +231,56 @@ class Remembered:
         self.store.prune()
 
 
-def write_in_parts(rest: bytes, parts: list[Part], start: Runner, template_args: Sequence[str],
-                   block_args: Sequence[str], remembered: Remembered, at_once: int | None = None) -> tuple[int, str, str]:
-    """(exit code, Typst text, stderr) of the writer: ``rest`` (the document JSON with placeholders) with the
-    template, each of ``parts`` (from ``split_large``: a block, or a table's skeleton and chunks) apart or as
-    remembered, ``at_once`` runs side by side (default: one per core, at least two), largest first.
+# A template that calls a partial ($name()$) reads another file: its runs are not remembered.
+_PARTIAL = re.compile(rb"\$\{?\s*[\w./-]+(:[\w./-]+)?\(\)")
 
-    ``start(args, data)`` starts pandoc with the data on its standard input. A failed run gives its exit
-    code and messages, as the whole run would.
+
+def _main_key(template: bytes | None, rest: bytes) -> bytes | None:
+    """What the run with the template is remembered by: the template's text and the document; None: not at all."""
+    if template is None or _PARTIAL.search(template):
+        return None
+    return b"template\0" + template + b"\0" + rest
+
+
+def write_in_parts(rest: bytes, parts: list[Part], start: Runner, template_args: Sequence[str],
+                   block_args: Sequence[str], remembered: Remembered, at_once: int | None = None,
+                   template: bytes | None = None) -> tuple[int, str, str]:
+    """(exit code, Typst text, stderr) of the writer: ``rest`` (the document JSON with placeholders) with the
+    template, each of ``parts`` (from ``split_large``: a block, or a table's skeleton and chunks) apart, the
+    runs not remembered ``at_once`` side by side (default: one per core, at least two), largest first.
+
+    ``template``: the template's text; given, the run with the template is remembered too (by that text
+    and ``rest``: after an edit of Table 1 alone it does not change). ``start(args, data)`` starts pandoc
+    with the data on its standard input. A failed run gives its exit code and messages, as the whole run
+    would.
     """
+    main_key = _main_key(template, rest)
     known = {document: remembered.get(document) for part in parts for document in part.documents()}
-    jobs = [(list(template_args), rest), *((list(block_args), document) for document, text in known.items()
-                                           if text is None)]
+    main = remembered.get(main_key) if main_key is not None else None
+    jobs = {document: (list(block_args), document) for document, text in known.items() if text is None}
+    if main is None:
+        jobs[None] = (list(template_args), rest)  # the run with the template: key None
 
     def run(job: tuple[list[str], bytes]) -> tuple[int, str, str]:
         process = start(*job)
         out, err = process.communicate()
         return process.returncode, out.decode("utf-8"), err.decode("utf-8", "replace")
 
-    order = sorted(range(len(jobs)), key=lambda number: -len(jobs[number][1]))  # the longest runs first
+    order = sorted(jobs, key=lambda key: -len(jobs[key][1]))  # the longest runs first
     with ThreadPoolExecutor(max_workers=at_once or max(2, os.cpu_count() or 1)) as pool:
-        results = dict(zip(order, pool.map(run, [jobs[number] for number in order])))
-    failed = [results[number] for number in range(len(jobs)) if results[number][0] != 0]
-    if failed:
-        return failed[0][0], "", "".join(results[number][2] for number in range(len(jobs)))
-    for number, (_, document) in enumerate(jobs[1:], start=1):
-        remembered.put(document, results[number][1], results[number][2])
-        known[document] = results[number][1], results[number][2]
-    texts, messages = {}, results[0][2]
+        results = dict(zip(order, pool.map(run, [jobs[key] for key in order])))
+    if any(code != 0 for code, _, _ in results.values()):
+        failed = [results[key] for key in sorted(results, key=lambda key: key is not None)]  # the template's first
+        return next(code for code, _, _ in failed if code != 0), "", "".join(err for _, _, err in failed)
+    for key, (_, out, err) in results.items():
+        if key is None:
+            main = out, err
+            if main_key is not None:
+                remembered.put(main_key, out, err)
+        else:
+            remembered.put(key, out, err)
+            known[key] = out, err
+    texts, messages = {}, main[1]
     for part in parts:
         written = [known[document] for document in part.documents()]
         messages += "".join(err for _, err in written)
@@ -266,4 +294,4 @@ def write_in_parts(rest: bytes, parts: list[Part], start: Runner, template_args:
             if code != 0:
                 return code, "", messages + err
     remembered.prune()
-    return 0, splice(results[0][1], texts), messages
+    return 0, splice(main[0], texts), messages
