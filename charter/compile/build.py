@@ -357,8 +357,9 @@ def _pandoc_inputs(s: State, run: Runner) -> None:
     run.warn(p for p in s.preflight.problems if p.severity != "error")
     run.warn(_unplaced(assembled, s.sections))
     label_table = assembled.labels.get(TABLE_ID, "Table 1")
-    s.table = render_table1(s.project, s.table_plan.caption_text, s.table_plan.note_text, label_table,
-                            citations_name_authors=names_author_and_year(s.csl)) if s.table_plan else None
+    with jsontree.collector_paused():  # Table 1 is millions of small objects: 0.8 s instead of 1.5 at 3,000 studies
+        s.table = render_table1(s.project, s.table_plan.caption_text, s.table_plan.note_text, label_table,
+                                citations_name_authors=names_author_and_year(s.csl)) if s.table_plan else None
     s.splice = {}
     if s.table is not None:
         write(build_dir / "table1.md", s.table.markdown)
