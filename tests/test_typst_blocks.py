@@ -210,8 +210,9 @@ def test_chunks_end_where_their_rows_say_not_where_they_start():
         return [["", [], []], [cell, cell]]
 
     def table(rows: list) -> dict:
-        return {"t": "Table", "c": [["tbl", [], []], [None, []], [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]] * 2,
-                                    [["", [], []], []], [[["", [], []], 0, [], rows]], [["", [], []], []]]}
+        columns = [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]] * 2
+        return {"t": "Table", "c": [["tbl", [], []], [None, []], columns, [["", [], []], []],
+                                    [[["", [], []], 0, [], rows]], [["", [], []], []]]}
 
     version = b"[1,23,1]"
     first = typst_blocks.table_rows(table([row(n) for n in range(200)]), b"", version, 8)
@@ -258,8 +259,10 @@ def test_a_table_whose_chunks_do_not_fit_is_refused(skeleton: str, chunk: str):
 
 def test_chunk_rows_put_in_place_of_their_placeholders():
     skeleton = "#table(\n  [h],\n  [W0],\n  [W1],\n  [f],\n)"
-    chunks = ["x\n  [CHARTERROWSBEGIN],\n  [a],\n\n  [b],\n  [CHARTERROWSEND],\ny", "  [CHARTERROWSBEGIN],\n  [c],\n  [CHARTERROWSEND],"]
-    assert typst_blocks.table_text(skeleton, ["W0", "W1"], chunks) == "#table(\n  [h],\n  [a],\n\n  [b],\n  [c],\n  [f],\n)"
+    chunks = ["x\n  [CHARTERROWSBEGIN],\n  [a],\n\n  [b],\n  [CHARTERROWSEND],\ny",
+              "  [CHARTERROWSBEGIN],\n  [c],\n  [CHARTERROWSEND],"]
+    expected = "#table(\n  [h],\n  [a],\n\n  [b],\n  [c],\n  [f],\n)"
+    assert typst_blocks.table_text(skeleton, ["W0", "W1"], chunks) == expected
 
 
 def test_a_table_holding_the_sentinel_word_is_not_cut():

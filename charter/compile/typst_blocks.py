@@ -98,7 +98,8 @@ def _document(version: bytes, blocks: bytes) -> bytes:
     return b'{"pandoc-api-version":' + version + b',"meta":{},"blocks":[' + blocks + b"]}"
 
 
-def split_large(tree: dict, min_bytes: int = LARGE_BLOCK_BYTES, chunk_rows: int = CHUNK_ROWS) -> tuple[dict, list[Part]]:
+def split_large(tree: dict, min_bytes: int = LARGE_BLOCK_BYTES,
+                chunk_rows: int = CHUNK_ROWS) -> tuple[dict, list[Part]]:
     """The tree with each large Table or Div replaced by a placeholder, and a ``Part`` for each of them.
 
     A large table with more body rows than ``chunk_rows`` (0: never) is also cut into chunks of rows.
@@ -143,17 +144,17 @@ def table_rows(block: dict, data: bytes, version: bytes, chunk_rows: int = CHUNK
     attr, _caption, colspecs, _head, bodies, _foot = block["c"]
     if sum(len(body[3]) for body in bodies) <= chunk_rows or _ROWS_WORD.encode() in data:
         return None  # few rows, or a cell that could be mistaken for a sentinel
-    empty_head, empty_foot = [["", [], []], []], [["", [], []], []]
+    # a chunk: a table with the same attributes and columns (the writer's indent), no head, caption or footer
+    empty = [["", [], []], []]
+    chunk_table = {"t": "Table", "c": [attr, [None, []], colspecs, empty, [[["", [], []], 0, [], [_ROWS_WORD]]], empty]}
+    before, after = jsontree.dump(chunk_table).rstrip(b"\n").split(f'"{_ROWS_WORD}"'.encode())  # not in ``data``
+    begin, end = (jsontree.dump(_one_cell_row(word)).rstrip(b"\n") for word in (_BEGIN, _END))
     words, chunks, skeleton_bodies = [], [], []
     for body_attr, head_columns, head_rows, body_rows in bodies:
         placeholders = []
         for rows in _chunks(body_rows, chunk_rows):
             words.append(f"{_ROWS_WORD}{len(words)}X")
             placeholders.append(_one_cell_row(words[-1]))
-            table = {"t": "Table", "c": [attr, [None, []], colspecs, empty_head,
-                                         [[["", [], []], 0, [], ["ROWS"]]], empty_foot]}
-            before, after = jsontree.dump(table).rstrip(b"\n").split(b'"ROWS"')
-            begin, end = (jsontree.dump(_one_cell_row(w)).rstrip(b"\n") for w in (_BEGIN, _END))
             chunks.append(_document(version, before + b",".join([begin, *rows, end]) + after))
         skeleton_bodies.append([body_attr, head_columns, head_rows, placeholders])
     skeleton = {"t": "Table", "c": [*block["c"][:4], skeleton_bodies, block["c"][5]]}
