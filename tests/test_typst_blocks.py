@@ -296,3 +296,12 @@ def test_the_run_with_the_template_is_remembered_by_the_templates_text(tmp_path:
     assert len(list((build_dir / typst_blocks.CACHE_FOLDER).iterdir())) == stored - 1  # the blocks only
     (tmp_path / "extra.typ").write_bytes(b"// the partial edited\n")
     assert b"// the partial edited" in written("partial-edited.typ")
+
+
+def test_a_missing_template_gives_pandocs_message_when_blocks_are_written_apart(tmp_path: Path):
+    build_dir = _built("generated", tmp_path)
+    from charter.compile.pandoc import CompileError
+
+    with pytest.raises(CompileError, match="no-such-template.typ"):
+        json_to_typst(build_dir / "manuscript.json", tmp_path / "out.typ", tmp_path / "no-such-template.typ",
+                      min_block_bytes=0)

@@ -236,7 +236,7 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
     if parts:
         try:
             result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered,
-                                                 template=Path(template).read_bytes())
+                                                 template=_read_or_none(template))
         except typst_blocks.SpliceFailed:  # never seen: the whole document in one run instead
             data = jsontree.dump(typst_blocks.joined(jsontree.load(data), parts))
     if result is None:  # a small document (nothing written apart), or a splice that did not come out right
@@ -249,6 +249,14 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
                            f"{stderr.strip()}")
     typst_out.write_bytes(text.encode("utf-8"))
     return _messages(stderr)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    """The file's bytes; None when it cannot be read (pandoc then says why in its own words)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
 
 
 # ------------------------------------------------------- the tree for Typst
