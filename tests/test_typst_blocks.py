@@ -305,3 +305,35 @@ def test_a_missing_template_gives_pandocs_message_when_blocks_are_written_apart(
     with pytest.raises(CompileError, match="no-such-template.typ"):
         json_to_typst(build_dir / "manuscript.json", tmp_path / "out.typ", tmp_path / "no-such-template.typ",
                       min_block_bytes=0)
+
+
+def test_a_study_edit_rebuilds_one_chunk_and_the_pdf_is_the_one_runs(tmp_path: Path, monkeypatch):
+    """A real build with Table 1 in the default chunks; after a study edit the build writes one chunk of Table 1
+    again (counted), and its Typst source and PDF text are those of the writer's one run."""
+    from pypdf import PdfReader
+
+    from charter.compile.build import pdf_inputs
+    from charter.compile.pandoc import compile_typst
+    from charter.sources.metadata import read_metadata
+
+    root = generate(150, tmp_path / "review")
+    build(root, verbose=False, formats=("pdf",))
+    build_dir = root / "build"
+    assert len(_table_rows(build_dir, typst_blocks.CHUNK_ROWS).chunks) >= 2
+    studies = sorted((root / "studies").glob("*.yaml"))
+    study = studies[len(studies) // 2]  # as the benchmark's study edit
+    study.write_text(study.read_text(encoding="utf-8").replace('research_question: "', 'research_question: "Also ', 1),
+                     encoding="utf-8")
+    written = []
+    put = typst_blocks.Remembered.put
+    monkeypatch.setattr(typst_blocks.Remembered, "put",
+                        lambda self, document, out, err: (written.append(document), put(self, document, out, err))[1])
+    build(root, verbose=False, formats=("pdf",))
+    assert len(written) == 1 and b"CHARTERROWSBEGIN" in written[0] and b"Also" in written[0]
+    whole = _typst(build_dir, "whole.typ", WHOLE)
+    assert whole == (build_dir / "manuscript.typ").read_bytes()
+    inputs = pdf_inputs(read_metadata(root)[0], False)
+    compile_typst(build_dir / "whole.typ", build_dir / "whole.pdf", root=build_dir, inputs=inputs)
+    texts = [[page.extract_text() for page in PdfReader(build_dir / name).pages]
+             for name in ("manuscript.pdf", "whole.pdf")]
+    assert texts[0] == texts[1] and any("Also" in page for page in texts[0])
