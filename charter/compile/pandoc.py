@@ -51,9 +51,10 @@ class PandocMessage:
 
 
 def pandoc_path() -> str:
-    import pypandoc
+    """The pandoc to run: pypandoc's choice, found without starting pandoc (``charter.compile.pandoc_binary``)."""
+    from charter.compile import pandoc_binary
 
-    return pypandoc.get_pandoc_path()
+    return pandoc_binary.pandoc_path()
 
 
 def _environment() -> dict[str, str]:
@@ -474,9 +475,9 @@ def _snippet(diagnostic: str) -> str:
 
 def font_families() -> list[str]:
     """The font families Typst can use here: its embedded ones and the system's."""
-    import typst
+    from charter.document.fonts import typst_fonts
 
-    return typst.Fonts().families()
+    return typst_fonts().families()
 
 
 # -------------------------------------------------------------- DOCX finish
