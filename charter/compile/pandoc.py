@@ -20,9 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
-
-from lxml import etree
+from typing import Callable, Iterable, Mapping, Sequence
 
 from charter import PACKAGE_DIR
 from charter.paths import inside
@@ -84,12 +82,22 @@ def _run_environment(settings: Path | None) -> dict[str, str]:
     return env
 
 
-def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
+def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None,
+         started: Callable[[], None] | None = None) -> list[PandocMessage]:
     env = _run_environment(settings)
-    process = subprocess.run([pandoc_path(), "--sandbox", *args], capture_output=True, text=True, env=env, cwd=cwd)
+    process = subprocess.Popen([pandoc_path(), "--sandbox", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, cwd=cwd)
+    with process:  # as subprocess.run, which could not say when pandoc has started
+        try:
+            if started is not None:
+                started()
+            _, stderr = process.communicate()
+        except BaseException:
+            process.kill()
+            raise
     if process.returncode != 0:
-        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{process.stderr.strip()}")
-    return _messages(process.stderr)
+        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{stderr.strip()}")
+    return _messages(stderr)
 
 
 
@@ -131,7 +139,8 @@ def reference_docx(build_dir: Path, paper: str, script: Path, version: str | Non
 
 
 def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
-                     root: Path, settings: Path | None = None, progress=None) -> list[PandocMessage]:
+                     root: Path, settings: Path | None = None, progress=None,
+                     started: Callable[[], None] | None = None) -> list[PandocMessage]:
     """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc.
 
     A large review's citations are formatted in groups (``charter.compile.citations``), whose own
@@ -142,6 +151,9 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     The Lua filter reads the files to splice and the images from ``settings`` (a JSON file the build
     wrote), never from the document. Paths are given relative to the project folder, so none of
     this computer's paths ends up in the outputs.
+
+    ``started`` is called once pandoc is reading (after the grouped runs, when they were used): the
+    caller's Python is idle from then on, a moment for work of its own.
     """
     args = [_relative(markdown, root), "--from", "markdown", "--to", "json", "--output", _relative(json_out, root),
             "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", _relative(csl, root),
@@ -158,8 +170,11 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
                               environment=_run_environment(settings), cwd=root, progress=progress,
                               settings=Path(root) / settings if settings is not None else None)
     if stderr is not None:
+        if started is not None:
+            started()
         return _messages(stderr)
-    return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings)
+    return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings,
+                started=started)
 
 
 def start_docx(json_in: Path, docx_out: Path, reference: Path, *, root: Path,
@@ -519,6 +534,8 @@ def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
 
 
 def _sections(document_xml: bytes, paper: str) -> bytes:
+    from lxml import etree  # imported here: a build finishes the DOCX beside Typst, not before pandoc
+
     root = etree.fromstring(document_xml)
     body = root.find("w:body", NS)
     final = body.find("w:sectPr", NS)
@@ -541,6 +558,8 @@ def _title_page_marks(document_xml: bytes) -> bytes:
     (customMarkFollows) keeps the footnote real and leaves the text's footnotes numbered from 1.
     The footnote's own footnoteRef then shows the same custom mark.
     """
+    from lxml import etree
+
     from charter.document.assemble import NOTE_SYMBOLS
 
     document = etree.fromstring(document_xml)
@@ -565,6 +584,8 @@ _UNSPLIT_ROW_CHARS = 1500
 
 def _table_rows(document_xml: bytes) -> bytes:
     """Keep table rows whole across page breaks and group heading rows with the row after them."""
+    from lxml import etree
+
     root = etree.fromstring(document_xml)
     for table in root.iter(f"{{{W}}}tbl"):
         columns = len(table.findall("w:tblGrid/w:gridCol", NS))
@@ -586,6 +607,8 @@ def _table_rows(document_xml: bytes) -> bytes:
 
 
 def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
+    from lxml import etree
+
     size = section.find("w:pgSz", NS)
     if size is None:
         size = etree.SubElement(section, f"{{{W}}}pgSz")
@@ -605,6 +628,8 @@ def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
 
 
 def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
+    from lxml import etree
+
     root = etree.fromstring(core_xml)
     namespaces = {"dc": "http://purl.org/dc/elements/1.1/",
                   "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
@@ -626,6 +651,8 @@ def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
 
 
 def _no_custom_properties(custom_xml: bytes) -> bytes:
+    from lxml import etree
+
     root = etree.fromstring(custom_xml)
     for child in list(root):
         root.remove(child)

@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from num2words import num2words
-
 from charter.document.counts import Count
 from charter.model import Location, Problem
 from charter.suggest import did_you_mean
@@ -75,6 +73,8 @@ def render(count: Count, filter_name: str | None) -> str:
     if count.value is None:
         text = NOT_REPORTED
     elif filter_name in ("words", "Words") and isinstance(count.value, int):
+        from num2words import num2words  # imported when a count is spelled out: not on every build's start
+
         text = num2words(count.value, lang="en")
     elif isinstance(count.value, float):  # a median of an even number of values: "12.5"
         text = f"{round(count.value, 6):,}"
