@@ -15,7 +15,8 @@ and Typst → PDF, one after the other, the tools' own time). With ``--compare``
 two codes alternate (build A, floor, build B, floor, …) because the machine is
 shared: a burst of other work then hits both alike. Reported: the median wall
 and CPU time of each (the build's CPU is its process and every process it
-started; the floor's is the tools' own), their ratio, and the load average.
+started; the floor's is the tools' own), the median of each run's ratio (a
+build over the floor measured just after it), and the load average.
 
 The frozen code is compiled to bytecode first, as ``pip install`` does: where
 ``PYTHONDONTWRITEBYTECODE`` is set (these test machines) every build would
@@ -40,6 +41,7 @@ from pathlib import Path
 
 from .run import REPO, freeze_code, probe
 
+THIS = "this code"
 SOURCES = ("review.yaml", "studies", "bib", "manuscript", "templates", "tasks.py")
 DEFAULT_ROOTS = (REPO, REPO / "examples" / "asymptomatic-covid")
 
@@ -105,7 +107,7 @@ def measure(root: Path, codes: dict[str, Path], runs: int, out, bytecode: bool =
     for run in range(runs):
         for name, code in codes.items():
             built = clean_build(root, code, bytecode)
-            floored = floor(root, codes[next(iter(codes))])  # the floor's own harness: always the same code
+            floored = floor(root, codes[THIS])  # the floor's harness (benchmarks.probe) is always this code's
             results[name]["build"].append(built)
             results[name]["floor"].append(floored)
             print(f"  {root.name:<22} run {run + 1} {name:<10} build {built['seconds']:5.2f} s wall "
@@ -115,13 +117,16 @@ def measure(root: Path, codes: dict[str, Path], runs: int, out, bytecode: bool =
 
 
 def summary(results: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Medians; the ratios are the medians of each run's build over the floor measured right after it."""
     rows = {}
     for name, result in results.items():
         build = {key: statistics.median(r[key] for r in result["build"]) for key in ("seconds", "cpu")}
         ground = {key: statistics.median(r[key] for r in result["floor"]) for key in ("seconds", "cpu")}
+        pairs = list(zip(result["build"], result["floor"]))
         rows[name] = {"build wall": build["seconds"], "build CPU": build["cpu"], "floor wall": ground["seconds"],
-                      "floor CPU": ground["cpu"], "ratio wall": build["seconds"] / ground["seconds"],
-                      "ratio CPU": build["cpu"] / ground["cpu"]}
+                      "floor CPU": ground["cpu"],
+                      "ratio wall": statistics.median(b["seconds"] / f["seconds"] for b, f in pairs),
+                      "ratio CPU": statistics.median(b["cpu"] / f["cpu"] for b, f in pairs)}
     return rows
 
 
@@ -129,7 +134,7 @@ def main(roots, runs: int = 5, compare: str | None = None, bytecode: bool = True
     out = out or sys.stdout
     workdir = Path(tempfile.mkdtemp(prefix="charter-small-"))
     try:
-        codes = {"this code": freeze_code(workdir)}
+        codes = {THIS: freeze_code(workdir)}
         if compare:
             codes = {compare: code_at(compare, workdir), **codes}
         if bytecode:

@@ -526,8 +526,8 @@ def _write_formats(s: State, run: Runner) -> None:
             if unread:
                 raise BuildError(unread, "pandoc could not read every image")
             if docx_job is not None:
-                finish_docx(temporary["docx"], paper=s.paper, core=core_properties(s.metadata, s.blind))
-                _embed_manifest(temporary["docx"], s.manifest, made["docx"]["warnings"])
+                finish_docx(temporary["docx"], paper=s.paper, core=core_properties(s.metadata, s.blind),
+                            manifest=s.manifest)  # the anchor manifest embedded as it is finished: one zip
             if typst_job is not None:
                 made["pdf"]["warnings"] = [f"typst: {w}" for w in typst_job.result()]
         for fmt in formats:  # in format order, as without the cache
@@ -749,12 +749,3 @@ def core_properties(metadata: Metadata, blind: bool) -> dict[str, str]:
 def pdf_inputs(metadata: Metadata, blind: bool) -> dict[str, str]:
     return {"charter-title": _plain(metadata.title), "charter-keywords": "\n".join(metadata.keywords),
             "charter-authors": "" if blind else "\n".join(a.name for a in metadata.authors)}
-
-
-def _embed_manifest(docx: Path, manifest: dict, warnings: list) -> None:
-    try:
-        from charter.revision.review import embed_manifest
-    except ImportError:
-        warnings.append("the anchor manifest was not embedded in the DOCX (charter.revision.review is not available)")
-        return
-    embed_manifest(docx, manifest)

@@ -498,7 +498,7 @@ def font_families() -> list[str]:
 # -------------------------------------------------------------- DOCX finish
 
 
-def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
+def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str], manifest: Mapping | None = None) -> None:
     """Fix what pandoc cannot be told: landscape sections that keep the footer and paper; core properties.
 
     * every section break the Lua filter inserted gets the footer (page
@@ -509,17 +509,31 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
     * docProps/custom.xml loses the properties pandoc copies from every metadata
       field: the build's own settings (with paths of this computer) and, in a
       blind manuscript, nothing may name anyone;
-    * zip entries get a fixed date so the bytes are reproducible.
+    * zip entries get a fixed date so the bytes are reproducible;
+    * ``manifest``: the anchor manifest goes in too (``charter.revision.docx_review.embed_manifest``
+      on the finished parts: the same bytes as embedding it afterwards, with one zip written, not two).
+
+    word/document.xml is read once and written once, however many of these change it.
     """
+    from lxml import etree
+
     with zipfile.ZipFile(docx) as source:
         names = source.namelist()
         files = {name: source.read(name) for name in names}
-    files["word/document.xml"] = _table_rows(_sections(files["word/document.xml"], paper))
-    files["word/document.xml"] = _title_page_marks(files["word/document.xml"])
+    document = etree.fromstring(files["word/document.xml"])
+    _sections(document, paper)
+    _table_rows(document)
+    _title_page_marks(document)
+    files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
     if "docProps/custom.xml" in files:
         files["docProps/custom.xml"] = _no_custom_properties(files["docProps/custom.xml"])
-    docx.write_bytes(docx_package(names, files))
+    if manifest is None:
+        docx.write_bytes(docx_package(names, files))
+        return
+    from charter.revision.docx_review import package_with_manifest
+
+    docx.write_bytes(package_with_manifest([(name, files[name]) for name in names], manifest))
 
 
 def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
@@ -533,10 +547,10 @@ def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _sections(document_xml: bytes, paper: str) -> bytes:
+def _sections(root, paper: str) -> None:
+    """Every inserted section break gets the final section's footer and margins, and the paper (in place)."""
     from lxml import etree  # imported here: a build finishes the DOCX beside Typst, not before pandoc
 
-    root = etree.fromstring(document_xml)
     body = root.find("w:body", NS)
     final = body.find("w:sectPr", NS)
     width, height = PAPER_TWIPS[paper]
@@ -548,11 +562,10 @@ def _sections(document_xml: bytes, paper: str) -> bytes:
         for child in final:
             inserted.append(etree.fromstring(etree.tostring(child)))
         _set_page(inserted, width, height, landscape=landscape)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _title_page_marks(document_xml: bytes) -> bytes:
-    """Mark the title page's footnotes (on the Author paragraphs) *, †, … instead of numbers.
+def _title_page_marks(document) -> None:
+    """Mark the title page's footnotes (on the Author paragraphs) *, †, … instead of numbers (in place).
 
     Word's own mark would be a number, read as one more affiliation; a custom mark
     (customMarkFollows) keeps the footnote real and leaves the text's footnotes numbered from 1.
@@ -562,7 +575,6 @@ def _title_page_marks(document_xml: bytes) -> bytes:
 
     from charter.document.assemble import NOTE_SYMBOLS
 
-    document = etree.fromstring(document_xml)
     count = 0
     for paragraph in document.iter(f"{{{W}}}p"):
         style = paragraph.find("w:pPr/w:pStyle", NS)
@@ -572,9 +584,6 @@ def _title_page_marks(document_xml: bytes) -> bytes:
             reference.set(f"{{{W}}}customMarkFollows", "1")
             etree.SubElement(reference.getparent(), f"{{{W}}}t").text = NOTE_SYMBOLS[count % len(NOTE_SYMBOLS)]
             count += 1
-    if not count:
-        return document_xml
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # A row with more text than this may be taller than a landscape page; Word would clip
@@ -582,11 +591,10 @@ def _title_page_marks(document_xml: bytes) -> bytes:
 _UNSPLIT_ROW_CHARS = 1500
 
 
-def _table_rows(document_xml: bytes) -> bytes:
-    """Keep table rows whole across page breaks and group heading rows with the row after them."""
+def _table_rows(root) -> None:
+    """Keep table rows whole across page breaks and group heading rows with the row after them (in place)."""
     from lxml import etree
 
-    root = etree.fromstring(document_xml)
     for table in root.iter(f"{{{W}}}tbl"):
         columns = len(table.findall("w:tblGrid/w:gridCol", NS))
         for row in table.findall("w:tr", NS):
@@ -603,7 +611,6 @@ def _table_rows(document_xml: bytes) -> bytes:
                 for paragraph_properties in row.iter(f"{{{W}}}pPr"):
                     if paragraph_properties.find("w:keepNext", NS) is None:
                         paragraph_properties.insert(1, etree.Element(f"{{{W}}}keepNext"))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
