@@ -67,7 +67,10 @@ def code_at(revision: str, workdir: Path) -> Path:
     archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "charter"], check=True,
                              capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(code, filter="data")
+        try:
+            tar.extractall(code, filter="data")
+        except TypeError:  # Python before 3.11.4: no filter (our own repository's archive)
+            tar.extractall(code)
     return code
 
 
