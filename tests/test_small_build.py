@@ -186,3 +186,22 @@ def test_a_build_that_fails_after_starting_the_reference_docx_leaves_nothing_run
     leftovers = [p.name for p in (root / "build").iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
     assert leftovers == []  # the template's own error, as before this work, and no temporary file left
     assert not [t for t in threading.enumerate() if t.name.startswith("beside") and t.is_alive()]
+
+
+def test_counts_in_words_are_num2words_english_without_importing_it():
+    import random
+
+    from num2words import num2words
+
+    from charter.document.counts import Count
+    from charter.document.english_numbers import LIMIT, english_words
+    from charter.document.placeholders import render
+
+    rng = random.Random(2026)
+    numbers = [*range(20_001), *(rng.randrange(20_001, LIMIT) for _ in range(5_000)),
+               10 ** 6, 10 ** 9, 10 ** 9 + 1, 1_000_001_000, LIMIT - 1]
+    assert [n for n in numbers if english_words(n) != num2words(n, lang="en")] == []
+    assert render(Count("records", 2819, "records"), "Words") == "Two thousand, eight hundred and nineteen"
+    assert render(Count("records", LIMIT, "records"), "words") == num2words(LIMIT, lang="en")  # beyond: num2words itself
+    with pytest.raises(ValueError):
+        english_words(-1)
