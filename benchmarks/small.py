@@ -3,7 +3,8 @@
     python -m benchmarks.small [--runs 5] [--compare REV] [--no-bytecode] [ROOT ...]
 
 ROOT defaults to the reference review (the repository) and examples/asymptomatic-covid.
-Each review's sources are copied into a temporary folder, and Charter's code is
+Each review's sources are copied into a temporary folder (a git repository with one
+commit, as a review usually is: the build asks git which commit it is built from), and Charter's code is
 frozen there (``benchmarks.run.freeze_code``; with ``--compare REV`` also the
 ``charter/`` of that git revision), so edits during a run change nothing.
 
@@ -47,7 +48,8 @@ DEFAULT_ROOTS = (REPO, REPO / "examples" / "asymptomatic-covid")
 
 
 def copy_review(root: Path, target: Path) -> Path:
-    """The review's sources (not its build/) in a folder of their own."""
+    """The review's sources (not its build/) in a git repository of their own, as a review usually is
+    (the build asks git which commit it is built from)."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for name in SOURCES:
@@ -56,6 +58,10 @@ def copy_review(root: Path, target: Path) -> Path:
             shutil.copytree(source, target / name)
         elif source.is_file():
             shutil.copy2(source, target / name)
+    (target / ".gitignore").write_text("build/\n", encoding="utf-8")
+    git = ["git", "-C", str(target), "-c", "user.name=benchmark", "-c", "user.email=benchmark@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the review"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
     return target
 
 

@@ -402,7 +402,20 @@ def _pandoc_inputs(s: State, run: Runner) -> None:
     s.markdown = assembled.markdown
     write(build_dir / "manuscript.md", s.markdown)
     write(build_dir / "counts.json", _counts_json(s.counts))
-    anchors = {**assembled.anchors, **(s.table.anchors if s.table else {})}
+    s.json_path = build_dir / "manuscript.json"
+    s.bibliographies = [s.root / f for f in s.project.bibliography.files]
+    s.tools = run.cache.tool_versions()
+    s.reference = None
+    if "docx" in s.formats:  # the reference DOCX (a script and a pandoc run), made while pandoc reads
+        s.reference = _Beside(reference_docx, build_dir, s.paper, template_file(s.root, "make_reference_docx.py"),
+                              version=s.tools["pandoc"])
+
+
+def _anchor_manifest(s: State, run: Runner) -> None:
+    """build/manuscript.anchors.json: made while pandoc reads (``_read``), or after a read the cache reused."""
+    if s.has("manifest"):
+        return
+    anchors = {**s.assembled.anchors, **(s.table.anchors if s.table else {})}
     if "ch_f0001" in anchors:  # the figure is drawn from review.yaml's prisma: section
         prisma_at = s.project.review.positions.get("prisma")
         anchors["ch_f0001"] = {**anchors["ch_f0001"], "line": prisma_at.line if prisma_at else None}
@@ -412,14 +425,17 @@ def _pandoc_inputs(s: State, run: Runner) -> None:
                   **({"source": {"commit": commit, "dirty": dirty}} if commit else {})}
     if "pdf" in s.formats:
         run.warn(missing_cjk_font(anchors, font_families))
-    write(build_dir / "manuscript.anchors.json", json.dumps(s.manifest, ensure_ascii=False, indent=1) + "\n")
-    s.json_path = build_dir / "manuscript.json"
-    s.bibliographies = [s.root / f for f in s.project.bibliography.files]
-    s.tools = run.cache.tool_versions()
-    s.reference = None
-    if "docx" in s.formats:  # the reference DOCX (a script and a pandoc run), made while pandoc reads
-        s.reference = _Beside(reference_docx, build_dir, s.paper, template_file(s.root, "make_reference_docx.py"),
-                              version=s.tools["pandoc"])
+    write(s.build_dir / "manuscript.anchors.json", json.dumps(s.manifest, ensure_ascii=False, indent=1) + "\n")
+
+
+def _while_pandoc_reads(s: State, run: Runner):
+    """What the build does once pandoc is reading (its Python is idle then): what pandoc does not need."""
+    def started() -> None:
+        if s.reference is not None:
+            s.reference.start()  # in a thread: a script and a pandoc run
+        _anchor_manifest(s, run)  # git, and the manifest's JSON
+
+    return started
 
 
 # ---- pandoc once to JSON, then DOCX and Typst together, then Typst to PDF;
@@ -439,7 +455,7 @@ def _read(s: State, run: Runner) -> dict:
     s.messages = markdown_to_json(s.build_dir / "manuscript.md", s.json_path, csl=s.csl,
                                   bibliographies=s.bibliographies, root=s.root,
                                   settings=s.build_dir / "filter-settings.json", progress=_progress(s.say),
-                                  started=s.reference.start if s.reference is not None else None)
+                                  started=_while_pandoc_reads(s, run))
     s.word_numbers, s.unknown_words = {}, []
     if WORDS_STAND_IN.split("{")[0] + "words." in s.markdown:  # {{ n.words.main }} in the text: count, fill in
         document = json.loads(s.json_path.read_text(encoding="utf-8"))
@@ -564,13 +580,14 @@ PREPARE = (
     Stage("PRISMA diagram", _figure_stage, needs=("project",), makes=("figure_doc", "figure_drawing")),
     Stage("pandoc inputs", _pandoc_inputs, timed=False, stop="the build stopped before running pandoc",
           needs=("assembled", "csl", "figure_doc", "image_paths"),
-          makes=("table", "splice", "settings", "markdown", "manifest", "docx_images", "json_path",
-                 "bibliographies", "tools", "reference")),
+          makes=("table", "splice", "settings", "markdown", "docx_images", "json_path", "bibliographies", "tools",
+                 "reference")),
 )
 COMPILE = (
     Stage("pandoc: read + citeproc", _read, key=_read_key, files=lambda s: [s.json_path], reuse=_reuse_read,
-          needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools", "reference"),
+          needs=("markdown", "settings", "splice", "bibliographies", "csl", "tools", "reference", "table"),
           makes=("messages", "word_numbers", "unknown_words")),
+    Stage("anchor manifest", _anchor_manifest, timed=False, needs=("assembled", "table"), makes=("manifest",)),
     Stage("citations", _citations, timed=False, needs=("messages",)),
     Stage("word counts in the text", _word_numbers, timed=False, needs=("word_numbers", "unknown_words", "manifest")),
     Stage("PRISMA diagram: waiting for the drawing", _figure_drawn, needs=("figure_drawing",)),
