@@ -1,6 +1,6 @@
 """Counts in English words ("two thousand, eight hundred and nineteen"), exactly as num2words writes them.
 
-num2words imports every language it knows when it is imported (20–45 ms, before
+num2words imports every language it knows when it is imported (about 20 ms, before
 pandoc can start, in every build whose text spells out a count); Charter spells
 counts in English only. This is num2words' own method for English — split the
 number by the largest named value, then merge the parts pairwise by its rules
