@@ -6,7 +6,9 @@
 * Typst's fonts are searched once (``charter.document.fonts.typst_fonts``) and
   give the same bytes as Typst's own search;
 * the reference DOCX is made while pandoc reads (``markdown_to_json``'s
-  ``started``), and a build that fails still leaves no work running.
+  ``started``), and a build that fails still leaves no work running;
+* counts in words (``charter.document.english_numbers``) are num2words' English,
+  without importing num2words.
 
 The outputs of whole builds are compared in tests/test_cache.py, test_build.py
 and test_reproducible.py, which run with all of this in place.
