@@ -791,3 +791,153 @@ def test_the_countries_as_a_whole_or_as_where_the_evidence_came_from():
     assert claims("Evidence came from five countries.", IMMERSION) == [(5, "countries")]
     assert claims("Two of the five countries have a national curriculum.", scenario_lexicon({
         "title": "T", "counts": _counts([("included", 9, "included studies")])})) == []
+
+
+# Rules added after held-out batch 22 (pharmacist-led medication review in care homes), shown on a review unlike
+# it: coral reef restoration, with restoration plots and volunteer divers as integer fields, designs given with
+# abbreviations, and countries whose names have two words.
+REEFS = scenario_lexicon({
+    "title": "Restoring coral reefs: a systematic review of active restoration projects",
+    "themes": [{"key": "a", "label": "Survival of transplanted corals", "subthemes": []},
+               {"key": "b", "label": "Return of reef fish", "subthemes": []}],
+    "orientation": [
+        {"key": "bac", "label": "before-after comparison", "abbreviation": "BAC"},
+        {"key": "cis", "label": "control-impact survey", "abbreviation": "CIS"},
+    ],
+    "country_groups": {"indo_pacific": {"label": "Indo-Pacific",
+                                        "members": ["Australia", "Philippines", "Sri Lanka"]},
+                       "caribbean": {"label": "Caribbean", "members": ["Costa Rica", "Belize"]}},
+    "questions": [{"key": "q1", "label": "coral survival"}, {"key": "q2", "label": "effects on fish recruitment"},
+                  {"key": "q3", "label": "bleaching and disease outbreaks"}],
+    "study_fields": [
+        {"name": "plots", "label": "restoration plots receiving transplants", "type": "integer"},
+        {"name": "divers", "label": "volunteer divers", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 36, "included studies"),
+        ("themes", 2, "themes"),
+        ("theme.a", 22, "studies in theme (a) Survival of transplanted corals"),
+        ("theme.b", 14, "studies in theme (b) Return of reef fish"),
+        ("orientation.bac", 20, "studies with a before-after comparison design"),
+        ("orientation.cis", 16, "studies with a control-impact survey design"),
+        ("orientation.not_reported", 0, "studies not reporting their design orientation"),
+        ("questions", 3, "review questions"),
+        ("question.q1", 30, "studies addressing question q1 (coral survival)"),
+        ("question.q3", 9, "studies addressing question q3 (bleaching and disease outbreaks)"),
+        ("question.q2", 12, "studies addressing question q2 (effects on fish recruitment)"),
+        ("countries", 5, "distinct countries of the included studies"),
+        ("country.australia", 12, "studies from Australia"),
+        ("country.philippines", 9, "studies from Philippines"),
+        ("country.sri_lanka", 4, "studies from Sri Lanka"),
+        ("country.costa_rica", 6, "studies from Costa Rica"),
+        ("country.belize", 5, "studies from Belize"),
+        ("country_group.indo_pacific", 25, "studies from Indo-Pacific"),
+        ("country_group.caribbean", 11, "studies from Caribbean"),
+        ("prisma.dbr_sought_reports", 95, "reports sought for retrieval"),
+        ("prisma.dbr_notretrieved_reports", 5, "reports not retrieved"),
+        ("prisma.dbr_assessed", 90, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_excluded", 54, "full-text reports excluded"),
+        ("prisma.other_sought_reports", 6, "reports sought for retrieval (other methods)"),
+        ("prisma.other_notretrieved_reports", 1, "reports not retrieved (other methods)"),
+        ("prisma.other_assessed", 5, "reports assessed for eligibility (other methods)"),
+        ("prisma.other_excluded", 1, "reports excluded (other methods)"),
+        ("plots.total", 610, "restoration plots receiving transplants: sum over the studies that report it"),
+        ("plots.median", 14, "restoration plots receiving transplants: median per study"),
+        ("plots.reported", 33, "studies reporting restoration plots receiving transplants"),
+        ("plots.not_reported", 3, "studies not reporting restoration plots receiving transplants"),
+        ("divers.total", 1400, "volunteer divers: sum over the studies that report it"),
+        ("divers.median", 30, "volunteer divers: median per study"),
+        ("divers.reported", 18, "studies reporting volunteer divers"),
+        ("divers.not_reported", 18, "studies not reporting volunteer divers"),
+    ]),
+})
+
+
+def test_a_participle_between_a_count_and_its_noun_is_an_adjective():
+    """"the 36 included studies" after a noun the review does not count: the count keeps its own noun."""
+    assert claims("Restoration programmes in the 36 included studies", REEFS) == [(36, "included")]
+
+
+def test_a_pronoun_object_of_reported_is_the_measure_named_before():
+    assert claims("The median number of volunteer divers was 30, across the 18 studies that reported it.",
+                  REEFS) == [(30, "divers.median"), (18, "divers.reported")]
+
+
+def test_a_measures_head_noun_without_its_participle_clause_names_it():
+    """*plots* of *restoration plots receiving transplants*: the label's noun, without what qualifies it."""
+    assert claims("Three studies did not state how many plots were monitored.", REEFS) == [(3, "plots.not_reported")]
+
+
+def test_full_texts_of_n_reports_are_the_full_texts_assessed():
+    assert claims("Full texts of 90 papers were read and 54 excluded.", REEFS) == [
+        (90, "prisma.dbr_assessed"), (54, "prisma.dbr_excluded")]
+    assert (90, "prisma.dbr_assessed") in claims("After full-text screening of 90 papers, 54 were excluded.", REEFS)
+
+
+def test_a_country_name_of_two_words_before_a_shared_noun_qualifies_it():
+    assert claims("Four Australian, two Costa Rica and three Sri Lanka studies used nurseries.", REEFS) == [
+        (4, "country.australia"), (2, "country.costa_rica"), (3, "country.sri_lanka")]
+
+
+def test_a_decimal_with_a_noun_of_its_own_is_no_measures_median():
+    assert claims("Teams planted a median of 4.5 corals per plot.", REEFS) == []
+
+
+def test_a_bracket_with_a_short_form_then_a_count_takes_the_name_before_it():
+    assert claims("Before-after comparisons (BAC; 20 studies) and control-impact surveys (CIS; 16 studies) "
+                  "were used.", REEFS) == [(20, "orientation.bac"), (16, "orientation.cis")]
+
+
+def test_a_bracketed_count_not_reported_after_the_thing_reported():
+    assert claims("Every study reported its design (0 not reported).", REEFS) == [(0, "orientation.not_reported")]
+
+
+def test_studies_that_did_not_report_a_measure_counted_in_brackets():
+    assert claims("Studies that did not report the number of volunteer divers (n = 18) were kept.", REEFS) == [
+        (18, "divers.not_reported")]
+
+
+def test_a_question_as_the_subject_of_a_passive_whose_verb_is_left_out():
+    assert claims("Coral survival was reported by 30 studies, and effects on fish recruitment by 12.", REEFS) == [
+        (30, "question.q1"), (12, "question.q2")]
+
+
+def test_reports_of_which_some_were_assessed_were_sought():
+    assert claims("Hand-searching found six more reports, of which five were assessed and one excluded.", REEFS) == [
+        (6, "prisma.other_sought_reports"), (5, "prisma.other_assessed"), (1, "prisma.other_excluded")]
+    assert (6, "prisma.other_sought_reports") in claims(
+        "Hand-searching found six more reports, of which five were retrieved and assessed.", REEFS)
+
+
+def test_a_questions_label_of_two_words_with_a_word_between_as_what_counted_studies_did():
+    assert claims("Thirty studies addressed the survival of the corals.", REEFS) == [(30, "question.q1")]
+    assert claims("Thirty studies addressed the survival rate of the corals.", REEFS) == [(30, "question.q1")]
+
+
+def test_a_labels_and_written_or():
+    assert claims("Bleaching or disease outbreaks were recorded in 9 studies.", REEFS) == [(9, "question.q3")]
+
+
+def test_a_count_in_brackets_before_the_verb_is_the_subject_whose_object_names_a_question():
+    assert claims("Most studies (30) addressed the survival of the corals.", REEFS) == [(30, "question.q1")]
+
+
+def test_one_after_of_which_is_a_part_counted_not_the_pronoun():
+    assert claims("Hand-searching found six more reports, of which one could not be obtained and five were "
+                  "assessed.", REEFS) == [(6, "prisma.other_sought_reports"), (1, "prisma.other_notretrieved_reports"),
+                                          (5, "prisma.other_assessed")]
+
+
+def test_a_preposition_after_a_count_does_not_modify_the_noun_after_it():
+    assert claims("Twenty-two studies fell under theme (a) and fourteen under theme (b).", REEFS) == [
+        (22, "theme.a"), (14, "theme.b")]
+
+
+def test_a_step_right_after_the_wholes_noun_is_the_wholes_and_the_next_is_the_parts():
+    assert claims("Five of the 95 reports sought could not be retrieved.", REEFS) == [
+        (5, "prisma.dbr_notretrieved_reports"), (95, "prisma.dbr_sought_reports")]
+
+
+def test_a_clause_whose_subject_is_no_study_ends_the_last_counts_stretch():
+    assert claims("Coral survival was reported in 30 studies; no study addressed effects on fish recruitment.",
+                  REEFS) == [(30, "question.q1")]

@@ -544,8 +544,11 @@ def _derived_terms(terms: list[Phrase], vocabulary: Vocabulary, fields: Mapping[
     # "narrative synthesis"
     # "synthesised narratively" for "narrative synthesis"; and a label of two content words with a small
     # word between: "screened institutions", "screened the community" for "screening in an institution"
+    # — and so a review question's label of two content words, with one more word between, as what counted
+    # studies did ("130 addressed the proportion that remains asymptomatic" for "proportion asymptomatic")
     terms += [replace(t, phrase=" ".join(_content_words(t.phrase)), unordered=True) for t in terms
-              if t.kind == "orientation" and not t.weak and not t.minor and not t.unordered
+              if t.kind in ("orientation", "question") and not t.weak and not t.minor and not t.unordered
+              and not (t.kind == "question" and re.search(r"\bquestion\b|\brq\b|\d", t.phrase))  # (its own words)
               and not t.count.endswith(".not_reported")  # "design not reported": its negation counts
               and len(_content_words(t.phrase)) == 2 and len(t.phrase.split()) <= 4]
     return terms
@@ -692,9 +695,10 @@ def _title_roots(vocabulary: Vocabulary) -> set[str]:
 
 
 def _country_qualifiers(names: Iterable[str], adjectives: Iterable[str]) -> set[str]:
-    """Words a count's noun is read past for a country: each word of its adjectives ("South African") and its
-    short names in capitals ("Nine US studies")."""
-    return {w for a in (*adjectives, *(n for n in names if n.isupper())) for w in _stem(a).split()}
+    """Words a count's noun is read past for a country: each word of its adjectives ("South African"), its
+    short names in capitals ("Nine US studies") and its names of several words, which stand before a noun as
+    they are ("two New Zealand studies")."""
+    return {w for a in (*adjectives, *(n for n in names if n.isupper() or " " in n.strip())) for w in _stem(a).split()}
 
 
 def _fields_over_labels(short: list[Phrase], fields: Iterable[Field]) -> list[Phrase]:
@@ -845,8 +849,11 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
                 units.append(_unit(noun.group(1)))
         # the head noun of a plural label: "open-source projects studied" -> "project" (not "infection" of
         # "people asymptomatic throughout infection")
-        raw = [w for w in re.findall(r"[A-Za-z]+", label) if not re.fullmatch(r"\w+ed|studied", w)]
-        heads = [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
+        # — and of its noun without what only qualifies it: "care homes taking part" -> "home"
+        heads = []
+        for words in (label, plain):
+            raw = [w for w in re.findall(r"[A-Za-z]+", words) if not re.fullmatch(r"\w+ed|studied", w)]
+            heads += [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
     _participants_by_people_field(found, integer_fields)
     taken = {u for _, units, _ in found for u in units}
@@ -1047,6 +1054,10 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
                                                                "would", "should", "must", "way", "hand", "or") \
                 and not _modal_passive(tokens, i):
             return True  # pronoun
+        if prev and prev.kind == "word" and prev.text.lower() in ("which", "these", "them", "those") and \
+                prev2 and prev2.text.lower() == "of" and nxt and nxt.kind == "word" and \
+                (nxt.text.lower() in ("was", "could", "had", "did", "is", "remained") or nxt.text.lower().endswith("ed")):
+            return False  # "11 further reports, of which one could not be obtained": a part, counted
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone"):
             return True
@@ -1156,6 +1167,10 @@ _DESIGN_WORDS = ("design", "approach", "orientation", "methodology", "framework"
 _JOINERS = ("and", "or", "but", "while", "whereas", "which", "that", "who")
 
 
+_PREPOSITIONS = frozenset("under over across within among between beyond into onto toward towards upon via "
+                          "throughout during despite without".split())
+
+
 def _modifies_noun(tokens: list[_Token], j: int, steps: int, weak: frozenset[str]) -> bool:
     """The word at j modifies the counted noun right after it: one word of a label before a study noun ("the
     37 detection studies"), or, right after the number, any plain word before a noun the review counts ("63
@@ -1166,7 +1181,8 @@ def _modifies_noun(tokens: list[_Token], j: int, steps: int, weak: frozenset[str
     if _stem(tokens[j].text) in weak and following == "study":
         return True
     return steps == 0 and following is not None and tokens[j].text.isalpha() and tokens[j].text.islower() and \
-        low not in _VERBS and low not in _STOPWORDS and low not in (*_JOINERS, "each", "per")
+        low not in _VERBS and low not in _STOPWORDS and low not in (*_JOINERS, "each", "per") and \
+        low not in _PREPOSITIONS  # "sixteen under theme (b)": a preposition's object, not the count's noun
 
 
 def _modifier_of(noun: str, after: str) -> bool:
@@ -1257,6 +1273,17 @@ def _noun_named_at(tokens: list[_Token], i: int, j: int, steps: int, named: bool
     return None
 
 
+def _participle_of_noun(tokens: list[_Token], j: int) -> bool:
+    """"Pharmacist-led interventions in the 44 included studies": a participle in -ed right between a count and
+    a noun the review counts, with no number after that noun, is the noun's adjective, not the count's verb
+    (as it is in "44 included in the review"), so the count is not of a noun earlier in its clause."""
+    if j + 1 >= len(tokens) or not tokens[j].text.lower().endswith("ed") or tokens[j + 1].kind != "word":
+        return False
+    after = tokens[j + 2] if j + 2 < len(tokens) else None
+    return _NOUNS.get(_stem(tokens[j + 1].text)) is not None and tokens[j + 1].text.islower() and \
+        not (after is not None and _is_number(after))
+
+
 def _noun_past_modifiers(tokens: list[_Token], i: int, j: int, steps: int, named: bool, qualified: bool,
                          plural: bool, skip: frozenset[str], designs: frozenset[str],
                          weak: frozenset[str]) -> _Noun:
@@ -1312,7 +1339,7 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
     if noun.category == "implicit":
         noun = _participle_before_noun(tokens, i) or noun
-    if noun.category in ("study", "report") and _read_in_full(tokens, i, noun):
+    if noun.category in ("study", "report") and (_read_in_full(tokens, i, noun) or _full_texts_of(tokens, i)):
         return _Noun("fulltext", noun.start, noun.end)
     if noun.category == "implicit" and _measure_head_after(tokens, i, lexicon) or _people_after(tokens, i):
         return _Noun("guard", noun.start, tokens[i + 1].end)
@@ -1322,6 +1349,15 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+_FULL_TEXTS_OF_RE = re.compile(r"\bfull[- ]?texts?(?: (?:[a-z]+ing|review|assessment))? of(?: the| all| these)?$")
+
+
+def _full_texts_of(tokens: list[_Token], i: int) -> bool:
+    """"Full texts of 131 reports were read", "after full-text reading of 53 reports": the reports a full-text
+    noun (or full-text step) is *of* are the full texts, counted as the full-text step counts them."""
+    return bool(_FULL_TEXTS_OF_RE.search(" ".join(t.text.lower() for t in tokens[max(0, i - 5):i])))
 
 
 def _read_in_full(tokens: list[_Token], i: int, noun: _Noun) -> bool:
@@ -1511,6 +1547,8 @@ def _object_of_counted_verb(sentence: str, at: int) -> bool:
     short label even where questions are not spoken of."""
     # a share in brackets ("Eight studies (6%) compared …") does not end the clause
     lead = re.sub(r"\(\s*\d[\d.,]*\s*%\s*\)", lambda m: " " * len(m.group()), sentence[:at])
+    # … nor does the count itself in brackets: "Almost every study (130) addressed …"
+    lead = re.sub(r"\(\s*(\d[\d,]*)\s*\)(?=\s+[a-z]+ed\b)", r" \1 ", lead)
     clause = re.split(r"[,;:()]", lead)[-1]
     verb = r"(?:\b\d[\d,]*|\b[A-Za-z]+(?:-[a-z]+)?)\s+(?:stud(?:y|ies)\s+)?(?:\w+ly\s+)?[a-z]+ed\s+"
     # "130 estimated the proportion … and eight the secondary attack rates": the verb left out after *and*
@@ -1526,9 +1564,15 @@ _PASSIVE_COUNTED_RE = re.compile(r"\s+(?:was|were)\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:
 def _subject_of_counted_passive(sentence: str, start: int, end: int) -> bool:
     """"Costs and use of services were examined in 11 studies": what counted studies did, written as the
     subject of a passive verb whose agent is the count, names a review question by its label (the mirror
-    of _object_of_counted_verb)."""
-    return not re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an)\b", "", sentence[:start])) and \
-        bool(_PASSIVE_COUNTED_RE.match(sentence, end))
+    of _object_of_counted_verb) — and so does the subject of the next clause that leaves that verb out."""
+    if not re.search(r"\w", re.sub(r"(?i)\b(?:the|a|an)\b", "", sentence[:start])):
+        return bool(_PASSIVE_COUNTED_RE.match(sentence, end))
+    # "… were reported by 26 studies, and effects on falls, admissions and mortality by 19": the same passive,
+    # its verb left out, after a coordinator
+    return bool(re.search(r"(?:,|;|\band|\bwhile|\bwhereas)\s+(?:the\s+)?$", sentence[:start], re.I)
+                and re.match(r"\s+(?:in|by)\s+(?:only\s+|just\s+)?(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b(?!\s+[a-z]+ed\b)",
+                             sentence[end:], re.I)
+                and _PASSIVE_COUNTED_RE.search(sentence[:start]))
 
 
 def _sibling_named(term: Phrase, sentence: str, lexicon: Lexicon) -> bool:
@@ -1571,7 +1615,8 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
     """A yes/no field's label words, all within a stretch a few words longer than the label: its "yes" count,
     or its "no" count when a negation stands just before them ("did not disaggregate …")."""
     wanted = [_root(w) for w in term.phrase.split()]
-    span = len(wanted) + (3 if term.kind == "field" else 0)  # a design's words must stand together
+    # a design's words must stand together; a question's may have one word between, as what counted studies did
+    span = len(wanted) + {"field": 3, "question": 1}.get(term.kind, 0)
     before = sentence[:start]
     if term.kind != "field":  # (but for small words and the people a design acts on: "screened the community",
         # "screened people in institutions")
@@ -1588,6 +1633,9 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
             negated = term.kind == "field" and _NEGATION_RE.search(
                 " ".join(lead.split()[-3:]) + " " + sentence[window[0][0]:window[-1][1]])
             count = term.count.rpartition(".")[0] + ".no" if negated else term.count
+            if term.kind == "question" and not (_object_of_counted_verb(sentence, window[0][0]) or
+                                                _subject_of_counted_passive(sentence, window[0][0], window[last][1])):
+                continue  # a question's words apart name it only as what counted studies did
             if count in lexicon.counts:
                 return [_Hit(window[0][0], term.kind, count, window[last][1])]
     return []
@@ -1598,8 +1646,10 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
 # every sentence made the check of a 3,000-study review take 13 s instead of 2.
 @lru_cache(maxsize=None)
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    """A phrase of normalised words, as whole words."""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+    """A phrase of normalised words, as whole words; its *and* may be written *or* ("fish abundance or biomass"
+    for the question "fish abundance and biomass")."""
+    words = [r"(?:and|or)" if w in ("and", "or") else re.escape(w) for w in phrase.split(" ")]
+    return re.compile(r"(?<![a-z0-9])" + " ".join(words) + r"(?![a-z0-9])")
 
 
 @lru_cache(maxsize=None)
@@ -1649,7 +1699,9 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
             for m in _letter_pattern(term.phrase).finditer(segment):
                 hits.append(_Hit(start + m.start(), term.kind, term.count, start + m.end()))
             continue
-        if not present.issuperset(term.phrase.split()):
+        if not present.issuperset(term.phrase.split()) and not (
+                (" and " in term.phrase or " or " in term.phrase) and  # (a label's *and* written *or*: see below)
+                present.issuperset(w for w in term.phrase.split() if w not in ("and", "or"))):
             continue  # a phrase matches whole words only: one of its words is missing (the cheap test first)
         for m in _phrase_pattern(term.phrase).finditer(normed):
             s, e = at(m.start())[0], at(m.end() - 1)[1]
@@ -1957,7 +2009,7 @@ def _listed_claims(sentence: str, tokens: list[_Token], lexicon: Lexicon,
     out: dict[int, Claim] = {}
     for k in range(1, len(tokens)):
         t = tokens[k]
-        if t.kind != "num" or tokens[k - 1].text not in ("(", "=", ","):
+        if t.kind != "num" or tokens[k - 1].text not in ("(", "=", ",", ";"):
             continue  # (the cheap test first: most tokens)
         anchor = _list_item_anchor(tokens, k)
         if anchor is None or any(a <= t.start < b for a, b in cited_parts):
@@ -1990,13 +2042,18 @@ def _list_item_anchor(tokens: list[_Token], k: int) -> tuple[int, int] | None:
     """Where the name of a bare listed count ends, and the token that closes the count: "Norway (5)",
     "experience reports (n = 8)", "constrained caring (15 studies)" — and a name and its count separated by a
     comma inside an item of their own: "(CBA, 12)", "Designs: RCT, 9; cRCT, 4; …" (the item closed by a
-    bracket, a semicolon or the sentence's end). None for any other number."""
+    bracket, a semicolon or the sentence's end), or by a semicolon inside a bracket: "(CI; 17 studies)". None
+    for any other number."""
     t = tokens[k]
-    if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "=", ","):
+    if t.kind != "num" or t.value is None or tokens[k - 1].text not in ("(", "=", ",", ";"):
         return None
     close = k + 1
     if close < len(tokens) and tokens[close].kind == "word" and _NOUNS.get(_stem(tokens[close].text)) == "study":
         close += 1
+    if tokens[k - 1].text == ";":
+        # "Contact investigations (CI; 17 studies)": a bracket that gives a name's short form, then its count
+        closed = close < len(tokens) and tokens[close].text == ")"
+        return _comma_item_anchor(tokens, k, close) if closed else None
     if tokens[k - 1].text == ",":
         return _comma_item_anchor(tokens, k, close)
     if close >= len(tokens) or tokens[close].text != ")":
@@ -2522,6 +2579,9 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     """"Thirty-eight studies counted their asymptomatic participants": how many studies report a measure
     (or, negated, do not)."""
     t = tokens[k]
+    named = _studies_named_by_reporting(sentence, t.start, mentions)
+    if named is not None:
+        return _claim(sentence, t, named, t.end, None) if named in lexicon.counts else None
     noun = _noun_of(tokens, k, lexicon).category
     # "… was reported by 130 studies; four did not report it": a passive verb before the number is its own,
     # not the next clause's
@@ -2533,7 +2593,10 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
     # "How many people stayed free of symptoms was reported in 130 studies": the measure is the subject
     subject = re.match(r"\W*(?:how many|the number (?:of|who))\b", sentence, re.I)
-    if not (any(m[0] > verb.start() for m in mentions) or how_many or subject):
+    # "… was 212, across the 41 studies that reported it": a pronoun object is the measure named before
+    pronoun = re.match(r"\w*\s+(?:it|them|this|these|one)\b", sentence[verb.start():]) and \
+        any(m[1] <= t.start for m in mentions)
+    if not (any(m[0] > verb.start() for m in mentions) or how_many or subject or pronoun):
         return None
     mention = next((m for m in mentions if m[0] > verb.start()), mentions[-1])
     # "All but four studies reported it": the four are those that did not
@@ -2542,6 +2605,23 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
         != _left_out(sentence, t.start)
     name = f"{mention[2]}.{'not_reported' if negated else 'reported'}"
     return _claim(sentence, t, name, mention[1], None) if name in lexicon.counts else None
+
+
+_STUDIES_REPORTING_RE = re.compile(r"\bstud(?:y|ies)\s+(?:(?:that|which)\s+(?P<neg>did not\s+|didn't\s+|failed to\s+)?"
+                                   r"(?:report|state|give|record|provide|specif)\w*|(?:reporting|stating|giving))"
+                                   r"\s+(?P<what>[\w\s'-]{1,50}?)\s*\(\s*(?:[nk]\s*=\s*)?$", re.I)
+
+
+def _studies_named_by_reporting(sentence: str, start: int, mentions: list[tuple[int, int, str]]) -> str | None:
+    """"Studies that did not report their sample size (n = 6)": a bracketed count right after a noun phrase of
+    studies that (do not) report a measure counts them: the measure's ``not_reported`` (or ``reported``)."""
+    found = _STUDIES_REPORTING_RE.search(sentence[:start])
+    if found is None:
+        return None
+    mention = next((m for m in mentions if found.start("what") <= m[0] < found.end("what")), None)
+    if mention is None:
+        return None
+    return f"{mention[2]}.{'not_reported' if found.group('neg') else 'reported'}"
 
 
 # "the median number of residents … was 36", "the fewest asymptomatic people found in a study was 0": the
@@ -2597,12 +2677,22 @@ def _decimal_medians(sentence: str, tokens: list[_Token], lexicon: Lexicon,
         median = re.search(r"\bmedian\b[^;\d]*$", lead, re.I)
         if median is None or _STATISTICS_RE.search(lead[median.end():]) or re.search(r"\bage\b", lead[median.end():]):
             continue
+        if _own_other_noun(tokens, k, mentions):
+            continue
         mention = min(mentions, key=lambda m: abs(m[0] - t.start))
         name = f"{mention[2]}.median"
         if name in lexicon.counts:
             number = float(t.text.replace(",", ""))
             out.append(replace(_claim(sentence, t, name, t.end, None), number=number))
     return out
+
+
+def _own_other_noun(tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]]) -> bool:
+    """"a median of 2.4 recommendations per resident": a decimal followed by a plural noun of its own, not a
+    measure's, is a number of that noun (a rate), though a measure is named after it."""
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    return nxt is not None and nxt.kind == "word" and re.fullmatch(r"[a-z]{3,}[^su]s", nxt.text) is not None and \
+        _NOUNS.get(_stem(nxt.text)) is None and not any(a <= nxt.start < b for a, b, _ in mentions)
 
 
 def _scattered_unit(low: str, unit: str) -> list[tuple[int, int]]:
@@ -2780,13 +2870,19 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
 
+_NEW_SUBJECT_RE = re.compile(r";\s+(?:no|none of the|neither|not one)\s+(?:\w+\s+)?(?:study|studies|trial|trials)\b", re.I)
+
+
 def _stretch_end(sentence: str, tokens: list[_Token], numbers: list[int], idx: int) -> int:
     """Where the stretch of words belonging to the count at numbers[idx] ends: at the next count, except
     that a count in brackets right after its noun ("48 studies (53 reports) remained") or a place count
     between the noun and its verb ("52 studies from 14 countries were included") is an aside: the words
     after it still tell what the first count is."""
     if idx + 1 >= len(numbers):
-        return len(sentence)
+        # "… were compared in eight studies; no study addressed …": the last count's stretch ends where a new
+        # clause with a subject of its own begins
+        new_clause = _NEW_SUBJECT_RE.search(sentence, tokens[numbers[idx]].end)
+        return new_clause.start() if new_clause else len(sentence)
     here, after = tokens[numbers[idx]], tokens[numbers[idx + 1]]
     close = sentence.find(")", after.end)
     nxt = idx + 1
@@ -2996,9 +3092,11 @@ def _without_wholes(claims: list[Claim]) -> list[Claim]:
 
 
 _NONE_RECORDED_RE = (re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:\s*$", re.I),
-                     re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I))
-_NONE_RECORDED_ANY_RE = re.compile(r"\bnot (?:reported|recorded|stated|given)\s*:|\bnone (?:recorded|reported|stated|given)\b",
-                                   re.I)
+                     re.compile(r"\s+(?:studies\s+)?(?:had|gave|have) none (?:recorded|reported|stated|given)\b", re.I),
+                     # "Every study reported its design (0 not reported)": a bracketed count and its predicate
+                     re.compile(r"\s+(?:stud(?:y|ies)\s+)?not (?:reported|recorded|stated|given)\s*\)", re.I))
+_NONE_RECORDED_ANY_RE = re.compile(r"\bnot (?:reported|recorded|stated|given)\s*[:)]|"
+                                   r"\bnone (?:recorded|reported|stated|given)\b", re.I)
 _UNREPORTED_HEADS = {"design": "orientation", "designs": "orientation", "country": "country", "countries": "country"}
 
 
@@ -3017,7 +3115,8 @@ def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], clai
     out = list(claims)
     for token in tokens:  # (not only ``numbers``: "(not reported: 0)" looks like a list marker "0)")
         if token.kind == "num" and token.value is not None and not any(c.start == token.start for c in out) and (
-                _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)):
+                _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)
+                or (sentence[:token.start].rstrip().endswith("(") and _NONE_RECORDED_RE[2].match(sentence, token.end))):
             out.append(_claim(sentence, token, name, token.end, None))
     return out
 
@@ -3135,6 +3234,8 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
     elif category == "implicit" or (category == "guard" and _subject_counted(tokens, i)):
         category = _elided_noun(tokens, i, numbers[:idx], lexicon) or _noun_in_clause_before(tokens, i, lexicon) \
             or "implicit"
+        if category == "guard" and _participle_of_noun(tokens, i + 1):
+            category = "implicit"  # "interventions in the 44 included studies": the count has its own noun
         category = _left_after_duplicates(sentence, token.start, category)
     head = sentence[noun.start:noun.end].split()[-1:] if noun.end > noun.start else []
     if category == "guard" and head and _stem(head[0]) in ("design", "methodology") and any(
@@ -3289,8 +3390,15 @@ def _with_part_predicate(sentence: str, tokens: list[_Token], i: int, numbers: l
     if re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I):
         return forward_ok
     end = tokens[numbers[idx + 2]].start if idx + 2 < len(numbers) else len(sentence)
-    return forward_ok + [h for h in _attributes(sentence, seg_end, end, lexicon)
-                         if h.kind in allowed and h.kind != "included"]
+    later = [h for h in _attributes(sentence, seg_end, end, lexicon) if h.kind in allowed and h.kind != "included"]
+    if idx + 1 < len(numbers):
+        # "Nine of the 236 reports sought could not be retrieved": a step right after the whole's noun is the
+        # whole's own participle; the part's predicate is the step after it
+        whole_end = _noun_of(tokens, numbers[idx + 1], lexicon).end
+        own = [h for h in later if h.kind in _STEP_KINDS and not sentence[whole_end:h.position].strip()]
+        if own and any(h.kind in _STEP_KINDS and h.position > own[0].end for h in later):
+            later = [h for h in later if h not in own]
+    return forward_ok + later
 
 
 def _parts_listed_after_colon(sentence: str, token: _Token, seg_end: int) -> bool:
@@ -3957,8 +4065,10 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return None  # "29 of the 53 full texts …": a part, named by nothing the data counts
     if category in ("fulltext", "report") and _OTHER_SOURCES_RE.search(sentence) and \
             "prisma.other_assessed" in lexicon.counts:
-        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought
-        sought = dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) and \
+        # "snowballing added 12 reports"; but reports some of which "could not be obtained" were sought, and so
+        # were reports "of which seven were assessed": a whole whose part is assessed comes before that step
+        sought = (dict(_STEP_RES)["notretrieved"].search(sentence, noun.end) or
+                  _PART_ASSESSED_RE.match(sentence, noun.end)) and \
             lexicon.counts.get("prisma.other_sought_reports") is not None
         name = "prisma.other_sought_reports" if sought else "prisma.other_assessed"
         return _claim(sentence, token, name, noun.end, None)
@@ -3981,6 +4091,9 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
     return None
 
 
+_PART_ASSESSED_RE = re.compile(r"\W*(?:of (?:which|these|them|those))\s+[\w,]+\s+(?:were|was)\s+(?:[a-z]+ed\s+and\s+)?"
+                               r"(?:assessed|read)\b",
+                               re.I)
 _STEP_KINDS = ("register", "included", "excluded", "screened", "assessed", "sought", "notretrieved", "identified",
                "duplicates")
 
