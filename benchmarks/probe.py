@@ -13,7 +13,8 @@ The floor is what a user would type by hand in the review's folder: one plain
 pandoc run to DOCX, and one to Typst followed by the Typst compile, with the
 build's filters (and their settings file), citeproc, CSL, bibliography,
 reference document and template, reading the Markdown the build assembled in
-``build/``.
+``build/``. Its ``tools_cpu`` is the CPU time of those runs alone (the pandoc
+processes and the Typst compile), without this Python's start.
 """
 
 from __future__ import annotations
@@ -117,15 +118,21 @@ def _pandoc(root: Path, args: list[str]) -> None:
     subprocess.run([pandoc_path(), *args], check=True, capture_output=True, env=env, cwd=root)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of the processes it waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _floor_docx(root: Path) -> dict:
     options, _ = _floor_options(root)
     out = root / "build" / "floor"
     out.mkdir(exist_ok=True)
     reference = sorted((root / "build").glob("reference-*.docx"))[0]
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     _pandoc(root, [str(root / "build" / "manuscript.md"), *options, "--to", "docx", "--reference-doc", str(reference),
              "--output", str(out / "manuscript.docx")])
-    return {"stages": [("pandoc → DOCX", time.perf_counter() - start)]}
+    return {"stages": [("pandoc → DOCX", time.perf_counter() - start)], "tools_cpu": _cpu() - cpu}
 
 
 def _floor_pdf(root: Path) -> dict:
@@ -136,7 +143,7 @@ def _floor_pdf(root: Path) -> dict:
     out.mkdir(exist_ok=True)
     # written in the review's folder, as a user would: the images' paths (build/prisma.png) are from there
     source = root / "floor-manuscript.typ"
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     _pandoc(root, [str(root / "build" / "manuscript.md"), *options, "--to", "typst-citations",
                    "--template", str(template_file(root, "manuscript.typ")), "--wrap", "preserve", "--output", str(source)])
     middle = time.perf_counter()
@@ -144,8 +151,9 @@ def _floor_pdf(root: Path) -> dict:
 
     typst.compile(str(source), output=str(out / "manuscript.pdf"), root="/", sys_inputs=inputs)
     end = time.perf_counter()
+    tools_cpu = _cpu() - cpu
     source.replace(out / "manuscript.typ")
-    return {"stages": [("pandoc → Typst", middle - start), ("Typst → PDF", end - middle)]}
+    return {"stages": [("pandoc → Typst", middle - start), ("Typst → PDF", end - middle)], "tools_cpu": tools_cpu}
 
 
 PROBES = {"check": _check, "build": _build, "floor-docx": _floor_docx, "floor-pdf": _floor_pdf}

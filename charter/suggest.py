@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rapidfuzz import fuzz, process, utils
-
 
 def closest(word: str, choices: Iterable[str], cutoff: float = 70) -> str | None:
     """The choice most like word (ignoring case and punctuation), or None when none is close."""
@@ -15,6 +13,8 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 70) -> str | None
     for choice in candidates:  # a difference of case only is always the answer
         if choice.casefold() == word.casefold():
             return choice
+    from rapidfuzz import fuzz, process, utils  # imported when a name is wrong: not on every build's start
+
     match = process.extractOne(word, candidates, scorer=fuzz.ratio, processor=utils.default_process,
                                score_cutoff=cutoff)
     return match[0] if match else None

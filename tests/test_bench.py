@@ -95,3 +95,20 @@ def test_the_targets_are_checked_against_the_largest_size_and_300():
     assert all(by_name.values()), checks  # 59 s < 60 s; per study 0.0197 vs 0.02 (wall), 1.3× (CPU)
     checks = targets({300: row(6.0, 5.0, 300), 3000: row(90.0, 50.0, 1600)})
     assert [met for _, _, met in checks] == [False, False, False, False, True, False]  # linear in CPU, not in wall time
+
+
+def test_the_small_review_harness_alternates_codes_and_measures_both_against_the_floor(tmp_path: Path):
+    from benchmarks.small import main as small_benchmark
+    from conftest import write_files
+    from projects import minimal_project_files
+
+    root = write_files(tmp_path / "review", minimal_project_files())
+    (root / "tasks.py").write_text("from charter.tasks import *  # noqa: F401,F403\n", encoding="utf-8")
+    out = io.StringIO()
+    tables = small_benchmark([root], runs=1, compare="HEAD", out=out)
+    rows = tables["review"]
+    assert list(rows) == ["HEAD", "this code"]  # the older code first, then this one, in each run
+    for row in rows.values():
+        assert row["build wall"] > 0 and row["build CPU"] > 0 and row["floor wall"] > 0 and row["floor CPU"] > 0
+        assert row["ratio wall"] == row["build wall"] / row["floor wall"]  # one run: its own pair
+    assert "| review | HEAD |" in out.getvalue() and "| review | this code |" in out.getvalue()

@@ -84,16 +84,30 @@ def code_version() -> str:
     if _CODE is None:
         files = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".lua", ".csl", ".typ")
                        and "__pycache__" not in p.parts)
-        _CODE = digest(__version__, *((p.relative_to(PACKAGE_DIR).as_posix(), p.read_bytes()) for p in files))
+        # names and bytes as parts of their own: a (name, bytes) pair would go through json.dumps, which
+        # spelled out every byte of the source (40 ms of each build)
+        _CODE = digest(__version__, *(part for p in files for part in (p.relative_to(PACKAGE_DIR).as_posix(),
+                                                                        p.read_bytes())))
     return _CODE
 
 
-def _pandoc_identity() -> tuple[str, list]:
-    from charter.compile.pandoc import pandoc_path
+def _pandoc_identity(remembered: Mapping | None = None) -> tuple[str, list, dict | None]:
+    """The pandoc to run (``pandoc_binary``, with the choice remembered), its file's identity, the choice to keep."""
+    from charter.compile import pandoc_binary
 
-    path = pandoc_path()
-    stat = os.stat(path)
-    return path, [path, stat.st_size, stat.st_mtime_ns]
+    path, choice = pandoc_binary.choose(remembered)
+    pandoc_binary.use(path)
+    stat = os.stat(pandoc_binary.resolved(path))
+    return path, [path, stat.st_size, stat.st_mtime_ns], choice
+
+
+def _version_line(path: str) -> str | None:
+    """The first line of ``pandoc --version``; None when that pandoc does not run."""
+    try:
+        process = subprocess.run([path, "--version"], capture_output=True, text=True)
+    except OSError:
+        return None
+    return process.stdout.split("\n")[0] if process.returncode == 0 and process.stdout.strip() else None
 
 
 def _package_version(name: str) -> str:
@@ -144,6 +158,7 @@ class BuildCache:
         self._environment = dict(environment if environment is not None else os.environ)
         self._changed = False
         self._parsed: dict | None = None
+        self._pandoc: str | None = None  # pandoc's version line, once known
         try:
             manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -157,15 +172,34 @@ class BuildCache:
 
     def tool_versions(self) -> dict[str, str]:
         """pandoc's version (asked once per pandoc binary), Typst's, Charter's, and the fixed build date."""
-        path, identity = _pandoc_identity()
+        if self._pandoc is None:
+            self._pandoc = self._pandoc_version()
+        return {"pandoc": self._pandoc, "typst": _package_version("typst"), "charter": code_version(),
+                "source_date_epoch": self._environment.get("SOURCE_DATE_EPOCH", "")}
+
+    def _pandoc_version(self) -> str:
+        """The first line of ``pandoc --version``, started only when the pandoc binary is not the one recorded."""
+        remembered = self._tools.get("pandoc choice")
+        path, identity, choice = _pandoc_identity(remembered)
+        if choice != remembered:
+            self._tools["pandoc choice"] = choice
+            self._changed = True
         recorded = self._tools.get("pandoc")
         if not (isinstance(recorded, dict) and recorded.get("identity") == identity):
-            output = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-            recorded = {"identity": identity, "version": output.split("\n")[0]}
+            version = _version_line(path)
+            if version is None:  # this pandoc cannot run: pypandoc's own search (or its error saying why)
+                from charter.compile import pandoc_binary
+                import pypandoc
+
+                path = pypandoc.get_pandoc_path()
+                pandoc_binary.use(path)
+                stat = os.stat(pandoc_binary.resolved(path))
+                identity, version = [path, stat.st_size, stat.st_mtime_ns], _version_line(path) or ""
+                self._tools.pop("pandoc choice", None)
+            recorded = {"identity": identity, "version": version}
             self._tools["pandoc"] = recorded
             self._changed = True
-        return {"pandoc": str(recorded["version"]), "typst": _package_version("typst"), "charter": code_version(),
-                "source_date_epoch": self._environment.get("SOURCE_DATE_EPOCH", "")}
+        return str(recorded["version"])
 
     # ------------------------------------------------------------- stages
 

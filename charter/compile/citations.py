@@ -545,12 +545,12 @@ def format_citations(args: Sequence[str], *, csl: Path, bibliographies: Sequence
     min_works = MIN_WORKS if min_works is None else min_works
     bucket_works = BUCKET_WORKS if bucket_works is None else bucket_works
     say = progress or (lambda _line: None)
-    csl_text = Path(csl).read_text(encoding="utf-8")
-    if style_reasons(csl_text):
-        return None
     bibs = [BibFile.read(Path(b)) for b in bibliographies]
     all_keys = [k for bib in bibs for k in bib.keys()]
-    if not force and len(all_keys) < min_works:
+    if not force and len(all_keys) < min_works:  # first the cheap test: a small review never reads its style
+        return None
+    csl_text = Path(csl).read_text(encoding="utf-8")
+    if style_reasons(csl_text):
         return None
     pandoc = _Pandoc(executable, environment, cwd)
     if not force and not slow_citeproc(work_dir, pandoc):

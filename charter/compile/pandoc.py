@@ -20,9 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
-
-from lxml import etree
+from typing import Callable, Iterable, Mapping, Sequence
 
 from charter import PACKAGE_DIR
 from charter.paths import inside
@@ -51,9 +49,10 @@ class PandocMessage:
 
 
 def pandoc_path() -> str:
-    import pypandoc
+    """The pandoc to run: pypandoc's choice, found without starting pandoc (``charter.compile.pandoc_binary``)."""
+    from charter.compile import pandoc_binary
 
-    return pypandoc.get_pandoc_path()
+    return pandoc_binary.pandoc_path()
 
 
 def _environment() -> dict[str, str]:
@@ -83,12 +82,22 @@ def _run_environment(settings: Path | None) -> dict[str, str]:
     return env
 
 
-def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None) -> list[PandocMessage]:
+def _run(args: Sequence[str], what: str, *, cwd: Path, settings: Path | None = None,
+         started: Callable[[], None] | None = None) -> list[PandocMessage]:
     env = _run_environment(settings)
-    process = subprocess.run([pandoc_path(), "--sandbox", *args], capture_output=True, text=True, env=env, cwd=cwd)
+    process = subprocess.Popen([pandoc_path(), "--sandbox", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env, cwd=cwd)
+    with process:  # as subprocess.run, which could not say when pandoc has started
+        try:
+            if started is not None:
+                started()
+            _, stderr = process.communicate()
+        except BaseException:
+            process.kill()
+            raise
     if process.returncode != 0:
-        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{process.stderr.strip()}")
-    return _messages(process.stderr)
+        raise CompileError(f"pandoc failed while {what} (exit code {process.returncode}):\n{stderr.strip()}")
+    return _messages(stderr)
 
 
 
@@ -130,7 +139,8 @@ def reference_docx(build_dir: Path, paper: str, script: Path, version: str | Non
 
 
 def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographies: Iterable[Path],
-                     root: Path, settings: Path | None = None, progress=None) -> list[PandocMessage]:
+                     root: Path, settings: Path | None = None, progress=None,
+                     started: Callable[[], None] | None = None) -> list[PandocMessage]:
     """Parse the assembled Markdown once: Lua filters (cross-references, Table 1), then citeproc.
 
     A large review's citations are formatted in groups (``charter.compile.citations``), whose own
@@ -141,6 +151,9 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     The Lua filter reads the files to splice and the images from ``settings`` (a JSON file the build
     wrote), never from the document. Paths are given relative to the project folder, so none of
     this computer's paths ends up in the outputs.
+
+    ``started`` is called once pandoc is reading (after the grouped runs, when they were used): the
+    caller's Python is idle from then on, a moment for work of its own.
     """
     args = [_relative(markdown, root), "--from", "markdown", "--to", "json", "--output", _relative(json_out, root),
             "--lua-filter", str(FILTERS / "charter.lua"), "--citeproc", "--csl", _relative(csl, root),
@@ -157,8 +170,11 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
                               environment=_run_environment(settings), cwd=root, progress=progress,
                               settings=Path(root) / settings if settings is not None else None)
     if stderr is not None:
+        if started is not None:
+            started()
         return _messages(stderr)
-    return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings)
+    return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings,
+                started=started)
 
 
 def start_docx(json_in: Path, docx_out: Path, reference: Path, *, root: Path,
@@ -202,16 +218,22 @@ _TYPST_WRITER = ["--sandbox", "--from", "json", "--to", "typst-citations", "--wr
 
 def json_to_typst(json_in: Path, typst_out: Path, template: Path,
                   images: Mapping[str, str] | None = None, *, version: str = "",
-                  min_block_bytes: int = typst_blocks.LARGE_BLOCK_BYTES) -> list[PandocMessage]:
+                  min_block_bytes: int = typst_blocks.LARGE_BLOCK_BYTES,
+                  chunk_rows: int = typst_blocks.CHUNK_ROWS) -> list[PandocMessage]:
     """Write the Typst source from pandoc's JSON (prepared by ``for_typst``) with the manuscript template.
 
     ``images`` maps an image's path from the project folder to its path inside Typst's root (build/).
-    Large blocks (Table 1, the bibliography) are written apart and remembered in build/.typst-cache/
-    (``typst_blocks``), keyed by pandoc's ``version`` among the rest: the same bytes, faster.
+    Large blocks (Table 1, the bibliography) are written apart, Table 1's rows in chunks of about
+    ``chunk_rows`` (0: in one run), and remembered in build/.typst-cache/ (``typst_blocks``), keyed by
+    pandoc's ``version`` among the rest: the same bytes, faster.
     """
-    tree = for_typst(jsontree.load(json_in.read_bytes()))
-    if images:
-        tree = _with_image_paths(tree, images)
+    with jsontree.collector_paused():  # a tree of millions of objects: for_typst takes 0.2 s instead of 1.5
+        tree = for_typst(jsontree.load(json_in.read_bytes()))
+        if images:
+            tree = _with_image_paths(tree, images)
+        rest, parts = typst_blocks.split_large(tree, min_block_bytes, chunk_rows)
+        data = jsontree.dump(rest)
+        del tree, rest  # a large review's tree is hundreds of MiB: not kept while pandoc runs
     template_args = [*_TYPST_WRITER, "--template", str(template)]
     remembered = typst_blocks.Remembered(typst_out.parent / typst_blocks.CACHE_FOLDER, version, template_args)
 
@@ -226,13 +248,11 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
         process.stdin = None  # so that communicate() does not flush the closed pipe
         return process
 
-    rest, parts = typst_blocks.split_large(tree, min_block_bytes)
-    data = jsontree.dump(rest)
-    del tree, rest  # a large review's tree is hundreds of MiB: not kept while pandoc runs
     result = None
     if parts:
         try:
-            result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered)
+            result = typst_blocks.write_in_parts(data, parts, start, template_args, _TYPST_WRITER, remembered,
+                                                 template=_read_or_none(template))
         except typst_blocks.SpliceFailed:  # never seen: the whole document in one run instead
             data = jsontree.dump(typst_blocks.joined(jsontree.load(data), parts))
     if result is None:  # a small document (nothing written apart), or a splice that did not come out right
@@ -245,6 +265,14 @@ def json_to_typst(json_in: Path, typst_out: Path, template: Path,
                            f"{stderr.strip()}")
     typst_out.write_bytes(text.encode("utf-8"))
     return _messages(stderr)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    """The file's bytes; None when it cannot be read (pandoc then says why in its own words)."""
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
 
 
 # ------------------------------------------------------- the tree for Typst
@@ -474,15 +502,15 @@ def _snippet(diagnostic: str) -> str:
 
 def font_families() -> list[str]:
     """The font families Typst can use here: its embedded ones and the system's."""
-    import typst
+    from charter.document.fonts import typst_fonts
 
-    return typst.Fonts().families()
+    return typst_fonts().families()
 
 
 # -------------------------------------------------------------- DOCX finish
 
 
-def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
+def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str], manifest: Mapping | None = None) -> None:
     """Fix what pandoc cannot be told: landscape sections that keep the footer and paper; core properties.
 
     * every section break the Lua filter inserted gets the footer (page
@@ -493,17 +521,31 @@ def finish_docx(docx: Path, *, paper: str, core: Mapping[str, str]) -> None:
     * docProps/custom.xml loses the properties pandoc copies from every metadata
       field: the build's own settings (with paths of this computer) and, in a
       blind manuscript, nothing may name anyone;
-    * zip entries get a fixed date so the bytes are reproducible.
+    * zip entries get a fixed date so the bytes are reproducible;
+    * ``manifest``: the anchor manifest goes in too (``charter.revision.docx_review.embed_manifest``
+      on the finished parts: the same bytes as embedding it afterwards, with one zip written, not two).
+
+    word/document.xml is read once and written once, however many of these change it.
     """
+    from lxml import etree
+
     with zipfile.ZipFile(docx) as source:
         names = source.namelist()
         files = {name: source.read(name) for name in names}
-    files["word/document.xml"] = _table_rows(_sections(files["word/document.xml"], paper))
-    files["word/document.xml"] = _title_page_marks(files["word/document.xml"])
+    document = etree.fromstring(files["word/document.xml"])
+    _sections(document, paper)
+    _table_rows(document)
+    _title_page_marks(document)
+    files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
     files["docProps/core.xml"] = _core(files["docProps/core.xml"], core)
     if "docProps/custom.xml" in files:
         files["docProps/custom.xml"] = _no_custom_properties(files["docProps/custom.xml"])
-    docx.write_bytes(docx_package(names, files))
+    if manifest is None:
+        docx.write_bytes(docx_package(names, files))
+        return
+    from charter.revision.docx_review import package_with_manifest
+
+    docx.write_bytes(package_with_manifest([(name, files[name]) for name in names], manifest))
 
 
 def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
@@ -517,8 +559,10 @@ def docx_package(names: list[str], files: Mapping[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _sections(document_xml: bytes, paper: str) -> bytes:
-    root = etree.fromstring(document_xml)
+def _sections(root, paper: str) -> None:
+    """Every inserted section break gets the final section's footer and margins, and the paper (in place)."""
+    from lxml import etree  # imported here: a build finishes the DOCX beside Typst, not before pandoc
+
     body = root.find("w:body", NS)
     final = body.find("w:sectPr", NS)
     width, height = PAPER_TWIPS[paper]
@@ -530,19 +574,19 @@ def _sections(document_xml: bytes, paper: str) -> bytes:
         for child in final:
             inserted.append(etree.fromstring(etree.tostring(child)))
         _set_page(inserted, width, height, landscape=landscape)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _title_page_marks(document_xml: bytes) -> bytes:
-    """Mark the title page's footnotes (on the Author paragraphs) *, †, … instead of numbers.
+def _title_page_marks(document) -> None:
+    """Mark the title page's footnotes (on the Author paragraphs) *, †, … instead of numbers (in place).
 
     Word's own mark would be a number, read as one more affiliation; a custom mark
     (customMarkFollows) keeps the footnote real and leaves the text's footnotes numbered from 1.
     The footnote's own footnoteRef then shows the same custom mark.
     """
+    from lxml import etree
+
     from charter.document.assemble import NOTE_SYMBOLS
 
-    document = etree.fromstring(document_xml)
     count = 0
     for paragraph in document.iter(f"{{{W}}}p"):
         style = paragraph.find("w:pPr/w:pStyle", NS)
@@ -552,9 +596,6 @@ def _title_page_marks(document_xml: bytes) -> bytes:
             reference.set(f"{{{W}}}customMarkFollows", "1")
             etree.SubElement(reference.getparent(), f"{{{W}}}t").text = NOTE_SYMBOLS[count % len(NOTE_SYMBOLS)]
             count += 1
-    if not count:
-        return document_xml
-    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # A row with more text than this may be taller than a landscape page; Word would clip
@@ -562,9 +603,10 @@ def _title_page_marks(document_xml: bytes) -> bytes:
 _UNSPLIT_ROW_CHARS = 1500
 
 
-def _table_rows(document_xml: bytes) -> bytes:
-    """Keep table rows whole across page breaks and group heading rows with the row after them."""
-    root = etree.fromstring(document_xml)
+def _table_rows(root) -> None:
+    """Keep table rows whole across page breaks and group heading rows with the row after them (in place)."""
+    from lxml import etree
+
     for table in root.iter(f"{{{W}}}tbl"):
         columns = len(table.findall("w:tblGrid/w:gridCol", NS))
         for row in table.findall("w:tr", NS):
@@ -581,10 +623,11 @@ def _table_rows(document_xml: bytes) -> bytes:
                 for paragraph_properties in row.iter(f"{{{W}}}pPr"):
                     if paragraph_properties.find("w:keepNext", NS) is None:
                         paragraph_properties.insert(1, etree.Element(f"{{{W}}}keepNext"))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
+    from lxml import etree
+
     size = section.find("w:pgSz", NS)
     if size is None:
         size = etree.SubElement(section, f"{{{W}}}pgSz")
@@ -604,6 +647,8 @@ def _set_page(section, width: int, height: int, *, landscape: bool) -> None:
 
 
 def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
+    from lxml import etree
+
     root = etree.fromstring(core_xml)
     namespaces = {"dc": "http://purl.org/dc/elements/1.1/",
                   "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"}
@@ -625,6 +670,8 @@ def _core(core_xml: bytes, core: Mapping[str, str]) -> bytes:
 
 
 def _no_custom_properties(custom_xml: bytes) -> bytes:
+    from lxml import etree
+
     root = etree.fromstring(custom_xml)
     for child in list(root):
         root.remove(child)

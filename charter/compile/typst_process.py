@@ -36,9 +36,12 @@ def outcome(request: dict) -> dict:
     """
     import typst
 
+    from charter.document.fonts import typst_fonts
+
     try:
         result = typst.compile_with_warnings(request["source"], output=request["output"], root=request["root"],
-                                             sys_inputs=dict(request["inputs"]), timestamp=request["timestamp"])
+                                             sys_inputs=dict(request["inputs"]), timestamp=request["timestamp"],
+                                             font_paths=typst_fonts())
     except typst.TypstError as error:
         return {"error": {"text": str(error), "diagnostic": str(getattr(error, "diagnostic", "") or ""),
                           "hints": [str(h) for h in getattr(error, "hints", []) or []]}}

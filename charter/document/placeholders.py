@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
-from num2words import num2words
-
 from charter.document.counts import Count
+from charter.document.english_numbers import LIMIT, english_words
 from charter.model import Location, Problem
 from charter.suggest import did_you_mean
 from charter.sources.wellformed import mask_code_spans
@@ -70,12 +69,21 @@ def unmark(text: str) -> str:
     return MARK_RE.sub(lambda m: m.group("text"), text)
 
 
+def _in_words(value: int) -> str:
+    """num2words' English, without importing num2words (every language it has) for the usual counts."""
+    if 0 <= value < LIMIT and not isinstance(value, bool):
+        return english_words(value)
+    from num2words import num2words
+
+    return num2words(value, lang="en")
+
+
 def render(count: Count, filter_name: str | None) -> str:
     """Render a count as digits ("2,819"), words ("twenty-nine") or capitalised words ("Twenty-nine")."""
     if count.value is None:
         text = NOT_REPORTED
     elif filter_name in ("words", "Words") and isinstance(count.value, int):
-        text = num2words(count.value, lang="en")
+        text = _in_words(count.value)
     elif isinstance(count.value, float):  # a median of an even number of values: "12.5"
         text = f"{round(count.value, 6):,}"
     else:

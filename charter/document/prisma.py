@@ -703,9 +703,9 @@ class PrismaFigure:
 
 def available_fonts() -> tuple[str, ...]:
     """The first sans-serif font Typst can find here, then Typst's own serif for anything it lacks."""
-    import typst
+    from charter.document.fonts import typst_fonts
 
-    families = set(typst.Fonts().families())
+    families = set(typst_fonts().families())
     sans = next((f for f in SANS_FONTS if f in families), None)
     return (sans, FALLBACK_FONT) if sans else (FALLBACK_FONT,)
 
@@ -730,10 +730,12 @@ def render_figure(review: Review, n_studies: int, out_dir: Path) -> PrismaFigure
     """Draw the flow diagram: write out_dir/prisma.svg and out_dir/prisma.png (300 ppi), return the Typst."""
     import typst
 
+    from charter.document.fonts import typst_fonts
+
     snippet = flow_typst(review, n_studies, available_fonts())
     page = page_typst(snippet).encode("utf-8")
-    svg = typst.compile(page, format="svg")
-    png = typst.compile(page, format="png", ppi=PNG_PPI)
+    svg = typst.compile(page, format="svg", font_paths=typst_fonts())
+    png = typst.compile(page, format="png", ppi=PNG_PPI, font_paths=typst_fonts())
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     svg_path, png_path = out_dir / "prisma.svg", out_dir / "prisma.png"

@@ -503,6 +503,11 @@ def embed_manifest(docx_path: Path, manifest: dict) -> None:
     docx_path = Path(docx_path)
     with zipfile.ZipFile(docx_path) as package:
         entries = [(info.filename, package.read(info.filename)) for info in package.infolist()]
+    docx_path.write_bytes(package_with_manifest(entries, manifest))
+
+
+def package_with_manifest(entries: list[tuple[str, bytes]], manifest: dict) -> bytes:
+    """The DOCX's parts (name and bytes, in order) zipped with the manifest in them (``embed_manifest``)."""
     parts = dict(entries)
     item = _manifest_item_name(parts)
     payload = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1)
@@ -533,7 +538,7 @@ def embed_manifest(docx_path: Path, manifest: dict) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             out.writestr(info, new_parts.get(name, parts.get(name)))
-    docx_path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _manifest_item_name(parts: dict[str, bytes]) -> str:
