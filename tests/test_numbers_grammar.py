@@ -1216,3 +1216,11 @@ def test_a_measures_label_names_it_by_its_bracketed_alternative_and_its_qualifie
     assert claims("The studies that reported them sampled 410 bee yards in all (median 11).", HIVES) == [
         (410, "apiaries.total"), (11, "apiaries.median")]
     assert claims("In total, 318 beekeepers took part.", HIVES) == [(318, "participants.total")]
+
+
+def test_a_count_of_countries_beside_the_reviews_own_countries_is_the_reviews():
+    """"Sixteen countries were represented, led by Kenya (11)" (batch 27): no word for studies, but the
+    sentence names the review's countries; without either, a number of countries is no count."""
+    assert claims("Five countries were represented, led by France (9) and Germany (8).", HIVES) == [
+        (5, "countries"), (9, "country.france"), (8, "country.germany")]
+    assert claims("Five countries have a national pollinator strategy.", HIVES) == []

@@ -3997,7 +3997,8 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
         # (or "One of the 14 countries": the countries as a whole the sentence takes a part of, the review's)
         about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
                                   r"affiliat\w*|distinct|evidence)\b", sentence, re.I) or \
-            re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I)
+            re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I) or \
+            _names_review_country(sentence, r.lexicon)
         return True, (_claim(sentence, token, "countries", noun.end, None)
                       if about_studies and "countries" in counts else None)
     if category == "duplicate":
@@ -4016,6 +4017,14 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+def _names_review_country(sentence: str, lexicon: Lexicon) -> bool:
+    """"Sixteen countries were represented, led by Kenya (11)": a count of countries in a sentence that names
+    one of the review's own countries is the review's countries, though no word for studies is there."""
+    names = {n for country, _, _ in lexicon.countries for n in (country, *lexicon.country_names(country))
+             if n[:1].isupper() and n.lower() not in ("international", "other", "multinational")}
+    return any(re.search(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", sentence) for n in names)
 
 
 _THE_STUDIES_REPORTED_RE = re.compile(r"^\W*(?:the|all|our|these)\s+(?:\w+\s+)?(?:studies|trials)\s+(?:were|are|have been)"
