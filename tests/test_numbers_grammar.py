@@ -1224,3 +1224,25 @@ def test_a_count_of_countries_beside_the_reviews_own_countries_is_the_reviews():
     assert claims("Five countries were represented, led by France (9) and Germany (8).", HIVES) == [
         (5, "countries"), (9, "country.france"), (8, "country.germany")]
     assert claims("Five countries have a national pollinator strategy.", HIVES) == []
+
+
+def test_keyword_speaks_for_its_own_clause_not_past_a_contrast():
+    """"'Stigma' was one of the keywords of nine studies, but the stigma sub-theme drew on 13" (batches 26
+    and 27): past *but*/*although* the shared word names the review's other thing, not the keyword; a
+    semicolon that only gaps the verb keeps the keyword ("…; road safety of eleven", batch 16)."""
+    lexicon = scenario_lexicon({
+        "title": "School gardens and children's diets: a scoping review",
+        "themes": [{"key": "a", "label": "Eating habits", "subthemes": [
+            {"key": "vegetables", "label": "Vegetable intake", "short": "vegetables"}]}],
+        "keywords": ["vegetable intake", "food literacy"],
+        "counts": _counts([
+            ("included", 40, "included studies"),
+            ("theme.a", 25, "studies in theme (a) Eating habits"),
+            ("subtheme.a.vegetables", 14, "studies in sub-theme Vegetable intake"),
+            ("keyword.vegetable_intake", 11, "studies with keyword vegetable intake"),
+            ("keyword.food_literacy", 6, "studies with keyword food literacy")]),
+    })
+    assert claims("Vegetable intake was a keyword of 11 studies, although 14 measured vegetable intake.",
+                  lexicon) == [(11, "keyword.vegetable_intake"), (14, "subtheme.a.vegetables")]
+    assert claims("Vegetable intake was a keyword of 11 studies; food literacy of six.", lexicon) == [
+        (11, "keyword.vegetable_intake"), (6, "keyword.food_literacy")]

@@ -1888,11 +1888,27 @@ def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
 def _keyword_named(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     """"Agitation was a keyword in 17 studies": where a keyword and a theme (or a field's value) share their
     words, a sentence that says *keyword* means the keyword."""
-    if not _KEYWORD_RE.search(sentence):
+    said = _KEYWORD_RE.search(sentence)
+    if not said:
         return hits
-    keywords = [h for h in hits if h.kind == "keyword"]
-    return [h for h in hits if h.kind in _STEP_KINDS or h.kind == "keyword" or not any(
-        k.position < h.end and h.position < k.end for k in keywords)]
+    # ("'Stigma' was a keyword of nine studies, but the stigma sub-theme drew on 13": *keyword* speaks for its
+    # own clause; past a contrast that opens another clause, the words name the review's other things)
+    start = max([m.end() for m in _CONTRAST_RE.finditer(sentence, 0, said.start())], default=0)
+    after = _CONTRAST_RE.search(sentence, said.end())
+    end = after.start() if after else len(sentence)
+    keywords = [h for h in hits if h.kind == "keyword" and start <= h.position < end]
+
+    def overlap(a: _Hit, b: _Hit) -> bool:
+        return a.position < b.end and b.position < a.end
+
+    others = [h for h in hits if h.kind not in _STEP_KINDS and h.kind != "keyword"]
+    return [h for h in hits if (h.kind == "keyword" and (h in keywords or not any(overlap(h, o) for o in others)))
+            or h.kind in _STEP_KINDS or h.kind != "keyword" and not any(overlap(k, h) for k in keywords)]
+
+
+# a contrast that opens a clause of its own: what one clause says of a word, the next may not
+# (not a bare semicolon: "Active travel was a keyword of 31 studies; road safety of eleven" gaps the verb)
+_CONTRAST_RE = re.compile(r"[,;]\s*(?:although|though|but|whereas|while|yet)\b", re.I)
 
 
 def _outermost(hits: list[_Hit]) -> list[_Hit]:
