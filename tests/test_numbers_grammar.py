@@ -1246,3 +1246,12 @@ def test_keyword_speaks_for_its_own_clause_not_past_a_contrast():
                   lexicon) == [(11, "keyword.vegetable_intake"), (14, "subtheme.a.vegetables")]
     assert claims("Vegetable intake was a keyword of 11 studies; food literacy of six.", lexicon) == [
         (11, "keyword.vegetable_intake"), (6, "keyword.food_literacy")]
+
+
+def test_the_excepted_studies_of_a_clause_saying_what_the_others_reported_did_not_report_it():
+    """"Except for one study, all reported which hearing technology they examined" (batch 26): *except for
+    one* counts (as *apart from one* does), and the others' clause after the comma names the field."""
+    assert claims("Except for three studies, all reported which type of hive they kept.", HIVES) == [
+        (3, "hive_type.not_reported")]
+    assert claims("Except for one study, all reported which type of hive they kept.", HIVES) == [
+        (1, "hive_type.not_reported")]

@@ -1146,8 +1146,8 @@ _PICKING_WORDS = ("in", "at", "within", "during", "for", "by", "from")
 
 
 def _apart_from(prev2: _Token | None) -> bool:
-    """"apart from one …", "aside from one …": the one left out is counted (see _left_out)."""
-    return prev2 is not None and prev2.text.lower() in ("apart", "aside")
+    """"apart from one …", "aside from one …", "except for one …": the one left out is counted (see _left_out)."""
+    return prev2 is not None and prev2.text.lower() in ("apart", "aside", "except")
 
 
 def _next_in_label_list(tokens: list[_Token], i: int, text: str, depth: int) -> bool:
@@ -3401,6 +3401,11 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
                     [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
         clause = sentence[left + 1:right]
         unsaid = _UNSAID_RE.search(clause)
+        if not unsaid and _left_out(sentence, token.start) and idx + 1 == len(numbers):
+            # "Except for one study, all reported which technology they examined": the others' clause, after
+            # the comma that closes the excepted phrase, says what was said
+            stop = sentence.find(";", token.end)
+            clause = sentence[left + 1:stop if stop >= 0 else len(sentence)]
         if not unsaid and not (_left_out(sentence, token.start) and _SAID_RE.search(clause)):
             continue
         said = {_verb_root(w) for w in _norm(clause).split()}
