@@ -1255,3 +1255,15 @@ def test_the_excepted_studies_of_a_clause_saying_what_the_others_reported_did_no
         (3, "hive_type.not_reported")]
     assert claims("Except for one study, all reported which type of hive they kept.", HIVES) == [
         (1, "hive_type.not_reported")]
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("| Europe | 23 studies | High confidence |", [(23, "country_group.europe")]),
+    ("| Langstroth | LH | 20 | France, Germany |", [(20, "hive_type.langstroth")]),
+    ("| Langstroth | 20 | 4 |", []),  # a second number and no heading: perhaps a cross-tabulation
+])
+def test_a_count_row_may_hold_its_noun_and_cells_of_words_after_it(row, expected):
+    """"| Stigma and the ageing body | 13 studies | High confidence |", "| Phenomenological study | PHEN | 8 |
+    Sweden, UK |" (batch 26; batch 24 had the kind): the count's noun in its cell and cells without a number
+    after it leave the row one count."""
+    assert claims(row, HIVES) == expected

@@ -4564,7 +4564,10 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
 # "| Occupational screening | SO | 18 |")
 _COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*[^|\d][^|]*"
                            r"(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
-                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
+                           r"(?:(?<=\d)\s*(?:studies|trials|papers|reports)\s*)?"
+                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*(?:\|[^|\d]*[A-Za-z][^|\d]*(?=\|))*\|?")
+# (and perhaps the count's noun in its cell, "| 13 studies |", and cells of words after it, "| Sweden, UK |",
+# "| High confidence |": what the row's count stands for, no number of its own)
 _SHARE_HEADING_RE = re.compile(r"^\s*(?:%|per ?cent|percentage|share|proportion)(?:\s*\(%\))?\s*$", re.I)
 
 
