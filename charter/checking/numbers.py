@@ -843,6 +843,12 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         units += ["participant"] if _TOOK_PART_RE.search(label) and prefix != "participants" else []
         if plain != label:
             units.append(_unit(plain))
+        # the label's other names for its noun: "farms (households) taking part" names farms and households;
+        # a participants field's own label, its people without what qualifies them ("older adults with
+        # hearing loss taking part" -> "older adults"), is the review's word for its participants
+        own_label = integer_fields[prefix].label if prefix in integer_fields else ""
+        for name in _label_names(own_label) if own_label else ():
+            units += [_unit(name)] if prefix != "participants" or name != own_label else []
         total = counts.get(f"{prefix}.total")
         if total is not None:
             # "sum of primary studies in the reviews", "total households": the noun, not the sum
@@ -877,6 +883,22 @@ def _participants_by_people_field(found: list, integer_fields: Mapping[str, Fiel
               set(_norm(integer_fields[prefix].label).split()) & (_PEOPLE_WORDS | _SAMPLE_NOUNS)]
     if len(people) == 1:
         people[0] += ["participant", "sample size"]
+
+
+def _label_names(label: str) -> list[str]:
+    """The nouns a measure's label names it by, besides the label itself: each name of a bracketed
+    alternative ("farms (households) taking part" -> "farms", "households") and a plural noun without a
+    *with*/*without* phrase that only says which ("older adults with hearing loss" -> "older adults")."""
+    names = []
+    alternative = re.match(r"^(.*?)(\b[\w-]+)\s*\(([^()]+)\)(.*)$", label)
+    if alternative:
+        before, word, other, after = alternative.groups()
+        names += [_measure_head(f"{before}{word}{after}"), _measure_head(f"{before}{other}{after}")]
+    for name in [label, *names]:
+        plain = re.sub(r"(?<=[a-z]s)\s+(?:with|without)\s.*$", "", _measure_head(name))
+        if plain != name and len(plain.split()) <= 3:
+            names.append(plain)
+    return [n for n in dict.fromkeys(names) if n.strip()]
 
 
 def _measure_head(label: str) -> str:
@@ -1124,8 +1146,8 @@ _PICKING_WORDS = ("in", "at", "within", "during", "for", "by", "from")
 
 
 def _apart_from(prev2: _Token | None) -> bool:
-    """"apart from one …", "aside from one …": the one left out is counted (see _left_out)."""
-    return prev2 is not None and prev2.text.lower() in ("apart", "aside")
+    """"apart from one …", "aside from one …", "except for one …": the one left out is counted (see _left_out)."""
+    return prev2 is not None and prev2.text.lower() in ("apart", "aside", "except")
 
 
 def _next_in_label_list(tokens: list[_Token], i: int, text: str, depth: int) -> bool:
@@ -1866,11 +1888,27 @@ def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
 def _keyword_named(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     """"Agitation was a keyword in 17 studies": where a keyword and a theme (or a field's value) share their
     words, a sentence that says *keyword* means the keyword."""
-    if not _KEYWORD_RE.search(sentence):
+    said = _KEYWORD_RE.search(sentence)
+    if not said:
         return hits
-    keywords = [h for h in hits if h.kind == "keyword"]
-    return [h for h in hits if h.kind in _STEP_KINDS or h.kind == "keyword" or not any(
-        k.position < h.end and h.position < k.end for k in keywords)]
+    # ("'Stigma' was a keyword of nine studies, but the stigma sub-theme drew on 13": *keyword* speaks for its
+    # own clause; past a contrast that opens another clause, the words name the review's other things)
+    start = max([m.end() for m in _CONTRAST_RE.finditer(sentence, 0, said.start())], default=0)
+    after = _CONTRAST_RE.search(sentence, said.end())
+    end = after.start() if after else len(sentence)
+    keywords = [h for h in hits if h.kind == "keyword" and start <= h.position < end]
+
+    def overlap(a: _Hit, b: _Hit) -> bool:
+        return a.position < b.end and b.position < a.end
+
+    others = [h for h in hits if h.kind not in _STEP_KINDS and h.kind != "keyword"]
+    return [h for h in hits if (h.kind == "keyword" and (h in keywords or not any(overlap(h, o) for o in others)))
+            or h.kind in _STEP_KINDS or h.kind != "keyword" and not any(overlap(k, h) for k in keywords)]
+
+
+# a contrast that opens a clause of its own: what one clause says of a word, the next may not
+# (not a bare semicolon: "Active travel was a keyword of 31 studies; road safety of eleven" gaps the verb)
+_CONTRAST_RE = re.compile(r"[,;]\s*(?:although|though|but|whereas|while|yet)\b", re.I)
 
 
 def _outermost(hits: list[_Hit]) -> list[_Hit]:
@@ -2663,8 +2701,8 @@ def _reporting_claim(sentence: str, tokens: list[_Token], k: int, mentions: list
     # not the next clause's
     verb = _passive_report_before(sentence, t.start) or _REPORTING_RE.search(sentence, t.end)
     if noun not in ("study", "implicit", "of") or not verb or _whole_before_part(sentence, t) or \
-            _whole_after_part(tokens, k):
-        return None
+            _whole_after_part(tokens, k) or _STUDIES_IN_REPORTS_RE.match(sentence, verb.start() - 1):
+        return None  # ("64 studies, reported in 79 papers": published, not reporting a measure)
     # "… did not say how many they covered": the measure the sentence named before
     how_many = re.match(r"\w*\s+how many\s+(?:they|it|each|the study|the studies)\b", sentence[verb.start():])
     # "How many people stayed free of symptoms was reported in 130 studies": the measure is the subject
@@ -3363,6 +3401,11 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
                     [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
         clause = sentence[left + 1:right]
         unsaid = _UNSAID_RE.search(clause)
+        if not unsaid and _left_out(sentence, token.start) and idx + 1 == len(numbers):
+            # "Except for one study, all reported which technology they examined": the others' clause, after
+            # the comma that closes the excepted phrase, says what was said
+            stop = sentence.find(";", token.end)
+            clause = sentence[left + 1:stop if stop >= 0 else len(sentence)]
         if not unsaid and not (_left_out(sentence, token.start) and _SAID_RE.search(clause)):
             continue
         said = {_verb_root(w) for w in _norm(clause).split()}
@@ -3728,7 +3771,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or exceptions == "left out" or (
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
                                                              or _from_elsewhere(sentence, r.token.end, hit)))
-    if complement and not inner:
+    if complement and not inner and not _excepted_named(r, noun, hit):
         return _other_group_claim(r, noun, hit)
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
@@ -3975,7 +4018,8 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
         # (or "One of the 14 countries": the countries as a whole the sentence takes a part of, the review's)
         about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
                                   r"affiliat\w*|distinct|evidence)\b", sentence, re.I) or \
-            re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I)
+            re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I) or \
+            _names_review_country(sentence, r.lexicon)
         return True, (_claim(sentence, token, "countries", noun.end, None)
                       if about_studies and "countries" in counts else None)
     if category == "duplicate":
@@ -3994,6 +4038,14 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+def _names_review_country(sentence: str, lexicon: Lexicon) -> bool:
+    """"Sixteen countries were represented, led by Kenya (11)": a count of countries in a sentence that names
+    one of the review's own countries is the review's countries, though no word for studies is there."""
+    names = {n for country, _, _ in lexicon.countries for n in (country, *lexicon.country_names(country))
+             if n[:1].isupper() and n.lower() not in ("international", "other", "multinational")}
+    return any(re.search(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", sentence) for n in names)
 
 
 _THE_STUDIES_REPORTED_RE = re.compile(r"^\W*(?:the|all|our|these)\s+(?:\w+\s+)?(?:studies|trials)\s+(?:were|are|have been)"
@@ -4261,6 +4313,24 @@ def _group_of_named_countries(r: _Reading, noun: _Noun) -> str | None:
     return group if group in r.lexicon.counts else None
 
 
+def _excepted_named(r: _Reading, noun: _Noun, hit: _Hit | None) -> bool:
+    """"Except for nine studies from South Asia, all …", "Apart from eight studies in the Asia-Pacific region,
+    all …", "With the exception of three studies that did not name the crop, all …": the excepted studies
+    carry their own qualifier (after *from*, *in*, *on*, *that*, *which*, *with*, *without*), inside the
+    opening phrase the comma closes; that qualifier names them, not the others."""
+    if hit is None or not _EXCEPTED_OPENING_RE.match(r.sentence[:r.token.start]):
+        return False
+    comma = r.sentence.find(",", noun.end)
+    return comma > hit.position >= noun.end and bool(
+        _EXCEPTED_LINK_RE.match(r.sentence[noun.end:hit.position]))
+
+
+# an opening "Except for", "Apart from", "With the exception of" (not "all but": the others' own sentence)
+_EXCEPTED_OPENING_RE = re.compile(r"\W*(?:except(?: for)?|apart from|aside from|with the exception of)\s+$", re.I)
+# what joins the excepted noun to its own qualifier: a preposition or a relative clause, a few words long
+_EXCEPTED_LINK_RE = re.compile(r"\s+(?:from|in|on|of|with|without|that|which|who)\b(?:\s+[\w'-]+){0,6}?\s*$", re.I)
+
+
 def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | None:
     """"all but two … western countries", "from outside the western world", "All but two studies took place
     in Europe, Australasia or North America": the one group the sentence leaves unnamed; "With the exception
@@ -4322,7 +4392,7 @@ def _picks_out_one_study(sentence: str, tokens: list[_Token], i: int, noun: _Nou
 
 # "46 studies published in 53 reports", "48 studies (53 reports)": the reports the studies themselves
 # appeared in, whatever search or screening step the sentence names elsewhere
-_REPORTS_OF_STUDIES_RE = re.compile(r"\bstud(?:y|ies)\s+(?:\(|(?:were\s+|was\s+)?(?:\w+ly\s+)?(?:published|reported|"
+_REPORTS_OF_STUDIES_RE = re.compile(r"(?:\bstud(?:y|ies)|^\W*(?:they|these|these studies))\s+(?:\(|(?:were\s+|was\s+)?(?:\w+ly\s+)?(?:published|reported|"
                                     r"described|presented|written up|appearing|appeared)\s+(?:in|across)\s+)$", re.I)
 
 
@@ -4348,6 +4418,10 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
         return _claim(sentence, token, "reports", noun.end, None)  # "29 studies correspond to 29 reports"
     if category == "record":
         return _claim(sentence, token, "prisma.identified", noun.end, None)
+    if category == "study" and not implicit and _STUDIES_IN_REPORTS_RE.match(sentence, noun.end):
+        # "The map draws on 64 studies published in 78 articles", "Our 36 studies were reported in 39 papers":
+        # studies set against the papers that report them are all the studies, whatever word comes before
+        return _claim(sentence, token, "included", noun.end, None)
     if category == "study" and not implicit:
         # "The 29 articles", "all 29 studies": the set the review is about
         prev = tokens[i - 1].text.lower() if i > 0 else ""
@@ -4360,6 +4434,10 @@ def _unqualified(sentence: str, tokens: list[_Token], i: int, noun: _Noun, categ
     return None
 
 
+# "… 64 studies published in 78 articles", "… were reported in 39 papers": the studies, then their reports
+_STUDIES_IN_REPORTS_RE = re.compile(r"\s+(?:were\s+|was\s+)?(?:\w+ly\s+)?(?:published|reported|described|presented|"
+                                    r"written up|appearing|appeared)\s+(?:in|across)\s+(?:\d[\d,]*|[a-z]+(?:-[a-z]+)?)\s+"
+                                    r"(?:papers|articles|reports|publications|records)\b", re.I)
 _PART_ASSESSED_RE = re.compile(r"\W*(?:of (?:which|these|them|those))\s+[\w,]+\s+(?:were|was)\s+(?:[a-z]+ed\s+and\s+)?"
                                r"(?:assessed|read)\b",
                                re.I)
@@ -4486,7 +4564,10 @@ _CITE_BRACKETS_RE = re.compile(r"\[[^\[\]\n]*@[A-Za-z0-9_][^\[\]]*\]"
 # "| Occupational screening | SO | 18 |")
 _COUNT_ROW_RE = re.compile(r"(?:\|\s*\([A-Za-z]{1,3}\)\s*)?(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*[^|\d][^|]*"
                            r"(?:\|\s*[A-Z][A-Za-z]{0,5}\s*)?\|\s*(?P<count>\d[\d,]*|[A-Za-z-]+)\s*"
-                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*\|?")
+                           r"(?:(?<=\d)\s*(?:studies|trials|papers|reports)\s*)?"
+                           r"(?:\|\s*\(?\d+(?:\.\d+)?\s*%\)?\s*)*(?:\|[^|\d]*[A-Za-z][^|\d]*(?=\|))*\|?")
+# (and perhaps the count's noun in its cell, "| 13 studies |", and cells of words after it, "| Sweden, UK |",
+# "| High confidence |": what the row's count stands for, no number of its own)
 _SHARE_HEADING_RE = re.compile(r"^\s*(?:%|per ?cent|percentage|share|proportion)(?:\s*\(%\))?\s*$", re.I)
 
 
