@@ -19,6 +19,7 @@ them out are named.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Mapping
@@ -3290,6 +3291,13 @@ def _unsaid_which(sentence: str, tokens: list[_Token], numbers: list[int], claim
     return out
 
 
+def _own_words(words: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """Each entry's words that no other entry has: what tells one exclusion reason, unreported field or
+    theme from the others (the review's title words, in every label, drop out)."""
+    held = Counter(w for own in words.values() for w in own)
+    return {name: frozenset(w for w in own if held[w] == 1) for name, own in words.items()}
+
+
 def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     """Each full-text exclusion reason the review keeps, by the words of its wording that no other reason
     has ("Women not studied or results not given by sex" -> women, studi, result, sex); nouns the check
@@ -3298,8 +3306,7 @@ def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
         r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "")))
         if w not in _NOUNS and w not in _WEAK_STOP and len(w) > 2)
         for name, count in lexicon.counts.items() if name.startswith("prisma.dbr_excluded_reason.")}
-    return {name: frozenset(w for w in own if sum(w in other for other in words.values()) == 1)
-            for name, own in words.items()}
+    return _own_words(words)
 
 
 _REASON_ITEM_END_RE = re.compile(r"[;:.,]|\(|\sand\s|\sor\s+(?=\d)", re.I)
@@ -3369,8 +3376,7 @@ def _unreported_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
         said = " ".join([label, *measures.get(prefix, ())])
         words[name] = frozenset(_verb_root(w) for w in _content_words(_norm(said)) if len(w) > 2 and
                                 w not in _WEAK_STOP and w not in _NOUNS and not re.fullmatch(r"\w+ed|how|what|number|many", w))
-    return {name: frozenset(w for w in own if sum(w in other for other in words.values()) == 1)
-            for name, own in words.items()}
+    return _own_words(words)
 
 
 def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
@@ -3432,8 +3438,7 @@ def _theme_label_roots(lexicon: Lexicon) -> dict[str, frozenset[str]]:
             labels[t.count] = t.phrase
     roots = {n: frozenset(_word_root(w) for w in _content_words(p) if len(w) > 3 and w not in _WEAK_STOP)
              for n, p in labels.items()}
-    return {n: frozenset(w for w in own if sum(w in other for other in roots.values()) == 1)
-            for n, own in roots.items()}
+    return _own_words(roots)
 
 
 def _label_words_in_any_order(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
