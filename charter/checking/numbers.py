@@ -3187,7 +3187,7 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
         if reported and reported[-1].count.replace(".reported", ".not_reported") in lexicon.counts:
             # "130 reported the number of people infected; the remaining four …": those that did not
             name = reported[-1].count.replace(".reported", ".not_reported")
-            out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
+            out = _instead(out, _claim(sentence, token, name, token.end, None))
             continue
         families = {c.count.rpartition(".")[0] for c in _without_wholes(earlier) if "." in c.count}
         if len(families) != 1:
@@ -3198,8 +3198,7 @@ def _the_remaining(sentence: str, tokens: list[_Token], numbers: list[int], clai
         rest = [n for n in values if n not in {c.count for c in earlier}]
         if len(rest) != 1:
             continue
-        out = [c for c in out if c.start != token.start]
-        out.append(_claim(sentence, token, rest[0], token.end, None))
+        out = _instead(out, _claim(sentence, token, rest[0], token.end, None))
     return out
 
 
@@ -3286,9 +3285,13 @@ def _unsaid_which(sentence: str, tokens: list[_Token], numbers: list[int], claim
         fields = {n for n, c in lexicon.counts.items() if n.endswith(".not_reported") and
                   word in _norm(re.sub(r"^studies not reporting\s+", "", c.meaning or "")).split()}
         if len(fields) == 1:
-            out = [c for c in out if c.start != tokens[i].start]
-            out.append(_claim(sentence, tokens[i], fields.pop(), m.end(), None))
+            out = _instead(out, _claim(sentence, tokens[i], fields.pop(), m.end(), None))
     return out
+
+
+def _instead(claims: list[Claim], claim: Claim) -> list[Claim]:
+    """The claims with ``claim`` in place of any earlier reading of the same number (at the same start)."""
+    return [c for c in claims if c.start != claim.start] + [claim]
 
 
 def _own_words(words: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
@@ -3349,9 +3352,8 @@ def _reasons_by_their_words(sentence: str, tokens: list[_Token], numbers: list[i
         named = [n for n, k in overlap.items() if k]
         if len(named) != 1:
             continue  # no reason, or several ("were viewpoints or had a weak design")
-        out = [c for c in out if c.start != token.start]
-        out.append(_claim(sentence, token, named[0], token.end + len(item.rstrip()) if item and
-                          sentence.find(item, token.end) == token.end else token.end, None))
+        out = _instead(out, _claim(sentence, token, named[0], token.end + len(item.rstrip()) if item and
+                                   sentence.find(item, token.end) == token.end else token.end, None))
     return out
 
 
@@ -3418,8 +3420,7 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
         named = [n for n, w in fields.items() if w & said]
         if len(named) != 1:
             continue
-        out = [c for c in out if c.start != token.start]
-        out.append(_claim(sentence, token, named[0], token.end, None))
+        out = _instead(out, _claim(sentence, token, named[0], token.end, None))
     return out
 
 
