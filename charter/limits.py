@@ -15,6 +15,11 @@ YAML_FILE_BYTES = 1_000_000        # a study file is ~2 kB, review.yaml ~10 kB
 SECTION_FILE_BYTES = 2_000_000     # a whole review's text is ~100 kB
 BIB_FILE_BYTES = 20_000_000        # a 5,000-entry Zotero export with abstracts is ~10 MB
 CSL_FILE_BYTES = 2_000_000         # the largest CSL style in the Zotero repository is ~150 kB
+SHEET_FILE_BYTES = 20_000_000      # an extraction sheet (CSV, XLSX): 1,000 studies x 200 columns is ~5 MB
+
+# Spreadsheets given to invoke import-studies.
+SHEET_ROWS = 50_000                # rows (a Covidence export has one per study and reviewer)
+SHEET_COLUMNS = 2_000              # columns (an extraction form has a few hundred fields at most)
 
 # Values.
 TEXT_CHARACTERS = 20_000           # one YAML text value (a finding, a caption, the abstract)

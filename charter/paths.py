@@ -21,7 +21,11 @@ The interface, for ``invoke build`` and ``invoke check`` alike:
   path as written) found in manuscript/ or the project folder and inside the
   project: a map from the path as written to the file's path relative to the
   root, and a Problem at file:line for each image that is missing, absolute,
-  a URL, or outside the project.
+  a URL, or outside the project;
+* ``link_on_the_way(root, rel)`` — for a file or folder a task is about to
+  write: the first part of ``rel`` that is a symbolic link (or '' when none),
+  so a planted ``studies -> /home/x`` or ``build/supplements -> /etc`` is never
+  written through.
 """
 
 from __future__ import annotations
@@ -141,3 +145,29 @@ def resolve_images(root: str | Path, images: Iterable[tuple[Location, str]],
             problems.append(Problem(where, "", f"image '{src}' not found (looked in manuscript/ and in the project "
                                     "folder); correct the path or add the file"))
     return found, problems
+
+
+def link_on_the_way(root: str | Path, rel: str | Path) -> str:
+    """The first part of ``rel`` (from the root) that is a symbolic link, e.g. 'build/supplements'; '' when none.
+
+    Used before writing: a link anywhere on the way (even one leading to nothing yet) could send the
+    write out of the project, so a task refuses it and names it; the link's target is not named.
+    """
+    current = Path(root)
+    parts = Path(rel).parts
+    for index, part in enumerate(parts):
+        current = current / part
+        if os.path.islink(current):
+            return "/".join(parts[:index + 1])
+        if not os.path.lexists(current):
+            return ""
+    return ""
+
+
+def written_through_link(root: str | Path, rel: str | Path) -> str | None:
+    """The message for a task that would write ``rel`` through a symbolic link, else None."""
+    link = link_on_the_way(root, rel)
+    if not link:
+        return None
+    return (f"{link} is a symbolic link; Charter writes only into real folders and files of the project, never "
+            f"through a link (it could lead anywhere on the disk): delete {link} and run the task again")

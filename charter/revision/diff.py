@@ -36,6 +36,7 @@ from charter.sources.load import load_project
 from charter.sources.metadata import read_metadata
 from charter.compile.pandoc import (CompileError, compile_typst, docx_package, finish_docx, images_from_root, json_to_typst,
                      start_docx, wait)
+from charter.paths import written_through_link
 from charter.revision.revisions import Revision, RevisionError
 from charter.revision.textdiff import DELETION, INSERTION, TextChange, diff_documents
 
@@ -381,6 +382,8 @@ def make_diff(root: str | Path, old_ref: str | None = None, new_ref: str | None 
     """Build both versions and write build/diff/manuscript-changes.docx and .pdf; raise DiffError on failure."""
     root = Path(root).resolve()
     work = root / DIFF_DIR
+    if written_through_link(root, DIFF_DIR / "versions"):  # planted in build/: never written through
+        raise DiffError(written_through_link(root, DIFF_DIR / "versions"))
     try:
         old_revision, new_revision = resolve_versions(root, old_ref, new_ref, since)
         keep_only(work, (old_revision, new_revision))
@@ -406,6 +409,8 @@ def data_changes_between(root: str | Path, old_ref: str | None = None, new_ref: 
     """Compare the data (studies, counts, PRISMA, references) of two versions; raise DiffError on failure."""
     root = Path(root).resolve()
     work = root / DIFF_DIR
+    if written_through_link(root, DIFF_DIR / "versions"):
+        raise DiffError(written_through_link(root, DIFF_DIR / "versions"))
     try:
         old_revision, new_revision = resolve_versions(root, old_ref, new_ref, since)
         keep_only(work, (old_revision, new_revision))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -114,16 +115,33 @@ def head_commit(root: Path) -> tuple[str | None, bool]:
 def export(root: Path, revision: Revision, destination: Path) -> Path:
     """Copy the review's files at a commit into destination; return the review folder inside it."""
     _, prefix = repository(root)
-    if destination.exists():
+    if destination.is_symlink() or destination.is_file():
+        destination.unlink()  # planted in build/: removed, never followed
+    elif destination.exists():
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
     archive = _git(root, "archive", "--format=tar", revision.commit, "--", prefix or ".", binary=True)
+    left_out: list[str] = []
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        tar.extractall(destination, filter=_inside_only(left_out))
+    if left_out:
+        print(f"note: {revision.label} holds symbolic links leading outside the review, left out of its copy: "
+              f"{', '.join(left_out[:10])}", file=sys.stderr)
     folder = destination / prefix if prefix else destination
     if not folder.is_dir():
         raise RevisionError(f"the review folder '{prefix.rstrip('/')}' does not exist at {revision.label}")
     return folder
+
+
+def _inside_only(left_out: list[str]):
+    """tarfile's 'data' filter, but a member it refuses (a link to /etc/passwd or ../..) is left out and named."""
+    def keep(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            left_out.append(member.name)
+            return None
+    return keep
 
 
 def last_change(root: Path, old: Revision, new: Revision, path: str) -> tuple[str, str] | None:

@@ -9,10 +9,14 @@ changes no study file unless a cell was edited.
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from pathlib import Path
 
 from charter.sources.load import STUDIES_DIR, load_review
 from charter.model import Problem
+from charter.paths import written_through_link
+from charter.sheets import as_text_cells, csv_text
 from charter.start.study_files import INTEGER, LIST, Field, read_study_file, study_fields
 
 FORMATS = ("xlsx", "csv")
@@ -87,15 +91,20 @@ def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) ->
     fields, rows, left_out = study_rows(root)
     target = output if output is not None else root / "build" / f"studies.{fmt}"
     target = target if target.is_absolute() else Path.cwd() / target
+    if output is None and written_through_link(root, f"build/studies.{fmt}"):
+        raise ExportError(written_through_link(root, f"build/studies.{fmt}"))
     target.parent.mkdir(parents=True, exist_ok=True)
     headers = [f.path for f in fields]
     table = [[_cell(f, row.get(f.path), fmt == "xlsx") for f in fields] for row in rows]
-    temporary = target.with_name(f".{target.name}.tmp")
+    handle_number, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle_number)  # a new file of our own: a planted link beside the target is never opened
+    temporary = Path(name)
     if fmt == "csv":
         with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:  # the BOM tells Excel it is UTF-8
             writer = csv.writer(handle)
             writer.writerow(headers)
-            writer.writerows([["" if v is None else v for v in row] for row in table])
+            # a study's text such as =HYPERLINK(…) must open in Excel as text, not run as a formula
+            writer.writerows([["" if v is None else csv_text(v) for v in row] for row in table])
     else:
         import openpyxl
         from openpyxl.styles import Alignment, Font
@@ -106,6 +115,8 @@ def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) ->
         sheet.append(headers)
         for row in table:
             sheet.append(row)
+        for row in sheet.iter_rows():
+            as_text_cells(row)  # a study's text starting with '=' stays text, never a formula
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in sheet.iter_rows(min_row=2):

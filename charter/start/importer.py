@@ -33,6 +33,9 @@ from charter.start.study_files import (INTEGER, LIST, OPTIONAL_WHEN_EMPTY, Field
 from charter.suggest import did_you_mean
 from charter.sources.validate import read_study
 from charter.sources.yaml_source import compose, decode, location
+from charter.limits import SHEET_COLUMNS, TEXT_CHARACTERS
+from charter.paths import written_through_link
+from charter.sheets import SheetRefused, check_csv_lines, check_shape, check_size, check_workbook, read_back
 
 # Cell texts that mean "not reported" (compared without case and surrounding space).
 MISSING = frozenset({"", "nr", "na", "n/a", "n.a.", "not reported", "not stated", "none reported", "-", "–", "—",
@@ -68,6 +71,8 @@ def new_study(root: Path, key: str) -> str:
     if _key_problem(key):
         raise ImportFailed(_key_problem(key))
     rel = f"{STUDIES_DIR}/{key}.yaml"
+    if written_through_link(root, rel):
+        raise ImportFailed(written_through_link(root, rel))
     if (root / rel).exists():
         raise ImportFailed(f"{rel} already exists: edit it, or delete it first to start again")
     review, review_problems = load_review(root)
@@ -144,7 +149,7 @@ def _cell_text(value: object) -> str | None:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = read_back(str(value)).replace("\r\n", "\n").replace("\r", "\n")
     return text if text.strip() else None
 
 
@@ -169,6 +174,20 @@ def _table(file: str, name: str, raw: list[list[object]]) -> Sheet:
     return Sheet(file, name, tuple(h for h in headers if h), tuple(rows))
 
 
+def _bounded_rows(path: Path, worksheet) -> list[list[object]]:
+    """The sheet's rows, trailing empty cells dropped, refused past SHEET_ROWS rows or SHEET_COLUMNS columns."""
+    # the sheet's declared size first: a sheet claiming cell XFD1048576 is refused, not padded out in memory
+    check_shape(path, (worksheet.max_row or 1) - 1, worksheet.max_column or 0, f": sheet '{worksheet.title}'")
+    raw: list[list[object]] = []
+    for values in worksheet.iter_rows(max_col=SHEET_COLUMNS + 1, values_only=True):
+        row = list(values)
+        while row and row[-1] is None:
+            row.pop()
+        check_shape(path, len(raw) + 1, len(row), f": sheet '{worksheet.title}'")
+        raw.append(row)
+    return raw
+
+
 def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     """Read a .csv or .xlsx file: its header row and its rows of cells."""
     if not path.is_file():
@@ -178,7 +197,15 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
         import openpyxl
 
         try:
+            check_size(path)
+        except SheetRefused as error:
+            raise ImportFailed(str(error)) from None
+
+        try:
+            check_workbook(path)  # zip bomb, DTD or entities: refused before openpyxl parses a byte
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except SheetRefused as error:
+            raise ImportFailed(str(error)) from None
         except Exception as error:  # openpyxl raises many kinds for a damaged or mislabelled file
             raise ImportFailed(f"{path} cannot be read as an Excel workbook ({error}): save it again as .xlsx "
                                "or export it as CSV") from None
@@ -187,11 +214,21 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
                 raise ImportFailed(f"{path} has no sheet '{sheet}' (it has {', '.join(workbook.sheetnames)})"
                                    f"{did_you_mean(sheet, tuple(workbook.sheetnames))}")
             worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-            raw = [list(row) for row in worksheet.iter_rows(values_only=True)]
-            return _table(str(path), worksheet.title, raw)
+            return _table(str(path), worksheet.title, _bounded_rows(path, worksheet))
+        except SheetRefused as error:
+            raise ImportFailed(str(error)) from None
+        except ImportFailed:
+            raise
+        except Exception as error:  # damaged sheet XML: openpyxl parses it only while iterating
+            raise ImportFailed(f"{path} cannot be read as an Excel workbook ({' '.join(str(error).split())[:200]}): "
+                               "save it again as .xlsx or export it as CSV") from None
         finally:
             workbook.close()
     if suffix in (".csv", ".tsv", ".txt"):
+        try:
+            check_size(path)
+        except SheetRefused as error:
+            raise ImportFailed(str(error)) from None
         data = path.read_bytes()
         try:
             text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
@@ -203,7 +240,18 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
             dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        return _table(str(path), "", [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)])
+        try:
+            check_csv_lines(path, text)
+            raw = []
+            for row in csv.reader(io.StringIO(text, newline=""), dialect):
+                raw.append(row)
+                check_shape(path, len(raw), 0)
+        except SheetRefused as error:
+            raise ImportFailed(str(error)) from None
+        except csv.Error as error:  # e.g. a cell over the csv module's 131,072 characters
+            raise ImportFailed(f"{path}: row {len(raw) + 1} cannot be read as CSV ({error}); a cell holds at most "
+                               f"{TEXT_CHARACTERS:,} characters: check that it is the right file") from None
+        return _table(str(path), "", raw)
     if suffix == ".xls":
         raise ImportFailed(f"{path} is an old Excel file (.xls): save it as .xlsx (Excel Workbook) or CSV")
     raise ImportFailed(f"{path}: expected a .xlsx or .csv file")
@@ -603,6 +651,9 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
         if result.problems:
             continue
         rel = f"{STUDIES_DIR}/{key}.yaml"
+        if written_through_link(root, rel):  # a planted link (even one leading nowhere yet) is never written through
+            result.problems.append(f"{table.where(row.number)}: {written_through_link(root, rel)}")
+            continue
         new_text = _study_text(root, rel, key, values, plan, update, row, result)
         if new_text is None:
             continue

@@ -32,6 +32,7 @@ import yaml
 from charter import PACKAGE_DIR
 from charter.document.assemble import md_escape
 from charter.model import Location, Problem, Project
+from charter.paths import written_through_link
 
 RESOURCES = PACKAGE_DIR / "resources" / "checklists"
 FILES = {"scoping": ("prisma-scr",), "systematic": ("prisma-2020", "prisma-2020-abstracts")}
@@ -569,8 +570,16 @@ def build_checklist(root: Path, out_dir: Path, pdf: Path | None = None) -> tuple
     from charter.document.counts import compute_counts
     from charter.sources.load import load_project
     from charter.sources.metadata import read_metadata
+    from charter.compile.pandoc import CompileError
 
     root = Path(root)
+    for written in (Path(out_dir), root / "build"):  # a planted link in build/ is neither read nor written through
+        try:
+            linked = written_through_link(root, written.relative_to(root))
+        except ValueError:
+            continue  # a folder outside the project, chosen by the caller
+        if linked:
+            raise CompileError(linked)
     project = load_project(root)
     sections = read_sections(root)
     meta, _ = read_metadata(root)

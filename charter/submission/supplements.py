@@ -22,6 +22,8 @@ from typing import Sequence
 from charter.document.assemble import md_escape
 from charter.sources.load import load_project
 from charter.model import Project, Study
+from charter.paths import written_through_link
+from charter.sheets import as_text_cells
 from charter.document.table1 import sort_key, study_label
 
 NOT_REPORTED = "not reported"
@@ -150,6 +152,8 @@ def write_xlsx(project: Project, target: Path) -> Path:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([NOT_REPORTED if v is None else v for v in row])
+    for row in sheet.iter_rows():
+        as_text_cells(row)  # a study's text starting with '=' stays text, never a formula
     for column, field in zip(sheet.columns, fields):
         longest = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, longest + 2))
@@ -208,6 +212,9 @@ def write_supplements(root: str | Path, out_dir: str | Path) -> list[Path]:
         raise SupplementError(f"the data has {len(project.errors)} error(s): run 'invoke check' and fix them first, "
                               "so the supplementary files show the data the manuscript reports")
     out = Path(out_dir)
+    linked = _linked_output(root, out)
+    if linked:
+        raise SupplementError(linked)
     out.mkdir(parents=True, exist_ok=True)
     reference = next(iter(sorted((root / "build").glob("reference-*.docx"))), None)
     search = search_markdown(project)
@@ -220,6 +227,15 @@ def write_supplements(root: str | Path, out_dir: str | Path) -> list[Path]:
     _pandoc_docx(table_markdown(project), out / f"{TABLE_FILE}.docx", reference)
     written = [out / name for name in supplement_names()]
     return written
+
+
+def _linked_output(root: Path, out: Path) -> str | None:
+    """Why the output folder (inside the project) cannot be written: a symbolic link on the way; else None."""
+    try:
+        rel = (out if out.is_absolute() else Path.cwd() / out).relative_to(root)  # as written: links not followed
+    except ValueError:
+        return None  # a folder outside the project, chosen by the caller
+    return written_through_link(root, rel)
 
 
 def supplement_names() -> Sequence[str]:

