@@ -165,11 +165,13 @@ def import_studies(c, file, mapping=None, sheet=None, dry_run=False, update=Fals
     """Write one studies/<key>.yaml per spreadsheet row (CSV or XLSX), as the mapping says."""
     from charter.start.importer import ImportFailed, import_studies as run_import
 
+    from charter.revision.docx_review import printable
+
     try:
         code = run_import(project_root(c), Path(file), mapping=Path(mapping) if mapping else None, sheet=sheet,
                           dry_run=dry_run, update=update)
-    except ImportFailed as error:
-        raise Exit(str(error), code=1)
+    except ImportFailed as error:  # it may quote the sheet's headers: printed without their control characters
+        raise Exit(printable(str(error)), code=1)
     if code:
         raise Exit(code=code)
 

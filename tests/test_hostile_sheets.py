@@ -265,3 +265,34 @@ def test_diff_copies_out_no_link_from_the_history_and_writes_through_none(tmp_pa
     with pytest.raises(DiffError, match="build/diff is a symbolic link"):
         data_changes_between(root, "v1", "HEAD")
     assert list(elsewhere.iterdir()) == []
+
+
+# ------------------------------------------------------------ what reaches the terminal
+
+
+def test_control_and_direction_characters_in_a_sheet_are_not_printed(tmp_path):
+    root = _example(tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,participants.n,\x1b[2Jcleared\nabdulrahman2020,\x1b]0;pwned\x07 six \u202eevil,x\n",
+                     encoding="utf-8")
+    done = _run(root, "import-studies", str(sheet), "--dry-run", "--update")
+    printed = done.stdout + done.stderr
+    assert "expected a whole number" in printed and "Traceback" not in printed
+    assert not any(ch in printed for ch in "\x1b\x07\u202e"), printed
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("key: id\ncolumns:\n  \"Land\": country\n", encoding="utf-8")
+    sheet.write_text("id,\u202eLand2\x1b[31m\nabdulrahman2020,x\n", encoding="utf-8")
+    done = _run(root, "import-studies", str(sheet), "--mapping", str(mapping))
+    assert done.returncode == 1 and "no column named 'Land'" in done.stderr
+    assert not any(ch in done.stderr for ch in "\x1b\u202e"), done.stderr
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"line": 1}', '[{"line": 3, "page": 1, "text": "\\u001b[2J\\u202e"}]'])
+def test_where_answers_a_damaged_or_hostile_line_map_without_a_traceback(tmp_path, content):
+    root = _example(tmp_path)
+    (root / "build" / "submission").mkdir(parents=True)
+    (root / "build" / "submission" / "line-map.json").write_text(content, encoding="utf-8")
+    done = _run(root, "where", "3")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert not any(ch in done.stdout for ch in "\x1b\u202e")
+    assert "damaged" in done.stdout or "line 3 (page 1)" in done.stdout

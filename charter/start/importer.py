@@ -35,6 +35,7 @@ from charter.sources.validate import read_study
 from charter.sources.yaml_source import compose, decode, location
 from charter.limits import SHEET_COLUMNS, TEXT_CHARACTERS
 from charter.paths import written_through_link
+from charter.revision.docx_review import printable
 from charter.sheets import SheetRefused, check_csv_lines, check_shape, check_size, check_workbook, read_back
 
 # Cell texts that mean "not reported" (compared without case and surrounding space).
@@ -716,6 +717,7 @@ def _study_problems(rel: str, key: str, text: str, review: Review, sheet: Sheet,
 
 
 def _report(results: list[RowResult], sheet: Sheet, unmapped: list[str], dry_run: bool, out: TextIO) -> None:
+    out = _Printable(out)  # cells are quoted in messages: no escape sequence or direction override reaches the terminal
     would = "would be " if dry_run else ""
     for result in results:
         name = f"studies/{result.key}.yaml" if result.key else "no study"
@@ -732,3 +734,16 @@ def _report(results: list[RowResult], sheet: Sheet, unmapped: list[str], dry_run
           + (" (dry run: nothing written)" if dry_run else ""), file=out)
     if unmapped:
         print(f"columns not imported (not in the mapping): {', '.join(unmapped)}", file=out)
+
+
+class _Printable:
+    """A text stream that shows control and text-direction characters from a sheet as U+FFFD."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write("\n".join(printable(line) for line in text.split("\n")))
+
+    def flush(self) -> None:
+        self.out.flush()

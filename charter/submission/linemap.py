@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from charter.document.word_counts import plain_text
+from charter.paths import written_through_link
+from charter.revision.docx_review import printable
 
 _MARGIN = 62.0  # points: Typst puts line numbers left of the text, which starts at 2.5 cm (70.9 pt)
 
@@ -144,15 +146,26 @@ def line_map(root: Path, pdf: Path, document: dict, anchors: dict) -> list[dict]
 
 def where(root: str | Path, number: int) -> str:
     """Answer "the referee says line N": the source place of line N of build/submission/manuscript.pdf."""
+    return printable(_where(root, number))  # the map's texts come from the PDF: no control characters printed
+
+
+def _where(root: str | Path, number: int) -> str:
     path = Path(root) / "build" / "submission" / "line-map.json"
+    linked = written_through_link(root, "build/submission/line-map.json")
+    if linked:  # planted in build/: not read
+        return linked.replace("Charter writes only into", "Charter reads its line map only from")
     if not path.is_file():
         return "no line map yet: run invoke submit (it writes build/submission/line-map.json)"
-    entries = json.loads(path.read_text(encoding="utf-8"))
-    entry = next((e for e in entries if e["line"] == number), None)
-    if entry is None:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        entry = next((e for e in entries if e["line"] == number), None)
         last = entries[-1]["line"] if entries else 0
+        head = f"line {number} (page {entry['page']}): \u201c{str(entry['text'])[:70]}\u201d" if entry else ""
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
+        return ("build/submission/line-map.json is damaged (it is not the map invoke submit writes): run invoke "
+                "submit again to write it anew")
+    if entry is None:
         return f"line {number} is not in build/submission/manuscript.pdf (its lines are numbered 1 to {last})"
-    head = f"line {number} (page {entry['page']}): \u201c{entry['text'][:70]}\u201d"
     if entry.get("source"):
         return f"{entry['source']}:{entry['source_line']}: {head}"
     if entry.get("what"):
