@@ -296,3 +296,22 @@ def test_where_answers_a_damaged_or_hostile_line_map_without_a_traceback(tmp_pat
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert not any(ch in done.stdout for ch in "\x1b\u202e")
     assert "damaged" in done.stdout or "line 3 (page 1)" in done.stdout
+
+
+@pytest.mark.parametrize("mapping, message", [
+    ("key: [id]", "1:6: import: key: takes one text (a column's name)"),
+    ("key: id\nsheet: {a: 1}", "2:8: import: sheet: takes one text (a sheet's name)"),
+    ("key: id\nmissing: 5", "2:10: import: missing: lists the cell texts"),
+    ("key: id\nvalues: 5", "2:9: import: values: maps each field"),
+    ("key: id\nfixed: [theme]", "2:8: import: fixed: maps each field"),
+    ("key: id\ncolumns: {[a]: country}", "2:11: import: a key here must be a text"),
+    ("key: id\nvalues: {country: {[a]: b}}", "2:20: import: a key here must be a text"),
+])
+def test_a_malformed_mapping_is_a_message_at_its_line_not_a_traceback(tmp_path, mapping, message):
+    root = _example(tmp_path)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text("id,country\nabdulrahman2020,Bahrain\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(mapping + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as raised:
+        import_studies(root, sheet, mapping=tmp_path / "mapping.yaml", dry_run=True, out=io.StringIO())
+    assert f"mapping.yaml:{message}" in str(raised.value)

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
-from yaml.nodes import MappingNode, Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from charter.sources.bibtex import latex_to_unicode
 from charter.sources.load import REVIEW_FILE, STUDIES_DIR, load_bibliography, load_review
@@ -33,7 +33,7 @@ from charter.start.study_files import (INTEGER, LIST, OPTIONAL_WHEN_EMPTY, Field
 from charter.suggest import did_you_mean
 from charter.sources.validate import read_study
 from charter.sources.yaml_source import compose, decode, location
-from charter.limits import SHEET_COLUMNS, TEXT_CHARACTERS
+from charter.limits import SHEET_COLUMNS, TEXT_CHARACTERS, YAML_FILE_BYTES, too_big
 from charter.paths import written_through_link
 from charter.revision.docx_review import printable
 from charter.sheets import SheetRefused, check_csv_lines, check_shape, check_size, check_workbook, read_back
@@ -294,7 +294,29 @@ def read_mapping(rel: str, node: Node, fields: tuple[Field, ...]) -> tuple[Mappi
     problems: list[Problem] = []
     if not isinstance(node, MappingNode):
         return None, [_mapping_problem(rel, node, "expected the import mapping (columns:, key: or doi: …)")]
+    odd_key = _non_text_key(node)
+    if odd_key is not None:  # `[a]: country`: no column or cell text is a list
+        return None, [_mapping_problem(rel, odd_key, "a key here must be a text (a column name, a field or a "
+                                       "cell's text), not a list or a mapping")]
     nodes = {k.value: v for k, v in node.value}
+    for name in ("sheet", "key", "doi", "study_id", "separator"):
+        if name in nodes and not isinstance(nodes[name], ScalarNode):
+            what = {"sheet": "a sheet's name", "separator": "what separates a cell's items, e.g. ';'"}.get(
+                name, "a column's name")
+            problems.append(_mapping_problem(rel, nodes[name], f"{name}: takes one text ({what}), not a list or a "
+                                             "mapping"))
+            del nodes[name]
+    for name, example in (("values", "values: {design.orientation: {Qual: qualitative}}"),
+                          ("fixed", "fixed: {theme: main}")):
+        if name in nodes and not isinstance(nodes[name], MappingNode):
+            problems.append(_mapping_problem(rel, nodes[name], f"{name}: maps each field to its values, e.g. "
+                                             f"{example}"))
+            del nodes[name]
+    if "missing" in nodes and not (isinstance(nodes["missing"], SequenceNode)
+                                   and all(isinstance(item, ScalarNode) for item in nodes["missing"].value)):
+        problems.append(_mapping_problem(rel, nodes["missing"], "missing: lists the cell texts that mean 'not "
+                                         "reported', e.g. missing: [unclear, not given]"))
+        del nodes["missing"]
     for key_node, _ in node.value:
         if key_node.value not in MAPPING_FIELDS:
             problems.append(_mapping_problem(rel, key_node, f"unknown setting '{key_node.value}'"
@@ -361,12 +383,30 @@ def read_mapping(rel: str, node: Node, fields: tuple[Field, ...]) -> tuple[Mappi
     return mapping, problems
 
 
+def _non_text_key(node: Node) -> Node | None:
+    """The first mapping key anywhere in the mapping that is a list or a mapping, else None."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, MappingNode):
+            for key, value in current.value:
+                if not isinstance(key, ScalarNode):
+                    return key
+                stack.append(value)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+    return None
+
+
 def load_mapping(root: Path, mapping_file: Path | None, fields: tuple[Field, ...]) -> Mapping | None:
     """The mapping from a file, else from `import:` in review.yaml; None when neither has one."""
     if mapping_file is not None:
         if not mapping_file.is_file():
             raise ImportFailed(f"{mapping_file} not found: name the YAML file with the import mapping")
         rel = str(mapping_file)
+        size = too_big(mapping_file.stat().st_size, YAML_FILE_BYTES, "a YAML file")
+        if size:
+            raise ImportFailed(f"{rel}: {size}")
         text, problems = decode(rel, mapping_file.read_bytes())
         node, compose_problems = compose(rel, text) if text is not None else (None, [])
         problems += compose_problems
