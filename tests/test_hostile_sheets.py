@@ -315,3 +315,23 @@ def test_a_malformed_mapping_is_a_message_at_its_line_not_a_traceback(tmp_path, 
     with pytest.raises(ImportFailed) as raised:
         import_studies(root, sheet, mapping=tmp_path / "mapping.yaml", dry_run=True, out=io.StringIO())
     assert f"mapping.yaml:{message}" in str(raised.value)
+
+
+# ------------------------------------------------------------ charter init
+
+
+def test_init_writes_any_title_as_text_and_never_through_a_link(tmp_path):
+    from charter.sources.load import load_review
+    from charter.start.init import InitError, init_review
+
+    title = 'Effects of A\\B: a "review" #1 {=typst} `#read("/etc/passwd")`'
+    init_review(tmp_path / "new", title=title)
+    review, problems = load_review(tmp_path / "new")
+    assert [p for p in problems if p.severity == "error"] == [] and review.title == title
+
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "review.yaml").symlink_to(tmp_path / "victim.yaml")
+    with pytest.raises(InitError, match="review.yaml is a symbolic link"):
+        init_review(planted, force=True)
+    assert not (tmp_path / "victim.yaml").exists()

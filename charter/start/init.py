@@ -10,10 +10,13 @@ for. A few ``@@NAME@@`` markers are filled in; the count placeholders
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
 from charter import PACKAGE_DIR, __version__
+from charter.paths import link_on_the_way
 from charter.model import Location
 from charter.sources.styles import DEFAULT_STYLE, resolve_style
 
@@ -75,8 +78,14 @@ def init_review(folder: Path, review_type: str = "scoping", style: str | None = 
                         "files into it (files of the same name are overwritten; nothing else is touched)")
     title = title or ("TODO: the title of your scoping review" if review_type == "scoping"
                       else "TODO: the title of your systematic review")
-    values = {"@@TYPE@@": review_type, "@@STYLE@@": style, "@@TITLE@@": title.replace('"', "'"),
+    # the title and style as YAML double-quoted strings (JSON's are): a backslash, quote or '#' stays text
+    values = {"@@TYPE@@": review_type, "@@STYLE@@": style if re.fullmatch(r"[\w./-]+", style) else json.dumps(style, ensure_ascii=False),
+              '"@@TITLE@@"': json.dumps(title, ensure_ascii=False),
               "@@ABSTRACT@@": ABSTRACT[review_type], "@@REQUIREMENT@@": installed_requirement()}
+    linked = [link for rel in starter_files(review_type) if (link := link_on_the_way(folder, rel))]
+    if linked:  # a folder with planted links (e.g. review.yaml -> ~/.bashrc): --force must not write through them
+        raise InitError(f"{linked[0]} is a symbolic link: Charter writes only real files of the review, never through "
+                        f"a link (it could lead anywhere on the disk); delete it or name a new or empty folder")
     written = []
     for rel, source in starter_files(review_type).items():
         text = source.read_text(encoding="utf-8")
