@@ -335,3 +335,15 @@ def test_init_writes_any_title_as_text_and_never_through_a_link(tmp_path):
     with pytest.raises(InitError, match="review.yaml is a symbolic link"):
         init_review(planted, force=True)
     assert not (tmp_path / "victim.yaml").exists()
+
+
+# ------------------------------------------------------------ the build's own bookkeeping
+
+
+def test_a_linked_input_folder_is_not_walked_even_to_hash_it(tmp_path):
+    """templates -> /dev made the build's up-to-date check read device files (a traceback; /dev/zero never ends)."""
+    root = _example(tmp_path)
+    (root / "templates").symlink_to("/dev", target_is_directory=True)
+    done = _run(root, "build", "--format", "docx")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "the folder templates/ is a symbolic link to a place outside the project folder" in done.stderr

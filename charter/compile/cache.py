@@ -259,6 +259,9 @@ class BuildCache:
         listing = []
         for name in INPUTS:
             files = []
+            if inside(top, name) is None:  # a linked folder leading outside (templates -> /dev): never walked
+                listing.append((name, "outside"))
+                continue
             for folder, _, names in os.walk(os.path.join(top, name)):  # os.walk: pathlib is 3× slower here
                 files += [os.path.join(folder, n) for n in names]
             for path in sorted(files) if files else [os.path.join(top, name)]:
