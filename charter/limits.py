@@ -15,7 +15,11 @@ YAML_FILE_BYTES = 1_000_000        # a study file is ~2 kB, review.yaml ~10 kB
 SECTION_FILE_BYTES = 2_000_000     # a whole review's text is ~100 kB
 BIB_FILE_BYTES = 20_000_000        # a 5,000-entry Zotero export with abstracts is ~10 MB
 CSL_FILE_BYTES = 2_000_000         # the largest CSL style in the Zotero repository is ~150 kB
+IMAGE_FILE_BYTES = 50_000_000      # one figure; a 600 ppi full-page TIFF is ~30 MB
 SHEET_FILE_BYTES = 20_000_000      # an extraction sheet (CSV, XLSX): 1,000 studies x 200 columns is ~5 MB
+
+IMAGE_PIXELS = 50_000_000          # one raster figure: a full A4 page at 600 ppi is 35 million pixels; a 1 MB PNG
+                                   # can claim billions, which Typst and Word would unpack into gigabytes
 
 # Spreadsheets given to invoke import-studies.
 SHEET_ROWS = 50_000                # rows (a Covidence export has one per study and reviewer)

@@ -31,6 +31,7 @@ The interface, for ``invoke build`` and ``invoke check`` alike:
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -136,7 +137,10 @@ def resolve_images(root: str | Path, images: Iterable[tuple[Location, str]],
                 continue
             located = real.relative_to(real_root).as_posix()
             break
-        if located is not None:
+        too_large = image_too_large(real_root / located) if located is not None else None
+        if too_large:
+            problems.append(Problem(where, "", f"image '{src}' {too_large}"))
+        elif located is not None:
             found[src] = located
         elif escaped:
             problems.append(Problem(where, "", f"image '{src}' is outside the project folder (after following "
@@ -171,3 +175,33 @@ def written_through_link(root: str | Path, rel: str | Path) -> str | None:
         return None
     return (f"{link} is a symbolic link; Charter writes only into real folders and files of the project, never "
             f"through a link (it could lead anywhere on the disk): delete {link} and run the task again")
+
+
+def image_too_large(path: Path) -> str | None:
+    """Why an image is too large to hand to pandoc, Typst or Word (file size, or pixels its header claims); else None.
+
+    Only the header is read: a 1 MB PNG may claim 30,000 x 30,000 pixels, which Typst would unpack into
+    gigabytes of memory. A vector image (SVG, PDF) has no pixel count here; its file size is checked.
+    """
+    from charter.limits import IMAGE_FILE_BYTES, IMAGE_PIXELS, megabytes
+
+    size = path.stat().st_size
+    if size > IMAGE_FILE_BYTES:
+        return (f"is {megabytes(size)}, over Charter's limit of {megabytes(IMAGE_FILE_BYTES)} for an image; save it "
+                "smaller (a figure at 600 pixels per inch is far less)")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():  # Pillow warns past 89 million pixels; the message below says it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:  # lazy: reads the header, not the pixels
+                width, height = image.size
+        if width * height <= IMAGE_PIXELS:
+            return None
+        claim = f"is {width:,} x {height:,} pixels"
+    except Image.DecompressionBombError:  # Pillow's own alarm, past 179 million pixels
+        claim = "claims far more pixels than any figure has"
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None  # not a raster image Pillow knows (SVG, PDF): pandoc and Typst say what they make of it
+    return (f"{claim}, over Charter's limit of {IMAGE_PIXELS // 1_000_000} million pixels for an image (a full "
+            "page at 600 pixels per inch is 35 million); save it at a lower resolution")

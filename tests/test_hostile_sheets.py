@@ -347,3 +347,31 @@ def test_a_linked_input_folder_is_not_walked_even_to_hash_it(tmp_path):
     done = _run(root, "build", "--format", "docx")
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert "the folder templates/ is a symbolic link to a place outside the project folder" in done.stderr
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims width x height pixels (the pixels themselves are never read)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("width, height, claim", [(20_000, 5_000, "is 20,000 x 5,000 pixels"),
+                                                  (60_000, 60_000, "claims far more pixels")])
+def test_an_image_claiming_gigapixels_is_refused_before_typst_unpacks_it(tmp_path, width, height, claim):
+    from charter.compile.build import BuildError, build
+
+    root = _example(tmp_path)
+    (root / "manuscript" / "bomb.png").write_bytes(_png_claiming(width, height))
+    with open(root / "manuscript" / "01-introduction.md", "a", encoding="utf-8") as section:
+        section.write("\n![A figure](bomb.png)\n")
+    done = _run(root, "check")
+    assert done.returncode == 1 and f"image 'bomb.png' {claim}" in done.stdout + done.stderr
+    with pytest.raises(BuildError, match=f"image .bomb.png. {claim}.*over Charter.s limit of 50 million pixels"):
+        build(root, formats=("pdf",), verbose=False)
