@@ -375,3 +375,22 @@ def test_an_image_claiming_gigapixels_is_refused_before_typst_unpacks_it(tmp_pat
     assert done.returncode == 1 and f"image 'bomb.png' {claim}" in done.stdout + done.stderr
     with pytest.raises(BuildError, match=f"image .bomb.png. {claim}.*over Charter.s limit of 50 million pixels"):
         build(root, formats=("pdf",), verbose=False)
+
+
+def test_a_commit_author_with_control_characters_does_not_break_the_tracked_changes(tmp_path):
+    from charter.revision.diff import make_diff
+
+    root = _example(tmp_path)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "first")
+    _git(root, "tag", "v1")
+    section = root / "manuscript" / "01-introduction.md"
+    section.write_text(section.read_text(encoding="utf-8").replace(" the ", " THE ", 1), encoding="utf-8")
+    _git(root, "add", "-A")
+    subprocess.run(["git", "-c", "user.name=Eve\x01\x1b[31m\u202e&", "-c", "user.email=e@example.invalid",
+                    "commit", "-qm", "second"], cwd=root, check=True, capture_output=True)
+    result = make_diff(root, "v1", "HEAD", formats=("docx",))
+    document = zipfile.ZipFile(result.docx).read("word/document.xml").decode("utf-8")
+    assert re.findall(r'w:author="([^"]*)"', document) and set(re.findall(r'w:author="([^"]*)"', document)) == \
+        {"Eve[31m&amp;"}

@@ -118,6 +118,9 @@ def _built(root: Path, revision: Revision, work: Path) -> Version:
 # -------------------------------------------------------------- attribution
 
 
+_AUTHOR_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
 class _Attribution:
     """Who made a change and when: the last commit that touched its source file, or the name given."""
 
@@ -138,6 +141,11 @@ class _Attribution:
                 if name not in old_counts or old_counts[name].value != count.value}
 
     def __call__(self, anchor: str | None, old_anchor: str | None, removed: str, added: str) -> tuple[str, str]:
+        author, date = self._who(anchor, old_anchor, removed, added)
+        # a commit's author name is anyone's text: no control or direction character reaches the DOCX's XML
+        return _AUTHOR_JUNK.sub("", author).strip() or "Charter", date
+
+    def _who(self, anchor: str | None, old_anchor: str | None, removed: str, added: str) -> tuple[str, str]:
         entry = self.new.anchors.get(anchor or "") or self.old.anchors.get(old_anchor or "") or {}
         if self._is_data(entry, removed, added):
             return DATA_AUTHOR, self.fallback_date
