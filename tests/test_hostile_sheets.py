@@ -394,3 +394,16 @@ def test_a_commit_author_with_control_characters_does_not_break_the_tracked_chan
     document = zipfile.ZipFile(result.docx).read("word/document.xml").decode("utf-8")
     assert re.findall(r'w:author="([^"]*)"', document) and set(re.findall(r'w:author="([^"]*)"', document)) == \
         {"Eve[31m&amp;"}
+
+
+def test_a_study_file_of_100000_stray_keys_gives_a_short_answer(tmp_path):
+    from charter.sources.load import load_project
+
+    root = _example(tmp_path)
+    (root / "studies" / "zz.yaml").write_text("id: zz\n" + "".join(f"k{i}: 1\n" for i in range(100_000)),
+                                               encoding="utf-8")
+    problems = [p for p in load_project(root).problems if p.location.path == "studies/zz.yaml"]
+    unknown = [p for p in problems if p.message.startswith("unknown field")]
+    assert len(unknown) == 20 and len(problems) < 30
+    assert any(p.message.startswith("99,980 more unknown fields from here on") and p.location.line == 22
+               for p in problems)

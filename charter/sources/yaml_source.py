@@ -29,6 +29,10 @@ _TAG = "tag:yaml.org,2002:"
 _NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
+# Unknown fields reported one by one in one mapping; a file with 100,000 stray keys gets one more line, not
+# 100,000 (and no spelling search for each).
+UNKNOWN_FIELDS_REPORTED = 20
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # the C composer is ~10x faster
     """A safe composer that tags a plain scalar only as null or text.
 
@@ -288,6 +292,7 @@ class NodeReader:
         first_line: dict[str, int] = {}
         misspelt: set[str] = set()  # required fields an unknown key probably meant: one message is enough
         prefix = f"{field_path}." if field_path else ""
+        unknown: list[Node] = []  # past UNKNOWN_FIELDS_REPORTED: counted, one message, no spelling search
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.error(key_node, field_path, f"expected a field name but got {_describe(key_node)}")
@@ -299,7 +304,11 @@ class NodeReader:
                            "(YAML readers silently keep the last)")
                 continue
             first_line[key] = key_node.start_mark.line + 1
+            if check_unknown and key not in known and len(unknown) >= UNKNOWN_FIELDS_REPORTED:
+                unknown.append(key_node)
+                continue
             if check_unknown and key not in known:
+                unknown.append(key_node)
                 choices = sorted(known)
                 meant = closest(key, choices)
                 hint = f" (did you mean '{meant}'?)" if meant else ""
@@ -309,6 +318,10 @@ class NodeReader:
                 self.error(key_node, prefix + key, f"unknown field '{key}'{hint}{listing}")
                 continue
             found[key] = value_node
+        if len(unknown) > UNKNOWN_FIELDS_REPORTED:
+            more = len(unknown) - UNKNOWN_FIELDS_REPORTED
+            self.error(unknown[UNKNOWN_FIELDS_REPORTED], field_path, f"{more:,} more unknown fields from here on "
+                       f"(not listed one by one); expected one of: {', '.join(sorted(known))}")
         for name, required in fields.items():
             if required and name not in found and name not in first_line and name not in misspelt:
                 where = f" in {what}" if what else ""
