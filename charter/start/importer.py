@@ -33,7 +33,7 @@ from charter.start.study_files import (INTEGER, LIST, OPTIONAL_WHEN_EMPTY, Field
 from charter.suggest import did_you_mean
 from charter.sources.validate import read_study
 from charter.sources.yaml_source import compose, decode, location
-from charter.limits import SHEET_COLUMNS, TEXT_CHARACTERS, YAML_FILE_BYTES, too_big
+from charter.limits import TEXT_CHARACTERS, YAML_FILE_BYTES, too_big
 from charter.paths import written_through_link
 from charter.revision.docx_review import printable
 from charter.sheets import SheetRefused, check_csv_lines, check_shape, check_size, check_workbook, read_back
@@ -180,7 +180,7 @@ def _bounded_rows(path: Path, worksheet) -> list[list[object]]:
     # the sheet's declared size first: a sheet claiming cell XFD1048576 is refused, not padded out in memory
     check_shape(path, (worksheet.max_row or 1) - 1, worksheet.max_column or 0, f": sheet '{worksheet.title}'")
     raw: list[list[object]] = []
-    for values in worksheet.iter_rows(max_col=SHEET_COLUMNS + 1, values_only=True):
+    for values in worksheet.iter_rows(values_only=True):  # padded to the declared width, checked above
         row = list(values)
         while row and row[-1] is None:
             row.pop()
