@@ -407,3 +407,15 @@ def test_a_study_file_of_100000_stray_keys_gives_a_short_answer(tmp_path):
     assert len(unknown) == 20 and len(problems) < 30
     assert any(p.message.startswith("99,980 more unknown fields from here on") and p.location.line == 22
                for p in problems)
+
+
+def test_a_stray_study_key_that_looks_like_a_formula_is_a_guarded_header(tmp_path):
+    root = _example(tmp_path)
+    with open(root / "studies" / "abdulrahman2020.yaml", "a", encoding="utf-8") as study:
+        study.write("'=HYPERLINK(\"http://example.invalid\")': 1\n")
+    path, _ = export_studies(root, "csv")
+    header = next(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert header[-1] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert read_sheet(path).headers[-1] == "=HYPERLINK(\"http://example.invalid\")"  # read back as written
+    path, _ = export_studies(root, "xlsx")
+    assert openpyxl.load_workbook(path).active.cell(1, len(header)).data_type == "s"

@@ -102,7 +102,7 @@ def export_studies(root: Path, fmt: str = "xlsx", output: Path | None = None) ->
     if fmt == "csv":
         with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:  # the BOM tells Excel it is UTF-8
             writer = csv.writer(handle)
-            writer.writerow(headers)
+            writer.writerow([csv_text(header) for header in headers])  # a stray study key is a header too
             # a study's text such as =HYPERLINK(…) must open in Excel as text, not run as a formula
             writer.writerows([["" if v is None else csv_text(v) for v in row] for row in table])
     else:
