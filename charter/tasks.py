@@ -197,9 +197,12 @@ def export_studies(c, format="xlsx", output=None):
 @task(help={"format": "docx or pdf (default: both)"})
 def watch(c, format=None):
     """Rebuild whenever a source file is saved; print only what changed and new warnings."""
-    from charter.compile.watch import watch as run_watch
+    from charter.compile.watch import WatchRefused, watch as run_watch
 
-    run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))
+    try:
+        run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))
+    except WatchRefused as error:
+        raise Exit(str(error), code=1)
 
 
 @task(positional=["old", "new"],

@@ -56,10 +56,10 @@ def _plant_formulas(root: Path) -> Path:
     return study
 
 
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=root, capture_output=True, text=True,
-                          env=env, timeout=600)
+                          env=env, timeout=timeout)
 
 
 # ------------------------------------------------------------ formulas going out
@@ -419,3 +419,13 @@ def test_a_stray_study_key_that_looks_like_a_formula_is_a_guarded_header(tmp_pat
     assert read_sheet(path).headers[-1] == "=HYPERLINK(\"http://example.invalid\")"  # read back as written
     path, _ = export_studies(root, "xlsx")
     assert openpyxl.load_workbook(path).active.cell(1, len(header)).data_type == "s"
+
+
+def test_watch_refuses_to_follow_a_folder_link_out_of_the_review(tmp_path):
+    """manuscript/usr -> /usr made the watcher register ~16,000 inotify watches (/ would exhaust the limit)."""
+    root = _example(tmp_path)
+    (root / "manuscript" / "usr").symlink_to("/usr", target_is_directory=True)
+    done = _run(root, "watch", "--format", "docx", timeout=120)  # without the check it watches for ever
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "manuscript/usr: a symbolic link to a folder outside the review" in done.stderr
+    assert not (root / "build" / "manuscript.docx").exists()

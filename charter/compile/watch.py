@@ -9,6 +9,7 @@ or the errors that stopped the build (the last good outputs stay in place).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -17,6 +18,26 @@ from typing import Iterable, Sequence, TextIO
 
 from charter.compile.build import BuildError, build
 from charter.compile.cache import INPUTS
+from charter.paths import inside
+
+
+class WatchRefused(Exception):
+    """The folder cannot be watched as it is; the message says what to remove."""
+
+
+def folder_links_outside(root: Path) -> list[str]:
+    """Links to folders outside the review, anywhere in it: the file watcher would follow them.
+
+    A planted ``manuscript/x -> /`` would make it watch the whole disk (one inotify watch per folder,
+    until the system's limit runs out for every program), though the build never reads it.
+    """
+    found = []
+    for folder, names, _ in os.walk(root):  # links are listed but not followed
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and inside(root, path) is None:
+                found.append(os.path.relpath(path, root).replace(os.sep, "/"))
+    return sorted(found)
 
 
 def rebuild(root: Path, changed: Iterable[str], seen_warnings: set[str], formats: Sequence[str] = ("docx", "pdf"),
@@ -62,6 +83,11 @@ def watch(root: Path, formats: Sequence[str] = ("docx", "pdf"), stop: threading.
 
     out = out or sys.stdout
     root = Path(root).resolve()
+    links = folder_links_outside(root)
+    if links:
+        raise WatchRefused(f"{', '.join(links[:5])}: a symbolic link to a folder outside the review; invoke watch "
+                           "would watch everything under it. Delete the link (or replace it with a copy of what "
+                           "the review needs) and run invoke watch again")
     seen = rebuild(root, [], set(), formats, out)
     print(f"watching {root} (Ctrl+C stops)", file=out, flush=True)
     try:
