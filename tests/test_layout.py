@@ -196,3 +196,22 @@ def test_title_headings_and_references_are_not_hyphenated(tmp_path):
     body = text.replace("\u00ad", "-")
     references = body[body.rindex("References"):]
     assert not re.search(r"[a-z]-\n[a-z]", references), references
+
+
+def test_a_long_author_list_starts_on_the_title_page_in_libreoffice(tmp_path):
+    # Nineteen authors (the covid example has them): at double spacing, each on a line kept with the
+    # next, the author block did not fit under the title, so LibreOffice moved all of it to page 2
+    # and page 1 held the title alone.
+    files = minimal_project_files()
+    authors = "".join(f"  - name: Author Number{i:02d}\n    affiliation: 1\n" for i in range(1, 19))
+    files["manuscript/metadata.yaml"] = files["manuscript/metadata.yaml"].replace(
+        "affiliations:\n", authors + "affiliations:\n", 1)
+    root = write_files(tmp_path / "p", files)
+    build(root, formats=("docx",), verbose=False)
+    profile = tmp_path / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(root / "build" / "manuscript.docx")],
+                   check=True, capture_output=True, timeout=180)
+    first = pdf_pages(tmp_path / "manuscript.pdf")[0]
+    assert "Kari Nordmann" in first and "Author Number18" in first, first
+    assert "Department of Health Sciences" in first, first
