@@ -310,7 +310,7 @@ def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str,
                                 f"the citation style prints titles in sentence case, so {listed} will lose "
                                 f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
                                 f"must keep them, e.g. {{{words[0]}}}, or, for a title not in English, add "
-                                "langid = {…} (e.g. norwegian)", severity="warning"))
+                                "langid = {…} (e.g. norsk)", severity="warning"))
     return problems
 
 
