@@ -322,3 +322,20 @@ def test_a_checklist_source_note_never_stands_alone_on_a_page(tmp_path):
         if "From: Page MJ" in page:
             before = page[:page.index("From: Page MJ")]
             assert "Section and topic" in before, f"page {number} begins with the source note:\n{page[:300]}"
+
+
+def test_item_numbers_fit_their_column_in_the_docx(tmp_path):
+    # The Item column was 2 of 58 dashes wide: LibreOffice broke the heading "Ite/m" and "13a", "A10" too.
+    from charter.start.init import init_review
+
+    root = tmp_path / "review"
+    init_review(root, "systematic")
+    build_checklist(root, root / "build")
+    profile = tmp_path / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(root / "build" / "checklist.docx")],
+                   check=True, capture_output=True, timeout=180)
+    words = [w for page in PdfReader(str(tmp_path / "checklist.pdf")).pages for w in page.extract_text().split()]
+    assert "Item" in words and "Ite" not in words
+    for item in ("13a", "16b", "24c", "A10", "A12"):
+        assert item in words, item

@@ -497,7 +497,8 @@ def checklist_markdown(rows: Sequence[Row], title: str) -> str:
                          if c.name == checklist_name)
         parts.append(f"## {checklist.title}\n")
         parts.append("| Section and topic | Item | Checklist item | Location where item is reported |")
-        parts.append("|:---------|:--|:----------------------------------|:-------------|")
+        # relative widths; the Item column fits "Item", "13a" and "A10" on one line in a portrait DOCX
+        parts.append("|:---------|:-----|:--------------------------------|:-------------|")
         for row in (r for r in rows if r.checklist == checklist_name):
             topic = f"{row.section.title()}: {row.topic}" if row.section.lower() != row.topic.lower() \
                 else row.topic
