@@ -438,6 +438,9 @@ def test_invoke_diff_and_changes_run_as_the_docs_type_them(two_versions, tmp_pat
         process = invoke(*args)
         assert process.returncode == 0, (args, process.stdout, process.stderr)
         assert "studies added (1): dahl2021" in process.stdout, args
+    subprocess.run(["git", "tag", "-d", "v1"], cwd=checkout, check=True, capture_output=True)
+    untagged = invoke("diff")
+    assert untagged.returncode == 1 and "invoke diff --old HEAD~1" in untagged.stderr, untagged.stderr
     unknown = invoke("diff", "--old", "v0")  # parsed and handed to Charter, which names the problem
     assert unknown.returncode == 1
     assert "invoke diff:" in unknown.stderr and "v0" in unknown.stderr

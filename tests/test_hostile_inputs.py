@@ -469,7 +469,8 @@ def test_the_langid_the_warning_suggests_keeps_a_title_as_typed_under_both_kinds
   title = {{{title}}}}}
 """
     for style in ("apa", "taylor-and-francis-chicago-author-date"):
-        root = _project(tmp_path / style, {"bib/references.bib": bib, SECTION: "# Discussion\n\nSee [@hansen2020].\n",
+        root = _project(tmp_path / style, {"bib/references.bib": bib,
+                                           SECTION: "# Discussion\n\nSee [@hansen2020].\n",
                                            "manuscript/metadata.yaml": _sub("csl: apa", f"csl: {style}")})
         build(root, formats=("pdf",), verbose=False)
         text = " ".join(page.extract_text() for page in PdfReader(str(root / "build" / "manuscript.pdf")).pages)
