@@ -28,6 +28,16 @@ ABSTRACT = {
 }
 
 
+# Where a new review reports the items no heading of the starter carries: the PRISMA 2020 for
+# Abstracts items are all in the structured abstract (docs/submission.md, "Saying where an item is reported").
+CHECKLIST = {
+    "scoping": "",
+    "systematic": "\n# Where the PRISMA 2020 for Abstracts items are reported (docs/submission.md): the\n"
+                  "# structured abstract in manuscript/metadata.yaml; make sure it says each of them.\n"
+                  "checklist:\n" + "".join(f"  A{n}: abstract\n" for n in range(2, 13)),
+}
+
+
 class InitError(Exception):
     """A reason not to write the review; the message says what to do."""
 
@@ -76,7 +86,7 @@ def init_review(folder: Path, review_type: str = "scoping", style: str | None = 
     title = title or ("TODO: the title of your scoping review" if review_type == "scoping"
                       else "TODO: the title of your systematic review")
     values = {"@@TYPE@@": review_type, "@@STYLE@@": style, "@@TITLE@@": title.replace('"', "'"),
-              "@@ABSTRACT@@": ABSTRACT[review_type], "@@REQUIREMENT@@": installed_requirement()}
+              "@@ABSTRACT@@": ABSTRACT[review_type], "@@CHECKLIST@@\n": CHECKLIST[review_type], "@@REQUIREMENT@@": installed_requirement()}
     written = []
     for rel, source in starter_files(review_type).items():
         text = source.read_text(encoding="utf-8")
