@@ -154,3 +154,25 @@ def test_a_new_review_reads_sensibly_and_its_checklist_starts_mapped(tmp_path, r
     meanings = {line.split()[0]: " ".join(line.split()[2:]) for line in counts.splitlines()
                 if line.startswith(("n.prisma.identified ", "n.prisma.database_records "))}
     assert len(meanings) == 2 and len(set(meanings.values())) == 2, meanings
+
+
+def test_build_prints_stage_times_only_when_asked_or_slow(tmp_path, capsys, monkeypatch):
+    # Every build used to end with "times: up to date? 0.03s, load and validate 0.04s, ..." (README: what it prints).
+    import shutil
+
+    from charter.compile import build as build_module
+
+    root = tmp_path / "review"
+    assert charter(["init", str(root)]) == 0
+    plain = invoke(root, "build")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "wrote " in plain.stdout and "times:" not in plain.stdout + plain.stderr
+    shutil.rmtree(root / "build")
+    verbose = invoke(root, "build", "--verbose")
+    assert verbose.returncode == 0, verbose.stdout + verbose.stderr
+    assert [line for line in verbose.stdout.splitlines() if line.startswith("times: ")][0].count("s, ") >= 3
+    shutil.rmtree(root / "build")
+    capsys.readouterr()
+    monkeypatch.setattr(build_module, "TIMES_AFTER", 0.0)  # a build slower than the limit says where the time went
+    build_module.build(root, formats=("docx",))
+    assert "times: " in capsys.readouterr().out
