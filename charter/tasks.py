@@ -51,14 +51,14 @@ def counts(c, format="text"):
 
 
 @task(help={"format": "docx or pdf (default: both)", "blind": "anonymised manuscript for peer review",
-            "paper": "a4 (default) or letter"})
-def build(c, format=None, blind=False, paper="a4"):
+            "paper": "a4 (default) or letter", "verbose": "also print how long each stage took"})
+def build(c, format=None, blind=False, paper="a4", verbose=False):
     """Build build/manuscript.docx and build/manuscript.pdf from the sources."""
     from charter.compile.build import BuildError, build as run_build
 
     formats = (format,) if format else ("docx", "pdf")
     try:
-        run_build(project_root(c), formats=formats, blind=blind, paper=paper)
+        run_build(project_root(c), formats=formats, blind=blind, paper=paper, times=verbose)
     except BuildError as error:
         raise Exit(str(error), code=1)
 

@@ -110,3 +110,69 @@ def test_the_repository_tasks_py_is_the_package_tasks_plus_bench():
     assert "from charter.tasks import *" in text
     starter = (REPO / "charter" / "starter" / "common" / "tasks.py").read_text(encoding="utf-8")
     assert "from charter.tasks import *" in starter
+
+
+def _document_text(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+@pytest.mark.parametrize("review_type", ["scoping", "systematic"])
+def test_a_new_review_reads_sensibly_and_its_checklist_starts_mapped(tmp_path, review_type):
+    # The starter once said "We searched not reported databases." and, its headings untagged, left a
+    # systematic review's submission pack with 47 checklist items "reported nowhere".
+    root = tmp_path / "review"
+    assert charter(["init", str(root), "--type", review_type]) == 0
+    submitted = invoke(root, "submit")
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert "nowhere" not in submitted.stdout + submitted.stderr
+    assert "not reported anywhere" not in submitted.stdout + submitted.stderr
+    text = _document_text(root / "build" / "manuscript.docx")
+    assert "not reported databases" not in text
+    assert "Number of databases searched: not reported." in text
+    optional = {"scoping": {"12", "16"}, "systematic": set()}[review_type]
+    rows = [[cell.text for cell in row.cells] for table in
+            docx.Document(str(root / "build" / "submission" / "checklist.docx")).tables for row in table.rows[1:]]
+    assert len(rows) == {"scoping": 22, "systematic": 42 + 12}[review_type]
+    unmapped = [row[1] for row in rows if not row[-1].strip() and row[1] not in optional]
+    assert unmapped == []
+
+    # the databases listed, per database only: their number and their total follow
+    review_yaml = root / "review.yaml"
+    review_yaml.write_text(review_yaml.read_text(encoding="utf-8").replace(
+        "  databases: []            # [{name", "  databases: [{name: MEDLINE, records: 812}, {name: CINAHL, records: 301}]  #",
+        1),
+        encoding="utf-8")
+    (root / "manuscript" / "02-methods.md").write_text(
+        (root / "manuscript" / "02-methods.md").read_text(encoding="utf-8")
+        + "\nThe searches returned {{ n.prisma.database_records }} records.\n", encoding="utf-8")
+    built = invoke(root, "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    text = _document_text(root / "build" / "manuscript.docx")
+    assert "Number of databases searched: 2." in text
+    assert "The searches returned 1,113 records." in text
+    counts = invoke(root, "counts").stdout
+    meanings = {line.split()[0]: " ".join(line.split()[2:]) for line in counts.splitlines()
+                if line.startswith(("n.prisma.identified ", "n.prisma.database_records "))}
+    assert len(meanings) == 2 and len(set(meanings.values())) == 2, meanings
+
+
+def test_build_prints_stage_times_only_when_asked_or_slow(tmp_path, capsys, monkeypatch):
+    # Every build used to end with "times: up to date? 0.03s, load and validate 0.04s, ..." (README: what it prints).
+    import shutil
+
+    from charter.compile import build as build_module
+
+    root = tmp_path / "review"
+    assert charter(["init", str(root)]) == 0
+    plain = invoke(root, "build")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "wrote " in plain.stdout and "times:" not in plain.stdout + plain.stderr
+    shutil.rmtree(root / "build")
+    verbose = invoke(root, "build", "--verbose")
+    assert verbose.returncode == 0, verbose.stdout + verbose.stderr
+    assert [line for line in verbose.stdout.splitlines() if line.startswith("times: ")][0].count("s, ") >= 3
+    shutil.rmtree(root / "build")
+    capsys.readouterr()
+    monkeypatch.setattr(build_module, "TIMES_AFTER", 0.0)  # a build slower than the limit says where the time went
+    build_module.build(root, formats=("docx",))
+    assert "times: " in capsys.readouterr().out

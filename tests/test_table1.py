@@ -332,3 +332,30 @@ def test_any_null_field_shows_not_reported_in_its_cell(project, nulls, orientati
             assert cells[name].endswith(expected), (name, cells[name])
         else:
             assert "not reported" not in cells[name] or name == "participants", (name, cells[name])
+
+
+def _italic_runs_docx(path) -> list[str]:
+    document = docx.Document(str(path))
+    table = document.tables[0]
+    return [run.text for row in table.rows for cell in row.cells for p in cell.paragraphs for run in p.runs
+            if run.italic]
+
+
+def test_n_not_reported_is_italic_like_every_other_not_reported_marker(systematic_build):
+    # "n not reported" (a sample, or the study's total) was roman while "not reported", "country not reported"
+    # and "(orientation not reported)" were italic; the sample's name stays roman.
+    italic = " ".join(_italic_runs_docx(systematic_build["docx"]))
+    assert "Cluster 2 (workplace)" not in italic and "n not reported" in italic
+    assert "total n not reported" in italic and "(12 in the sample" not in italic
+    assert "country not reported" in italic  # the marker it now matches
+    fragments: list[tuple[str, str]] = []  # (text, font) as the PDF draws it
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and font:
+            fragments.append((text.strip(), str(font.get("/BaseFont"))))
+
+    for page in PdfReader(str(systematic_build["pdf"])).pages:
+        page.extract_text(visitor_text=visit)
+    fonts = {text: font for text, font in fragments}
+    assert "Italic" in fonts["country not reported"]
+    assert "Italic" in fonts["n not reported"] and "Italic" in fonts["total n not reported"]

@@ -79,6 +79,8 @@ class BuildResult:
 
 # A build that has run this long names each stage it starts, so a slow build is not silent.
 PROGRESS_AFTER = 1.5  # seconds
+# A build slower than this prints how long each stage took (any build does with times=True, `invoke build --verbose`).
+TIMES_AFTER = 20.0  # seconds
 
 
 def _show_progress() -> bool:
@@ -267,8 +269,11 @@ def _citeproc_problems(messages, sections: Sequence[Section]) -> list[Problem]:
 
 
 def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = False, paper: str = "a4",
-          *, verbose: bool = True) -> BuildResult:
-    """Build build/manuscript.docx and/or build/manuscript.pdf; raise BuildError listing every problem."""
+          *, verbose: bool = True, times: bool = False) -> BuildResult:
+    """Build build/manuscript.docx and/or build/manuscript.pdf; raise BuildError listing every problem.
+
+    ``times``: print how long each stage took (a verbose build over ``TIMES_AFTER`` seconds prints it anyway).
+    """
     root = Path(root).resolve()
     formats = tuple(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -282,10 +287,12 @@ def build(root: str | Path, formats: Sequence[str] = FORMATS, blind: bool = Fals
         raise BuildError([Problem(Location("build"), "", "build is a symbolic link or a file, not the folder the "
                                   "build writes; delete it (Charter creates build/ itself)")], "cannot build")
     with BuildLock(root / "build") as lock:  # a second build in this folder waits here
-        return _build(root, formats, blind, paper, say, lock)
+        return _build(root, formats, blind, paper, say, lock, times)
 
 
-def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: BuildLock) -> BuildResult:
+def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, lock: BuildLock,
+           times: bool = False) -> BuildResult:
+    started = time.monotonic()
     build_dir = root / "build"
     search_again()  # Typst's fonts: searched once per build (a font installed during `invoke watch` is found)
     cache = BuildCache(build_dir)
@@ -327,7 +334,8 @@ def _build(root: Path, formats: tuple[str, ...], blind: bool, paper: str, say, l
         say(f"warning: {warning}")
     for fmt, path in outputs.items():
         say(f"wrote {path}" if fmt in state.made else f"up to date: {path}")
-    say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in runner.timings))
+    if times or time.monotonic() - started > TIMES_AFTER:  # where the time went, when that is worth knowing
+        say("times: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in runner.timings))
     return BuildResult(outputs, build_dir, runner.timings, warnings, skipped=list(cache.skipped))
 
 

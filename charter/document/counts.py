@@ -190,6 +190,10 @@ def _prisma_counts(prisma: Prisma) -> list[Count]:
     counts += [Count(f"prisma.database.{slug(source.name)}", source.records, f"records from {source.name}")
                for source in prisma.databases]
     counts += [Count(f"prisma.{name}", getattr(prisma, name), meaning) for name, meaning in _PRISMA_BOXES]
+    # the flow diagram's "Databases (n = )" box shows the sum per database when no total is stated, and so
+    # does its placeholder: the field alone read "not reported" beside a diagram that gives the number
+    counts = [Count(c.name, prisma_identified(prisma), "records identified from databases, as the flow diagram's "
+                    "box shows them") if c.name == "prisma.database_records" else c for c in counts]
     if prisma.studies_without_files is not None:
         counts.append(Count("prisma.studies_without_files", prisma.studies_without_files,
                             "included studies that have no study file (not in Table 1)"))

@@ -189,8 +189,19 @@ def _participants_cell(study: Study, anchors: _Anchors) -> list[dict]:
     for path, text in participant_lines(participants):
         if inlines:
             inlines.append({"t": "LineBreak"})
-        inlines.append(anchors.wrap(study, path, text))
+        inlines.append(anchors.wrap(study, path, text, _emphasise_not_reported(text)))
     return [_plain(inlines)]
+
+
+def _emphasise_not_reported(text: str) -> list[dict] | None:
+    """"Sample 2: n not reported" with "n not reported" in italics, as every other not-reported marker of the table."""
+    found = re.search(r"(?:total )?n not reported", text)
+    if found is None:
+        return None
+    before, after = text[:found.start()], text[found.end():]
+    space = [{"t": "Space"}]  # text_inlines drops the spaces at either end of a stretch
+    return [*(text_inlines(before) + space if before.strip() else []), {"t": "Emph", "c": text_inlines(found.group(0))},
+            *(space + text_inlines(after) if after.strip() else [])]
 
 
 def _validity_cell(study: Study, anchors: _Anchors) -> list[dict]:

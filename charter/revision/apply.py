@@ -46,6 +46,46 @@ MAX_CONTEXT_WORDS = 8
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 TEXT_FIELDS = ("research_question", "design.method", "participants.description", "validity.internal",
                "validity.external", "findings.")
+# A line that starts like this is read by Markdown as a list item, heading, quote or table row, not as text
+# continuing the paragraph: a source line break is not kept in front of it.
+_BLOCK_START = re.compile(r"[ \t]*(?:[-+*>#|=]|\d+[.)])(?:\s|$)")
+
+
+def is_text_field(field: str | None) -> bool:
+    """Whether a Table 1 field is a study file's own text, which ``--apply`` may write (not a count or a choice)."""
+    return bool(field) and any(field == f or (f.endswith(".") and field.startswith(f)) for f in TEXT_FIELDS)
+
+
+def keep_line_breaks(old: str, new: str) -> str:
+    """The new text with the source's line breaks (and indentation) kept where the change left the space alone.
+
+    ``old`` is the source stretch a change replaces, ``new`` the co-author's text with plain spaces. A space
+    of ``old`` that a character diff finds unchanged in ``new`` keeps the whitespace it had in the source
+    (``"full\ntexts"`` -> ``"full text"`` gives ``"full\ntext"``); where the co-author removed the words
+    around a break, the break goes with them.
+    """
+    runs = [m for m in re.finditer(r"\s+", old)]
+    if not any("\n" in m.group() for m in runs):
+        return new
+    flat, kept = [], {}  # old with each whitespace run as one space; position of that space -> the run
+    position = 0
+    for match in runs:
+        flat.append(old[position:match.start()])
+        kept[sum(map(len, flat))] = match.group()
+        flat.append(" ")
+        position = match.end()
+    flat.append(old[position:])
+    flat_old = "".join(flat)
+    out, last = [], 0
+    matcher = difflib.SequenceMatcher(None, flat_old, new, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            run = kept.get(block.a + offset)
+            j = block.b + offset
+            if run and "\n" in run and new[j] == " " and not _BLOCK_START.match(new[j + 1:]):
+                out += [new[last:j], run]
+                last = j + 1
+    return "".join(out) + new[last:]
 
 
 @dataclass(frozen=True)
@@ -179,7 +219,7 @@ def _refuse(entry: dict, paragraph: Paragraph, start: int, end: int, new: str) -
         return f"title-page items are not applied; change manuscript/metadata.yaml: {entry.get('field')} by hand"
     if kind == "table":
         field = entry.get("field") or ""
-        if not any(field == f or (f.endswith(".") and field.startswith(f)) for f in TEXT_FIELDS):
+        if not is_text_field(field):
             return f"it changes data; edit {entry.get('source')}: {field} instead"
     elif kind != "prose":
         return f"anchors of kind {kind!r} are not applied"
@@ -326,7 +366,7 @@ def prose_splices(text: str, edits: list[Edit]) -> tuple[list[tuple[int, int, st
             refusals.append(Refusal(edit.where, edit.describe(), found + "; make this change by hand"))
             continue
         lo, hi = found
-        blocks[key] = blocks[key][:lo] + edit.new + blocks[key][hi:]
+        blocks[key] = blocks[key][:lo] + keep_line_breaks(blocks[key][lo:hi], edit.new) + blocks[key][hi:]
     # the smallest replacements that turn each block into its edited text, so that every
     # character the edits did not touch (line breaks above all) stays as it is in the file
     splices = []
@@ -370,17 +410,19 @@ def study_splice(text: str, edit: Edit) -> tuple[tuple[int, int, str] | None, st
     if isinstance(found, str):
         return None, found.replace("source paragraph", "study file") + f"; edit {edit.path}: {edit.field} by hand"
     lo, hi = found[0] + start, found[1] + start
-    after_text = text[:lo] + edit.new + text[hi:]
-    try:
-        after = yaml.safe_load(after_text)
-    except yaml.YAMLError:
-        after = None
     wanted = yaml.safe_load(text)
     container2, key2, _ = _field(wanted, edit.field or "")
     container2[key2] = expected
-    if after != wanted:  # quoting, folding or an escape made the text mean something else
-        return None, f"it could not be written into the YAML safely; edit {edit.path}: {edit.field} by hand"
-    return (lo, hi, edit.new), ""
+    # a value folded over several lines keeps its line breaks where the words around them stayed
+    for new in dict.fromkeys((keep_line_breaks(text[lo:hi], edit.new), edit.new)):
+        try:
+            after = yaml.safe_load(text[:lo] + new + text[hi:])
+        except yaml.YAMLError:
+            after = None
+        if after == wanted:
+            return (lo, hi, new), ""
+    # quoting, folding or an escape made the text mean something else
+    return None, f"it could not be written into the YAML safely; edit {edit.path}: {edit.field} by hand"
 
 
 def _field(data, dotted: str):

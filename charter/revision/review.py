@@ -25,7 +25,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from charter.revision.anchors import BadManifest, check_manifest, placeholder_hits
-from charter.revision.apply import apply_changes
+from charter.revision.apply import apply_changes, is_text_field
 from charter.revision.docx_review import (OBJECT, Change, Comment, NotADocx, Paragraph, Position, ReturnedDocument,
                           embed_manifest, printable, read_docx)
 
@@ -345,7 +345,7 @@ def _data_flag(place: Place, context: _Context, change: Change | None, original:
     """What to change in the data instead of the text, for a change that edits data; else ''."""
     if change is None:
         return ""
-    if place.kind == "table":
+    if place.kind == "table" and not is_text_field(place.field):  # a study's text field: --apply writes it there
         return f"{EDIT_SOURCE}: change {place.source}, then rebuild"
     if place.kind == "figure":
         return f"{EDIT_SOURCE}: change the PRISMA numbers in {place.path}: {place.field}, then rebuild"

@@ -31,6 +31,16 @@ ABSTRACT = {
 }
 
 
+# Where a new review reports the items no heading of the starter carries: the PRISMA 2020 for
+# Abstracts items are all in the structured abstract (docs/submission.md, "Saying where an item is reported").
+CHECKLIST = {
+    "scoping": "",
+    "systematic": "\n# Where the PRISMA 2020 for Abstracts items are reported (docs/submission.md): the\n"
+                  "# structured abstract in manuscript/metadata.yaml; make sure it says each of them.\n"
+                  "checklist:\n" + "".join(f"  A{n}: abstract\n" for n in range(2, 13)),
+}
+
+
 class InitError(Exception):
     """A reason not to write the review; the message says what to do."""
 
@@ -81,7 +91,8 @@ def init_review(folder: Path, review_type: str = "scoping", style: str | None = 
     # the title and style as YAML double-quoted strings (JSON's are): a backslash, quote or '#' stays text
     values = {"@@TYPE@@": review_type, "@@STYLE@@": style if re.fullmatch(r"[\w./-]+", style) else json.dumps(style, ensure_ascii=False),
               '"@@TITLE@@"': json.dumps(title, ensure_ascii=False),
-              "@@ABSTRACT@@": ABSTRACT[review_type], "@@REQUIREMENT@@": installed_requirement()}
+              "@@ABSTRACT@@": ABSTRACT[review_type], "@@CHECKLIST@@\n": CHECKLIST[review_type],
+              "@@REQUIREMENT@@": installed_requirement()}
     linked = [link for rel in starter_files(review_type) if (link := link_on_the_way(folder, rel))]
     if linked:  # a folder with planted links (e.g. review.yaml -> ~/.bashrc): --force must not write through them
         raise InitError(f"{linked[0]} is a symbolic link: Charter writes only real files of the review, never through "

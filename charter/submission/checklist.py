@@ -316,7 +316,8 @@ def mapped_places(project: Project, sections: Sequence) -> tuple[dict[str, list[
 # Items Charter writes itself, by checklist: (what, item).
 AUTOMATIC = {
     "prisma-scr": {"title": "1", "abstract": "2", "search": "8", "flow": "14", "table": "15", "funding": "22"},
-    "prisma-2020": {"title": "1", "abstract": "2", "search": "7", "flow": "16a", "table": "17", "funding": "25"},
+    "prisma-2020": {"title": "1", "abstract": "2", "search": "7", "flow": "16a", "table": "17", "funding": "25",
+                    "disclosure": "26"},
     "prisma-2020-abstracts": {"title": "A1"},
 }
 SEARCH_SUPPLEMENT = "Supplementary file: search strategy (search-strategy.docx)"
@@ -324,7 +325,7 @@ SEARCH_SUPPLEMENT = "Supplementary file: search strategy (search-strategy.docx)"
 
 def automatic_places(project: Project, meta, sections: Sequence, labels: Mapping[str, str]
                      ) -> dict[str, list[Place]]:
-    """The items Charter itself reports: title, abstract, search, flow diagram, Table 1, funding."""
+    """The items Charter itself reports: title, abstract, search, flow diagram, Table 1, funding, disclosure."""
     places: dict[str, list[Place]] = {}
     found: dict[str, Place] = {}
     if meta is not None:
@@ -335,6 +336,9 @@ def automatic_places(project: Project, meta, sections: Sequence, labels: Mapping
         if meta.back_matter.get("funding"):
             found["funding"] = Place("Funding", meta.positions.get("funding", meta.source), "Funding", "heading",
                                      True)
+        if meta.back_matter.get("disclosure"):  # the competing interests statement (PRISMA 2020 item 26)
+            found["disclosure"] = Place("Disclosure statement", meta.positions.get("disclosure", meta.source),
+                                        "Disclosure statement", "heading", True)
     if project.review.search.databases:
         found["search"] = Place(SEARCH_SUPPLEMENT, project.review.positions.get("search", project.review.source),
                                 automatic=True)
