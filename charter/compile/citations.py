@@ -70,10 +70,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from charter.compile import jsontree, splice
+from charter.compile.group_size import MIN_WORKS  # below it the plain run is as fast (docs/performance.md)
 from charter.compile.remembered import RunStore
 
-# Below this many cited works the plain run is as fast (measured: docs/performance.md).
-MIN_WORKS = 400
 # Works per citeproc run: smaller runs cost less each but add pandoc's start-up and the shared citations.
 BUCKET_WORKS = 100
 # Grouped only when the runs' estimated cost, the sum of (works in a run)², is below this share of the

