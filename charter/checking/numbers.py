@@ -1098,7 +1098,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
-        if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2):
+        if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2) \
+                and not _closes_gapped_item(tokens, i):
             return True  # "In one Australian study, …": picks out a study, counts nothing
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]) or _sample_follows(tokens, i):
             return True  # "each reporting one study"; "One study … tested 13,080 residents" (see _sample_follows)
@@ -1116,6 +1117,15 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+def _closes_gapped_item(tokens: list[_Token], i: int) -> bool:
+    """"severe in 12 studies, moderate in one and context-specific in two": *in one* closing its item, after
+    an earlier count of the sentence, is that count's verb and noun left out (as _gapped_one reads it), not
+    *in one study* picking a study out."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    closes = nxt is None or nxt.text in (",", ";", ".", ")") or nxt.text.lower() in ("and", "or")
+    return closes and any(t.kind == "num" and t.value not in (None, 1) for t in tokens[:i - 1])
 
 
 def _modal_passive(tokens: list[_Token], i: int) -> bool:
@@ -1969,7 +1979,7 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
 _FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
 _BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+"
                               r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-                              r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
+                              r"(?=\s*(?:[,;.(]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
                               re.I)
 
 
@@ -4477,6 +4487,8 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
         return _passive_agent_of(sentence, token, questions) or questions[0], True, near
+    elif _named_with(sentence, token, backward_ok) is not None:  # "thinnest for Oceania, with four studies"
+        hit = _named_with(sentence, token, backward_ok)
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif any(_verb_right_before(sentence, h, token) for h in backward_near if h.kind in _STEP_KINDS):
@@ -4500,6 +4512,14 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
     return _reason_for_exclusion(sentence, hit, forward_ok + backward_ok), confident, near
+
+
+def _named_with(sentence: str, token: _Token, backward: list[_Hit]) -> _Hit | None:
+    """"Evidence was thinnest for Oceania, with four studies, and Asia, with seven": a name followed by
+    *, with N* is what the N studies are — not the name after the count, which has its own *with*."""
+    named = [h for h in backward if h.kind not in _STEP_KINDS and
+             re.fullmatch(r"\s*,\s*with\s+(?:only\s+|just\s+)?", sentence[h.end:token.start], re.I)]
+    return named[-1] if named else None
 
 
 def _reason_for_exclusion(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | None:
@@ -5066,6 +5086,8 @@ def _with_whole_before(sentence: str, claims: list[Claim], previous: tuple[str, 
         quote = c.quote if c.quote.split(" … ")[0] in sentence else f"{c.written} … {c.quote.split(' … ')[-1]}"
         out.append(replace(c, start=c.start - shift, end=c.end - shift, quote=quote))
     wholes = {c.count for c in before_claims}
+    # (a part is never its whole's count: "…; of these, most were in nursing homes, and 3 in prisons")
+    out = [c for c in out if c.count not in wholes]
     whole = wholes.pop() if len(wholes) == 1 else None
     if whole is None or not _qualified_studies(whole, lexicon):
         return out
@@ -5092,20 +5114,26 @@ def _part_of_whole(whole: str, part: str, lexicon: Lexicon) -> bool:
     return part in {f"country.{_count_slug(m)}" for m in members}
 
 
-_PRONOUN_THEME_RE = re.compile(r"^\W*(?:it|this (?:sub-?)?theme|the (?:sub-?)?theme)\s+(?:\w+ly\s+)?(?:comprised|included|"
-                               r"contained|held|covered|spanned|drew on|was (?:supported|informed) by)\s+$", re.I)
+_PRONOUN_THEME_RE = re.compile(r"^\W*(?:(?:it|this (?:sub-?)?theme|the (?:sub-?)?theme)\s+(?:\w+ly\s+)?(?:comprised|included|"
+                               r"contained|held|covered|spanned|drew on|was (?:supported|informed) by)|there (?:were|are))\s+$",
+                               re.I)
 
 
 def _theme_of_pronoun(sentence: str, claims: list[Claim], before: str, lexicon: Lexicon) -> list[Claim]:
     """"Theme (b) concerned social support-oriented services. It comprised 17 studies": a count of studies
     whose subject is *it* (or *this theme*) counts the one theme or sub-theme the sentence before names — not
-    the included studies, though the verb is *included*."""
+    the included studies, though the verb is *included*; "Contact investigations follow … There were 19 of
+    them, most from China": so does *there were N of them*, or the one design named before."""
     tokens = _tokens(sentence)
     first = next((k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None), None)
-    if not before or first is None or not _PRONOUN_THEME_RE.match(sentence[:tokens[first].start]) or \
-            _noun_of(tokens, first, lexicon).category != "study":
+    if not before or first is None or not (m := _PRONOUN_THEME_RE.match(sentence[:tokens[first].start])):
         return claims
-    themes = {h.count for h in _attributes(before, 0, len(before), lexicon) if h.kind in ("theme", "subtheme")}
+    there = m.group().strip().lower().startswith("there")
+    if not (re.match(r"\s+of (?:them|these)\b", sentence[tokens[first].end:], re.I) if there
+            else _noun_of(tokens, first, lexicon).category == "study"):
+        return claims  # ("There were 19 of them": the studies the sentence before named)
+    kinds = ("theme", "subtheme", "orientation") if there else ("theme", "subtheme")
+    themes = {h.count for h in _attributes(before, 0, len(before), lexicon) if h.kind in kinds}
     if len(themes) != 1:
         return claims
     claim = _claim(sentence, tokens[first], themes.pop(), _noun_of(tokens, first, lexicon).end, None)
