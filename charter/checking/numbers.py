@@ -1979,7 +1979,7 @@ def _outermost(hits: list[_Hit]) -> list[_Hit]:
 _FIRST_OF_RE = re.compile(r"\b(?:first|second|third|fourth|fifth)\s+((?:research\s+)?(?:theme|topic|question))\b", re.I)
 _BARE_ORDINAL_RE = re.compile(r"\b(?:the|our|its|their)\s+"
                               r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-                              r"(?=\s*(?:[,;.(]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
+                              r"(?=\s*(?:[,;.]|$|\s(?:and|or|on|by|in|with|to|at|while|whereas|was|were|is|are)\b))",
                               re.I)
 
 
@@ -2839,9 +2839,10 @@ def _measure_totalled(sentence: str, tokens: list[_Token], k: int, mentions: lis
         if end > verb.start:
             continue
         link = sentence[end:verb.start]
-        if re.fullmatch(r"\s*", link) and _TOTALLED_SUBJECT_RE.search(sentence[:start]):
+        # (its participle may follow it: "The households surveyed totalled …")
+        if re.fullmatch(r"\s*(?:[a-z]+ed\s+)?", link, re.I) and _TOTALLED_SUBJECT_RE.search(sentence[:start]):
             return True
-        if re.fullmatch(r"\s*,\s*which\s+", link):
+        if re.fullmatch(r"\s*(?:[a-z]+ed\s*)?,\s*which\s+", link, re.I):
             return True
     return False
 
@@ -3689,7 +3690,7 @@ def _mixing_item(sentence: str, tokens: list[_Token], numbers: list[int], idx: i
     bracket = re.search(r"\(\s*(?:[nk]\s*=\s*)?$", sentence[prev_end:token.start], re.I)
     if bracket:
         lead = sentence[prev_end:prev_end + bracket.start()]
-        lead = re.split(r"[;:]|,\s+(?:and\s+)?(?=[a-z])(?![^()]*\))", lead)[-1] if not re.search(r"\bwere\b", lead) else lead
+        lead = re.split(r"[;:]|,\s+(?:and\s+)?(?=[a-z])(?![^()]*\))", lead)[-1] if not re.search(r"\b(?:was|were|is|are)\b", lead) else lead
         return lead if _MIXING_WORDS_RE.search(lead) else None
     after = re.match(r"\s+(?:stud(?:y|ies)|trials?)\s+(?P<clause>[^,;.]*)", sentence[token.end:], re.I)
     if after and _MIXING_WORDS_RE.match(after.group("clause")):
