@@ -1472,3 +1472,21 @@ def test_small_shapes_of_batches_28_and_29():
         (20, "metering.net_metering"), (1, "metering.mixed"), (2, "metering.feed-in")]
     assert claims("Evidence was thinnest for Spain, with 11 studies, and India, with two.", SOLAR) == [
         (11, "country.spain"), (2, "country.india")]
+
+
+def test_how_many_people_a_study_enrolled_is_its_participants():
+    """"130 of the 134 studies with a file reported how many people they enrolled" (batch 29): people a study
+    enrolled, asked *how many* or *the number of*, are its participants, as "enrolled 45 people" is."""
+    lexicon = scenario_lexicon({
+        "title": "Tai chi and falls in older adults: a systematic review",
+        "study_fields": [{"name": "participants", "label": "older adults taking part", "type": "integer"}],
+        "counts": _counts([
+            ("included", 48, "included studies"),
+            ("participants.total", 6120, "older adults taking part: sum over the studies that report it"),
+            ("participants.reported", 44, "studies reporting older adults taking part"),
+            ("participants.not_reported", 4, "studies not reporting older adults taking part")]),
+    })
+    assert claims("Forty-four studies reported how many people they enrolled.", lexicon) == [
+        (44, "participants.reported")]
+    assert claims("Forty-four studies reported the number of people enrolled.", lexicon) == [
+        (44, "participants.reported")]

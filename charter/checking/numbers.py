@@ -2386,7 +2386,10 @@ def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
 
 _PEOPLE_TAKING_PART_RE = re.compile(r"\b(?:enrolled|recruited)\s+(?:\d[\d,.]*|[a-z-]+)\s+"
                                     r"(?:people|persons|individuals|participants)\b|"
-                                    r"\b(?:people|persons|individuals)\s+(?:took part|taking part|participated)\b")
+                                    r"\b(?:people|persons|individuals)\s+(?:took part|taking part|participated)\b|"
+                                    # "reported how many people they enrolled" (batch 29)
+                                    r"\b(?:how many|the number of)\s+(?:people|persons|individuals)\s+(?:they\s+|it\s+|were\s+)?"
+                                    r"(?:enrolled|recruited)\b")
 
 
 def _people_taking_part(low: str) -> re.Match | None:
