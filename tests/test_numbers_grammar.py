@@ -1490,3 +1490,25 @@ def test_how_many_people_a_study_enrolled_is_its_participants():
         (44, "participants.reported")]
     assert claims("Forty-four studies reported the number of people enrolled.", lexicon) == [
         (44, "participants.reported")]
+
+
+def test_a_bracketed_number_in_a_list_of_reasons_names_a_reason_by_its_words():
+    """"… not a symptom checker or triage chatbot (31), the setting was not primary care (24), … or the
+    publication type was ineligible (11)" (batch 29): a bracketed number could be a numeric citation, but in
+    a list whose other bracketed counts name exclusion reasons it is one more reason's count."""
+    lexicon = scenario_lexicon({
+        "title": "School-based vision screening: a systematic review",
+        "counts": _counts([
+            ("included", 36, "included studies"),
+            ("prisma.dbr_excluded", 86, "full-text reports excluded"),
+            ("prisma.dbr_excluded_reason.not_screening", 40, "full-text reports excluded: not a screening programme"),
+            ("prisma.dbr_excluded_reason.not_school", 22, "full-text reports excluded: not in schools"),
+            ("prisma.dbr_excluded_reason.no_outcome", 15, "full-text reports excluded: no vision outcome"),
+            ("prisma.dbr_excluded_reason.publication", 9, "full-text reports excluded: ineligible publication type")]),
+    })
+    assert claims("Reports were excluded because the programme was not a screening programme (40), the setting was "
+                  "not a school (22), no vision outcome was given (15) or the publication type was ineligible (9).",
+                  lexicon) == [(40, "prisma.dbr_excluded_reason.not_screening"),
+                               (22, "prisma.dbr_excluded_reason.not_school"),
+                               (15, "prisma.dbr_excluded_reason.no_outcome"),
+                               (9, "prisma.dbr_excluded_reason.publication")]

@@ -3066,6 +3066,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _reasons_in_brackets(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_which_value(sentence, tokens, numbers, claims, lexicon)
     claims = _mixed_value_in_other_words(sentence, tokens, numbers, claims, lexicon)
@@ -3518,6 +3519,25 @@ def _reasons_by_their_words(sentence: str, tokens: list[_Token], numbers: list[i
         out = _instead(out, _claim(sentence, token, named[0], token.end + len(item.rstrip()) if item and
                                    sentence.find(item, token.end) == token.end else token.end, None))
     return out
+
+
+def _reasons_in_brackets(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                         lexicon: Lexicon) -> list[Claim]:
+    """"Full texts were excluded because the tool was not a symptom checker (31), the setting was not primary
+    care (24), … or the publication type was ineligible (11)": in a list whose other bracketed counts name
+    exclusion reasons, a bracketed number (which alone could be a numeric citation) after words of one reason
+    counts that reason too."""
+    if not any(c.count.startswith("prisma.dbr_excluded_reason.") for c in claims):
+        return claims
+    taken = {c.start for c in claims}
+    bracketed = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and k not in numbers
+                 and 0 < k < len(tokens) - 1 and tokens[k - 1].text == "(" and tokens[k + 1].text == ")"
+                 and t.start not in taken]
+    if not bracketed:
+        return claims
+    starts = {tokens[k].start for k in bracketed}
+    read = _reasons_by_their_words(sentence, tokens, sorted(set(numbers) | set(bracketed)), [], lexicon)
+    return sorted(claims + [c for c in read if c.start in starts], key=lambda c: c.start)
 
 
 _UNSAID_RE = re.compile(r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:say|report|state|specify|describe|give|"
