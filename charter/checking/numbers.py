@@ -3668,21 +3668,18 @@ def _mixed_value_in_other_words(sentence: str, tokens: list[_Token], numbers: li
     the field told by the sentence's other counts of its values, the values it names, or its label's words."""
     if not (_MIXING_WORDS_RE.search(sentence) or re.search(r"\bboth\b", sentence, re.I)):
         return claims
-    mixing = _mixing_values(lexicon)
-    if not mixing:
-        return claims
-    out = list(claims)
     # (every number: "… and a mix of methods (6)" is a bracketed number a citation could be, but in a list of
     # the field's values it is one more of them)
     quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and
                   not _excluded_as_share_or_year(tokens, k)]
-    for idx, i in enumerate(quantities):
+    items = {i: _mixing_item(sentence, tokens, quantities, idx) for idx, i in enumerate(quantities)}
+    items = {i: item for i, item in items.items() if item is not None and not _hedged(tokens, i)}
+    mixing = _mixing_values(lexicon) if items else {}
+    if not mixing:
+        return claims
+    out = list(claims)
+    for i, item in items.items():
         token = tokens[i]
-        if _hedged(tokens, i):
-            continue
-        item = _mixing_item(sentence, tokens, quantities, idx)
-        if item is None:
-            continue
         own = next((c for c in out if c.start == token.start), None)
         family = _family_of_mixing(sentence, item, out, own, mixing, lexicon)
         if i not in numbers and family is not None and \
@@ -5148,9 +5145,11 @@ def _theme_of_pronoun(sentence: str, claims: list[Claim], before: str, lexicon: 
     whose subject is *it* (or *this theme*) counts the one theme or sub-theme the sentence before names — not
     the included studies, though the verb is *included*; "Contact investigations follow … There were 19 of
     them, most from China": so does *there were N of them*, or the one design named before."""
+    if not before or not re.match(r"\W*(?:it|this|the|there)\b", sentence, re.I):
+        return claims  # (before tokenising every sentence again)
     tokens = _tokens(sentence)
     first = next((k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None), None)
-    if not before or first is None or not (m := _PRONOUN_THEME_RE.match(sentence[:tokens[first].start])):
+    if first is None or not (m := _PRONOUN_THEME_RE.match(sentence[:tokens[first].start])):
         return claims
     there = m.group().strip().lower().startswith("there")
     if not (re.match(r"\s+of (?:them|these)\b", sentence[tokens[first].end:], re.I) if there
