@@ -1042,9 +1042,9 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
-        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")) and \
-                not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
-            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts)
+        if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")
+                and nxt.text.lower() != _stem(nxt.text)) and not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
+            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts; "a 2017 study" is its year)
     if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
             text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
                                                         text[token.start - 1].isalpha()):
@@ -1098,7 +1098,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
-        if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2):
+        if prev and prev.kind == "word" and prev.text.lower() in _PICKING_WORDS and not _apart_from(prev2) \
+                and not _closes_gapped_item(tokens, i):
             return True  # "In one Australian study, …": picks out a study, counts nothing
         if any(t.text.lower() in ("each", "per", "every") for t in tokens[max(0, i - 3):i]) or _sample_follows(tokens, i):
             return True  # "each reporting one study"; "One study … tested 13,080 residents" (see _sample_follows)
@@ -1116,6 +1117,15 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
             return True  # "a quantitative one"
     return False
+
+
+def _closes_gapped_item(tokens: list[_Token], i: int) -> bool:
+    """"severe in 12 studies, moderate in one and context-specific in two": *in one* closing its item, after
+    an earlier count of the sentence, is that count's verb and noun left out (as _gapped_one reads it), not
+    *in one study* picking a study out."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    closes = nxt is None or nxt.text in (",", ";", ".", ")") or nxt.text.lower() in ("and", "or")
+    return closes and any(t.kind == "num" and t.value not in (None, 1) for t in tokens[:i - 1])
 
 
 def _modal_passive(tokens: list[_Token], i: int) -> bool:
@@ -1392,6 +1402,8 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
     "household" is also a word of a design label) counts that measure, never studies."""
     noun = _noun_after(_without_share(tokens, i), i, lexicon.label_words, lexicon.design_words, lexicon.weak_words)
     noun = _after_adjective_list(tokens, i, noun, lexicon.design_words)
+    if noun.category == "guard" and _step_participle_alone(tokens, i):
+        noun = _Noun("implicit", tokens[i].end, tokens[i].end)
     if noun.category == "implicit":
         noun = _participle_before_noun(tokens, i) or noun
     if noun.category in ("study", "report") and (_read_in_full(tokens, i, noun) or _full_texts_of(tokens, i)):
@@ -1404,6 +1416,18 @@ def _noun_of(tokens: list[_Token], i: int, lexicon: Lexicon) -> _Noun:
         if last and _stem(last[0].text) in heads and _NOUNS.get(_stem(last[0].text)) is None:
             return _Noun("guard", noun.start, noun.end)
     return noun
+
+
+_STEP_PARTICIPLES = frozenset("identified screened excluded assessed retrieved sought included removed".split())
+
+
+def _step_participle_alone(tokens: list[_Token], i: int) -> bool:
+    """"3,921 records identified, 2,858 screened": a step's participle right after a count, closing its item,
+    is what became of the count's noun left out (the earlier count's), not a noun of its own."""
+    if i + 1 >= len(tokens) or tokens[i + 1].text.lower() not in _STEP_PARTICIPLES:
+        return False
+    nxt = tokens[i + 2] if i + 2 < len(tokens) else None
+    return nxt is None or nxt.text in (",", ";", ".", ")", ":") or nxt.text.lower() in ("and", "or")
 
 
 _FULL_TEXTS_OF_RE = re.compile(r"\bfull[- ]?texts?(?: (?:[a-z]+ing|review|assessment))? of(?: the| all| these)?$")
@@ -1696,6 +1720,21 @@ def _unordered_hits(term: Phrase, words: list[tuple[int, int, str]], sentence: s
     return []
 
 
+def _question_words_apart(term: Phrase, words: list[tuple[int, int, str]], sentence: str, start: int,
+                          lexicon: Lexicon) -> list[_Hit]:
+    """"130 studies addressed the proportion of infections that remain asymptomatic" for the question
+    *proportion asymptomatic* (in full: "What proportion of people infected … remain asymptomatic throughout
+    infection?"): words of the question's full label may stand between its short label's words, as the one
+    word _unordered_hits allows does."""
+    wanted = {_root(w) for w in term.phrase.split()}
+    if term.kind != "question" or not any(_root(w) in wanted for _, _, w in words):
+        return []
+    full = {_root(w) for t in lexicon.terms if t.count == term.count and not t.unordered
+            for w in t.phrase.split()} - wanted
+    kept = [w for w in words if _root(w[2]) not in full]
+    return _unordered_hits(term, kept, sentence, start, lexicon) if len(kept) < len(words) else []
+
+
 # The patterns of a review's terms, compiled once: a large review has thousands of terms (countries,
 # keywords, field values), more than the re module's own cache holds, and compiling them again for
 # every sentence made the check of a 3,000-study review take 13 s instead of 2.
@@ -1745,7 +1784,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
 
     for term in lexicon.terms:
         if term.unordered:
-            hits += _unordered_hits(term, words, sentence, start, lexicon)
+            hits += _unordered_hits(term, words, sentence, start, lexicon) or \
+                _question_words_apart(term, words, sentence, start, lexicon)
             continue
         if term.written:  # "DiD": match in the raw text, as written
             hits += [_Hit(start + m.start(), term.kind, term.count, start + m.end())
@@ -1789,7 +1829,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         m = _INCLUDED_RE.search(segment, m.end())
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
-            hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
+            if not _step_word_as_studies_verb(sentence, start + m.start(), start + m.end()):
+                hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
     hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
     return _not_head_of_other_value(sentence, _outermost(_not_explanations(sentence, _negated_yes(sentence, hits,
                                                                                                  lexicon))))
@@ -1806,6 +1847,20 @@ def _studies_include_object(segment: str, m: re.Match) -> bool:
     return m.group().lower() in ("included", "include", "includes") and \
         re.search(r"\b(?:studies|trials|papers|articles)\s+$", segment[:m.start()], re.I) is not None and \
         _ACTIVE_INCLUDE_RE.match(segment, m.end()) is not None
+
+
+_STUDIES_SUBJECT_RE = re.compile(r"\b(?:studies|trials)\s+(?:\([^()]*\)\s+)?$", re.I)
+_OBJECT_START_RE = re.compile(r"\s+(?:the|their|its|a|an|whether|how|which|what|both|each|all)\b(?!\s+(?:full|records?|"
+                              r"reports?|titles?)\b)", re.I)
+
+
+def _step_word_as_studies_verb(sentence: str, start: int, end: int) -> bool:
+    """"Seventeen studies (45%) assessed the accuracy of triage advice", "Forty-three studies screened the
+    residents or staff of an institution": a PRISMA step's verb whose subject is the counted studies and which
+    has an object of its own is what those studies did (as "48 studies included all ages"), not the review's
+    step."""
+    return bool(re.fullmatch(r"[a-z]+ed", sentence[start:end], re.I)) and \
+        _STUDIES_SUBJECT_RE.search(sentence[:start]) is not None and _OBJECT_START_RE.match(sentence, end) is not None
 
 
 def _question_named_here(term: Phrase, sentence: str, start: int, end: int) -> bool:
@@ -2295,7 +2350,7 @@ def _each_claims(sentence: str, tokens: list[_Token], numbers: list[int], lexico
 
 _MEASURE_STATS = (
     ("median", re.compile(r"\bmedian\b", re.I)),
-    ("max", re.compile(r"\b(?:largest|biggest|most|maximum|max|highest|up to)\b", re.I)),
+    ("max", re.compile(r"\b(?:largest|biggest|most(?! of\b)|maximum|max|highest|up to)\b", re.I)),  # (not "most of the 38")
     ("min", re.compile(r"\b(?:smallest|fewest|least|minimum|min|lowest)\b", re.I)),
     ("total", re.compile(r"\b(?:total|in all|altogether|overall|combined|together|all told|took part|"
                          r"participated|taking part|enrolled|recruited|involved|randomi[sz]ed|examined|analy[sz]ed|"
@@ -2331,7 +2386,10 @@ def _sample_mention(low: str, lexicon: Lexicon) -> re.Match | None:
 
 _PEOPLE_TAKING_PART_RE = re.compile(r"\b(?:enrolled|recruited)\s+(?:\d[\d,.]*|[a-z-]+)\s+"
                                     r"(?:people|persons|individuals|participants)\b|"
-                                    r"\b(?:people|persons|individuals)\s+(?:took part|taking part|participated)\b")
+                                    r"\b(?:people|persons|individuals)\s+(?:took part|taking part|participated)\b|"
+                                    # "reported how many people they enrolled" (batch 29)
+                                    r"\b(?:how many|the number of)\s+(?:people|persons|individuals)\s+(?:they\s+|it\s+|were\s+)?"
+                                    r"(?:enrolled|recruited)\b")
 
 
 def _people_taking_part(low: str) -> re.Match | None:
@@ -2519,7 +2577,7 @@ def _measure_stat(m: _MeasureReading, own: str, after: list, subject_stat: str |
             not re.search(r"\d", within.group()):  # (over "numbered"'s total: "numbered 18 in the smallest study")
         stat = "max" if within.group("max") else "min"
     # "the largest 5,403", "the highest number in any single study was 2,194"
-    if stat is None and re.search(r"\b(?:largest|biggest|most|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
+    if stat is None and re.search(r"\b(?:largest|biggest|most(?! of\b)|maximum|highest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
         stat = "max"
     elif stat is None and re.search(r"\b(?:smallest|fewest|least|minimum|lowest)\b(?:\s+\w+){0,6}\s*$", near, re.I):
         stat = "min"
@@ -2754,6 +2812,8 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
     measure's name stands before it: "Participants numbered 2,761 across the studies" (the total), "The
     median number of residents per study was 36" (the median). None when the number is not so placed."""
     t = tokens[k]
+    if _measure_totalled(sentence, tokens, k, mentions):
+        return "total"
     for start, end, _ in mentions:
         if end > t.start:
             continue
@@ -2763,6 +2823,31 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
         if lead and _COPULA_RE.match(sentence[end:t.start]):
             return _stat_named(lead)
     return None
+
+
+# the measure as the subject of "totalled" or "numbered": "The neighbourhoods totalled …", "… the number of users, which totalled …"
+_TOTALLED_SUBJECT_RE = re.compile(r"(?:^|[,;:]|\bwhich|\bthat)\s*(?:the\s+|their\s+|these\s+)?"
+                                  r"(?:(?:total\s+)?(?:number|count)\s+of\s+(?:the\s+)?)?$", re.I)
+
+
+def _measure_totalled(sentence: str, tokens: list[_Token], k: int, mentions: list[tuple[int, int, str]]) -> bool:
+    """"The neighbourhoods totalled 19,904 across the studies that reported them", "Twenty-seven studies
+    reported the number of users, which totalled 486,215": a number right after *totalled* whose subject is
+    the measure — named just before the verb, perhaps through *which*, with nothing but a determiner before
+    it in its clause — is its total, whatever the rest of the sentence says of the studies reporting it."""
+    if k == 0 or tokens[k - 1].text.lower() not in ("totalled", "totaled", "numbered"):
+        return False
+    verb = tokens[k - 1]
+    for start, end, _ in mentions:
+        if end > verb.start:
+            continue
+        link = sentence[end:verb.start]
+        # (its participle may follow it: "The households surveyed totalled …")
+        if re.fullmatch(r"\s*(?:[a-z]+ed\s+)?", link, re.I) and _TOTALLED_SUBJECT_RE.search(sentence[:start]):
+            return True
+        if re.fullmatch(r"\s*(?:[a-z]+ed\s*)?,\s*which\s+", link, re.I):
+            return True
+    return False
 
 
 def _stat_named(lead: re.Match) -> str:
@@ -2981,9 +3066,14 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _reasons_in_brackets(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _unsaid_which_value(sentence, tokens, numbers, claims, lexicon)
+    claims = _mixed_value_in_other_words(sentence, tokens, numbers, claims, lexicon)
     claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
     claims = _parallel_field_values(sentence, claims, lexicon)
+    claims = _parallel_values_before(sentence, claims, lexicon)
+    claims = _inside_one_study(sentence, tokens, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -3086,7 +3176,7 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
         elif _other_than_without_files(sentence, token, out):
             claim = _claim(sentence, token, "included", token.end, None)
         elif re.search(r"\btable 1\b[^;.]*\b(?:lists?|describes?|shows?)\b[^;]*$", lead, re.I) or \
-                _IN_TABLE_RE.search(_without_table_pointers(clause)):
+                _IN_TABLE_RE.search(_without_table_pointers(clause)) or _files_in_other_words(sentence, token, clause, lead):
             claim = _claim(sentence, token, "included", token.end, None)
         elif claim is not None and claim.count == "included" and re.search(r"\binclu|\breview\b", claim.quote, re.I):
             claim = replace(claim, count="prisma.total_studies", alternatives=("included",))
@@ -3094,6 +3184,22 @@ def _files_or_review(sentence: str, tokens: list[_Token], numbers: list[int], cl
             claim = _the_one_it_equals(claim, lexicon)  # "19 of the 134 studies": the words do not say which
         out += [claim] if claim else []
     return out + [c for group in by_start.values() for c in group]
+
+
+_FILES_GIVEN_RE = re.compile(r"\b(?:provid|suppl|gave|giv|contribut|came with)\w*\s+(?:a|an|their|its|one)\s+"
+                             r"(?:(?:study|extraction|data)\s+)?files?\b", re.I)
+
+
+def _files_in_other_words(sentence: str, token: _Token, clause: str, lead: str) -> bool:
+    """The study files in other words: "134 of which provided a file of extracted data", "Study files exist for
+    136 of the included studies", "Twelve included studies have no study file, leaving 134 with one" (*one*
+    standing for the file the sentence named)."""
+    if _FILES_GIVEN_RE.search(clause):
+        return True
+    if re.search(r"\bfiles?\s+(?:exist|are available|were available|are kept)\s+for\s+$", lead, re.I):
+        return True
+    return bool(re.match(r"\S+\s+with\s+one\b", clause, re.I)) and \
+        re.search(r"\bfiles?\b", sentence[:token.start], re.I) is not None
 
 
 _TABLE_POINTER_RE = re.compile(r"\((?:see\s+|in\s+)?table\s+1\b[^()]*\)", re.I)
@@ -3161,6 +3267,64 @@ def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon)
             claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
         out.append(claim)
     return out
+
+
+def _parallel_values_before(sentence: str, claims: list[Claim], lexicon: Lexicon) -> list[Claim]:
+    """"Depressive symptoms were measured as an outcome in 20 studies, anxiety in 14 and wellbeing in 18",
+    "More studies measured wellbeing (18) than anxiety (15)": where the other counts of a sentence are values
+    of one field, a count read as a theme or sub-theme whose name, just before it (else just after), is also
+    that field's value written in full (*wellbeing*, an outcome and theme (b)'s short form) is the value."""
+    ordered = sorted(claims, key=lambda c: c.start)
+    out = []
+    for n, claim in enumerate(ordered):
+        families = {c.count.rpartition(".")[0] for c in ordered if c is not claim and "." in c.count}
+        if claim.count.partition(".")[0] not in ("theme", "subtheme") or len(families) != 1 or \
+                next(iter(families)).partition(".")[0] in ("theme", "subtheme", "prisma"):
+            out.append(claim)
+            continue
+        family = families.pop()
+        # (its own item: "…, anxiety in 14 and wellbeing in 18", not the words of the count before)
+        before = re.split(r"[,;]|\band\b", sentence[ordered[n - 1].end if n else 0:claim.start])[-1]
+        after = re.split(r"[,;]|\band\b", sentence[claim.end:ordered[n + 1].start if n + 1 < len(ordered)
+                                                     else len(sentence)])[0]
+        for side in (before, after):
+            stretch = " " + _norm(side) + " "
+            values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
+                      t.count.rpartition(".")[0] == family and f" {t.phrase} " in stretch}
+            if values:
+                if len(values) == 1:
+                    claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
+                break
+        out.append(claim)
+    return out
+
+
+# a sentence whose subject is one study, its verb right after it: "One Chinese study recruited …", "One of the
+# literature reviews compared …", "A Dutch cohort followed …"
+_ONE_STUDY_SUBJECT_RE = re.compile(r"^\W*(?:one|an?)\s+(?:of\s+the\s+)?(?:[\w-]+\s+){0,3}?(?:stud(?:y|ies)|trials?|"
+                                   r"reviews?|papers?|articles?|surveys?|cohorts?|evaluations?)\s+(?:\([^()]*\)\s+)?"
+                                   r"(?:also\s+|then\s+)?(?P<verb>[a-z]+ed)\b", re.I)
+
+
+def _inside_one_study(sentence: str, tokens: list[_Token], claims: list[Claim], lexicon: Lexicon) -> list[Claim]:
+    """"One Chinese study recruited 3 cohorts from 47 schools in Guangzhou", "One of the literature reviews
+    compared 11 interventions in nine countries": numbers with a noun of their own in the clause of a subject
+    that is one study, before any *and* or comma, are that study's (as in a clause about cited work), not
+    counts of the review — but a count after it ("One study used a qualitative design and 12 studies a
+    quantitative one") is still one."""
+    subject = _ONE_STUDY_SUBJECT_RE.match(sentence)
+    if subject is None or not claims:
+        return claims
+    stop = sentence.find(";", subject.end())
+    stop = len(sentence) if stop < 0 else stop
+    starts = {t.start: k for k, t in enumerate(tokens)}
+    def own_noun(c: Claim) -> bool:
+        k = starts.get(c.start)
+        return k is not None and _noun_of(tokens, k, lexicon).category != "implicit"
+    def in_its_clause(c: Claim) -> bool:  # (not after "and", a comma, "while": a new item of its own)
+        return subject.end() <= c.start < stop and \
+            not re.search(r"[,(]|\b(?:and|but|while|whereas)\b", sentence[subject.end():c.start], re.I)
+    return [c for c in claims if not (in_its_clause(c) and own_noun(c))]
 
 
 def _last_of_enumeration(sentence: str, claim: Claim) -> bool:
@@ -3357,6 +3521,25 @@ def _reasons_by_their_words(sentence: str, tokens: list[_Token], numbers: list[i
     return out
 
 
+def _reasons_in_brackets(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                         lexicon: Lexicon) -> list[Claim]:
+    """"Full texts were excluded because the tool was not a symptom checker (31), the setting was not primary
+    care (24), … or the publication type was ineligible (11)": in a list whose other bracketed counts name
+    exclusion reasons, a bracketed number (which alone could be a numeric citation) after words of one reason
+    counts that reason too."""
+    if not any(c.count.startswith("prisma.dbr_excluded_reason.") for c in claims):
+        return claims
+    taken = {c.start for c in claims}
+    bracketed = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and k not in numbers
+                 and 0 < k < len(tokens) - 1 and tokens[k - 1].text == "(" and tokens[k + 1].text == ")"
+                 and t.start not in taken]
+    if not bracketed:
+        return claims
+    starts = {tokens[k].start for k in bracketed}
+    read = _reasons_by_their_words(sentence, tokens, sorted(set(numbers) | set(bracketed)), [], lexicon)
+    return sorted(claims + [c for c in read if c.start in starts], key=lambda c: c.start)
+
+
 _UNSAID_RE = re.compile(r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:say|report|state|specify|describe|give|"
                         r"mention|indicate|record)\b|\b(?:was|were|is|are|remained)\s+(?:unclear|unreported|unstated|"
                         r"not\s+(?:clear|described|reported|stated|given|specified|recorded))\b|"
@@ -3422,6 +3605,136 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
             continue
         out = _instead(out, _claim(sentence, token, named[0], token.end, None))
     return out
+
+
+_UNSAID_WHETHER_RE = re.compile(r"\s+(?:stud(?:y|ies)\s+)?(?:did not|didn't|failed to)\s+(?:say|report|state|specify|"
+                                r"describe|indicate)\s+(?:whether|if|which of)\b", re.I)
+_NONE_OF_RE = re.compile(r"\s+(?:stud(?:y|ies)\s+)?(?:reported|measured|gave|used|described)\s+none\s+of\s+(?:the|their)\s+"
+                         r"(?P<what>(?:[\w-]+\s+){0,2}?[\w-]+)\s*[.,;]", re.I)
+
+
+def _unsaid_which_value(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"One study did not say whether it used real patients or simulated cases": a count of studies that did
+    not say which of two or more values of one field held counts that field's not_reported (not the value
+    named first); "Two studies reported none of the charted outcomes": a count of studies that reported none
+    of a field's things, named by its label's head noun, counts that field's not_reported."""
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i):
+            continue
+        stop = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
+        whether = _UNSAID_WHETHER_RE.match(sentence, token.end)
+        none_of = _NONE_OF_RE.match(sentence, token.end)
+        families: set[str] = set()
+        if whether:
+            rest = " " + _norm(sentence[whether.end():stop]) + " "
+            values = [t.count for t in lexicon.terms if t.kind == "field" and not t.weak and f" {t.phrase} " in rest]
+            named = Counter(v.rpartition(".")[0] for v in set(values))
+            families = {f for f, n in named.items() if n >= 2}
+        elif none_of:
+            head = _stem(none_of.group("what").split()[-1])
+            families = {n.removesuffix(".not_reported") for n, c in lexicon.counts.items()
+                        if n.endswith(".not_reported") and "." not in n.removesuffix(".not_reported") and
+                        head in {_stem(w) for w in _norm(re.sub(r"^studies not reporting\s+", "", c.meaning or "")).split()}}
+        name = f"{families.pop()}.not_reported" if len(families) == 1 else ""
+        if name in lexicon.counts:
+            out = _instead(out, _claim(sentence, token, name, (whether or none_of).end(), None))
+    return sorted(out, key=lambda c: c.start) if out != claims else claims
+
+
+# a field's value for studies that had more than one of its other values ("mixed", "both", "combined")
+_MIXING_ROOTS = ("mix", "both", "combin", "multiple")
+_MIXING_WORDS_RE = re.compile(r"\b(?:mix(?:ed|ture)?|combin(?:ed|ing|ation)s?)\b", re.I)
+
+
+def _mixing_values(lexicon: Lexicon) -> dict[str, str]:
+    """Each field that has a value meaning "more than one of the others" -> that value's count."""
+    out = {}
+    for t in lexicon.terms:
+        if t.kind == "field" and not t.weak and t.phrase.split() and \
+                any(_root(t.phrase.split()[0]).startswith(r) for r in _MIXING_ROOTS):
+            out.setdefault(t.count.rpartition(".")[0], t.count)
+    return out
+
+
+def _mixed_value_in_other_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                                lexicon: Lexicon) -> list[Claim]:
+    """"… self-report (7) and a mix of methods (6)", "Seven studies combined two or more measures of green
+    space", "19 real patients and four both", "Mixed settings, combining vignettes with real patients, were rare
+    (n = 4)": where a field has a value for studies that had more than one of its others (*mixed*), a count
+    whose own item says they mixed or combined them, or a bare *both* closing its item, counts that value —
+    the field told by the sentence's other counts of its values, the values it names, or its label's words."""
+    if not (_MIXING_WORDS_RE.search(sentence) or re.search(r"\bboth\b", sentence, re.I)):
+        return claims
+    # (every number: "… and a mix of methods (6)" is a bracketed number a citation could be, but in a list of
+    # the field's values it is one more of them)
+    quantities = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None and
+                  not _excluded_as_share_or_year(tokens, k)]
+    items = {i: _mixing_item(sentence, tokens, quantities, idx) for idx, i in enumerate(quantities)}
+    items = {i: item for i, item in items.items() if item is not None and not _hedged(tokens, i)}
+    mixing = _mixing_values(lexicon) if items else {}
+    if not mixing:
+        return claims
+    out = list(claims)
+    for i, item in items.items():
+        token = tokens[i]
+        own = next((c for c in out if c.start == token.start), None)
+        family = _family_of_mixing(sentence, item, out, own, mixing, lexicon)
+        if i not in numbers and family is not None and \
+                not any(c is not own and c.count.rpartition(".")[0] == family for c in out):
+            continue
+        if family is not None and (own is None or own.count.rpartition(".")[0] == family or
+                                   own.count.partition(".")[0] in ("theme", "subtheme")):
+            out = _instead(out, _claim(sentence, token, mixing[family], token.end, None))
+    return sorted(out, key=lambda c: c.start) if out != claims else claims
+
+
+def _excluded_as_share_or_year(tokens: list[_Token], k: int) -> bool:
+    """A percentage, a decimal or a year: never a count of studies."""
+    t = tokens[k]
+    nxt = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    return nxt in ("%", "percent") or "." in t.text or (len(t.text) == 4 and t.text.isdigit() and 1800 <= t.value <= 2099)
+
+
+def _mixing_item(sentence: str, tokens: list[_Token], numbers: list[int], idx: int) -> str | None:
+    """The words of a count's own item that say its studies mixed values: a bare *both* right after it, the
+    words before its bracket ("a mix of methods (6)", "(n = 4)"), or its clause right after its noun ("Seven
+    studies combined …"); None when they say no such thing."""
+    token = tokens[numbers[idx]]
+    prev_end = tokens[numbers[idx - 1]].end if idx > 0 else 0
+    next_start = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
+    if re.match(r"\s+both\s*(?:[.,;)]|$)", sentence[token.end:]) and idx > 0:
+        return "both"
+    bracket = re.search(r"\(\s*(?:[nk]\s*=\s*)?$", sentence[prev_end:token.start], re.I)
+    if bracket:
+        lead = sentence[prev_end:prev_end + bracket.start()]
+        lead = re.split(r"[;:]|,\s+(?:and\s+)?(?=[a-z])(?![^()]*\))", lead)[-1] if not re.search(r"\b(?:was|were|is|are)\b", lead) else lead
+        return lead if _MIXING_WORDS_RE.search(lead) else None
+    after = re.match(r"\s+(?:stud(?:y|ies)|trials?)\s+(?P<clause>[^,;.]*)", sentence[token.end:], re.I)
+    if after and _MIXING_WORDS_RE.match(after.group("clause")):
+        return after.group("clause")
+    return None
+
+
+def _family_of_mixing(sentence: str, item: str, claims: list[Claim], own: Claim | None, mixing: dict[str, str],
+                      lexicon: Lexicon) -> str | None:
+    """The one field with a mixing value that a mixing item is about: the family of the sentence's other
+    counts, else of the values the sentence names, else of its label's own words in the item."""
+    others = {c.count.rpartition(".")[0] for c in claims if c is not own and "." in c.count} & set(mixing)
+    if len(others) == 1:
+        return others.pop()
+    if item == "both":
+        return None
+    said = " " + _norm(sentence) + " "
+    named = {t.count.rpartition(".")[0] for t in lexicon.terms if t.kind == "field" and not t.weak and
+             t.count.rpartition(".")[0] in mixing and f" {t.phrase} " in said}
+    if len(named) == 1:
+        return named.pop()
+    words = {_verb_root(w) for w in _norm(item).split()}
+    by_label = {n.removesuffix(".not_reported") for n, w in _unreported_words(lexicon).items() if w & words} & set(mixing)
+    return by_label.pop() if len(by_label) == 1 else None
 
 
 def _word_root(word: str) -> str:
@@ -3770,7 +4083,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
     decided, hit = _resolved_hit(r, hit, forward_ok, backward_ok)
     if decided and hit is None:
         return None
-    hit = _group_outside(sentence, _country_gapped(sentence, r.token.start, backward_ok) or hit, forward_ok + backward_ok)
+    hit = _country_gapped(sentence, r.token.start, backward_ok) or hit
+    hit = hit if _country_of_own_item(r, hit) else _group_outside(sentence, hit, forward_ok + backward_ok)
     exceptions = _exceptions(sentence, noun)
     if exceptions == "described" and (hit is None or hit.position < r.token.start):
         return None  # "…; the two exceptions came from Asia": what the sentence said before is not theirs
@@ -3967,6 +4281,19 @@ def _group_outside(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | 
     outside = [h for h in hits if h.kind == "country_group" and _OUTSIDE_RE.search(sentence[:h.position])
                and not re.search(r"[:;]", sentence[min(h.end, hit.position):max(h.position, hit.end)])]
     return outside[0] if len(outside) == 1 else hit
+
+
+def _country_of_own_item(r: _Reading, hit: _Hit | None) -> bool:
+    """"Only two studies came from outside the western world, one from Malaysia and one from China": a later
+    count whose own item names its country right after it ("one from Malaysia") counts that country; the
+    place outside a group, said before it and after an earlier count, was the earlier count's."""
+    if hit is None or hit.kind != "country" or r.idx == 0 or hit.position < r.token.end:
+        return False
+    if not re.fullmatch(r"\s+(?:stud(?:y|ies)\s+)?(?:came\s+|was\s+|were\s+)?(?:from|in)\s+(?:the\s+)?",
+                        r.sentence[r.token.end:hit.position], re.I):
+        return False
+    earlier = r.tokens[r.numbers[r.idx - 1]].end
+    return bool(re.search(r"\b(?:outside|beyond)\b", r.sentence[earlier:r.token.start], re.I))
 
 
 def _names_own_review(text: str) -> bool:
@@ -4181,6 +4508,8 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
         hit = of_step[-1]
     elif questions and _QUESTION_RE.search(sentence):  # "RQ1, on the causes of flakiness, was addressed by 52"
         return _passive_agent_of(sentence, token, questions) or questions[0], True, near
+    elif _named_with(sentence, token, backward_ok) is not None:  # "thinnest for Oceania, with four studies"
+        hit = _named_with(sentence, token, backward_ok)
     elif forward_near:
         hit = min(forward_near, key=lambda h: (h.position, _kind_rank(h.kind)))
     elif any(_verb_right_before(sentence, h, token) for h in backward_near if h.kind in _STEP_KINDS):
@@ -4204,6 +4533,14 @@ def _chosen_hit(r: _Reading, noun: _Noun, category: str, implicit: bool, allowed
                             and h.kind not in _STEP_KINDS]
             hit = before_aside[-1] if len(before_aside) == 1 else None
     return _reason_for_exclusion(sentence, hit, forward_ok + backward_ok), confident, near
+
+
+def _named_with(sentence: str, token: _Token, backward: list[_Hit]) -> _Hit | None:
+    """"Evidence was thinnest for Oceania, with four studies, and Asia, with seven": a name followed by
+    *, with N* is what the N studies are — not the name after the count, which has its own *with*."""
+    named = [h for h in backward if h.kind not in _STEP_KINDS and
+             re.fullmatch(r"\s*,\s*with\s+(?:only\s+|just\s+)?", sentence[h.end:token.start], re.I)]
+    return named[-1] if named else None
 
 
 def _reason_for_exclusion(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | None:
@@ -4743,9 +5080,87 @@ def claims_in_text(text: str, lexicon: Lexicon) -> list[Found]:
             base = p_start + s_start
             notes = [(a - base, b - base, name) for a, b, name in annotations if base <= a and b <= base + len(sentence)]
             claims = find_claims(sentence, lexicon, cited=inherit, annotations=notes, citations=spans)
+            if not (inherit or notes or spans):
+                claims = _theme_of_pronoun(sentence, _with_whole_before(sentence, claims, previous, lexicon),
+                                           previous[0], lexicon)
             found += [Found(claim, base + claim.start) for claim in claims]
             previous_cited, previous = cited or inherit, (sentence, claims)
     return found
+
+
+def _with_whole_before(sentence: str, claims: list[Claim], previous: tuple[str, list[Claim]],
+                       lexicon: Lexicon) -> list[Claim]:
+    """"Fourteen reports came from other sources. Of these, two could not be retrieved and four were
+    excluded": a sentence opening *Of these* / *Among them* takes its whole from the count of the sentence
+    before, so it is read as one sentence with it ("…; of these, …"), as a part and its whole in one
+    sentence are read (the other sources' boxes; a cross-tabulation after a theme's count: none)."""
+    before, before_claims = previous
+    if not before_claims or not _ANAPHOR_RE.search(sentence) or not re.search(r"[.!?]\s*$", before):
+        return claims
+    lead = re.sub(r"[.!?]\s*$", "; ", before)
+    joined = find_claims(lead + sentence[:1].lower() + sentence[1:], lexicon)
+    shift = len(lead)
+    out = []
+    for c in joined:
+        if c.start < shift:
+            continue
+        quote = c.quote if c.quote.split(" … ")[0] in sentence else f"{c.written} … {c.quote.split(' … ')[-1]}"
+        out.append(replace(c, start=c.start - shift, end=c.end - shift, quote=quote))
+    wholes = {c.count for c in before_claims}
+    # (a part is never its whole's count: "…; of these, most were in nursing homes, and 3 in prisons")
+    out = [c for c in out if c.count not in wholes]
+    whole = wholes.pop() if len(wholes) == 1 else None
+    if whole is None or not _qualified_studies(whole, lexicon):
+        return out
+    # "Seventeen studies assessed the accuracy of triage advice. Of these, 13 used simulated cases.": a part
+    # of a qualified whole singled out by another qualifier is a cross-tabulation the data does not count
+    # (in the clause *Of these* opens: "…; deliberative democracy was a keyword of 18 studies" is a new one)
+    clause_end = sentence.find(";") % (len(sentence) + 1)
+    return [c for c in out if c.count == whole or not _qualified_studies(c.count, lexicon)
+            or _part_of_whole(whole, c.count, lexicon) or c.start > clause_end]
+
+
+def _qualified_studies(name: str, lexicon: Lexicon) -> bool:
+    """Whether a count is of the studies with one qualifier (a theme, a design, a country, a field's value),
+    not of all of them, of the search's boxes or of a measure's statistic."""
+    measures = {m for m, _ in lexicon.measures}
+    return "." in name and not name.startswith("prisma.") and name.partition(".")[0] not in measures
+
+
+def _part_of_whole(whole: str, part: str, lexicon: Lexicon) -> bool:
+    """A sub-theme of its theme, a country of its group: a part the data counts."""
+    if whole.startswith("theme.") and part.startswith("sub" + whole + "."):
+        return True
+    members = (lexicon.group_members or {}).get(whole) or ()
+    return part in {f"country.{_count_slug(m)}" for m in members}
+
+
+_PRONOUN_THEME_RE = re.compile(r"^\W*(?:(?:it|this (?:sub-?)?theme|the (?:sub-?)?theme)\s+(?:\w+ly\s+)?(?:comprised|included|"
+                               r"contained|held|covered|spanned|drew on|was (?:supported|informed) by)|there (?:were|are))\s+$",
+                               re.I)
+
+
+def _theme_of_pronoun(sentence: str, claims: list[Claim], before: str, lexicon: Lexicon) -> list[Claim]:
+    """"Theme (b) concerned social support-oriented services. It comprised 17 studies": a count of studies
+    whose subject is *it* (or *this theme*) counts the one theme or sub-theme the sentence before names — not
+    the included studies, though the verb is *included*; "Contact investigations follow … There were 19 of
+    them, most from China": so does *there were N of them*, or the one design named before."""
+    if not before or not re.match(r"\W*(?:it|this|the|there)\b", sentence, re.I):
+        return claims  # (before tokenising every sentence again)
+    tokens = _tokens(sentence)
+    first = next((k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None), None)
+    if first is None or not (m := _PRONOUN_THEME_RE.match(sentence[:tokens[first].start])):
+        return claims
+    there = m.group().strip().lower().startswith("there")
+    if not (re.match(r"\s+of (?:them|these)\b", sentence[tokens[first].end:], re.I) if there
+            else _noun_of(tokens, first, lexicon).category == "study"):
+        return claims  # ("There were 19 of them": the studies the sentence before named)
+    kinds = ("theme", "subtheme", "orientation") if there else ("theme", "subtheme")
+    themes = {h.count for h in _attributes(before, 0, len(before), lexicon) if h.kind in kinds}
+    if len(themes) != 1:
+        return claims
+    claim = _claim(sentence, tokens[first], themes.pop(), _noun_of(tokens, first, lexicon).end, None)
+    return sorted(_instead(claims, claim), key=lambda c: c.start)
 
 
 def _uncounted_set(sentence: str, claims: list[Claim], lexicon: Lexicon) -> bool:
