@@ -2982,6 +2982,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _none_of_the_values(sentence, tokens, numbers, claims, lexicon)
     claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
@@ -3424,6 +3425,38 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
     return out
 
 
+# "reported none of the listed outcomes", and after an exception "every study reported at least one of the five
+# outcomes": the field's values taken together, by the field's own head word (Lexicon.reported_heads)
+_NONE_OF_RE = re.compile(r"\b(?:reported|gave|measured|recorded|assessed|examined|addressed|named|used|had|"
+                         r"mentioned|covered)\s+(?P<which>none|any|at least one|one or more|one)\s+of\s+"
+                         r"(?:the|these|those|its|their|our)\s+(?P<words>(?:[\w-]+\s*){1,4})", re.I)
+
+
+def _none_of_the_values(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"Two studies reported none of the listed outcomes", "With the exception of two, every study reported at
+    least one of the five outcomes we extracted": a count of studies that report none of a field's values (or,
+    after an exception, the others that report one of them), the field named by its head word within the
+    next few words, counts the field's not_reported."""
+    if not lexicon.reported_heads or " of " not in sentence:
+        return claims
+    out = list(claims)
+    for m in _NONE_OF_RE.finditer(sentence):
+        words = _norm(m.group("words")).split()
+        fields = {lexicon.reported_heads[w] for w in words[:4]
+                  if w in lexicon.reported_heads and not w.endswith("ed") and w not in _NOUNS}
+        if len(fields) != 1:
+            continue
+        none = m.group("which").lower() == "none"
+        before = [i for i in numbers if tokens[i].kind == "num" and tokens[i].value is not None
+                  and tokens[i].end <= m.start() and not re.search(r"[;:.]", sentence[tokens[i].end:m.start()])
+                  and not _hedged(tokens, i) and _noun_of(tokens, i, lexicon).category in ("study", "implicit")]
+        if not before or none == _left_out(sentence, tokens[before[-1]].start):
+            continue  # "none" is said of the count itself; "at least one" of the others than the count
+        out = _instead(out, _claim(sentence, tokens[before[-1]], fields.pop(), tokens[before[-1]].end, None))
+    return out
+
+
 def _word_root(word: str) -> str:
     """A root shared by a label's word and its other forms: "indirectly", "indirect" -> "indirect";
     "strengthened" -> "strengthen"; "housing" -> "hous"."""
@@ -3778,7 +3811,7 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
                                                              or _from_elsewhere(sentence, r.token.end, hit)))
     if complement and not inner and not _excepted_named(r, noun, hit):
-        return _other_group_claim(r, noun, hit)
+        return _other_group_claim(r, noun, _past_the_whole(hit, forward_ok))
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
@@ -4362,6 +4395,16 @@ def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | No
     return _claim(r.sentence, r.token, rest[0], noun.end, hit)
 
 
+def _past_the_whole(hit: _Hit | None, forward: list[_Hit]) -> _Hit | None:
+    """"Apart from three, every included study was conducted in a western country": in the others' clause the
+    review's own inclusion word names the whole the exceptions are taken from, not what sets them apart; the
+    qualifier after it does (the group the excepted studies are not in)."""
+    if hit is None or hit.kind != "included":
+        return hit
+    return next((h for h in sorted(forward, key=lambda h: h.position)
+                 if h.position > hit.position and h.kind not in _STEP_KINDS), hit)
+
+
 def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
                  near: list[_Hit]) -> Claim:
     """The claim of the count the qualifier names; unless the words leave no doubt, with the other counts
@@ -4606,6 +4649,32 @@ def _mask_count_row(chars: list[str], line: str, offset: int, read_as: str | Non
         chars[offset + bar.start()] = "\t" if bar.start() == boundary else " "
 
 
+# a table row of names and their counts side by side, two or more pairs ("| USA | 10 | Norway | 5 |",
+# "| CI | 17 | OI | 33 |"): a count table laid out across the page rather than down it
+_COUNT_PAIRS_ROW_RE = re.compile(r"(?:\|\s*[^|\d\s][^|\d]*\|\s*\d[\d,]*\s*){2,}\|?")
+
+
+def _count_pairs_row(stripped: str, heading: list[str]) -> bool:
+    """A row of name and count cells in turn reads as the list "USA 10, Norway 5": each pair is one count.
+    Not when a count cell holds a year ("| Smith | 2019 | Norway | 120 |" is a row of study details), nor under a
+    heading whose name columns differ ("| Author | Year | Country | N |"): only a heading that repeats its pair
+    of columns ("| Country | n | Country | n |") heads counts laid out across."""
+    if not _COUNT_PAIRS_ROW_RE.fullmatch(stripped):
+        return False
+    cells = [c.strip() for c in stripped.strip("|").split("|")]
+    if any(re.fullmatch(r"1[89]\d\d|20\d\d", c) for c in cells[1::2]):
+        return False
+    heads = [h.strip().lower() for h in heading[1:-1]] if heading else []
+    return not heads or (len(heads) == len(cells) and len(set(heads[0::2])) == 1 and len(set(heads[1::2])) == 1)
+
+
+def _mask_count_pairs(chars: list[str], line: str, offset: int) -> None:
+    """Each bar before a count becomes a tab (see _across_cells), each bar after one a comma, the others blanks."""
+    bars = [m.start() for m in re.finditer(r"\|", line)]
+    for n, bar in enumerate(bars):
+        chars[offset + bar] = "\t" if n % 2 == 1 else ("," if 0 < n < len(bars) - 1 else " ")
+
+
 def _table_heading(stripped: str, heading: list[str]) -> list[str]:
     """The heading row's cells of the table a line belongs to: a table row without digits (not the
     ruler) starts one; a line that is no table row ends it, but a caption that names the columns
@@ -4664,6 +4733,9 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             headings.append((offset, offset + len(line)))
         elif _COUNT_ROW_RE.fullmatch(read_as) and not re.fullmatch(r"[|\s:-]+", stripped):
             _mask_count_row(chars, line, offset, read_as)
+            headings.append((offset, offset + len(line)))
+        elif _count_pairs_row(stripped, heading):
+            _mask_count_pairs(chars, line, offset)
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
