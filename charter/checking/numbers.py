@@ -1790,7 +1790,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
     for kind, step_re in _STEP_RES:
         for m in step_re.finditer(segment):
             hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
+    hits = _keyword_named(sentence, _theme_or_field(sentence, _field_named(
+        sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon), lexicon)))
     return _not_head_of_other_value(sentence, _outermost(_not_explanations(sentence, _negated_yes(sentence, hits,
                                                                                                  lexicon))))
 
@@ -1884,6 +1885,41 @@ def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     fields = [h for h in hits if h.kind == "field"]
     return [h for h in hits if not (h.kind in ("theme", "subtheme") and overlaps(h, ("field",), fields)
                                     and overlaps(h, ("theme", "subtheme"), shared))]
+
+
+def _field_label_words(count: str, lexicon: Lexicon) -> frozenset[str]:
+    """The content words of the label of the field a value's count belongs to, as its meaning gives it
+    ("studies with outcomes reported: mortality" -> outcome, reported)."""
+    m = re.match(r"studies with (.+?):", lexicon.counts[count].meaning or "") if count in lexicon.counts else None
+    return frozenset(w for w in _content_words(_norm(m.group(1))) if len(w) > 3 and w not in _WEAK_STOP) \
+        if m else frozenset()
+
+
+def _field_named(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit]:
+    """"Mortality was an outcome in 31 of the studies", "Readmission was reported by 33 studies" for the list
+    field *outcomes reported*, whose value *mortality* is also a sub-theme's short form: where a field's value
+    and a theme or sub-theme share their words, a clause that says a word of the field's own label (and not
+    *theme*) means the value, as a clause that says *keyword* means the keyword (see _keyword_named); a clause
+    that says *theme* or *sub-theme* means the theme."""
+    fields = [h for h in hits if h.kind == "field"]
+    labels = [h for h in hits if h.kind in ("theme", "subtheme")]
+    if not fields or not labels:
+        return hits
+    cuts = [0, *(m.start() for m in _CONTRAST_RE.finditer(sentence)), *(m.start() for m in re.finditer(";", sentence)),
+            len(sentence)]
+    dropped = []
+    for f in fields:
+        rivals = [h for h in labels if h.position < f.end and f.position < h.end]
+        if not rivals:
+            continue
+        start = max(c for c in cuts if c <= f.position)
+        end = min(c for c in cuts if c > f.position) if any(c > f.position for c in cuts) else len(sentence)
+        clause = sentence[start:end]
+        if _THEME_WORD_RE.search(clause):
+            dropped.append(f)  # ("…, although only six were grouped under the displacement sub-theme")
+        elif _field_label_words(f.count, lexicon) & set(_norm(clause).split()):
+            dropped += rivals
+    return [h for h in hits if h not in dropped]
 
 
 def _keyword_named(sentence: str, hits: list[_Hit]) -> list[_Hit]:
@@ -3158,7 +3194,8 @@ def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon)
         stretch = " " + _norm(sentence[claim.end:end]) + " "
         values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
                   t.count.rpartition(".")[0] in families and f" {t.phrase} " in stretch}
-        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1:
+        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1 and \
+                not _THEME_WORD_RE.search(stretch):  # ("… only six were grouped under the displacement sub-theme")
             claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
         out.append(claim)
     return out
