@@ -3012,6 +3012,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
     claims = _none_recorded(sentence, tokens, numbers, claims, lexicon)
+    claims = _not_reported_item(sentence, tokens, numbers, claims, lexicon)
     claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
@@ -3272,6 +3273,27 @@ def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], clai
         if token.kind == "num" and token.value is not None and not any(c.start == token.start for c in out) and (
                 _NONE_RECORDED_RE[0].search(sentence[:token.start]) or _NONE_RECORDED_RE[1].match(sentence, token.end)
                 or (sentence[:token.start].rstrip().endswith("(") and _NONE_RECORDED_RE[2].match(sentence, token.end))):
+            out.append(_claim(sentence, token, name, token.end, None))
+    return out
+
+
+# the last item of a list of a field's values: "…, children (5), not reported (16)", "…, unclear: 3"
+_NOT_REPORTED_ITEM_RE = re.compile(r"(?:^|[,;]\s*(?:and\s+|or\s+)?)(?:not (?:reported|recorded|stated|given|known|"
+                                   r"described)|unreported|unclear|unknown|missing)\s*(?:\(\s*(?:n\s*=\s*)?|:\s*)$", re.I)
+
+
+def _not_reported_item(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                       lexicon: Lexicon) -> list[Claim]:
+    """"Age group: adults (52), all ages (46), …, not reported (16)": an item *not reported* in a list whose
+    other counts are all values of one field counts that field's not_reported."""
+    out = list(claims)
+    for token in tokens:  # (not only ``numbers``: a bracketed count in a list looks like a list marker)
+        if token.kind != "num" or token.value is None or any(c.start == token.start for c in out) or \
+                not _NOT_REPORTED_ITEM_RE.search(sentence[:token.start]):
+            continue
+        families = {c.count.rpartition(".")[0] for c in out if "." in c.count and not c.count.startswith("prisma.")}
+        name = f"{families.pop()}.not_reported" if len(families) == 1 else ""
+        if name in lexicon.counts:
             out.append(_claim(sentence, token, name, token.end, None))
     return out
 
