@@ -1093,8 +1093,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
             return True  # the second number of a range; "Author 3 and 4"
     if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
             _excluded_before(tokens, i - 2, text, depth + 1):
-        if prev2.end == prev.start:
-            return True  # "Tables 2, 3"
+        if prev2.end == prev.start and not _counts_next_label(tokens, i):
+            return True  # "Tables 2, 3" (not "question 1, 20 question 2": a label of its own follows)
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
