@@ -3022,6 +3022,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _none_of_the_values(sentence, tokens, numbers, claims, lexicon)
     claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
     claims = _parallel_field_values(sentence, claims, lexicon)
+    claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -3514,6 +3515,34 @@ def _none_of_the_values(sentence: str, tokens: list[_Token], numbers: list[int],
             continue  # "none" is said of the count itself; "at least one" of the others than the count
         out = _instead(out, _claim(sentence, tokens[before[-1]], fields.pop(), tokens[before[-1]].end, None))
     return out
+
+
+# a meta-analysis's own sets of studies: those it pooled and those a forest plot shows
+_POOLED_BEFORE_RE = re.compile(r"\bpool(?:ed|ing)?\s+(?:(?:the|all|these|those|data from|results of|results from)\s+)?$",
+                               re.I)
+_POOLED_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:were|was|had been)\s+pooled\b", re.I)
+_FOREST_PLOT_RE = re.compile(r"\bforest[- ]plots?\b", re.I)
+
+
+def _pooled_in_analysis(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"Nineteen trials contributed to the forest plot for all-cause mortality (RR 0.81 …)", "so we did not pool
+    the 11 trials", "the 17 readmission trials" of a forest plot: the studies a pooled analysis holds are that
+    analysis's, not a count of the review (a part of one, perhaps, but not one the data gives). Not studies
+    that pooled their own results ("Eleven reviews pooled their results"), nor those *left out of* an analysis
+    or that *could not be pooled* (what they are, as "the two qualitative studies could not be pooled", says
+    which studies they are)."""
+    if not (_FOREST_PLOT_RE.search(sentence) or "pool" in sentence.lower()):
+        return claims
+    pooled = set()
+    for claim in claims:
+        clause_start = max([sentence.rfind(c, 0, claim.start) for c in ",;:("] + [-1]) + 1
+        stop = re.search(r"[,;:(]", sentence[claim.end:])
+        clause = sentence[clause_start:claim.end + stop.start() if stop else len(sentence)]
+        if _FOREST_PLOT_RE.search(clause) or _POOLED_BEFORE_RE.search(sentence[:claim.start]) or \
+                _POOLED_AFTER_RE.match(sentence, claim.end):
+            pooled.add(claim.start)
+    return [c for c in claims if c.start not in pooled]
 
 
 def _word_root(word: str) -> str:
