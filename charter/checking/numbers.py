@@ -861,7 +861,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # "people asymptomatic throughout infection")
         # — and of its noun without what only qualifies it: "care homes taking part" -> "home"
         heads = []
-        for words in (label, plain):
+        for words in ((plain,) if _before_agent(label) != label else (label, plain)):  # (not the agent's noun)
             raw = [w for w in re.findall(r"[A-Za-z]+", words) if not re.fullmatch(r"\w+ed|studied", w)]
             heads += [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
@@ -911,7 +911,13 @@ def _measure_head(label: str) -> str:
     "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
     plain = re.sub(r"\s+(?:in|per|throughout|during|at)\s+(?:the\s+|each\s+|a\s+)?[\w-]+$", "", label)
     plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)
-    return re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain)
+    return _before_agent(re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain))
+
+
+def _before_agent(label: str) -> str:
+    """A plural noun before a participle and its agent, the participle regular or not: "homes held by the trusts
+    studied", "clinics run by nurses" -> "homes", "clinics" (the agent, *trusts*, is not what is counted)."""
+    return re.sub(r"(?<=[a-z]s)\s+[a-z]+\s+by\s.*$", "", label)
 
 
 def _unit(label: str) -> str:
