@@ -2799,12 +2799,20 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
     for start, end, _ in mentions:
         if end > t.start:
             continue
-        if _subject_counted(tokens, k) and tokens[k - 1].start <= end + 1 and not re.search(r"\w", sentence[:start]):
+        if _subject_counted(tokens, k) and (tokens[k - 1].start <= end + 1 and not re.search(r"\w", sentence[:start])
+                                            or _participled_subject(sentence, start, end, tokens[k - 1].start)):
             return "total"  # the measure is the subject of "numbered", "totalled"
         lead = _STAT_SUBJECT_RE.search(sentence[:start])
         if lead and _COPULA_RE.match(sentence[end:t.start]):
             return _stat_named(lead)
     return None
+
+
+def _participled_subject(sentence: str, start: int, end: int, verb: int) -> bool:
+    """"Households surveyed or interviewed numbered 6,214", "The pupils tutored totalled 912": the measure's noun
+    opens the sentence (perhaps after *the*) and only participles stand between it and the verb."""
+    return not re.search(r"\w", re.sub(r"^\W*(?:the|all)\b", "", sentence[:start], flags=re.I)) and \
+        bool(re.fullmatch(r"\s*(?:[a-z]+ed(?:\s*,\s*|\s+(?:or|and)\s+|\s+))*", sentence[end:verb]))
 
 
 def _stat_named(lead: re.Match) -> str:
