@@ -1267,3 +1267,151 @@ def test_a_count_row_may_hold_its_noun_and_cells_of_words_after_it(row, expected
     Sweden, UK |" (batch 26; batch 24 had the kind): the count's noun in its cell and cells without a number
     after it leave the row one count."""
     assert claims(row, HIVES) == expected
+
+
+# After held-out batches 30 and 31: an invented review of citizen science in freshwater monitoring, with a
+# list field whose value shares its word with a sub-theme, a choice field with unreported values, an integer
+# field whose label names its noun before a participle and its agent, and one with participles only.
+STREAMS = scenario_lexicon({
+    "title": "Volunteers in the water: a systematic review of citizen science for freshwater monitoring",
+    "themes": [
+        {"key": "a", "label": "Quality of volunteer data", "short": "data quality", "subthemes": [
+            {"key": "turbidity", "label": "Turbidity and clarity readings", "short": "turbidity"},
+            {"key": "protocols", "label": "Sampling protocols", "short": "protocols"}]},
+        {"key": "b", "label": "Volunteer motivation", "short": "motivation", "subthemes": []},
+    ],
+    "country_groups": {
+        "north": {"label": "Global North", "members": ["Canada", "Sweden", "Ireland"]},
+        "south": {"label": "Global South", "members": ["Kenya", "Brazil"]},
+    },
+    "questions": [
+        {"key": "q1", "label": "agreement with professional data"},
+        {"key": "q2", "label": "volunteer retention"},
+        {"key": "q3", "label": "use by water agencies"},
+    ],
+    "study_fields": [
+        {"name": "parameters", "label": "water parameters measured", "type": "list",
+         "choices": ["turbidity", "nitrate", "phosphate", "dissolved oxygen"]},
+        {"name": "volunteer_role", "label": "volunteer role", "type": "choice",
+         "choices": ["sampling", "analysis", "both"]},
+        {"name": "sites", "label": "sites monitored by the groups studied", "type": "integer"},
+        {"name": "volunteers", "label": "volunteers trained or certified", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 33, "included studies"),
+        ("theme.a", 21, "studies in theme (a) Quality of volunteer data"),
+        ("subtheme.a.turbidity", 7, "studies in sub-theme Turbidity and clarity readings"),
+        ("subtheme.a.protocols", 14, "studies in sub-theme Sampling protocols"),
+        ("theme.b", 12, "studies in theme (b) Volunteer motivation"),
+        ("questions", 3, "review questions"),
+        ("question.q1", 20, "studies addressing question q1 (agreement with professional data)"),
+        ("question.q2", 14, "studies addressing question q2 (volunteer retention)"),
+        ("question.q3", 9, "studies addressing question q3 (use by water agencies)"),
+        ("country.canada", 12, "studies from Canada"),
+        ("country.sweden", 9, "studies from Sweden"),
+        ("country.ireland", 7, "studies from Ireland"),
+        ("country.kenya", 3, "studies from Kenya"),
+        ("country.brazil", 2, "studies from Brazil"),
+        ("country_group.north", 28, "studies from Global North"),
+        ("country_group.south", 5, "studies from Global South"),
+        ("parameters.turbidity", 19, "studies with water parameters measured: turbidity"),
+        ("parameters.nitrate", 16, "studies with water parameters measured: nitrate"),
+        ("parameters.phosphate", 11, "studies with water parameters measured: phosphate"),
+        ("parameters.dissolved_oxygen", 13, "studies with water parameters measured: dissolved oxygen"),
+        ("parameters.not_reported", 3, "studies not reporting water parameters measured"),
+        ("volunteer_role.sampling", 14, "studies with volunteer role: sampling"),
+        ("volunteer_role.analysis", 6, "studies with volunteer role: analysis"),
+        ("volunteer_role.both", 9, "studies with volunteer role: both"),
+        ("volunteer_role.not_reported", 4, "studies not reporting volunteer role"),
+        ("sites.total", 1480, "sites monitored by the groups studied: sum over the studies that report it"),
+        ("sites.median", 25, "sites monitored by the groups studied: median per study"),
+        ("sites.min", 3, "sites monitored by the groups studied: smallest value in a study"),
+        ("sites.max", 240, "sites monitored by the groups studied: largest value in a study"),
+        ("sites.reported", 30, "studies reporting sites monitored by the groups studied"),
+        ("volunteers.total", 2340, "volunteers trained or certified: sum over the studies that report it"),
+        ("volunteers.median", 41, "volunteers trained or certified: median per study"),
+        ("volunteers.reported", 26, "studies reporting volunteers trained or certified"),
+    ]),
+})
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("| Sampling | 14 | Analysis | 6 | Both | 9 |",
+     [(14, "volunteer_role.sampling"), (6, "volunteer_role.analysis"), (9, "volunteer_role.both")]),
+    ("| Canada | 12 | Sweden | 9 |", [(12, "country.canada"), (9, "country.sweden")]),
+])
+def test_a_table_row_of_names_and_counts_in_turn_reads_as_a_list(row, expected):
+    """"| USA | 10 | Norway | 5 | England | 3 |", "| Telephone | 14 | Device | 17 | App | 8 | Mixed | 6 |"
+    (batch 30, two reviews): a count table laid out across the page, each name with the count after it."""
+    assert claims(row, STREAMS) == expected
+
+
+def test_an_exceptions_whole_named_by_the_inclusion_word_is_not_what_sets_them_apart():
+    """"Apart from three, every included study was conducted in a western country" (batches 30 and 31): the
+    others are the included studies, and the group they are in leaves the exceptions in the other group."""
+    assert claims("Apart from five, every included study was run in the Global North.", STREAMS) == [
+        (5, "country_group.south")]
+    assert claims("Apart from five, all included studies came from the Global North.", STREAMS) == [
+        (5, "country_group.south")]
+
+
+def test_studies_reporting_none_of_a_fields_values_count_its_not_reported():
+    """"Two studies reported none of the listed outcomes", "With the exception of two, every study reported
+    at least one of the five outcomes" (batches 30 and 31; batch 26 had the kind): the field named by its
+    label's head word."""
+    assert claims("Three studies reported none of the listed parameters.", STREAMS) == [
+        (3, "parameters.not_reported")]
+    assert claims("With the exception of three, every study measured at least one of the listed parameters.",
+                  STREAMS) == [(3, "parameters.not_reported")]
+    assert claims("Four studies described none of these roles.", STREAMS) == []  # (no such verb: left alone)
+
+
+def test_a_fields_label_word_in_the_clause_names_the_value_a_sub_theme_shares():
+    """"Mortality was an outcome in 31 of the studies" for the list field *outcomes reported* whose value
+    *mortality* is also a sub-theme (batches 30 and 31): the field's label word names the value; *sub-theme*
+    in a clause of its own names the sub-theme; neither, the sub-theme as before."""
+    assert claims("Turbidity was a parameter in 19 studies.", STREAMS) == [(19, "parameters.turbidity")]
+    assert claims("Turbidity was measured in 19 studies and nitrate in 16.", STREAMS) == [
+        (19, "parameters.turbidity"), (16, "parameters.nitrate")]
+    assert claims("Nineteen studies measured turbidity as a parameter, although only seven were grouped under "
+                  "the turbidity sub-theme.", STREAMS) == [(19, "parameters.turbidity"), (7, "subtheme.a.turbidity")]
+    assert claims("Seven studies addressed turbidity.", STREAMS) == [(7, "subtheme.a.turbidity")]
+
+
+def test_a_not_reported_item_in_a_list_of_one_fields_values_counts_its_not_reported():
+    """"Age group: adults (52), …, not reported (16)" (batch 31, two reviews)."""
+    assert claims("Volunteer role: sampling (14), analysis (6), both (9), not reported (4).", STREAMS) == [
+        (14, "volunteer_role.sampling"), (6, "volunteer_role.analysis"), (9, "volunteer_role.both"),
+        (4, "volunteer_role.not_reported")]
+
+
+def test_a_number_after_a_questions_number_and_a_comma_counts_when_its_own_question_follows():
+    """"Thirty-one studies addressed question 1, 20 question 2 and 11 question 3" (batch 30; batch 9 fixed
+    the same after *and*): "question 1, 20" is no list of labels when "question 2" follows the 20."""
+    assert claims("Twenty studies addressed question 1, 14 question 2 and 9 question 3.", STREAMS) == [
+        (20, "question.q1"), (14, "question.q2"), (9, "question.q3")]
+
+
+def test_studies_a_meta_analysis_pooled_or_a_forest_plot_shows_are_no_count():
+    """"Nineteen trials contributed to the forest plot …", "so we did not pool the 11 trials" (batch 30): the
+    analysis's own set; studies that pooled their own results, or could not be pooled, are still counted."""
+    assert claims("We pooled the 20 studies on agreement with professional data (r = 0.82, 95% CI 0.74 to 0.88).",
+                  STREAMS) == []
+    assert claims("Fourteen studies contributed to the forest plot for volunteer retention.", STREAMS) == []
+    assert claims("Twenty studies on agreement with professional data were pooled.", STREAMS) == []
+    assert claims("Fourteen studies addressed volunteer retention.", STREAMS) == [(14, "question.q2")]
+
+
+def test_a_measures_noun_before_a_participle_and_its_agent_is_its_head():
+    """"homes held by the trusts studied" counts homes, not trusts (batch 31): the agent after *by* is not the
+    measure's noun, so "sites monitored by the groups studied" is named by *sites* and never by *groups*."""
+    assert claims("The number of sites ranged from 3 to 240 (median 25).", STREAMS) == [
+        (3, "sites.min"), (240, "sites.max"), (25, "sites.median")]
+    assert claims("The studies covered 30 groups in 6 river basins.", STREAMS) == []
+
+
+def test_a_measures_noun_with_its_participles_before_numbered_is_the_subject():
+    """"Households surveyed or interviewed numbered 6,214" (batch 31): only the label's participles stand
+    between the measure's noun and *numbered*."""
+    assert claims("Volunteers trained or certified numbered 2,340.", STREAMS) == [(2340, "volunteers.total")]
+    assert claims("The volunteers numbered 2,340.", STREAMS) == [(2340, "volunteers.total")]

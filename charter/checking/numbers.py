@@ -4833,11 +4833,11 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             if closing:
                 blank(offset + closing.start(), offset + len(line))
             headings.append((offset, offset + len(line)))
-        elif _COUNT_ROW_RE.fullmatch(read_as) and not re.fullmatch(r"[|\s:-]+", stripped):
-            _mask_count_row(chars, line, offset, read_as)
-            headings.append((offset, offset + len(line)))
         elif _count_pairs_row(stripped, heading):
             _mask_count_pairs(chars, line, offset)
+            headings.append((offset, offset + len(line)))
+        elif _COUNT_ROW_RE.fullmatch(read_as) and not re.fullmatch(r"[|\s:-]+", stripped):
+            _mask_count_row(chars, line, offset, read_as)
             headings.append((offset, offset + len(line)))
         elif re.match(r"^(\||\+[-=+]|:::|!\[|\{\{\s*(table|figure):)", stripped) or \
                 re.match(r"^[-=]{3,}\s*$", stripped) or re.match(r"^\s*:?-{3,}:?(\s+:?-{3,}:?)+\s*$", line):
