@@ -1394,12 +1394,11 @@ def test_a_number_after_a_questions_number_and_a_comma_counts_when_its_own_quest
 
 def test_studies_a_meta_analysis_pooled_or_a_forest_plot_shows_are_no_count():
     """"Nineteen trials contributed to the forest plot …", "so we did not pool the 11 trials" (batch 30): the
-    analysis's own set; studies that pooled their own results, or could not be pooled, are still counted."""
-    assert claims("We pooled the 20 studies on agreement with professional data (r = 0.82, 95% CI 0.74 to 0.88).",
-                  STREAMS) == []
-    assert claims("Fourteen studies contributed to the forest plot for volunteer retention.", STREAMS) == []
-    assert claims("Twenty studies on agreement with professional data were pooled.", STREAMS) == []
-    assert claims("Fourteen studies addressed volunteer retention.", STREAMS) == [(14, "question.q2")]
+    analysis's own set; studies that could not be pooled, or outside any analysis, are still counted."""
+    assert claims("Nineteen studies that measured turbidity contributed to the forest plot.", STREAMS) == []
+    assert claims("Figure 2 shows the forest plot for the 16 nitrate studies.", STREAMS) == []
+    assert claims("Sixteen studies measured nitrate.", STREAMS) == [(16, "parameters.nitrate")]
+    assert claims("The three studies from Kenya could not be pooled.", STREAMS) == [(3, "country.kenya")]
 
 
 def test_a_measures_noun_before_a_participle_and_its_agent_is_its_head():

@@ -1905,8 +1905,7 @@ def _field_named(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit
     """"Mortality was an outcome in 31 of the studies", "Readmission was reported by 33 studies" for the list
     field *outcomes reported*, whose value *mortality* is also a sub-theme's short form: where a field's value
     and a theme or sub-theme share their words, a clause that says a word of the field's own label (and not
-    *theme*) means the value, as a clause that says *keyword* means the keyword (see _keyword_named); a clause
-    that says *theme* or *sub-theme* means the theme."""
+    *theme*) means the value, as a clause that says *keyword* means the keyword (see _keyword_named)."""
     fields = [h for h in hits if h.kind == "field"]
     labels = [h for h in hits if h.kind in ("theme", "subtheme")]
     if not fields or not labels:
@@ -1919,11 +1918,8 @@ def _field_named(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit
         if not rivals:
             continue
         start = max(c for c in cuts if c <= f.position)
-        end = min(c for c in cuts if c > f.position) if any(c > f.position for c in cuts) else len(sentence)
-        clause = sentence[start:end]
-        if _THEME_WORD_RE.search(clause):
-            dropped.append(f)  # ("…, although only six were grouped under the displacement sub-theme")
-        elif _field_label_words(f.count, lexicon) & set(_norm(clause).split()):
+        clause = sentence[start:min(c for c in cuts if c > f.position)]
+        if not _THEME_WORD_RE.search(clause) and _field_label_words(f.count, lexicon) & set(_norm(clause).split()):
             dropped += rivals
     return [h for h in hits if h not in dropped]
 
