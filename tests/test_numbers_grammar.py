@@ -1331,6 +1331,11 @@ STREAMS = scenario_lexicon({
         ("volunteers.total", 2340, "volunteers trained or certified: sum over the studies that report it"),
         ("volunteers.median", 41, "volunteers trained or certified: median per study"),
         ("volunteers.reported", 26, "studies reporting volunteers trained or certified"),
+        ("prisma.dbr_assessed", 120, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_excluded", 37, "full-text reports excluded"),
+        ("prisma.dbr_excluded_reason.no_volunteers", 22, "full-text reports excluded: monitoring by professionals only"),
+        ("prisma.dbr_excluded_reason.language", 6, "full-text reports excluded: not in English or Swedish"),
+        ("prisma.dbr_excluded_reason.no_water_data", 9, "full-text reports excluded: no water-quality data"),
     ]),
 })
 
@@ -1414,3 +1419,17 @@ def test_a_measures_noun_with_its_participles_before_numbered_is_the_subject():
     between the measure's noun and *numbered*."""
     assert claims("Volunteers trained or certified numbered 2,340.", STREAMS) == [(2340, "volunteers.total")]
     assert claims("The volunteers numbered 2,340.", STREAMS) == [(2340, "volunteers.total")]
+
+
+def test_a_bracketed_count_in_an_exclusion_sentence_counts_the_reason_its_item_names_by_wording_or_key():
+    """"Reasons for exclusion: not a CLT (31); …; language (7)", "…, followed by the absence of a housing outcome
+    (19)" (batch 31; batches 23-25 had the kind): a bare bracketed count reads as the reason the words before it
+    name, by the reason's wording or by its key (*language*, *no_volunteers*), which the review chose."""
+    assert claims("Reasons for exclusion: no volunteers (22); language (6); no water data (9).", STREAMS) == [
+        (22, "prisma.dbr_excluded_reason.no_volunteers"), (6, "prisma.dbr_excluded_reason.language"),
+        (9, "prisma.dbr_excluded_reason.no_water_data")]
+    assert claims("The most common reason for exclusion was monitoring by professionals (22), followed by "
+                  "the lack of water-quality data (9).", STREAMS) == [
+        (22, "prisma.dbr_excluded_reason.no_volunteers"), (9, "prisma.dbr_excluded_reason.no_water_data")]
+    assert claims("We excluded six reports in other languages.", STREAMS) == [
+        (6, "prisma.dbr_excluded_reason.language")]

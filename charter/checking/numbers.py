@@ -3028,6 +3028,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
+    claims = _bracketed_reasons(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
     claims = _none_of_the_values(sentence, tokens, numbers, claims, lexicon)
     claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
@@ -3377,10 +3378,16 @@ def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     has ("Women not studied or results not given by sex" -> women, studi, result, sex); nouns the check
     counts (*report*, *study*) say nothing of which reason."""
     words = {name: frozenset(_verb_root(w) for w in _content_words(_norm(re.sub(
-        r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "")))
+        r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "") + " " + _key_words(name)))
         if w not in _NOUNS and w not in _WEAK_STOP and len(w) > 2)
         for name, count in lexicon.counts.items() if name.startswith("prisma.dbr_excluded_reason.")}
     return _own_words(words)
+
+
+def _key_words(name: str) -> str:
+    """The words of a count's own key, which the review chose as a short name ("...reason.language",
+    "...reason.not_clt" -> "language", "not clt"): prose names a reason by them as often as by its wording."""
+    return re.sub(r"[_-]+", " ", name.rpartition(".")[2])
 
 
 _REASON_ITEM_END_RE = re.compile(r"[;:.,]|\(|\sand\s|\sor\s+(?=\d)", re.I)
@@ -3425,6 +3432,29 @@ def _reasons_by_their_words(sentence: str, tokens: list[_Token], numbers: list[i
             continue  # no reason, or several ("were viewpoints or had a weak design")
         out = _instead(out, _claim(sentence, token, named[0], token.end + len(item.rstrip()) if item and
                                    sentence.find(item, token.end) == token.end else token.end, None))
+    return out
+
+
+def _bracketed_reasons(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                       lexicon: Lexicon) -> list[Claim]:
+    """"Reasons for exclusion: not a CLT (31); no housing outcome (19); …", "…, followed by the absence of a
+    housing outcome (19)": in a sentence about exclusion, a bare bracketed count that no other rule read (it looks
+    like an enumeration) counts the reason its item names — the words before the bracket, back to the last
+    item's end — as _reasons_by_their_words reads the counts it is given."""
+    if not re.search(r"\bexclu", sentence, re.I):
+        return claims
+    reasons = {n: w for n, w in _reason_words(lexicon).items() if w}
+    out = list(claims)
+    for k, token in enumerate(tokens):
+        if not reasons or k in numbers or token.kind != "num" or token.value is None or not 0 < k < len(tokens) - 1 \
+                or tokens[k - 1].text != "(" or tokens[k + 1].text != ")" or any(c.start == token.start for c in out):
+            continue
+        paren = tokens[k - 1].start
+        back = max(sentence.rfind(c, 0, paren) for c in ",;:)")
+        said = {_verb_root(w) for w in _norm(sentence[back + 1:paren]).split()}
+        named = [n for n, w in reasons.items() if w & said]
+        if len(named) == 1:
+            out.append(_claim(sentence, token, named[0], token.end, None))
     return out
 
 
