@@ -1433,3 +1433,11 @@ def test_a_bracketed_count_in_an_exclusion_sentence_counts_the_reason_its_item_n
         (22, "prisma.dbr_excluded_reason.no_volunteers"), (9, "prisma.dbr_excluded_reason.no_water_data")]
     assert claims("We excluded six reports in other languages.", STREAMS) == [
         (6, "prisma.dbr_excluded_reason.language")]
+
+
+def test_the_number_after_a_part_without_one_is_the_whole_named_only_by_its_own_phrase():
+    """"Most of the 47 studies came from high-income settings" (batch 30): *most of the* makes the 47 a whole, as
+    *nine of the* does; the rest of the sentence is said of the part."""
+    assert claims("Most of the 33 studies came from the Global North.", STREAMS) == [(33, "included")]
+    assert claims("Half of the 33 studies measured turbidity.", STREAMS) == [(33, "included")]
+    assert claims("Most of the 12 studies from Canada measured nitrate.", STREAMS) == [(12, "country.canada")]

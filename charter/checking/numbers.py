@@ -4269,7 +4269,20 @@ def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
         or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
-        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
+        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out")
+        or _vague_part_before(tokens, i))
+
+
+# a part named by no number: "most of the 47 studies", "the majority of the 38 trials", "none of the 12 …"
+_VAGUE_PARTS = frozenset("most many few some several half none majority minority third thirds quarter".split())
+
+
+def _vague_part_before(tokens: list[_Token], i: int) -> bool:
+    """"Most of the 47 studies came from high-income settings": the number after a part without one (*most*,
+    *many*, *half*, *the majority*, *none*) and *of the* is the whole the part is taken from; what the rest of the
+    sentence says is the part's, so only the whole's own noun phrase may name it (see _named_whole)."""
+    return i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "our") and tokens[i - 2].text.lower() == "of" \
+        and tokens[i - 3].text.lower() in _VAGUE_PARTS
 
 
 def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], forward_ok: list[_Hit],
