@@ -727,7 +727,7 @@ IMMERSION = scenario_lexicon({
         ("prisma.identified", 1900, "records identified from databases"),
         ("prisma.duplicates", 400, "duplicate records removed"),
         ("prisma.records_screened", 1500, "records screened"),
-        ("prisma.dbr_assessed", 120, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_assessed", 70, "full-text reports assessed for eligibility"),
         ("pupils.total", 5200, "pupils enrolled: sum over the studies that report it"),
         ("pupils.reported", 30, "studies reporting pupils enrolled"),
         ("pupils.not_reported", 8, "studies not reporting pupils enrolled"),
@@ -1331,7 +1331,7 @@ STREAMS = scenario_lexicon({
         ("volunteers.total", 2340, "volunteers trained or certified: sum over the studies that report it"),
         ("volunteers.median", 41, "volunteers trained or certified: median per study"),
         ("volunteers.reported", 26, "studies reporting volunteers trained or certified"),
-        ("prisma.dbr_assessed", 120, "full-text reports assessed for eligibility"),
+        ("prisma.dbr_assessed", 70, "full-text reports assessed for eligibility"),
         ("prisma.dbr_excluded", 37, "full-text reports excluded"),
         ("prisma.dbr_excluded_reason.no_volunteers", 22, "full-text reports excluded: monitoring by professionals only"),
         ("prisma.dbr_excluded_reason.language", 6, "full-text reports excluded: not in English or Swedish"),
@@ -1441,3 +1441,10 @@ def test_the_number_after_a_part_without_one_is_the_whole_named_only_by_its_own_
     assert claims("Most of the 33 studies came from the Global North.", STREAMS) == [(33, "included")]
     assert claims("Half of the 33 studies measured turbidity.", STREAMS) == [(33, "included")]
     assert claims("Most of the 12 studies from Canada measured nitrate.", STREAMS) == [(12, "country.canada")]
+
+
+def test_kept_after_and_shares_the_subject_of_an_exclusion():
+    """"After reading 53 full texts we excluded 24 and kept 30" (batch 31): *and kept* has the subject *we* of the
+    verb before it, as *we kept* has (the included studies)."""
+    assert claims("After reading 70 full texts we excluded 37 and kept 33.", STREAMS) == [
+        (70, "prisma.dbr_assessed"), (37, "prisma.dbr_excluded"), (33, "included")]

@@ -102,7 +102,7 @@ _INCLUDED_RE = re.compile(
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b|\b(?:were|was) (?:charted|mapped)\b"
-    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\bwe (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:we|and) (?:retained|kept)\b|\b(?:this|which|that) left\b"
     r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
