@@ -1281,7 +1281,7 @@ STREAMS = scenario_lexicon({
         {"key": "b", "label": "Volunteer motivation", "short": "motivation", "subthemes": []},
     ],
     "country_groups": {
-        "north": {"label": "Global North", "members": ["Canada", "Sweden", "Ireland"]},
+        "north": {"label": "Global North", "members": ["Canada", "Sweden", "Ireland", "Netherlands"]},
         "south": {"label": "Global South", "members": ["Kenya", "Brazil"]},
     },
     "questions": [
@@ -1309,7 +1309,8 @@ STREAMS = scenario_lexicon({
         ("question.q3", 9, "studies addressing question q3 (use by water agencies)"),
         ("country.canada", 12, "studies from Canada"),
         ("country.sweden", 9, "studies from Sweden"),
-        ("country.ireland", 7, "studies from Ireland"),
+        ("country.ireland", 6, "studies from Ireland"),
+        ("country.netherlands", 1, "studies from Netherlands"),
         ("country.kenya", 3, "studies from Kenya"),
         ("country.brazil", 2, "studies from Brazil"),
         ("country_group.north", 28, "studies from Global North"),
@@ -1448,3 +1449,11 @@ def test_kept_after_and_shares_the_subject_of_an_exclusion():
     verb before it, as *we kept* has (the included studies)."""
     assert claims("After reading 70 full texts we excluded 37 and kept 33.", STREAMS) == [
         (70, "prisma.dbr_assessed"), (37, "prisma.dbr_excluded"), (33, "included")]
+
+
+def test_a_one_closing_a_gapped_item_after_the_and_a_name_is_a_count():
+    """"Sweden provided two studies, the Netherlands one." (batch 31; batch 25 fixed the kind without *the*): after a
+    comma, *the* and a name, *one* is the gapped count, not the pronoun of "the quantitative one"."""
+    assert claims("Sweden provided nine studies, the Netherlands one.", STREAMS) == [
+        (9, "country.sweden"), (1, "country.netherlands")]
+    assert claims("Two studies came from Brazil, the larger one in 2019.", STREAMS) == [(2, "country.brazil")]

@@ -1119,9 +1119,18 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone"):
             return True
-        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
+        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that") \
+                and not _gapped_after_name(tokens, i):
             return True  # "a quantitative one"
     return False
+
+
+def _gapped_after_name(tokens: list[_Token], i: int) -> bool:
+    """"Sweden provided two studies, the Netherlands one.": after a comma, *the* and a name (capitalised), a *one*
+    that closes the item is a gapped count (see _gapped_one), not the pronoun of "the quantitative one"."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return i >= 3 and tokens[i - 3].text == "," and tokens[i - 2].text.lower() == "the" and \
+        tokens[i - 1].text[:1].isupper() and (nxt is None or nxt.text in (".", ";", ","))
 
 
 def _modal_passive(tokens: list[_Token], i: int) -> bool:
