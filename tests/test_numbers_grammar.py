@@ -1457,3 +1457,10 @@ def test_a_one_closing_a_gapped_item_after_the_and_a_name_is_a_count():
     assert claims("Sweden provided nine studies, the Netherlands one.", STREAMS) == [
         (9, "country.sweden"), (1, "country.netherlands")]
     assert claims("Two studies came from Brazil, the larger one in 2019.", STREAMS) == [(2, "country.brazil")]
+
+
+def test_a_theme_named_by_its_letter_after_than_is_the_other_side_of_the_comparison():
+    """"Theme (a) … held fewer studies (13) than theme (b) (16)" (batch 31; batch 18 fixed the kind for names):
+    the letter inside *theme (b)* after *than* is the other side's too, not the first count's."""
+    assert claims("Theme (b) held fewer studies (12) than theme (a) (21).", STREAMS) == [
+        (12, "theme.b"), (21, "theme.a")]

@@ -4064,7 +4064,9 @@ def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> l
     side of a comparison, so the count before it belongs to the name before it (when there is one)."""
     if not backward:
         return forward
-    return [h for h in forward if not _THAN_RE.search(sentence[:h.position])]
+    compared = [h for h in forward if _THAN_RE.search(sentence[:h.position])]
+    # (and the shorter names inside one: "(b)" of "than theme (b)", which ends before its bracket closes)
+    return [h for h in forward if not any(c.position <= h.position <= c.end for c in compared)]
 
 
 _LEAVING_RE = re.compile(r"\b(?:leaving|which left|to leave|left)\s+(?:only\s+|just\s+|a total of\s+)?$", re.I)
