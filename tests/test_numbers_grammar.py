@@ -1464,3 +1464,11 @@ def test_a_theme_named_by_its_letter_after_than_is_the_other_side_of_the_compari
     the letter inside *theme (b)* after *than* is the other side's too, not the first count's."""
     assert claims("Theme (b) held fewer studies (12) than theme (a) (21).", STREAMS) == [
         (12, "theme.b"), (21, "theme.a")]
+
+
+def test_one_opening_a_clause_that_goes_on_to_give_a_sample_counts_nothing():
+    """"…, and one study included 1,200 adults" (batch 31): *one* opening a clause after *, and* describes that one
+    study, as *One study tested 13,080 residents* opening a sentence does; a clause without a sample still counts."""
+    assert claims("Sites were sampled monthly, and one study included 140 residents.", STREAMS) == []
+    assert claims("Nine studies came from Sweden, and one study came from the Netherlands.", STREAMS) == [
+        (9, "country.sweden"), (1, "country.netherlands")]

@@ -1150,9 +1150,17 @@ def _sample_follows(tokens: list[_Token], i: int) -> bool:
     """A sentence opening "One …" that goes on to give a sample ("… tested 13,080 residents", "… involved 712
     infected passengers") describes that one study; its "one" counts nothing."""
     people = _SAMPLE_NOUNS | _OTHER_HEADS  # ("… followed 24 clubhouse members": members of a study, not studies)
-    return i == 0 and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
+    return (i == 0 or _opens_clause(tokens, i)) and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
         _stem(u.text) in people or u.text.lower() in people for u in tokens[k + 1:k + 4])
-        for k, t in enumerate(tokens) if k > 0)
+        for k, t in enumerate(tokens) if k > 0 and (i == 0 or k > i and not any(u.text in (";", ",")
+                                                                                   for u in tokens[i + 1:k])))
+
+
+def _opens_clause(tokens: list[_Token], i: int) -> bool:
+    """"…, and one study included 1,200 adults": *one* opening a clause of its own after a comma and *and* (*but*,
+    *while*) or a semicolon, as it would open a sentence (see _sample_follows)."""
+    return (i >= 2 and tokens[i - 2].text == "," and tokens[i - 1].text.lower() in ("and", "but", "while", "whereas")) \
+        or (i >= 1 and tokens[i - 1].text == ";")
 
 
 # "34 per cent", "twice as many times", "a 5 MW turbine": a rate or a measurement, never a count
