@@ -1472,3 +1472,9 @@ def test_one_opening_a_clause_that_goes_on_to_give_a_sample_counts_nothing():
     assert claims("Sites were sampled monthly, and one study included 140 residents.", STREAMS) == []
     assert claims("Nine studies came from Sweden, and one study came from the Netherlands.", STREAMS) == [
         (9, "country.sweden"), (1, "country.netherlands")]
+
+
+def test_a_year_before_a_singular_study_noun_stays_a_year():
+    """"the order used in the 2021 article" (batch 31): a year is a count only before a plural it could count."""
+    assert claims("We followed the protocol of the 2019 study.", STREAMS) == []
+    assert claims("The searches found 2019 records.", STREAMS) == [(2019, "prisma.identified")]
