@@ -361,22 +361,12 @@ def _title_page(meta: Metadata, filled: Mapping[str, str], blind: bool, anchors:
     return out
 
 
-def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str] | None,
-             *, blind: bool = False, paper: str = "a4",
-             table_texts: Sequence[tuple[str, str, Location]] = ()) -> Assembled:
-    """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements.
+def _placements(sections: Sequence[Section]) -> tuple[list[str], dict[str, str], list[Problem]]:
+    """The labels placed, in document order, their numbered names ("Table 1") and misplacements.
 
-    ``known_keys`` None: a .bib file could not be read, so citation keys are not
-    checked (its own error says what to fix; a hundred "not in bib/" would not).
-
-    ``table_texts`` are Table 1's ("caption", text, where) and ("note", text, where) from
-    review.yaml, placeholders filled: Markdown the authors wrote, so they go through
-    pandoc's reader with the manuscript (a citation in the note is formatted and listed).
+    Placements come first: the labels they define are what the text may refer to.
     """
     problems: list[Problem] = []
-    anchors = _Anchors()
-
-    # Placements first: the labels they define are what the text may refer to.
     placed: list[str] = []
     for section in sections:
         for match in PLACEMENT_RE.finditer(section.text):
@@ -398,10 +388,28 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
         prefix = label.split("-", 1)[0]
         numbering[prefix] = numbering.get(prefix, 0) + 1
         labels[label] = f"{_LABEL_NAMES[prefix]} {numbering[prefix]}"
+    return placed, labels, problems
 
-    # Metadata fields may hold placeholders too (the abstract usually does).
-    marks = NumberMarks()  # every number a placeholder writes in the text is marked (charter.document.placeholders)
-    words = word_count_names(section.text for section in sections)  # counted after pandoc: word_placeholders
+
+@dataclass
+class _Filling:
+    """What filling the text needs throughout: counts, the review's word counts, number marks, known names."""
+
+    counts: Mapping[str, Count]
+    words: list[str]
+    marks: NumberMarks
+    known_keys: set[str] | None
+    labels: Mapping[str, str]
+    placed: set[str]
+
+
+def _fill_metadata(meta: Metadata, fill: _Filling) -> tuple[dict[str, str], str, list[Problem]]:
+    """Fill the metadata fields that may hold placeholders (the abstract usually does) and check them.
+
+    Returns the filled fields, the abstract with its numbers marked (for the DOCX title
+    page only; the metadata copy feeds the Typst template) and the problems found.
+    """
+    problems: list[Problem] = []
     marked_abstract = ""
     filled_meta: dict[str, str] = {}
     for name in ("title", "subtitle", "short_title", "abstract", *(n for n, _ in BACK_MATTER)):
@@ -410,67 +418,90 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
             continue
         where = meta.positions.get(name) or meta.source
         first = where.line + 1 if "\n" in value and where.line else where.line or 1
-        text, found, _ = fill_recording(value, counts, meta.source.path, first, words=words)
-        if name == "abstract":  # marked on the DOCX title page only (the metadata copy feeds the Typst template)
-            marked_abstract = fill_recording(value, counts, meta.source.path, first, marks=marks, words=words)[0]
+        text, found, _ = fill_recording(value, fill.counts, meta.source.path, first, words=fill.words)
+        if name == "abstract":
+            marked_abstract = fill_recording(value, fill.counts, meta.source.path, first, marks=fill.marks,
+                                             words=fill.words)[0]
         problems += found
         problems += check_structure(meta.source.path, value, first)
-        problems += _scan_references(text, meta.source.path, first, known_keys, labels, set(placed), columns=False)
+        problems += _scan_references(text, meta.source.path, first, fill.known_keys, fill.labels, fill.placed,
+                                     columns=False)
         problems += metadata_block_problems(text, meta.source.path, first)
         filled_meta[name] = text
+    return filled_meta, marked_abstract, problems
 
+
+def _check_table_texts(table_texts: Sequence[tuple[str, str, Location]], fill: _Filling) -> list[Problem]:
+    """Check Table 1's caption and note from review.yaml as the sections are checked."""
+    problems: list[Problem] = []
     for _, table_text, where in table_texts:
         first = where.line + 1 if "\n" in table_text and where.line else where.line or 1
         problems += check_structure(where.path, table_text, first)
         problems += metadata_block_problems(table_text, where.path, first)
-        problems += _scan_references(table_text, where.path, first, known_keys, labels, set(placed),
+        problems += _scan_references(table_text, where.path, first, fill.known_keys, fill.labels, fill.placed,
                                      columns=False)
+    return problems
 
-    out: list[str] = _title_page(meta, {**filled_meta, **({"abstract": marked_abstract} if marked_abstract else {})},
-                                 blind, anchors)
 
-    prose: list[tuple[str, int, str]] = []
-    images: list[tuple[Location, str]] = [*(image for _, text, where in table_texts
-                                            for image in images_in(text, where.path, _first_line(text, where),
-                                                                   columns=False)),
-                                          *(image for name, text in filled_meta.items()
-                                            for image in images_in(text, meta.source.path, _first_line(
-                                                text, meta.positions.get(name) or meta.source), columns=False))]
-    has_refs = False
+def _placement_divs(label: str, table_texts: Sequence[tuple[str, str, Location]]) -> list[str]:
+    """The Div a placement line becomes; Table 1's caption and note travel inside it."""
+    out = [f":::: {{#{label} .charter-placement}}", ""]
+    if label == "tbl-studies":
+        for role, table_text, _ in table_texts:
+            if table_text.strip():
+                out += [f"::: {{.charter-{role}}}", table_text, ":::", ""]
+    return out + ["::::", ""]
+
+
+@dataclass
+class _Body:
+    """The sections, filled and wrapped, with what was found in them on the way."""
+
+    lines: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    prose: list[tuple[str, int, str]] = field(default_factory=list)
+    images: list[tuple[Location, str]] = field(default_factory=list)
+    has_refs: bool = False
+
+
+def _sections(sections: Sequence[Section], fill: _Filling, anchors: _Anchors,
+              table_texts: Sequence[tuple[str, str, Location]]) -> _Body:
+    """Fill each section, check it, and wrap each prose block in a Div with its anchor."""
+    body = _Body()
     for section in sections:
-        marked, found, fills = fill_recording(section.text, counts, section.path, marks=marks, words=words)
+        marked, found, fills = fill_recording(section.text, fill.counts, section.path, marks=fill.marks,
+                                              words=fill.words)
         text = unmark(marked)
-        problems += check_structure(section.path, section.text)
-        images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
-        problems += found
-        problems += metadata_block_problems(text, section.path)
-        problems += _scan_references(text, section.path, 1, known_keys, labels, set(placed))
-        has_refs = has_refs or "{#refs" in text
-        out.append(f"<!-- {section.path} -->")
-        out.append("")
+        body.problems += check_structure(section.path, section.text)
+        body.images += images_in(text, section.path)  # every one is checked: URLs and paths outside are refused
+        body.problems += found
+        body.problems += metadata_block_problems(text, section.path)
+        body.problems += _scan_references(text, section.path, 1, fill.known_keys, fill.labels, fill.placed)
+        body.has_refs = body.has_refs or "{#refs" in text
+        body.lines += [f"<!-- {section.path} -->", ""]
         for block in split_blocks(marked):
-            body = "\n".join(block.lines)
-            placement = PLACEMENT_RE.fullmatch(body.strip())
+            block_text = "\n".join(block.lines)
+            placement = PLACEMENT_RE.fullmatch(block_text.strip())
             if placement:
                 label = PLACEMENTS.get((placement.group("kind"), placement.group("name")))
                 if label:
-                    out += [f":::: {{#{label} .charter-placement}}", ""]
-                    if label == "tbl-studies":
-                        for role, table_text, _ in table_texts:
-                            if table_text.strip():
-                                out += [f"::: {{.charter-{role}}}", table_text, ":::", ""]
-                    out += ["::::", ""]
+                    body.lines += _placement_divs(label, table_texts)
                 continue
-            if body.lstrip().startswith("<!--") or _DIV_FENCE_RE.match(body.lstrip()):
-                out += [body, ""]  # comments and the author's own divs pass through unwrapped
+            if block_text.lstrip().startswith("<!--") or _DIV_FENCE_RE.match(block_text.lstrip()):
+                body.lines += [block_text, ""]  # comments and the author's own divs pass through unwrapped
                 continue
             last = block.first_line + len(block.lines) - 1
             used = [{"name": f.name, "text": f.text} for f in fills if block.first_line <= f.line <= last]
             anchor = anchors.add("p", {"kind": "prose", "source": section.path, "line": block.first_line,
-                                       "field": None, "text": unmark(body), "placeholders": used})
-            prose.append((section.path, block.first_line, unmark(body)))
-            out += [f"::: {{#{anchor} .charter-prose}}", body, ":::", ""]
+                                       "field": None, "text": unmark(block_text), "placeholders": used})
+            body.prose.append((section.path, block.first_line, unmark(block_text)))
+            body.lines += [f"::: {{#{anchor} .charter-prose}}", block_text, ":::", ""]
+    return body
 
+
+def _back_matter(meta: Metadata, filled_meta: Mapping[str, str], blind: bool, anchors: _Anchors) -> list[str]:
+    """The back-matter sections from review.yaml (funding, conflicts…); identifying ones left out when blind."""
+    out: list[str] = []
     for name, heading in BACK_MATTER:
         if name not in filled_meta or (blind and name in IDENTIFYING):
             continue
@@ -479,13 +510,54 @@ def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, C
                                    "field": name, "text": filled_meta[name]})
         out += [f"# {heading} {{.unnumbered .charter-back-matter}}", "",
                 f"::: {{#{anchor} .charter-prose}}", filled_meta[name], ":::", ""]
-    if not has_refs:
-        out += ["# References {.unnumbered}", "", "::: {#refs}", ":::", ""]
+    return out
 
+
+def _images_outside_sections(meta: Metadata, filled_meta: Mapping[str, str],
+                             table_texts: Sequence[tuple[str, str, Location]]) -> list[tuple[Location, str]]:
+    """Images in Table 1's caption and note and in the metadata fields: checked as the sections' are."""
+    return [*(image for _, text, where in table_texts
+              for image in images_in(text, where.path, _first_line(text, where), columns=False)),
+            *(image for name, text in filled_meta.items()
+              for image in images_in(text, meta.source.path, _first_line(
+                  text, meta.positions.get(name) or meta.source), columns=False))]
+
+
+def assemble(meta: Metadata, sections: Sequence[Section], counts: Mapping[str, Count], known_keys: set[str] | None,
+             *, blind: bool = False, paper: str = "a4",
+             table_texts: Sequence[tuple[str, str, Location]] = ()) -> Assembled:
+    """Assemble the manuscript Markdown; report unknown placeholders, keys, labels and placements.
+
+    ``known_keys`` None: a .bib file could not be read, so citation keys are not
+    checked (its own error says what to fix; a hundred "not in bib/" would not).
+
+    ``table_texts`` are Table 1's ("caption", text, where) and ("note", text, where) from
+    review.yaml, placeholders filled: Markdown the authors wrote, so they go through
+    pandoc's reader with the manuscript (a citation in the note is formatted and listed).
+    """
+    anchors = _Anchors()
+    placed, labels, problems = _placements(sections)
+    # every number a placeholder writes in the text is marked (charter.document.placeholders);
+    # word counts are counted after pandoc (word_placeholders)
+    fill = _Filling(counts, word_count_names(section.text for section in sections), NumberMarks(), known_keys,
+                    labels, set(placed))
+    filled_meta, marked_abstract, found = _fill_metadata(meta, fill)
+    problems += found
+    problems += _check_table_texts(table_texts, fill)
+
+    out: list[str] = _title_page(meta, {**filled_meta, **({"abstract": marked_abstract} if marked_abstract else {})},
+                                 blind, anchors)
+    body = _sections(sections, fill, anchors, table_texts)
+    problems += body.problems
+    out += body.lines
+    out += _back_matter(meta, filled_meta, blind, anchors)
+    if not body.has_refs:
+        out += ["# References {.unnumbered}", "", "::: {#refs}", ":::", ""]
     out += ["", _metadata_block(meta, filled_meta, blind, labels, paper)]
 
     if "fig-prisma" in placed:
         anchors.entries["ch_f0001"] = {"kind": "figure", "source": "review.yaml", "field": "prisma",
                                        "line": None, "text": labels["fig-prisma"]}
-    return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems), tuple(prose),
-                     tuple(images), dict(marks.entries))
+    images = _images_outside_sections(meta, filled_meta, table_texts) + body.images
+    return Assembled("\n".join(out), dict(anchors.entries), labels, tuple(placed), tuple(problems),
+                     tuple(body.prose), tuple(images), dict(fill.marks.entries))

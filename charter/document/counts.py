@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from charter.model import Prisma, Project, Study
+from charter.model import Prisma, Project, Review, Study
 from charter.wording import with_article, strip_trailing
 
 NUMERIC_TYPES = ("integer", "number")
@@ -87,48 +87,63 @@ def compute_counts(project: Project) -> dict[str, Count]:
     them in ``invoke counts``.
     """
     review, studies = project.review, project.studies
-    counts: dict[str, Count] = {}
+    return {count.name: count for count in (
+        *_study_counts(review, studies), *_country_counts(review, studies), *_keyword_counts(studies),
+        *_field_value_counts(review, studies), *_number_field_counts(review, studies), *_prisma_counts(review.prisma))}
 
-    def add(name: str, value: int | None, meaning: str) -> None:
-        counts[name] = Count(name, value, meaning)
 
-    add("included", len(studies), "included studies")
-    add("reports", sum(len(s.citation_keys) for s in studies), "reports (papers) of the included studies")
+def _study_counts(review: Review, studies: Sequence[Study]) -> list[Count]:
+    """Included studies and reports, review questions, themes and sub-themes, design orientations."""
+    counts = [Count("included", len(studies), "included studies"),
+              Count("reports", sum(len(s.citation_keys) for s in studies), "reports (papers) of the included studies")]
     if review.questions:
-        add("questions", len(review.questions), "review questions")
+        counts.append(Count("questions", len(review.questions), "review questions"))
         for question in review.questions:
-            add(f"question.{question.key}", sum(question.key in s.questions for s in studies),
-                f"studies addressing question {question.key} ({question.name})")
+            counts.append(Count(f"question.{question.key}", sum(question.key in s.questions for s in studies),
+                                f"studies addressing question {question.key} ({question.name})"))
     if review.themes:
-        add("themes", len(review.themes), "themes")
+        counts.append(Count("themes", len(review.themes), "themes"))
     for theme in review.themes:
-        add(f"theme.{theme.key}", sum(s.theme == theme.key for s in studies),
-            f"studies in theme ({theme.key}) {theme.label}")
+        counts.append(Count(f"theme.{theme.key}", sum(s.theme == theme.key for s in studies),
+                            f"studies in theme ({theme.key}) {theme.label}"))
         for sub in theme.subthemes:
-            add(f"subtheme.{theme.key}.{sub.key}",
-                sum(s.theme == theme.key and s.subtheme == sub.key for s in studies),
-                f"studies in sub-theme {sub.label}")
+            counts.append(Count(f"subtheme.{theme.key}.{sub.key}",
+                                sum(s.theme == theme.key and s.subtheme == sub.key for s in studies),
+                                f"studies in sub-theme {sub.label}"))
     for term in review.orientations:
-        add(f"orientation.{term.key}", sum(s.design.orientation == term.key for s in studies),
-            f"studies with {with_article(strip_trailing(term.label, 'design'))} design")
-    add("orientation.not_reported", sum(s.design.orientation is None for s in studies),
-        "studies not reporting their design orientation")
+        counts.append(Count(f"orientation.{term.key}", sum(s.design.orientation == term.key for s in studies),
+                            f"studies with {with_article(strip_trailing(term.label, 'design'))} design"))
+    counts.append(Count("orientation.not_reported", sum(s.design.orientation is None for s in studies),
+                        "studies not reporting their design orientation"))
+    return counts
 
+
+def _country_counts(review: Review, studies: Sequence[Study]) -> list[Count]:
+    """Distinct countries, studies per country (each study once per country) and per country group."""
     by_country = Counter(c for s in studies for c in dict.fromkeys(s.countries))
-    add("countries", len(by_country), "distinct countries of the included studies")
-    for country in sorted(by_country):
-        add(f"country.{slug(country)}", by_country[country], f"studies from {country}")
-    add("country.not_reported", sum(not s.countries for s in studies), "studies not reporting their country")
+    counts = [Count("countries", len(by_country), "distinct countries of the included studies")]
+    counts += [Count(f"country.{slug(country)}", by_country[country], f"studies from {country}")
+               for country in sorted(by_country)]
+    counts.append(Count("country.not_reported", sum(not s.countries for s in studies),
+                        "studies not reporting their country"))
     for group, members in review.country_groups.items():
         label = review.country_group_labels.get(group, group)
-        add(f"country_group.{group}", sum(any(c in members for c in s.countries) for s in studies),
-            f"studies from {strip_trailing(label, 'countries')} countries")  # "low-income countries" once
+        counts.append(Count(f"country_group.{group}", sum(any(c in members for c in s.countries) for s in studies),
+                            f"studies from {strip_trailing(label, 'countries')} countries"))  # "low-income countries" once
+    return counts
 
+
+def _keyword_counts(studies: Sequence[Study]) -> list[Count]:
+    """Studies per keyword, keywords compared without case, named as first written."""
     by_keyword = Counter(k.casefold() for s in studies for k in dict.fromkeys(s.keywords))
     labels = {k.casefold(): k for s in studies for k in s.keywords}
-    for keyword in sorted(by_keyword):
-        add(f"keyword.{slug(keyword)}", by_keyword[keyword], f'studies with "{labels[keyword]}" among their keywords')
+    return [Count(f"keyword.{slug(keyword)}", by_keyword[keyword],
+                  f'studies with "{labels[keyword]}" among their keywords') for keyword in sorted(by_keyword)]
 
+
+def _field_value_counts(review: Review, studies: Sequence[Study]) -> list[Count]:
+    """Studies per value of each declared choice or list field, and those not reporting it."""
+    counts: list[Count] = []
     for extra in review.extra_fields:
         if extra.type not in ("choice", "list"):
             continue
@@ -137,44 +152,49 @@ def compute_counts(project: Project) -> dict[str, Count]:
             value = s.extra.get(extra.name)
             items = value if isinstance(value, (list, tuple)) else ([] if value is None else [value])
             values.update(list(dict.fromkeys(str(v) for v in items)))
-        for value in extra.choices or tuple(sorted(values)):
-            add(f"{extra.name}.{slug(value)}", values[value], f"studies with {extra.label}: {value}")
-        add(f"{extra.name}.not_reported", sum(not s.extra.get(extra.name) for s in studies),
-            f"studies not reporting {extra.label}")
+        counts += [Count(f"{extra.name}.{slug(value)}", values[value], f"studies with {extra.label}: {value}")
+                   for value in extra.choices or tuple(sorted(values))]
+        counts.append(Count(f"{extra.name}.not_reported", sum(not s.extra.get(extra.name) for s in studies),
+                            f"studies not reporting {extra.label}"))
+    return counts
 
+
+def _number_field_counts(review: Review, studies: Sequence[Study]) -> list[Count]:
+    """Samples, then total/median/min/max/reported/not_reported of participants and each number field."""
     with_samples = [s for s in studies if s.participants.samples]
-    add("samples", sum(len(s.participants.samples) for s in with_samples),
-        "samples (arms, clusters) listed in the study files")
-    counts.update(_number_counts("participants", studies, lambda s: s.participants.n, {
+    counts = [Count("samples", sum(len(s.participants.samples) for s in with_samples),
+                    "samples (arms, clusters) listed in the study files")]
+    counts += _number_counts("participants", studies, lambda s: s.participants.n, {
         "total": "participants in all included studies (sum of reported n)",
         "median": "median number of participants per study (over the studies that report n)",
         "min": "fewest participants in a study (of those that report n)",
         "max": "most participants in a study",
         "reported": "studies reporting their number of participants (n)",
-        "not_reported": "studies not reporting their number of participants (n)"}))
+        "not_reported": "studies not reporting their number of participants (n)"}).values()
     for extra in review.extra_fields:
         if extra.type in NUMERIC_TYPES:
-            counts.update(_number_counts(extra.name, studies, lambda s, name=extra.name: s.extra.get(name), {
+            counts += _number_counts(extra.name, studies, lambda s, name=extra.name: s.extra.get(name), {
                 "total": f"{extra.label}: sum over the studies that report it",
                 "median": f"{extra.label}: median per study (over the studies that report it)",
                 "min": f"{extra.label}: smallest value in a study",
                 "max": f"{extra.label}: largest value in a study",
                 "reported": f"studies reporting {extra.label}",
-                "not_reported": f"studies not reporting {extra.label}"}))
+                "not_reported": f"studies not reporting {extra.label}"}).values()
+    return counts
 
-    prisma = review.prisma
-    add("databases", len(prisma.databases) or None, "databases searched")
-    add("prisma.identified", prisma_identified(prisma), "records identified from databases")
-    for source in prisma.databases:
-        add(f"prisma.database.{slug(source.name)}", source.records, f"records from {source.name}")
-    for name, meaning in _PRISMA_BOXES:
-        add(f"prisma.{name}", getattr(prisma, name), meaning)
+
+def _prisma_counts(prisma: Prisma) -> list[Count]:
+    """The search and screening numbers of review.yaml, by database and by full-text exclusion reason."""
+    counts = [Count("databases", len(prisma.databases) or None, "databases searched"),
+              Count("prisma.identified", prisma_identified(prisma), "records identified from databases")]
+    counts += [Count(f"prisma.database.{slug(source.name)}", source.records, f"records from {source.name}")
+               for source in prisma.databases]
+    counts += [Count(f"prisma.{name}", getattr(prisma, name), meaning) for name, meaning in _PRISMA_BOXES]
     if prisma.studies_without_files is not None:
-        add("prisma.studies_without_files", prisma.studies_without_files,
-            "included studies that have no study file (not in Table 1)")
-    for reason in prisma.dbr_excluded_reasons:
-        add(f"prisma.dbr_excluded_reason.{slug(reason.reason)}", reason.count,
-            f"full-text reports excluded: {reason.reason}")
+        counts.append(Count("prisma.studies_without_files", prisma.studies_without_files,
+                            "included studies that have no study file (not in Table 1)"))
+    counts += [Count(f"prisma.dbr_excluded_reason.{slug(reason.reason)}", reason.count,
+                     f"full-text reports excluded: {reason.reason}") for reason in prisma.dbr_excluded_reasons]
     return counts
 
 

@@ -464,11 +464,23 @@ def _diff(rel: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}"))
 
 
-def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: str | None = None,
-                   dry_run: bool = False, update: bool = False, out: TextIO | None = None) -> int:
-    """Import the rows of an extraction spreadsheet as study files; print what was done; return the exit status."""
-    out = out or sys.stdout
-    root = Path(root)
+@dataclass
+class _Plan:
+    """What an import works from: the review, its fields, the mapping and the sheet it applies to."""
+
+    review: Review
+    fields: tuple[Field, ...]
+    mapping: Mapping
+    table: Sheet
+    finder: KeyFinder
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {f.path: f.kind for f in self.fields}
+
+
+def _plan(root: Path, file: Path, mapping: Path | None, sheet: str | None) -> _Plan:
+    """Read review.yaml, the mapping and the sheet; refuse a mapping that names a column the sheet lacks."""
     review, review_problems = load_review(root)
     errors = [p for p in review_problems if p.severity == "error"]
     if review is None or errors:
@@ -487,84 +499,118 @@ def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: s
         if column and column not in table.headers:
             raise ImportFailed(f"{table.where(1)}: no column named '{column}' (named in {chosen.source})"
                                f"{did_you_mean(column, table.headers)}; the columns are: {', '.join(table.headers)}")
+    bibliography, _ = load_bibliography(root)
+    return _Plan(review, fields, chosen, table, KeyFinder(bibliography))
+
+
+def _study_key(row: Row, plan: _Plan, seen: dict[str, int], result: RowResult) -> str | None:
+    """The row's citation key, or None with the reason in ``result`` (none found, unusable, a second row)."""
+    table = plan.table
+    key, key_problem = _row_key(row, table, plan.mapping, plan.finder)
+    result.key = key
+    if key is None:
+        result.problems.append(key_problem)
+        return None
+    if _key_problem(key):
+        result.key = None
+        result.problems.append(f"{table.where(row.number)}: {_key_problem(key)}")
+        return None
+    if key in seen:
+        result.problems.append(f"{table.where(row.number)}: study '{key}' is also row {seen[key]}: one row per "
+                               "study (put further reports of a study in its reports column)")
+        return None
+    seen[key] = row.number
+    return key
+
+
+def _row_values(row: Row, plan: _Plan, result: RowResult) -> dict[str, object]:
+    """The row's cells as field values (with the mapping's fixed values); problems go to ``result``."""
+    chosen, review, kinds = plan.mapping, plan.review, plan.kinds
+    values: dict[str, object] = dict(chosen.fixed)
+    if len(review.themes) == 1 and "theme" not in chosen.columns.values():
+        values.setdefault("theme", review.themes[0].key)  # the only choice there is
+    for header, path in chosen.columns.items():
+        cell = row.cells[header]
+        value, problem = _convert(cell, path, kinds[path], chosen, review)
+        if problem:
+            result.problems.append(f"{plan.table.where(row.number, cell.column, header)}: {path}: {problem}")
+        values[path] = value
+    return values
+
+
+def _study_text(root: Path, rel: str, key: str, values: dict[str, object], plan: _Plan, update: bool,
+                row: Row, result: RowResult) -> str | None:
+    """The study file's new text (created, or updated in place with --update); None when nothing is written."""
+    target = root / rel
+    kinds = plan.kinds
+    if not target.exists():
+        merged = {f.path: None for f in plan.fields if f.path not in OPTIONAL_WHEN_EMPTY}
+        merged.update(values)
+        merged["id"] = key
+        merged = {path: value for path, value in merged.items()
+                  if value is not None or path not in OPTIONAL_WHEN_EMPTY}
+        result.action = "created"
+        return study_yaml(merged, plan.fields)
+    if not update:
+        result.action = "skipped"
+        result.problems.append(f"{plan.table.where(row.number)}: {rel} exists: left as it is (add --update to "
+                               "update it from the sheet)")
+        return None
+    existing, problems = read_study_file(root, rel)
+    if existing is None:
+        result.problems += [f"{rel} cannot be updated until it reads as YAML: {p}" for p in problems]
+        return None
+    merged = dict(existing)
+    changes = {}
+    for path, value in values.items():
+        kind = kinds.get(path, "text")
+        if normalised(kind, value) != normalised(kind, existing.get(path)):
+            merged[path] = changes[path] = value
+    if not changes:
+        result.action = "unchanged"
+        return None
+    old_text = target.read_text(encoding="utf-8")
+    new_text = _updated_text(rel, old_text, changes, merged, plan.fields, kinds)
+    result.action = "updated"
+    result.diff = _diff(rel, old_text, new_text)
+    return new_text
+
+
+def import_studies(root: Path, file: Path, mapping: Path | None = None, sheet: str | None = None,
+                   dry_run: bool = False, update: bool = False, out: TextIO | None = None) -> int:
+    """Import the rows of an extraction spreadsheet as study files; print what was done; return the exit status."""
+    out = out or sys.stdout
+    root = Path(root)
+    plan = _plan(root, file, mapping, sheet)
+    chosen, table = plan.mapping, plan.table
     unmapped = [h for h in table.headers if h not in chosen.columns and h not in (chosen.key, chosen.doi,
                                                                                      chosen.study_id, *chosen.only)]
     rows = [row for row in table.rows if all((row.cells[column].text or "").strip().casefold() == value.casefold()
                                              for column, value in chosen.only.items())]
     left_out = len(table.rows) - len(rows)
-    bibliography, _ = load_bibliography(root)
-    finder = KeyFinder(bibliography)
-    kinds = {f.path: f.kind for f in fields}
     column_of = {path: header for header, path in chosen.columns.items()}
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     writes: list[tuple[Path, str]] = []
     not_given: dict[str, list[int]] = {}  # field -> rows whose study needs it but no column gives it
     for row in rows:
-        key, key_problem = _row_key(row, table, chosen, finder)
-        result = RowResult(row.number, key, "failed")
+        result = RowResult(row.number, None, "failed")
         results.append(result)
+        key = _study_key(row, plan, seen, result)
         if key is None:
-            result.problems.append(key_problem)
             continue
-        if _key_problem(key):
-            result.key = None
-            result.problems.append(f"{table.where(row.number)}: {_key_problem(key)}")
-            continue
-        if key in seen:
-            result.problems.append(f"{table.where(row.number)}: study '{key}' is also row {seen[key]}: one row per "
-                                   "study (put further reports of a study in its reports column)")
-            continue
-        seen[key] = row.number
-        values: dict[str, object] = dict(chosen.fixed)
-        if len(review.themes) == 1 and "theme" not in chosen.columns.values():
-            values.setdefault("theme", review.themes[0].key)  # the only choice there is
-        for header, path in chosen.columns.items():
-            cell = row.cells[header]
-            value, problem = _convert(cell, path, kinds[path], chosen, review)
-            if problem:
-                result.problems.append(f"{table.where(row.number, cell.column, header)}: {path}: {problem}")
-            values[path] = value
+        values = _row_values(row, plan, result)
         if result.problems:
             continue
         rel = f"{STUDIES_DIR}/{key}.yaml"
-        target = root / rel
-        if target.exists():
-            if not update:
-                result.action = "skipped"
-                result.problems.append(f"{table.where(row.number)}: {rel} exists: left as it is (add --update to "
-                                       "update it from the sheet)")
-                continue
-            existing, problems = read_study_file(root, rel)
-            if existing is None:
-                result.problems += [f"{rel} cannot be updated until it reads as YAML: {p}" for p in problems]
-                continue
-            merged = dict(existing)
-            changes = {}
-            for path, value in values.items():
-                kind = kinds.get(path, "text")
-                if normalised(kind, value) != normalised(kind, existing.get(path)):
-                    merged[path] = changes[path] = value
-            if not changes:
-                result.action = "unchanged"
-                continue
-            old_text = target.read_text(encoding="utf-8")
-            new_text = _updated_text(rel, old_text, changes, merged, fields, kinds)
-            result.action = "updated"
-            result.diff = _diff(rel, old_text, new_text)
-        else:
-            merged = {f.path: None for f in fields if f.path not in OPTIONAL_WHEN_EMPTY}
-            merged.update(values)
-            merged["id"] = key
-            merged = {path: value for path, value in merged.items()
-                      if value is not None or path not in OPTIONAL_WHEN_EMPTY}
-            new_text = study_yaml(merged, fields)
-            result.action = "created"
-        placed, unfilled = _study_problems(rel, key, new_text, review, table, row, column_of)
+        new_text = _study_text(root, rel, key, values, plan, update, row, result)
+        if new_text is None:
+            continue
+        placed, unfilled = _study_problems(rel, key, new_text, plan.review, table, row, column_of)
         result.problems += placed
         for field_path in unfilled:
             not_given.setdefault(field_path, []).append(row.number)
-        writes.append((target, new_text))
+        writes.append((root / rel, new_text))
     _report(results, table, unmapped, dry_run, out)
     if left_out:
         wanted = ", ".join(f"{column} = {value}" for column, value in chosen.only.items())
