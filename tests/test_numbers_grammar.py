@@ -1307,6 +1307,7 @@ STREAMS = scenario_lexicon({
         ("question.q1", 20, "studies addressing question q1 (agreement with professional data)"),
         ("question.q2", 14, "studies addressing question q2 (volunteer retention)"),
         ("question.q3", 9, "studies addressing question q3 (use by water agencies)"),
+        ("countries", 6, "distinct countries of the included studies"),
         ("country.canada", 12, "studies from Canada"),
         ("country.sweden", 9, "studies from Sweden"),
         ("country.ireland", 6, "studies from Ireland"),
@@ -1478,3 +1479,11 @@ def test_a_year_before_a_singular_study_noun_stays_a_year():
     """"the order used in the 2021 article" (batch 31): a year is a count only before a plural it could count."""
     assert claims("We followed the protocol of the 2019 study.", STREAMS) == []
     assert claims("The searches found 2019 records.", STREAMS) == [(2019, "prisma.identified")]
+
+
+def test_a_count_of_countries_represented_is_the_reviews_countries():
+    """"Twelve countries were represented." (batch 31; batch 27's "Sixteen countries were represented, led by
+    Kenya (11)" named a country too): *represented* says the evidence comes from them; a hedged number is no claim."""
+    assert claims("Six countries were represented.", STREAMS) == [(6, "countries")]
+    assert claims("More than six countries were represented.", STREAMS) == []
+    assert claims("Six countries have a national monitoring scheme.", STREAMS) == []

@@ -4207,7 +4207,7 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
         about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
                                   r"affiliat\w*|distinct|evidence)\b", sentence, re.I) or \
             re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I) or \
-            _names_review_country(sentence, r.lexicon)
+            _names_review_country(sentence, r.lexicon) or _COUNTRIES_REPRESENTED_RE.match(sentence, noun.end)
         return True, (_claim(sentence, token, "countries", noun.end, None)
                       if about_studies and "countries" in counts else None)
     if category == "duplicate":
@@ -4226,6 +4226,11 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+# "Twelve countries were represented": the countries the evidence comes from, the review's (a hedged number,
+# "More than 40 countries were represented", is no claim before this is asked)
+_COUNTRIES_REPRESENTED_RE = re.compile(r"\s+(?:were|are|was|is)\s+(?:\w+ly\s+)?represented\b", re.I)
 
 
 def _names_review_country(sentence: str, lexicon: Lexicon) -> bool:
