@@ -1487,3 +1487,20 @@ def test_a_count_of_countries_represented_is_the_reviews_countries():
     assert claims("Six countries were represented.", STREAMS) == [(6, "countries")]
     assert claims("More than six countries were represented.", STREAMS) == []
     assert claims("Six countries have a national monitoring scheme.", STREAMS) == []
+
+
+def test_a_group_joined_to_one_the_studies_are_outside_is_outside_too():
+    """"Outside North America and Europe, eight studies came from 6 countries" (batch 31): Europe is outside too,
+    so the eight are the other groups together, which the data does not count: no claim of Europe."""
+    lexicon = scenario_lexicon({
+        "title": "Seed banks and farmer seed systems: a scoping review",
+        "country_groups": {
+            "africa": {"label": "Africa", "members": ["Kenya"]}, "asia": {"label": "Asia", "members": ["India"]},
+            "europe": {"label": "Europe", "members": ["France"]}, "americas": {"label": "the Americas", "members": ["Peru"]}},
+        "counts": _counts([
+            ("included", 30, "included studies"),
+            ("country_group.africa", 12, "studies from Africa"), ("country_group.asia", 9, "studies from Asia"),
+            ("country_group.europe", 5, "studies from Europe"), ("country_group.americas", 4, "studies from the Americas")]),
+    })
+    assert claims("Outside Africa and Asia, nine studies came from three countries.", lexicon) == []
+    assert claims("Outside Africa, nine studies came from Asia.", lexicon) == [(9, "country_group.asia")]

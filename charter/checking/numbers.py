@@ -3956,7 +3956,8 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return None  # "…; the two exceptions came from Asia": what the sentence said before is not theirs
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or exceptions == "left out" or (
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
-                                                             or _from_elsewhere(sentence, r.token.end, hit)))
+                                                             or _from_elsewhere(sentence, r.token.end, hit)
+                                                             or _outside_list(sentence, hit, forward_ok + backward_ok)))
     if complement and not inner and not _excepted_named(r, noun, hit):
         return _other_group_claim(r, noun, _past_the_whole(hit, forward_ok))
     if hit is not None:
@@ -4149,6 +4150,14 @@ def _group_outside(sentence: str, hit: _Hit | None, hits: list[_Hit]) -> _Hit | 
     outside = [h for h in hits if h.kind == "country_group" and _OUTSIDE_RE.search(sentence[:h.position])
                and not re.search(r"[:;]", sentence[min(h.end, hit.position):max(h.position, hit.end)])]
     return outside[0] if len(outside) == 1 else hit
+
+
+def _outside_list(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
+    """"Outside North America and Europe, eight studies came from 6 countries": a group joined by *and* / *or* / a
+    comma to one the sentence places the studies outside is outside too."""
+    return any(h.kind == "country_group" and h.end <= hit.position and _OUTSIDE_RE.search(sentence[:h.position])
+               and re.fullmatch(r"\s*(?:,\s*)?(?:and|or)?\s*(?:the\s+)?", sentence[h.end:hit.position], re.I)
+               for h in hits)
 
 
 def _names_own_review(text: str) -> bool:
