@@ -1299,6 +1299,7 @@ STREAMS = scenario_lexicon({
     ],
     "counts": _counts([
         ("included", 33, "included studies"),
+        ("reports", 38, "reports (papers) of the included studies"),
         ("theme.a", 21, "studies in theme (a) Quality of volunteer data"),
         ("subtheme.a.turbidity", 7, "studies in sub-theme Turbidity and clarity readings"),
         ("subtheme.a.protocols", 14, "studies in sub-theme Sampling protocols"),
@@ -1504,3 +1505,10 @@ def test_a_group_joined_to_one_the_studies_are_outside_is_outside_too():
     })
     assert claims("Outside Africa and Asia, nine studies came from three countries.", lexicon) == []
     assert claims("Outside Africa, nine studies came from Asia.", lexicon) == [(9, "country_group.asia")]
+
+
+def test_papers_that_reported_the_studies_count_the_reports():
+    """"Fifty-eight papers reported the 47 studies" (batch 30): as "58 papers describing 47 studies", with the
+    papers' verb in the past and a determiner before the studies."""
+    assert claims("Thirty-eight papers reported the 33 studies.", STREAMS) == [(38, "reports"), (33, "included")]
+    assert claims("Thirty-eight papers reported water quality.", STREAMS) == []

@@ -3043,6 +3043,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _none_recorded(sentence, tokens, numbers, claims, lexicon)
     claims = _not_reported_item(sentence, tokens, numbers, claims, lexicon)
     claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
+    claims = _papers_reported_the_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
@@ -3349,6 +3350,26 @@ def _papers_describing_studies(sentence: str, tokens: list[_Token], numbers: lis
         out = [c for c in out if c.start not in starts] + [
             _claim(sentence, tokens[i], "reports", tokens[i + 1].end, None),
             _claim(sentence, tokens[i + 3], "included", tokens[i + 4].end, None)]
+    return out
+
+
+def _papers_reported_the_studies(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                                 lexicon: Lexicon) -> list[Claim]:
+    """"Fifty-eight papers reported the 47 studies": the papers' verb in the past and a determiner before the studies'
+    number say what "58 papers describing 47 studies" says (see _papers_describing_studies)."""
+    if "reports" not in lexicon.counts:
+        return claims
+    out = list(claims)
+    for i in numbers:
+        j = i + 3 + (i + 3 < len(tokens) and tokens[i + 3].text.lower() in ("the", "our", "these", "all"))
+        if j + 1 >= len(tokens) or tokens[i].kind != "num" or tokens[j].kind != "num" or \
+                tokens[i + 1].text.lower() not in _PAPER_WORDS or \
+                tokens[i + 2].text.lower() not in ("reported", "described", "presented", "covered") or \
+                _NOUNS.get(_stem(tokens[j + 1].text)) != "study" or None in (tokens[i].value, tokens[j].value):
+            continue
+        out = [c for c in out if c.start not in (tokens[i].start, tokens[j].start)] + [
+            _claim(sentence, tokens[i], "reports", tokens[i + 1].end, None),
+            _claim(sentence, tokens[j], "included", tokens[j + 1].end, None)]
     return out
 
 
