@@ -1048,11 +1048,11 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     nxt2 = tokens[i + 2] if i + 2 < len(tokens) else None
     if token.text.isdigit() and len(token.text) == 4 and 1800 <= int(token.text) <= 2099:
+        # (before a plural it could count, "2058 records", it is a count; before a singular, "the 2021 article", not)
         if not (nxt and nxt.kind == "word" and _NOUNS.get(_stem(nxt.text)) in ("record", "study")
                 and _stem(nxt.text) != nxt.text.lower()) and \
                 not (_subject_counted(tokens, i) or _n_equals(tokens, i)):
-            return True  # a year (but "the records fell to 2058", "(n = 2058)", "2058 records" are counts; not
-            # before a singular noun: "the 2021 article")
+            return True  # a year (but "the records fell to 2058", "(n = 2058)" are counts)
     if token.text[0].isdigit() and token.start > 0 and (text[token.start - 1] in "-–.:" or (
             text[token.start - 1] == "/" and not (nxt and _NOUNS.get(_stem(nxt.text)) == "study")) or
                                                         text[token.start - 1].isalpha()):
