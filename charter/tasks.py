@@ -200,8 +200,9 @@ def watch(c, format=None):
     run_watch(project_root(c), formats=(format,) if format else ("docx", "pdf"))
 
 
-@task(positional=["old", "new"],
-      help={"old": "the earlier version: a tag, branch or commit (default: the most recent tag)",
+# OLD and NEW are options, not positional arguments: invoke requires every positional argument, so
+# `invoke diff` alone (the most recent tag → the working tree) could not be typed.
+@task(help={"old": "the earlier version: a tag, branch or commit (default: the most recent tag)",
             "new": "the later version (default: the working tree, uncommitted changes included)",
             "since": "compare with the commit a returned DOCX was built from, instead of OLD",
             "author": "name every change after this person instead of the commit authors",
@@ -225,8 +226,7 @@ def diff(c, old=None, new=None, since=None, author=None, format=None):
             print(f"wrote {path.relative_to(root)}")
 
 
-@task(positional=["old", "new"],
-      help={"old": "the earlier version (default: the most recent tag)",
+@task(help={"old": "the earlier version (default: the most recent tag)",
             "new": "the later version (default: the working tree)",
             "since": "compare with the commit a returned DOCX was built from",
             "format": "text (default), markdown (for a response letter) or json"})

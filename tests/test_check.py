@@ -458,3 +458,13 @@ def test_every_option_of_the_check_task_is_documented():
     for option in tasks.check.help:
         assert f"`--{option}" in docs, f"docs/number-check.md does not explain --{option}"
     assert "`invoke counts --format json`" in docs
+
+
+def test_counts_note_on_data_errors_is_grammatical(tmp_path, capsys):
+    root = small_project(tmp_path)
+    study = next((root / "studies").glob("*.yaml"))
+    study.write_text(study.read_text(encoding="utf-8").replace("theme: a", "theme: zz", 1)
+                     .replace("theme: b", "theme: zz", 1), encoding="utf-8")
+    print_counts(root, out=io.StringIO())
+    note = next(line for line in capsys.readouterr().err.splitlines() if "the data has" in line)
+    assert note == "note: the data has 1 error, so some counts may be wrong; run 'invoke check'"

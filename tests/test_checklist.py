@@ -291,3 +291,51 @@ def test_review_yaml_checklist_block_is_checked(tmp_path, block, message):
     assert check_main(root, out=out) == 1
     line = next(line for line in out.getvalue().splitlines() if message in line)
     assert line.startswith("review.yaml:")
+
+
+def test_a_checklist_source_note_never_stands_alone_on_a_page(tmp_path):
+    # A new systematic review (charter init) with a two-line title and a search block: the PRISMA
+    # abstract checklist's source note ("From: Page MJ, …") was once alone at the top of page 4.
+    from charter.start.init import init_review
+
+    root = tmp_path / "review"
+    init_review(root, "systematic")
+    title = "Exercise training for fatigue in adults with multiple sclerosis: a systematic review"
+    for name in ("review.yaml", "manuscript/metadata.yaml"):
+        path = root / name
+        path.write_text(re.sub(r"(?m)^title: .*$", f'title: "{title}"', path.read_text(encoding="utf-8"), count=1),
+                        encoding="utf-8")
+    review = root / "review.yaml"
+    text = review.read_text(encoding="utf-8")
+    for old, new in (("databases: []            #", "databases: [MEDLINE (Ovid), CINAHL, Embase]  #"),
+                     ('date_from: null', 'date_from: "2000-01"'), ("date_to: null", 'date_to: "2023-06"'),
+                     ("last_search: null", 'last_search: "2023-06-30"'),
+                     ("languages: []", "languages: [English, Spanish, German]"),
+                     ("terms: []", "terms: [multiple sclerosis, exercise, fatigue]")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    review.write_text(text, encoding="utf-8")
+    paths, _ = build_checklist(root, root / "build")
+    pages = [page.extract_text() for page in PdfReader(str(root / "build" / "checklist.pdf")).pages]
+    assert sum(page.count("From: Page MJ") for page in pages) == 2
+    for number, page in enumerate(pages, 1):
+        if "From: Page MJ" in page:
+            before = page[:page.index("From: Page MJ")]
+            assert "Section and topic" in before, f"page {number} begins with the source note:\n{page[:300]}"
+
+
+def test_item_numbers_fit_their_column_in_the_docx(tmp_path):
+    # The Item column was 2 of 58 dashes wide: LibreOffice broke the heading "Ite/m" and "13a", "A10" too.
+    from charter.start.init import init_review
+
+    root = tmp_path / "review"
+    init_review(root, "systematic")
+    build_checklist(root, root / "build")
+    profile = tmp_path / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(root / "build" / "checklist.docx")],
+                   check=True, capture_output=True, timeout=180)
+    words = [w for page in PdfReader(str(tmp_path / "checklist.pdf")).pages for w in page.extract_text().split()]
+    assert "Item" in words and "Ite" not in words
+    for item in ("13a", "16b", "24c", "A10", "A12"):
+        assert item in words, item

@@ -419,3 +419,29 @@ def test_only_the_compared_versions_copies_are_kept_and_no_temporary_file_is_lef
     kept = sorted(p.name for p in versions.iterdir())
     assert kept == sorted({_git(two_versions, "rev-parse", ref).strip()[:12] for ref in ("v1", "HEAD")})
     assert not list((two_versions / "build" / "diff").glob(".*.tmp"))
+
+
+@needs_git
+def test_invoke_diff_and_changes_run_as_the_docs_type_them(two_versions, tmp_path):
+    # Through invoke itself, as a user types them: with no version at all (the most recent tag →
+    # the working tree) and with --old/--new. As positional arguments invoke required both.
+    checkout = tmp_path / "review"
+    subprocess.run(["git", "clone", "-q", str(two_versions), str(checkout)], check=True)
+    (checkout / "tasks.py").write_text("from charter.tasks import *  # noqa: F401,F403\n", encoding="utf-8")
+    env = {**__import__("os").environ, "PYTHONPATH": str(HERE.parent)}
+
+    def invoke(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=checkout, capture_output=True,
+                              text=True, env=env)
+
+    for args in (("changes",), ("changes", "--old", "v1"), ("changes", "--old", "v1", "--new", "HEAD")):
+        process = invoke(*args)
+        assert process.returncode == 0, (args, process.stdout, process.stderr)
+        assert "studies added (1): dahl2021" in process.stdout, args
+    subprocess.run(["git", "tag", "-d", "v1"], cwd=checkout, check=True, capture_output=True)
+    untagged = invoke("diff")
+    assert untagged.returncode == 1 and "invoke diff --old HEAD~1" in untagged.stderr, untagged.stderr
+    unknown = invoke("diff", "--old", "v0")  # parsed and handed to Charter, which names the problem
+    assert unknown.returncode == 1
+    assert "invoke diff:" in unknown.stderr and "v0" in unknown.stderr
+    assert "Traceback" not in unknown.stderr and "positional" not in unknown.stderr

@@ -425,7 +425,7 @@ def test_hygiene_warnings_name_the_file_line_and_fix(tmp_path):
         "year = {…}",
         "bib/references.bib:32: lee2020: the citation style prints titles in sentence case, so 'Taiwan' will lose its "
         "capital; brace the words that must keep them, e.g. {Taiwan}, or, for a title not in English, add "
-        "langid = {…} (e.g. norwegian)",
+        "langid = {…} (e.g. norsk)",
         "bib/references.bib:34: lee2020: the doi of entry 'lee2020' is written as a link "
         "('https://doi.org/10.1016/j.jinf.2020.01.001'), so it prints as "
         "'doi:https://doi.org/10.1016/j.jinf.2020.01.001'; keep only the DOI itself: "
@@ -447,6 +447,34 @@ def test_no_title_warning_where_the_case_is_kept(tmp_path):
                                SECTION: "# Discussion\n\nSee [@lee2020; @hansen2020; @lim2020].\n"})
     code, lines, _ = _check(root, strict=True)
     assert code == 0, lines
+
+
+def test_the_langid_the_warning_suggests_keeps_a_title_as_typed_under_both_kinds_of_style(tmp_path):
+    # The warning's example once was langid = {norwegian}: pandoc's BibTeX reader takes it as not English,
+    # but citeproc does not know the name and title-cases the title under a title-case style
+    # ("Aspekter Ved Samarbeidsrelasjoner … Og Brukere" in the reference review's own bibliography).
+    import re
+
+    from pypdf import PdfReader
+
+    taiwan = minimal_project_files()["bib/references.bib"] + """
+@article{lee2020, author = {Lee, Ann}, year = {2020}, journal = {J}, title = {Contact tracing in Taiwan}}
+"""
+    root = _project(tmp_path / "warn", {"bib/references.bib": taiwan, SECTION: "# Discussion\n\nSee [@lee2020].\n"})
+    message = next(line for line in _check(root)[1] if "langid" in line)
+    suggested = re.search(r"\(e\.g\. (\w+)\)", message).group(1)
+    title = "Aspekter ved samarbeid og brukere i Norge"
+    bib = minimal_project_files()["bib/references.bib"] + f"""
+@article{{hansen2020, author = {{Hansen, Kari}}, year = {{2020}}, journal = {{J}}, langid = {{{suggested}}},
+  title = {{{title}}}}}
+"""
+    for style in ("apa", "taylor-and-francis-chicago-author-date"):
+        root = _project(tmp_path / style, {"bib/references.bib": bib,
+                                           SECTION: "# Discussion\n\nSee [@hansen2020].\n",
+                                           "manuscript/metadata.yaml": _sub("csl: apa", f"csl: {style}")})
+        build(root, formats=("pdf",), verbose=False)
+        text = " ".join(page.extract_text() for page in PdfReader(str(root / "build" / "manuscript.pdf")).pages)
+        assert title in " ".join(text.split()), (style, suggested, text[text.find("Aspekter"):][:80])
 
 
 def test_no_title_warning_under_a_title_case_style(tmp_path):

@@ -170,3 +170,48 @@ def test_notes_are_shared_and_a_single_equal_contributor_gets_none():
     notes = title_page_notes([d, c, e])
     assert notes[0][0][0].text == "D and E contributed equally to this work."
     assert [[first for _, first in marks] for marks in notes] == [[True], [], [False]]
+
+
+# A title that the PDF broke as "multiple scle-/rosis" when every paragraph was hyphenated; headings and
+# the ragged-right reference list had the same breaks ("Scandina-/vian", "Jour-/nal").
+LONG_TITLE = "Exercise training for fatigue in adults with multiple sclerosis: a systematic review of trials"
+
+
+def test_title_headings_and_references_are_not_hyphenated(tmp_path):
+    files = minimal_project_files()
+    files["manuscript/metadata.yaml"] = files["manuscript/metadata.yaml"].replace(
+        "title: Social support and recovery from mental health problems", f"title: \"{LONG_TITLE}\"")
+    files["manuscript/01-introduction.md"] += (
+        "\n## Characteristically overwhelmingly interdisciplinary neighbourhood-based rehabilitation "
+        "responsibilities\n\nText.\n")
+    root = write_files(tmp_path / "p", files)
+    build(root, formats=("pdf",), verbose=False)
+    pages = pdf_pages(root / "build" / "manuscript.pdf")
+    title = pages[0][:pages[0].index("Kari Nordmann")]
+    assert "sclerosis" in title and not re.search(r"[a-z][-\u00ad]\s*\n\s*[a-z]", title), title
+    text = "\n".join(pages)
+    start = text.index("Characteristically")
+    heading = text[start:text.index("Text.", start)]
+    assert not re.search(r"[a-z][-\u00ad]\s*\n\s*[a-z]", heading), heading
+    body = text.replace("\u00ad", "-")
+    references = body[body.rindex("References"):]
+    assert not re.search(r"[a-z]-\n[a-z]", references), references
+
+
+def test_a_long_author_list_starts_on_the_title_page_in_libreoffice(tmp_path):
+    # Nineteen authors (the covid example has them): at double spacing, each on a line kept with the
+    # next, the author block did not fit under the title, so LibreOffice moved all of it to page 2
+    # and page 1 held the title alone.
+    files = minimal_project_files()
+    authors = "".join(f"  - name: Author Number{i:02d}\n    affiliation: 1\n" for i in range(1, 19))
+    files["manuscript/metadata.yaml"] = files["manuscript/metadata.yaml"].replace(
+        "affiliations:\n", authors + "affiliations:\n", 1)
+    root = write_files(tmp_path / "p", files)
+    build(root, formats=("docx",), verbose=False)
+    profile = tmp_path / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(root / "build" / "manuscript.docx")],
+                   check=True, capture_output=True, timeout=180)
+    first = pdf_pages(tmp_path / "manuscript.pdf")[0]
+    assert "Kari Nordmann" in first and "Author Number18" in first, first
+    assert "Department of Health Sciences" in first, first

@@ -919,3 +919,17 @@ def test_study_field_edits_are_checked_by_reading_the_yaml_back(study, old, new,
                                       "studies/x2020.yaml: findings.0 by hand")
     else:
         assert (text, why) == (expected, "")
+
+
+def test_a_whole_cell_replaced_in_libreoffice_keeps_its_field(tmp_path):
+    # LibreOffice, replacing the whole text of a Table 1 cell, writes the bookmark's end as the first thing
+    # inside its insertion: the inserted text was then traced to the study file without its field.
+    from test_numbers_docx import lo_edit
+
+    root = project(tmp_path / "review")
+    edited = tmp_path / "edited.docx"
+    lo_edit(built_docx(root), edited, "Low support went with higher odds of mood disorder.",
+            "Low support went with mood disorder.", tmp_path / "home")
+    found = by_text(items_of(root, edited))
+    assert found["Low support went with higher odds of mood disorder."].source == "studies/puyat2013.yaml: findings.0"
+    assert found["Low support went with mood disorder."].source == "studies/puyat2013.yaml: findings.0"

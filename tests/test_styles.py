@@ -74,3 +74,11 @@ def test_citation_format_of_a_local_style_and_of_none(tmp_path):
                    '<category citation-format="note"/><category field="history"/></info></style>', encoding="utf-8")
     assert citation_format(csl) == "note" and not names_author_and_year(csl)
     assert citation_format(None) == "author-date" and names_author_and_year(None)
+
+
+def test_a_misspelt_alias_is_suggested(tmp_path):
+    # 'vancouver' is an alias (of nlm-citation-sequence), and the message's own example: a typo of it
+    # suggested only 'vancouver-ama'.
+    path, problems = resolve_style("vancuver", tmp_path, WHERE)
+    assert path is None
+    assert "(close matches: vancouver" in str(problems[0]) and "(close matches: vancouver-" not in str(problems[0])

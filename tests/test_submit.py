@@ -102,6 +102,23 @@ def test_a_table_file_holds_table_1_with_formatted_citations(reference: Path):
     assert any(p.text.startswith("Table 1.") for p in table.paragraphs)
 
 
+def test_the_table_file_is_on_landscape_pages_like_table_1_in_the_manuscript(reference: Path, tmp_path: Path):
+    # On a portrait page LibreOffice broke the narrow columns' words without a hyphen ("Settin/g",
+    # "Randomise/d"); the manuscript has Table 1 on landscape pages of the manuscript's paper.
+    path = reference / "build" / "submission" / "table1.docx"
+    section = docx.Document(path).sections[-1]
+    assert section.page_width > section.page_height
+    assert {section.page_width, section.page_height} == {docx.shared.Twips(11906), docx.shared.Twips(16838)}
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = tmp_path / "profile"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(path)], capture_output=True, text=True, timeout=300, check=True)
+    page = PdfReader(tmp_path / "table1.pdf").pages[0]
+    assert page.mediabox.width > page.mediabox.height
+
+
 # ---------------------------------------------------------------- line numbers
 
 

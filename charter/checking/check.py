@@ -310,7 +310,7 @@ def check_title_case(references: Iterable, csl: Path | None, lines: Mapping[str,
                                 f"the citation style prints titles in sentence case, so {listed} will lose "
                                 f"{'its capital' if len(words) == 1 else 'their capitals'}; brace the words that "
                                 f"must keep them, e.g. {{{words[0]}}}, or, for a title not in English, add "
-                                "langid = {…} (e.g. norwegian)", severity="warning"))
+                                "langid = {…} (e.g. norsk)", severity="warning"))
     return problems
 
 
@@ -579,8 +579,8 @@ def print_counts(root: str | Path, fmt: str = "text", out: TextIO | None = None)
         print(tabulate(rows, headers=("placeholder", "value", "meaning"), colalign=("left", "right", "left")),
               file=out)
     if project.errors:
-        print(f"note: the data has {len(project.errors)} errors, so some counts may be wrong; run 'invoke check'",
-              file=sys.stderr)
+        errors = f"{len(project.errors)} error{'' if len(project.errors) == 1 else 's'}"
+        print(f"note: the data has {errors}, so some counts may be wrong; run 'invoke check'", file=sys.stderr)
 
 
 def _word_counts(root: str | Path) -> dict[str, int]:

@@ -92,7 +92,8 @@ def built_from(docx: Path) -> str:
     commit = source.get("commit") if isinstance(source, dict) else None
     if not isinstance(commit, str) or not re.fullmatch(r"[0-9a-f]{7,64}", commit):
         raise DiffError(f"{docx}: it does not say which commit it was built from (built outside git, by an older "
-                        "Charter, or its editor dropped the anchor map); name the version instead: invoke diff REF")
+                        "Charter, or its editor dropped the anchor map); name the version instead: "
+                        "invoke diff --old REF")
     return commit
 
 

@@ -308,6 +308,7 @@ class _Walker:
         self.ranges: dict[str, dict[str, Position]] = {}  # comment id -> {"start"/"end"/"reference": Position}
         self.table_depth = 0
         self.covered: set[str] = set()
+        self.ending_after: dict = {}  # w:ins element -> ids of bookmarks that end when it ends
 
     def anchors(self) -> tuple[str, ...]:
         return tuple(self.open_bookmarks.values())
@@ -358,7 +359,13 @@ def _walk_body(body) -> tuple[tuple[Paragraph, ...], dict, tuple[Change, ...], f
             elif tag == w("bookmarkStart"):
                 state.open_bookmarks[element.get(w("id"))] = element.get(w("name"), "")
             elif tag == w("bookmarkEnd"):
-                state.open_bookmarks.pop(element.get(w("id")), None)
+                parent = element.getparent()
+                if parent.tag in (w("ins"), w("moveTo")) and element.getprevious() is None:
+                    # LibreOffice, replacing an anchor's whole text, writes its end first inside the
+                    # insertion: the inserted text replaces the anchor's, so the anchor ends after it
+                    state.ending_after.setdefault(parent, []).append(element.get(w("id")))
+                else:
+                    state.open_bookmarks.pop(element.get(w("id")), None)
             elif tag in _CHANGE_TAGS and element.getparent().tag != w("rPr"):
                 # w:ins inside w:rPr marks an inserted paragraph mark, not text
                 index = state.change_count
@@ -393,6 +400,8 @@ def _walk_body(body) -> tuple[tuple[Paragraph, ...], dict, tuple[Change, ...], f
                 state.table_depth -= 1
             elif tag in _CHANGE_TAGS and element.getparent().tag != w("rPr"):
                 state.change_stack.pop()
+                for identifier in state.ending_after.pop(element, ()):
+                    state.open_bookmarks.pop(identifier, None)
     paragraphs = tuple(state.paragraphs)
     return paragraphs, state.ranges, _merge_changes(paragraphs, state.change_info), frozenset(state.covered)
 

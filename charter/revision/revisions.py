@@ -76,8 +76,8 @@ def resolve(root: Path, ref: str | None) -> Revision:
         try:
             ref = _git(root, "describe", "--tags", "--abbrev=0").strip()
         except RevisionError:
-            raise RevisionError("no tag to compare with: name the version, e.g. invoke diff HEAD~1 or invoke diff "
-                                "v1 (tag a submitted version with: git tag v1)") from None
+            raise RevisionError("no tag to compare with: name the version, e.g. invoke diff --old HEAD~1 or "
+                                "invoke diff --old v1 (tag a submitted version with: git tag v1)") from None
     try:
         commit = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
     except RevisionError:

@@ -97,7 +97,8 @@ def _by_id(style_id: str, where: Location, via: str | None = None) -> tuple[Path
             return folder / f"{parent}.csl", []
         return None, [Problem(where, "csl", f"the style '{style_id}' depends on '{parent}', which is not "
                               "installed; name another style or give a path to a .csl file")]
-    names = [p.stem for p in folder.glob("*.csl")] + [p.stem for p in (folder / "dependent").glob("*.csl")]
+    names = [*ALIASES, *(p.stem for p in folder.glob("*.csl")),
+             *(p.stem for p in (folder / "dependent").glob("*.csl"))]
     near = _close_matches(style_id, names)
     hint = f" (close matches: {', '.join(near)})" if near else ""
     origin = f" named by '{via}'" if via else ""

@@ -17,6 +17,7 @@ figure or table caption) in the text pypdf extracts from the built PDF.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -496,13 +497,15 @@ def checklist_markdown(rows: Sequence[Row], title: str) -> str:
                          if c.name == checklist_name)
         parts.append(f"## {checklist.title}\n")
         parts.append("| Section and topic | Item | Checklist item | Location where item is reported |")
-        parts.append("|:---------|:--|:----------------------------------|:-------------|")
+        # relative widths; the Item column fits "Item", "13a" and "A10" on one line in a portrait DOCX
+        parts.append("|:---------|:-----|:--------------------------------|:-------------|")
         for row in (r for r in rows if r.checklist == checklist_name):
             topic = f"{row.section.title()}: {row.topic}" if row.section.lower() != row.topic.lower() \
                 else row.topic
             parts.append(f"| {_cell(topic)} | {row.item} | {_cell(row.text)} | {_cell(row.where) or '—'} |")
-        parts.append(f"\nFrom: {_cell(checklist.citation)} doi:{_cell(checklist.doi)}. "
-                     f"Licence: {_cell(checklist.licence)}\n")
+        # marked as a table note: the PDF keeps it with the table's last row (charter.compile.pandoc.for_typst)
+        parts.append(f"\n::: {{.charter-table-note}}\nFrom: {_cell(checklist.citation)} doi:{_cell(checklist.doi)}. "
+                     f"Licence: {_cell(checklist.licence)}\n:::\n")
     return "\n".join(parts) + "\n"
 
 
@@ -511,6 +514,8 @@ TYPST_PAGE = """#set page(paper: "a4", flipped: true, margin: (x: 1.5cm, y: 1.5c
 #set text(size: 9pt)
 #show figure: set block(breakable: true)
 #show heading: set block(above: 1.2em, below: 0.8em)
+// Each checklist's source note is its table's footer, with the last row: shown once, never alone on a page.
+#set table.footer(repeat: false)
 
 """
 
@@ -537,7 +542,13 @@ def write_checklist(rows: Sequence[Row], out_dir: Path, *, title: str, reference
         if "pdf" in formats:
             typ = Path(tmp) / "checklist.typ"
             body = Path(tmp) / "body.typ"
-            _run([pandoc_path(), "--sandbox", str(source), "-t", "typst", "-o", str(body)],
+            from charter.compile.pandoc import for_typst
+
+            tree = Path(tmp) / "checklist.json"
+            _run([pandoc_path(), "--sandbox", str(source), "-t", "json", "-o", str(tree)],
+                 "reading the checklist")
+            tree.write_text(json.dumps(for_typst(json.loads(tree.read_text(encoding="utf-8")))), encoding="utf-8")
+            _run([pandoc_path(), "--sandbox", "-f", "json", str(tree), "-t", "typst", "-o", str(body)],
                  "writing the checklist Typst source")
             typ.write_text(TYPST_PAGE + body.read_text(encoding="utf-8"), encoding="utf-8")
             import typst

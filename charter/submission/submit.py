@@ -281,11 +281,38 @@ def _tables(s: State, run: Runner) -> None:
     source = s.build_dir / "table1-submission.json"
     write(source, json.dumps(single, ensure_ascii=False))
     out = s.folder / "table1.docx"
-    reference = reference_docx(s.build_dir, "a4", template_file(s.root, "make_reference_docx.py"))
+    paper = s.metadata.paper or "a4"
+    reference = reference_docx(s.build_dir, paper, template_file(s.root, "make_reference_docx.py"))
     _pandoc(s.root, [str(source.relative_to(s.root)), "--from", "json", "--to", "docx",
                      "--reference-doc", str(reference.relative_to(s.root)), "--output", str(out.relative_to(s.root))])
+    _turn_to_landscape(out, paper)
     s.files.append("table1.docx")
     s.listing.append(("table1.docx", "Table 1, the characteristics of the included studies"))
+
+
+def _turn_to_landscape(docx: Path, paper: str) -> None:
+    """The DOCX's pages turned to landscape, as Table 1's pages in the manuscript (on a portrait page
+    its narrow columns broke words in two), in place."""
+    import zipfile
+
+    from lxml import etree
+
+    from charter.compile.pandoc import NS, PAPER_TWIPS, W, docx_package
+
+    with zipfile.ZipFile(docx) as package:
+        names = package.namelist()
+        files = {name: package.read(name) for name in names}
+    document = etree.fromstring(files["word/document.xml"])
+    size = document.find("w:body/w:sectPr/w:pgSz", NS)
+    if size is None:
+        return
+    width, height = PAPER_TWIPS[paper]
+    size.attrib.clear()
+    size.set(f"{{{W}}}w", str(height))
+    size.set(f"{{{W}}}h", str(width))
+    size.set(f"{{{W}}}orient", "landscape")
+    files["word/document.xml"] = etree.tostring(document, xml_declaration=True, encoding="UTF-8", standalone=True)
+    docx.write_bytes(docx_package(names, files))
 
 
 def _checklist(s: State, run: Runner) -> None:

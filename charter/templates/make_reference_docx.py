@@ -49,7 +49,9 @@ STYLES: dict[str, tuple[str, str | None, str, str]] = {
               '<w:jc w:val="center"/>', '<w:b/><w:sz w:val="32"/><w:szCs w:val="32"/>'),
     "Subtitle": ("Subtitle", "Title", '<w:spacing w:before="0" w:after="480"/>',
                  '<w:b w:val="0"/><w:sz w:val="28"/><w:szCs w:val="28"/>'),
-    "Author": ("Author", "Normal", '<w:jc w:val="center"/><w:keepNext/>', ""),
+    # 1.5 lines like the affiliations, and not kept with the next: a long author list kept whole at
+    # double spacing did not fit under the title, and Word and LibreOffice moved all of it to page 2.
+    "Author": ("Author", "Normal", '<w:jc w:val="center"/><w:spacing w:line="360" w:lineRule="auto"/>', ""),
     "Affiliation": ("Affiliation", "Normal", '<w:jc w:val="center"/><w:spacing w:line="360" w:lineRule="auto"/>',
                     '<w:i/><w:sz w:val="22"/><w:szCs w:val="22"/>'),
     "AuthorNote": ("Author Note", "Normal", '<w:spacing w:before="240" w:line="360" w:lineRule="auto"/>',
