@@ -102,7 +102,7 @@ _INCLUDED_RE = re.compile(
     r"|\b(?:base|basis) (?:for|of) (?:the|this|our) (?:review|scope|synthesis)\b|\bthe (?:scoping )?review\b|\bin the review\b|\bfor the (?:review|scope)\b|\bin this scope\b"
     r"|\beligibility criteri|(?<!potentially )\beligible\b|\bselection of\b|\bwere reviewed\b|\breviewed carefully\b|\bfinal (?:sample|set|selection)\b"
     r"|\bwe (?:reviewed|mapped|analy[sz]ed|synthesi[sz]ed|charted)\b|\b(?:were|was) (?:charted|mapped)\b"
-    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\bwe (?:retained|kept)\b|\b(?:this|which|that) left\b"
+    r"|\bremained\b|\b(?:were|was|being) (?:retained|kept)\b|\b(?:we|and) (?:retained|kept)\b|\b(?:this|which|that) left\b"
     r"|\bended up with\b|\b(?:were )?left with\b|\bresult(?:ed|ing) in\b", re.IGNORECASE)
 # Words that put a number in a cited clause back into this review ("We included 29 studies [@a; @b]").
 _OWN_REVIEW_RE = re.compile(r"\b(?:this|our|the present|the current) (?:scoping |systematic )?(?:review|scope)\b"
@@ -861,7 +861,7 @@ def _measures(counts: Mapping[str, Count], vocabulary: Vocabulary) -> tuple[tupl
         # "people asymptomatic throughout infection")
         # — and of its noun without what only qualifies it: "care homes taking part" -> "home"
         heads = []
-        for words in (label, plain):
+        for words in ((plain,) if _before_agent(label) != label else (label, plain)):  # (not the agent's noun)
             raw = [w for w in re.findall(r"[A-Za-z]+", words) if not re.fullmatch(r"\w+ed|studied", w)]
             heads += [_stem(raw[-1])] if len(raw) > 1 and raw[-1].lower().endswith("s") and len(raw[-1]) > 4 else []
         found.append((prefix, [u for u in units if u], heads))
@@ -911,7 +911,13 @@ def _measure_head(label: str) -> str:
     "pupils" / "households" (not "years of schooling": no plural before the -ing word)."""
     plain = re.sub(r"\s+(?:in|per|throughout|during|at)\s+(?:the\s+|each\s+|a\s+)?[\w-]+$", "", label)
     plain = re.sub(r"\s+(?:who|that|which|whose)\s.*$", "", plain)
-    return re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain)
+    return _before_agent(re.sub(r"(?<=[a-z]s)\s+(?:[a-z]+ing|[a-z]+ed)\b(?:\s+[a-z]+){0,3}$", "", plain))
+
+
+def _before_agent(label: str) -> str:
+    """A plural noun before a participle and its agent, the participle regular or not: "homes held by the trusts
+    studied", "clinics run by nurses" -> "homes", "clinics" (the agent, *trusts*, is not what is counted)."""
+    return re.sub(r"(?<=[a-z]s)\s+[a-z]+\s+by\s.*$", "", label)
 
 
 def _unit(label: str) -> str:
@@ -1093,8 +1099,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
             return True  # the second number of a range; "Author 3 and 4"
     if prev and prev.text in (",",) and prev2 and prev2.kind == "num" and token.text[0].isdigit() and \
             _excluded_before(tokens, i - 2, text, depth + 1):
-        if prev2.end == prev.start:
-            return True  # "Tables 2, 3"
+        if prev2.end == prev.start and not _counts_next_label(tokens, i):
+            return True  # "Tables 2, 3" (not "question 1, 20 question 2": a label of its own follows)
     if token.kind == "num" and token.text.lower() == "one":
         if prev and prev.text.lower() in ("only", "just", "exactly", "merely", "single"):
             return False  # "only one of the studies": a count
@@ -1114,7 +1120,8 @@ def _excluded(tokens: list[_Token], i: int, text: str, depth: int = 0) -> bool:
         if prev and prev.kind == "word" and prev.text.lower() in ("no", "any", "every", "each", "the", "this",
                                                                   "that", "which", "someone"):
             return True
-        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that"):
+        if prev and prev.kind == "word" and prev2 and prev2.text.lower() in ("a", "an", "the", "this", "that") \
+                and not _gapped_after_name(tokens, i):
             return True  # "a quantitative one"
     return False
 
@@ -1126,6 +1133,14 @@ def _closes_gapped_item(tokens: list[_Token], i: int) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     closes = nxt is None or nxt.text in (",", ";", ".", ")") or nxt.text.lower() in ("and", "or")
     return closes and any(t.kind == "num" and t.value not in (None, 1) for t in tokens[:i - 1])
+
+
+def _gapped_after_name(tokens: list[_Token], i: int) -> bool:
+    """"Sweden provided two studies, the Netherlands one.": after a comma, *the* and a name (capitalised), a *one*
+    that closes the item is a gapped count (see _gapped_one), not the pronoun of "the quantitative one"."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return i >= 3 and tokens[i - 3].text == "," and tokens[i - 2].text.lower() == "the" and \
+        tokens[i - 1].text[:1].isupper() and (nxt is None or nxt.text in (".", ";", ","))
 
 
 def _modal_passive(tokens: list[_Token], i: int) -> bool:
@@ -1145,9 +1160,17 @@ def _sample_follows(tokens: list[_Token], i: int) -> bool:
     """A sentence opening "One …" that goes on to give a sample ("… tested 13,080 residents", "… involved 712
     infected passengers") describes that one study; its "one" counts nothing."""
     people = _SAMPLE_NOUNS | _OTHER_HEADS  # ("… followed 24 clubhouse members": members of a study, not studies)
-    return i == 0 and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
+    return (i == 0 or _opens_clause(tokens, i)) and any(t.kind == "num" and t.value is not None and t.value >= 10 and any(
         _stem(u.text) in people or u.text.lower() in people for u in tokens[k + 1:k + 4])
-        for k, t in enumerate(tokens) if k > 0)
+        for k, t in enumerate(tokens) if k > 0 and (i == 0 or k > i and not any(u.text in (";", ",")
+                                                                                   for u in tokens[i + 1:k])))
+
+
+def _opens_clause(tokens: list[_Token], i: int) -> bool:
+    """"…, and one study included 1,200 adults": *one* opening a clause of its own after a comma and *and* (*but*,
+    *while*) or a semicolon, as it would open a sentence (see _sample_follows)."""
+    return (i >= 2 and tokens[i - 2].text == "," and tokens[i - 1].text.lower() in ("and", "but", "while", "whereas")) \
+        or (i >= 1 and tokens[i - 1].text == ";")
 
 
 # "34 per cent", "twice as many times", "a 5 MW turbine": a rate or a measurement, never a count
@@ -1831,7 +1854,8 @@ def _attributes(sentence: str, start: int, end: int, lexicon: Lexicon) -> list[_
         for m in step_re.finditer(segment):
             if not _step_word_as_studies_verb(sentence, start + m.start(), start + m.end()):
                 hits.append(_Hit(start + m.start(), kind, kind, start + m.end()))
-    hits = _keyword_named(sentence, _theme_or_field(sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon)))
+    hits = _keyword_named(sentence, _theme_or_field(sentence, _field_named(
+        sentence, hits + _ordinal_ellipses(sentence, start, end, lexicon), lexicon)))
     return _not_head_of_other_value(sentence, _outermost(_not_explanations(sentence, _negated_yes(sentence, hits,
                                                                                                  lexicon))))
 
@@ -1939,6 +1963,37 @@ def _theme_or_field(sentence: str, hits: list[_Hit]) -> list[_Hit]:
     fields = [h for h in hits if h.kind == "field"]
     return [h for h in hits if not (h.kind in ("theme", "subtheme") and overlaps(h, ("field",), fields)
                                     and overlaps(h, ("theme", "subtheme"), shared))]
+
+
+def _field_label_words(count: str, lexicon: Lexicon) -> frozenset[str]:
+    """The content words of the label of the field a value's count belongs to, as its meaning gives it
+    ("studies with outcomes reported: mortality" -> outcome, reported)."""
+    m = re.match(r"studies with (.+?):", lexicon.counts[count].meaning or "") if count in lexicon.counts else None
+    return frozenset(w for w in _content_words(_norm(m.group(1))) if len(w) > 3 and w not in _WEAK_STOP) \
+        if m else frozenset()
+
+
+def _field_named(sentence: str, hits: list[_Hit], lexicon: Lexicon) -> list[_Hit]:
+    """"Mortality was an outcome in 31 of the studies", "Readmission was reported by 33 studies" for the list
+    field *outcomes reported*, whose value *mortality* is also a sub-theme's short form: where a field's value
+    and a theme or sub-theme share their words, a clause that says a word of the field's own label (and not
+    *theme*) means the value, as a clause that says *keyword* means the keyword (see _keyword_named)."""
+    fields = [h for h in hits if h.kind == "field"]
+    labels = [h for h in hits if h.kind in ("theme", "subtheme")]
+    if not fields or not labels:
+        return hits
+    cuts = [0, *(m.start() for m in _CONTRAST_RE.finditer(sentence)), *(m.start() for m in re.finditer(";", sentence)),
+            len(sentence)]
+    dropped = []
+    for f in fields:
+        rivals = [h for h in labels if h.position < f.end and f.position < h.end]
+        if not rivals:
+            continue
+        start = max(c for c in cuts if c <= f.position)
+        clause = sentence[start:min(c for c in cuts if c > f.position)]
+        if not _THEME_WORD_RE.search(clause) and _field_label_words(f.count, lexicon) & set(_norm(clause).split()):
+            dropped += rivals
+    return [h for h in hits if h not in dropped]
 
 
 def _keyword_named(sentence: str, hits: list[_Hit]) -> list[_Hit]:
@@ -2817,7 +2872,8 @@ def _stat_of_subject(sentence: str, tokens: list[_Token], k: int, mentions: list
     for start, end, _ in mentions:
         if end > t.start:
             continue
-        if _subject_counted(tokens, k) and tokens[k - 1].start <= end + 1 and not re.search(r"\w", sentence[:start]):
+        if _subject_counted(tokens, k) and (tokens[k - 1].start <= end + 1 and not re.search(r"\w", sentence[:start])
+                                            or _participled_subject(sentence, start, end, tokens[k - 1].start)):
             return "total"  # the measure is the subject of "numbered", "totalled"
         lead = _STAT_SUBJECT_RE.search(sentence[:start])
         if lead and _COPULA_RE.match(sentence[end:t.start]):
@@ -2848,6 +2904,13 @@ def _measure_totalled(sentence: str, tokens: list[_Token], k: int, mentions: lis
         if re.fullmatch(r"\s*(?:[a-z]+ed\s*)?,\s*which\s+", link, re.I):
             return True
     return False
+
+
+def _participled_subject(sentence: str, start: int, end: int, verb: int) -> bool:
+    """"Households surveyed or interviewed numbered 6,214", "The pupils tutored totalled 912": the measure's noun
+    opens the sentence (perhaps after *the*) and only participles stand between it and the verb."""
+    return not re.search(r"\w", re.sub(r"^\W*(?:the|all)\b", "", sentence[:start], flags=re.I)) and \
+        bool(re.fullmatch(r"\s*(?:[a-z]+ed(?:\s*,\s*|\s+(?:or|and)\s+|\s+))*", sentence[end:verb]))
 
 
 def _stat_named(lead: re.Match) -> str:
@@ -3061,19 +3124,24 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims += [c for k, c in measured.items() if c is not None and k not in numbers]
     claims += _decimal_medians(sentence, tokens, lexicon, cited_parts)
     claims = _none_recorded(sentence, tokens, numbers, claims, lexicon)
+    claims = _not_reported_item(sentence, tokens, numbers, claims, lexicon)
     claims = _papers_describing_studies(sentence, tokens, numbers, claims, lexicon)
+    claims = _papers_reported_the_studies(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_after_values(sentence, tokens, numbers, _the_remaining(sentence, tokens, numbers, claims, lexicon),
                                   lexicon)
     claims = _unsaid_which(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_by_their_words(sentence, tokens, numbers, claims, lexicon)
     claims = _reasons_in_brackets(sentence, tokens, numbers, claims, lexicon)
+    claims = _bracketed_reasons(sentence, tokens, numbers, claims, lexicon)
     claims = _unreported_by_label_words(sentence, tokens, numbers, claims, lexicon)
     claims = _unsaid_which_value(sentence, tokens, numbers, claims, lexicon)
+    claims = _none_of_the_values(sentence, tokens, numbers, claims, lexicon)
     claims = _mixed_value_in_other_words(sentence, tokens, numbers, claims, lexicon)
     claims = _label_words_in_any_order(sentence, tokens, numbers, claims, lexicon, cited_parts, set(measured))
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = _parallel_values_before(sentence, claims, lexicon)
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
+    claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -3263,7 +3331,8 @@ def _parallel_field_values(sentence: str, claims: list[Claim], lexicon: Lexicon)
         stretch = " " + _norm(sentence[claim.end:end]) + " "
         values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
                   t.count.rpartition(".")[0] in families and f" {t.phrase} " in stretch}
-        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1:
+        if claim.count.startswith("subtheme.") and len(families) == 1 and len(values) == 1 and \
+                not _THEME_WORD_RE.search(stretch):  # ("… only six were grouped under the displacement sub-theme")
             claim = replace(claim, count=values.pop(), alternatives=(claim.count,))
         out.append(claim)
     return out
@@ -3288,6 +3357,8 @@ def _parallel_values_before(sentence: str, claims: list[Claim], lexicon: Lexicon
         after = re.split(r"[,;]|\band\b", sentence[claim.end:ordered[n + 1].start if n + 1 < len(ordered)
                                                      else len(sentence)])[0]
         for side in (before, after):
+            if _THEME_WORD_RE.search(side):
+                break  # "… only seven were grouped under the turbidity sub-theme": named as a theme, it is one
             stretch = " " + _norm(side) + " "
             values = {t.count for t in lexicon.terms if t.kind == "field" and not t.weak and
                       t.count.rpartition(".")[0] == family and f" {t.phrase} " in stretch}
@@ -3402,6 +3473,27 @@ def _none_recorded(sentence: str, tokens: list[_Token], numbers: list[int], clai
     return out
 
 
+# the last item of a list of a field's values: "…, children (5), not reported (16)", "…, unclear: 3"
+_NOT_REPORTED_ITEM_RE = re.compile(r"(?:^|[,;]\s*(?:and\s+|or\s+)?)(?:not (?:reported|recorded|stated|given|known|"
+                                   r"described)|unreported|unclear|unknown|missing)\s*(?:\(\s*(?:n\s*=\s*)?|:\s*)$", re.I)
+
+
+def _not_reported_item(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                       lexicon: Lexicon) -> list[Claim]:
+    """"Age group: adults (52), all ages (46), …, not reported (16)": an item *not reported* in a list whose
+    other counts are all values of one field counts that field's not_reported."""
+    out = list(claims)
+    for token in tokens:  # (not only ``numbers``: a bracketed count in a list looks like a list marker)
+        if token.kind != "num" or token.value is None or any(c.start == token.start for c in out) or \
+                not _NOT_REPORTED_ITEM_RE.search(sentence[:token.start]):
+            continue
+        families = {c.count.rpartition(".")[0] for c in out if "." in c.count and not c.count.startswith("prisma.")}
+        name = f"{families.pop()}.not_reported" if len(families) == 1 else ""
+        if name in lexicon.counts:
+            out.append(_claim(sentence, token, name, token.end, None))
+    return out
+
+
 _PAPER_WORDS = ("papers", "reports", "articles", "publications")
 _DESCRIBING_WORDS = ("describing", "reporting", "on", "of", "covering", "about")
 
@@ -3422,6 +3514,26 @@ def _papers_describing_studies(sentence: str, tokens: list[_Token], numbers: lis
         out = [c for c in out if c.start not in starts] + [
             _claim(sentence, tokens[i], "reports", tokens[i + 1].end, None),
             _claim(sentence, tokens[i + 3], "included", tokens[i + 4].end, None)]
+    return out
+
+
+def _papers_reported_the_studies(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                                 lexicon: Lexicon) -> list[Claim]:
+    """"Fifty-eight papers reported the 47 studies": the papers' verb in the past and a determiner before the studies'
+    number say what "58 papers describing 47 studies" says (see _papers_describing_studies)."""
+    if "reports" not in lexicon.counts:
+        return claims
+    out = list(claims)
+    for i in numbers:
+        j = i + 3 + (i + 3 < len(tokens) and tokens[i + 3].text.lower() in ("the", "our", "these", "all"))
+        if j + 1 >= len(tokens) or tokens[i].kind != "num" or tokens[j].kind != "num" or \
+                tokens[i + 1].text.lower() not in _PAPER_WORDS or \
+                tokens[i + 2].text.lower() not in ("reported", "described", "presented", "covered") or \
+                _NOUNS.get(_stem(tokens[j + 1].text)) != "study" or None in (tokens[i].value, tokens[j].value):
+            continue
+        out = [c for c in out if c.start not in (tokens[i].start, tokens[j].start)] + [
+            _claim(sentence, tokens[i], "reports", tokens[i + 1].end, None),
+            _claim(sentence, tokens[j], "included", tokens[j + 1].end, None)]
     return out
 
 
@@ -3470,10 +3582,16 @@ def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     has ("Women not studied or results not given by sex" -> women, studi, result, sex); nouns the check
     counts (*report*, *study*) say nothing of which reason."""
     words = {name: frozenset(_verb_root(w) for w in _content_words(_norm(re.sub(
-        r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "")))
+        r"^.*?\bexcluded\b\s*(?::|for|because(?: of)?|as)?\s*", "", count.meaning or "") + " " + _key_words(name)))
         if w not in _NOUNS and w not in _WEAK_STOP and len(w) > 2)
         for name, count in lexicon.counts.items() if name.startswith("prisma.dbr_excluded_reason.")}
     return _own_words(words)
+
+
+def _key_words(name: str) -> str:
+    """The words of a count's own key, which the review chose as a short name ("...reason.language",
+    "...reason.not_clt" -> "language", "not clt"): prose names a reason by them as often as by its wording."""
+    return re.sub(r"[_-]+", " ", name.rpartition(".")[2])
 
 
 _REASON_ITEM_END_RE = re.compile(r"[;:.,]|\(|\sand\s|\sor\s+(?=\d)", re.I)
@@ -3538,6 +3656,29 @@ def _reasons_in_brackets(sentence: str, tokens: list[_Token], numbers: list[int]
     starts = {tokens[k].start for k in bracketed}
     read = _reasons_by_their_words(sentence, tokens, sorted(set(numbers) | set(bracketed)), [], lexicon)
     return sorted(claims + [c for c in read if c.start in starts], key=lambda c: c.start)
+
+
+def _bracketed_reasons(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                       lexicon: Lexicon) -> list[Claim]:
+    """"Reasons for exclusion: not a CLT (31); no housing outcome (19); …", "…, followed by the absence of a
+    housing outcome (19)": in a sentence about exclusion, a bare bracketed count that no other rule read (it looks
+    like an enumeration) counts the reason its item names — the words before the bracket, back to the last
+    item's end — as _reasons_by_their_words reads the counts it is given."""
+    if not re.search(r"\bexclu", sentence, re.I):
+        return claims
+    reasons = {n: w for n, w in _reason_words(lexicon).items() if w}
+    out = list(claims)
+    for k, token in enumerate(tokens):
+        if not reasons or k in numbers or token.kind != "num" or token.value is None or not 0 < k < len(tokens) - 1 \
+                or tokens[k - 1].text != "(" or tokens[k + 1].text != ")" or any(c.start == token.start for c in out):
+            continue
+        paren = tokens[k - 1].start
+        back = max(sentence.rfind(c, 0, paren) for c in ",;:)")
+        said = {_verb_root(w) for w in _norm(sentence[back + 1:paren]).split()}
+        named = [n for n, w in reasons.items() if w & said]
+        if len(named) == 1:
+            out.append(_claim(sentence, token, named[0], token.end, None))
+    return out
 
 
 _UNSAID_RE = re.compile(r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:say|report|state|specify|describe|give|"
@@ -3735,6 +3876,66 @@ def _family_of_mixing(sentence: str, item: str, claims: list[Claim], own: Claim 
     words = {_verb_root(w) for w in _norm(item).split()}
     by_label = {n.removesuffix(".not_reported") for n, w in _unreported_words(lexicon).items() if w & words} & set(mixing)
     return by_label.pop() if len(by_label) == 1 else None
+
+
+# "reported none of the listed outcomes", and after an exception "every study reported at least one of the five
+# outcomes": the field's values taken together, by the field's own head word (Lexicon.reported_heads)
+_NONE_OF_VALUES_RE = re.compile(r"\b(?:reported|gave|measured|recorded|assessed|examined|addressed|named|used|had|"
+                         r"mentioned|covered)\s+(?P<which>none|any|at least one|one or more|one)\s+of\s+"
+                         r"(?:the|these|those|its|their|our)\s+(?P<words>(?:[\w-]+\s*){1,4})", re.I)
+
+
+def _none_of_the_values(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"Two studies reported none of the listed outcomes", "With the exception of two, every study reported at
+    least one of the five outcomes we extracted": a count of studies that report none of a field's values (or,
+    after an exception, the others that report one of them), the field named by its head word within the
+    next few words, counts the field's not_reported."""
+    if not lexicon.reported_heads or " of " not in sentence:
+        return claims
+    out = list(claims)
+    for m in _NONE_OF_VALUES_RE.finditer(sentence):
+        words = _norm(m.group("words")).split()
+        fields = {lexicon.reported_heads[w] for w in words[:4]
+                  if w in lexicon.reported_heads and not w.endswith("ed") and w not in _NOUNS}
+        if len(fields) != 1:
+            continue
+        none = m.group("which").lower() == "none"
+        before = [i for i in numbers if tokens[i].kind == "num" and tokens[i].value is not None
+                  and tokens[i].end <= m.start() and not re.search(r"[;:.]", sentence[tokens[i].end:m.start()])
+                  and not _hedged(tokens, i) and _noun_of(tokens, i, lexicon).category in ("study", "implicit")]
+        if not before or none == _left_out(sentence, tokens[before[-1]].start):
+            continue  # "none" is said of the count itself; "at least one" of the others than the count
+        out = _instead(out, _claim(sentence, tokens[before[-1]], fields.pop(), tokens[before[-1]].end, None))
+    return out
+
+
+# a meta-analysis's own sets of studies: those it pooled and those a forest plot shows
+_POOLED_BEFORE_RE = re.compile(r"\bpool(?:ed|ing)?\s+(?:(?:the|all|these|those|data from|results of|results from)\s+)?$",
+                               re.I)
+_POOLED_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){0,3}?(?:were|was|had been)\s+pooled\b", re.I)
+_FOREST_PLOT_RE = re.compile(r"\bforest[- ]plots?\b", re.I)
+
+
+def _pooled_in_analysis(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"Nineteen trials contributed to the forest plot for all-cause mortality (RR 0.81 …)", "so we did not pool
+    the 11 trials", "the 17 readmission trials" of a forest plot: the studies a pooled analysis holds are that
+    analysis's, not a count of the review (a part of one, perhaps, but not one the data gives). Not studies
+    that pooled their own results ("Eleven reviews pooled their results"), nor those *left out of* an analysis
+    or that *could not be pooled* (what they are, as "the two qualitative studies could not be pooled", says
+    which studies they are)."""
+    if not (_FOREST_PLOT_RE.search(sentence) or "pool" in sentence.lower()):
+        return claims
+    pooled = set()
+    for claim in claims:
+        clause_start = max([sentence.rfind(c, 0, claim.start) for c in ",;:("] + [-1]) + 1
+        stop = re.search(r"[,;:(]", sentence[claim.end:])
+        clause = sentence[clause_start:claim.end + stop.start() if stop else len(sentence)]
+        if _FOREST_PLOT_RE.search(clause) or _POOLED_BEFORE_RE.search(sentence[:claim.start]) or \
+                _POOLED_AFTER_RE.match(sentence, claim.end):
+            pooled.add(claim.start)
+    return [c for c in claims if c.start not in pooled]
 
 
 def _word_root(word: str) -> str:
@@ -4090,9 +4291,10 @@ def _classify(sentence: str, tokens: list[_Token], i: int, numbers: list[int], i
         return None  # "…; the two exceptions came from Asia": what the sentence said before is not theirs
     complement = bool(_COMPLEMENT_RE.search(sentence[:r.token.start])) or exceptions == "left out" or (
         hit is not None and hit.kind == "country_group" and (_OUTSIDE_RE.search(sentence[:hit.position])
-                                                             or _from_elsewhere(sentence, r.token.end, hit)))
+                                                             or _from_elsewhere(sentence, r.token.end, hit)
+                                                             or _outside_list(sentence, hit, forward_ok + backward_ok)))
     if complement and not inner and not _excepted_named(r, noun, hit):
-        return _other_group_claim(r, noun, hit)
+        return _other_group_claim(r, noun, _past_the_whole(hit, forward_ok))
     if hit is not None:
         return _named_claim(r, noun, category, hit, confident, forward_ok + backward_ok, near)
     return _unqualified(sentence, tokens, i, noun, category, implicit, subset, lexicon)
@@ -4208,7 +4410,9 @@ def _not_compared(sentence: str, forward: list[_Hit], backward: list[_Hit]) -> l
     side of a comparison, so the count before it belongs to the name before it (when there is one)."""
     if not backward:
         return forward
-    return [h for h in forward if not _THAN_RE.search(sentence[:h.position])]
+    compared = [h for h in forward if _THAN_RE.search(sentence[:h.position])]
+    # (and the shorter names inside one: "(b)" of "than theme (b)", which ends before its bracket closes)
+    return [h for h in forward if not any(c.position <= h.position <= c.end for c in compared)]
 
 
 _LEAVING_RE = re.compile(r"\b(?:leaving|which left|to leave|left)\s+(?:only\s+|just\s+|a total of\s+)?$", re.I)
@@ -4296,6 +4500,14 @@ def _country_of_own_item(r: _Reading, hit: _Hit | None) -> bool:
     return bool(re.search(r"\b(?:outside|beyond)\b", r.sentence[earlier:r.token.start], re.I))
 
 
+def _outside_list(sentence: str, hit: _Hit, hits: list[_Hit]) -> bool:
+    """"Outside North America and Europe, eight studies came from 6 countries": a group joined by *and* / *or* / a
+    comma to one the sentence places the studies outside is outside too."""
+    return any(h.kind == "country_group" and h.end <= hit.position and _OUTSIDE_RE.search(sentence[:h.position])
+               and re.fullmatch(r"\s*(?:,\s*)?(?:and|or)?\s*(?:the\s+)?", sentence[h.end:hit.position], re.I)
+               for h in hits)
+
+
 def _names_own_review(text: str) -> bool:
     """Words that put a number of a guarded sentence back into this review ("we included 29 studies [@a]") —
     but not "this review" as the owner of another version: "An earlier version of this review included 79"."""
@@ -4352,7 +4564,7 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
         about_studies = re.search(r"\b(?:stud(?:y|ies)|papers|articles|trials|included|reviews?|samples?|authors?|"
                                   r"affiliat\w*|distinct|evidence)\b", sentence, re.I) or \
             re.search(r"\b\w+\s+of\s+(?:the|these)\s+$", sentence[:token.start], re.I) or \
-            _names_review_country(sentence, r.lexicon)
+            _names_review_country(sentence, r.lexicon) or _COUNTRIES_REPRESENTED_RE.match(sentence, noun.end)
         return True, (_claim(sentence, token, "countries", noun.end, None)
                       if about_studies and "countries" in counts else None)
     if category == "duplicate":
@@ -4371,6 +4583,11 @@ def _claim_by_noun(r: _Reading, noun: _Noun, category: str) -> tuple[bool, Claim
     if category != "fulltext" and _papers_beside_studies(r, named):
         return True, _claim(sentence, token, "reports", noun.end, None)
     return False, None
+
+
+# "Twelve countries were represented": the countries the evidence comes from, the review's (a hedged number,
+# "More than 40 countries were represented", is no claim before this is asked)
+_COUNTRIES_REPRESENTED_RE = re.compile(r"\s+(?:were|are|was|is)\s+(?:\w+ly\s+)?represented\b", re.I)
 
 
 def _names_review_country(sentence: str, lexicon: Lexicon) -> bool:
@@ -4435,7 +4652,20 @@ def _is_whole(tokens: list[_Token], i: int, category: str) -> bool:
         (i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "all") and tokens[i - 2].text.lower() == "of"
          and _is_number(tokens[i - 3]))
         or (i >= 2 and tokens[i - 1].text.lower() in ("of", "/") and _is_number(tokens[i - 2]))
-        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out"))
+        or (i >= 2 and tokens[i - 1].text.lower() == "of" and tokens[i - 2].text.lower() == "out")
+        or _vague_part_before(tokens, i))
+
+
+# a part named by no number: "most of the 47 studies", "the majority of the 38 trials", "none of the 12 …"
+_VAGUE_PARTS = frozenset("most many few some several half none majority minority third thirds quarter".split())
+
+
+def _vague_part_before(tokens: list[_Token], i: int) -> bool:
+    """"Most of the 47 studies came from high-income settings": the number after a part without one (*most*,
+    *many*, *half*, *the majority*, *none*) and *of the* is the whole the part is taken from; what the rest of the
+    sentence says is the part's, so only the whole's own noun phrase may name it (see _named_whole)."""
+    return i >= 3 and tokens[i - 1].text.lower() in ("the", "these", "our") and tokens[i - 2].text.lower() == "of" \
+        and tokens[i - 3].text.lower() in _VAGUE_PARTS
 
 
 def _narrowed(r: _Reading, noun: _Noun, subset: bool, allowed: tuple[str, ...], forward_ok: list[_Hit],
@@ -4699,6 +4929,16 @@ def _other_group_claim(r: _Reading, noun: _Noun, hit: _Hit | None) -> Claim | No
     return _claim(r.sentence, r.token, rest[0], noun.end, hit)
 
 
+def _past_the_whole(hit: _Hit | None, forward: list[_Hit]) -> _Hit | None:
+    """"Apart from three, every included study was conducted in a western country": in the others' clause the
+    review's own inclusion word names the whole the exceptions are taken from, not what sets them apart; the
+    qualifier after it does (the group the excepted studies are not in)."""
+    if hit is None or hit.kind != "included":
+        return hit
+    return next((h for h in sorted(forward, key=lambda h: h.position)
+                 if h.position > hit.position and h.kind not in _STEP_KINDS), hit)
+
+
 def _named_claim(r: _Reading, noun: _Noun, category: str, hit: _Hit, confident: bool, named: list[_Hit],
                  near: list[_Hit]) -> Claim:
     """The claim of the count the qualifier names; unless the words leave no doubt, with the other counts
@@ -4943,6 +5183,32 @@ def _mask_count_row(chars: list[str], line: str, offset: int, read_as: str | Non
         chars[offset + bar.start()] = "\t" if bar.start() == boundary else " "
 
 
+# a table row of names and their counts side by side, two or more pairs ("| USA | 10 | Norway | 5 |",
+# "| CI | 17 | OI | 33 |"): a count table laid out across the page rather than down it
+_COUNT_PAIRS_ROW_RE = re.compile(r"(?:\|\s*[^|\d\s][^|\d]*\|\s*\d[\d,]*\s*){2,}\|?")
+
+
+def _count_pairs_row(stripped: str, heading: list[str]) -> bool:
+    """A row of name and count cells in turn reads as the list "USA 10, Norway 5": each pair is one count.
+    Not when a count cell holds a year ("| Smith | 2019 | Norway | 120 |" is a row of study details), nor under a
+    heading whose name columns differ ("| Author | Year | Country | N |"): only a heading that repeats its pair
+    of columns ("| Country | n | Country | n |") heads counts laid out across."""
+    if not _COUNT_PAIRS_ROW_RE.fullmatch(stripped):
+        return False
+    cells = [c.strip() for c in stripped.strip("|").split("|")]
+    if any(re.fullmatch(r"1[89]\d\d|20\d\d", c) for c in cells[1::2]):
+        return False
+    heads = [h.strip().lower() for h in heading[1:-1]] if heading else []
+    return not heads or (len(heads) == len(cells) and len(set(heads[0::2])) == 1 and len(set(heads[1::2])) == 1)
+
+
+def _mask_count_pairs(chars: list[str], line: str, offset: int) -> None:
+    """Each bar before a count becomes a tab (see _across_cells), each bar after one a comma, the others blanks."""
+    bars = [m.start() for m in re.finditer(r"\|", line)]
+    for n, bar in enumerate(bars):
+        chars[offset + bar] = "\t" if n % 2 == 1 else ("," if 0 < n < len(bars) - 1 else " ")
+
+
 def _table_heading(stripped: str, heading: list[str]) -> list[str]:
     """The heading row's cells of the table a line belongs to: a table row without digits (not the
     ruler) starts one; a line that is no table row ends it, but a caption that names the columns
@@ -4998,6 +5264,9 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
             closing = re.search(r"\s#+\s*$", line)
             if closing:
                 blank(offset + closing.start(), offset + len(line))
+            headings.append((offset, offset + len(line)))
+        elif _count_pairs_row(stripped, heading):
+            _mask_count_pairs(chars, line, offset)
             headings.append((offset, offset + len(line)))
         elif _COUNT_ROW_RE.fullmatch(read_as) and not re.fullmatch(r"[|\s:-]+", stripped):
             _mask_count_row(chars, line, offset, read_as)
