@@ -1757,3 +1757,23 @@ def test_papers_that_reported_the_studies_count_the_reports():
     papers' verb in the past and a determiner before the studies."""
     assert claims("Thirty-eight papers reported the 33 studies.", STREAMS) == [(38, "reports"), (33, "included")]
     assert claims("Thirty-eight papers reported water quality.", STREAMS) == []
+
+
+def test_parts_of_after_their_counts_one_after_another_never_stop_the_check():
+    """"… 48 of all ages, 13 of older adults and five of children" (batch 38 stopped the check with a KeyError:
+    a part's *of* took the next part's noun, *of* again, as its whole's). Shown on an invented review of
+    allotment gardening with a field of the gardeners' ages."""
+    gardens = scenario_lexicon({
+        "title": "Digging in: a scoping review of allotment gardening and wellbeing",
+        "type": "scoping",
+        "study_fields": [{"name": "gardeners", "label": "gardeners' age", "type": "choice",
+                          "choices": ["retired", "all ages", "working age"]}],
+        "counts": _counts([
+            ("included", 40, "included studies"),
+            ("gardeners.retired", 20, "studies with gardeners' age: retired"),
+            ("gardeners.all_ages", 12, "studies with gardeners' age: all ages"),
+            ("gardeners.working_age", 6, "studies with gardeners' age: working age"),
+            ("gardeners.not_reported", 2, "studies not reporting gardeners' age"),
+        ])})
+    assert claims("Twenty studies were of retired gardeners, 12 of all ages, 6 of working age.", gardens) == [
+        (20, "gardeners.retired"), (12, "gardeners.all_ages"), (6, "gardeners.working_age")]

@@ -4038,9 +4038,11 @@ def _counted(sentence: str, tokens: list[_Token], i: int, numbers: list[int], id
         # "nine of the 29 studies", "6 of which": the noun of the whole it is part of
         subset = True
         later = numbers[idx + 1] if idx + 1 < len(numbers) else None
-        if later is not None and tokens[later].start - noun.end < 12:
-            category = _noun_of(tokens, later, lexicon).category
-        else:
+        whole = _noun_of(tokens, later, lexicon).category if later is not None and \
+            tokens[later].start - noun.end < 12 else "of"
+        if whole != "of":
+            category = whole
+        else:  # no whole's number just after it, or one more part ("48 of all ages, 13 of older adults")
             category = _noun_after_of(tokens, i, lexicon.label_words)
             if category == "implicit":
                 category = _noun_before(tokens, i, lexicon.label_words) or "implicit"
@@ -4148,7 +4150,8 @@ def _candidates(sentence: str, tokens: list[_Token], i: int, numbers: list[int],
         seg_end = token.end + breakdown.end() - 1
     forward = _attributes(sentence, token.end, seg_end, lexicon)
     backward = _attributes(sentence, seg_start, token.start, lexicon)
-    allowed = _CATEGORY_KINDS[category]
+    # (every category a noun can have is decided before this point or listed; a new one must not stop the check)
+    allowed = _CATEGORY_KINDS.get(category, _CATEGORY_KINDS["study"])
     pronoun_whole = re.match(r"\s*of\s+(?:them|which|these|those)\b", sentence[token.end:], re.I)
     if subset and not pronoun_whole:  # "29 of them met the criteria": the predicate is the part's own
         forward = [h for h in forward if h.kind != "included"]
