@@ -1777,3 +1777,53 @@ def test_parts_of_after_their_counts_one_after_another_never_stop_the_check():
         ])})
     assert claims("Twenty studies were of retired gardeners, 12 of all ages, 6 of working age.", gardens) == [
         (20, "gardeners.retired"), (12, "gardeners.all_ages"), (6, "gardeners.working_age")]
+
+
+# After held-out batches 32-35: an invented review of public-library outreach to older adults, with two
+# designs, two themes, a choice field of delivery modes and libraries as an integer field.
+LIBRARIES = scenario_lexicon({
+    "title": "Borrowing company: a scoping review of public-library outreach to older adults",
+    "type": "scoping",
+    "themes": [
+        {"key": "a", "label": "Digital skills classes", "short": "digital skills", "subthemes": []},
+        {"key": "b", "label": "Reading groups and social contact", "short": "reading groups", "subthemes": []},
+    ],
+    "orientation": [{"key": "survey", "label": "survey"}, {"key": "interview", "label": "interview study"}],
+    "study_fields": [
+        {"name": "delivery", "label": "delivery mode", "type": "choice",
+         "choices": ["in person", "online", "home visits"]},
+        {"name": "libraries", "label": "libraries taking part", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 27, "included studies"),
+        ("theme.a", 15, "studies in theme (a) Digital skills classes"),
+        ("theme.b", 12, "studies in theme (b) Reading groups and social contact"),
+        ("orientation.survey", 17, "studies with a survey design"),
+        ("orientation.interview", 10, "studies with a interview study design"),
+        ("country.japan", 8, "studies from Japan"),
+        ("country.chile", 4, "studies from Chile"),
+        ("delivery.in_person", 14, "studies with delivery mode: in person"),
+        ("delivery.online", 7, "studies with delivery mode: online"),
+        ("delivery.home_visits", 3, "studies with delivery mode: home visits"),
+        ("delivery.not_reported", 3, "studies not reporting delivery mode"),
+        ("libraries.total", 212, "libraries taking part: sum over the studies that report it"),
+        ("libraries.min", 1, "libraries taking part: smallest value in a study"),
+        ("libraries.max", 48, "libraries taking part: largest value in a study"),
+        ("libraries.reported", 24, "studies reporting libraries taking part"),
+        ("libraries.not_reported", 3, "studies not reporting libraries taking part"),
+    ]),
+})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Surveys outnumbered interview studies (17 vs 10).", [(17, "orientation.survey"), (10, "orientation.interview")]),
+    ("Theme (a) was larger than theme (b), with 15 studies against 12.", [(15, "theme.a"), (12, "theme.b")]),
+    ("Twice as many studies came from Japan as from Chile (8 and 4).", [(8, "country.japan"), (4, "country.chile")]),
+    ("Classes in person were offered twice as often as online ones: 14 studies against 7.",
+     [(14, "delivery.in_person"), (7, "delivery.online")]),
+])
+def test_two_counts_set_side_by_side_after_a_comparison_count_its_two_names_in_order(text, expected):
+    """"Outbreak investigations outnumbered contact investigations almost two to one (33 vs 17)", "Theme (b)
+    was larger than theme (a), with 16 studies against 13", "American studies outnumbered British ones two to
+    one (24 against 12)" (batches 32, 33 and 35, four reviews)."""
+    assert claims(text, LIBRARIES) == expected

@@ -3141,6 +3141,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _parallel_field_values(sentence, claims, lexicon)
     claims = _parallel_values_before(sentence, claims, lexicon)
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
+    claims = _compared_pair(sentence, tokens, numbers, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -5575,3 +5576,56 @@ def annotate(paragraph: str, annotations: Iterable[tuple[str, str, str, str]]) -
                   (rf"(?=\W*{re.escape(after)}\b)" if after else "")
         paragraph = re.sub(pattern, lambda m: f"{m.group(1)}[{m.group(2)}]{{count={name}}}", paragraph)
     return paragraph
+
+
+# ------------------------------------------------------------------ batches 32-35's rules
+
+# "(33 vs 17)", "16 studies against 13", "(24 against 12)", "(9 and 5)": two counts set side by side
+_SIDE_BY_SIDE_RE = re.compile(r"\s*(?:(?:stud(?:y|ies)|trials|papers|reports)\s+)?(?:vs\.?|versus|against|(?P<and>and))\s*$",
+                              re.I)
+# a comparison before them: "outnumbered", "more … than", "twice as often as", "larger than"
+_COMPARED_RE = re.compile(r"\b(?:than|outnumber(?:ed|s)?|as\s+(?:[\w-]+\s+){0,3}?as)\b|\bas\b.*\bas\b", re.I)
+_BETWEEN_NAMES_RE = re.compile(r"\b(?:than|as|outnumber(?:ed|s)?)\b", re.I)
+
+
+def _compared_pair(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                   lexicon: Lexicon) -> list[Claim]:
+    """"Outbreak investigations outnumbered contact investigations almost two to one (33 vs 17)", "Theme (b)
+    was larger than theme (a), with 16 studies against 13": two counts set side by side (*vs*, *against*, or
+    *and* inside one bracket) after a comparison of two names of one kind (two themes, two designs, two values
+    of one field, two countries) count those names in the order the sentence names them."""
+    if not _COMPARED_RE.search(sentence):
+        return claims
+    out = list(claims)
+    counted = [k for k, t in enumerate(tokens) if t.kind == "num" and t.value is not None]
+    for i, j in zip(counted, counted[1:]):
+        a, b = tokens[i], tokens[j]
+        if i not in numbers or _hedged(tokens, i):
+            continue  # (the second may look like an enumeration's last item: "(9 and 5)")
+        side = _SIDE_BY_SIDE_RE.match(sentence[a.end:b.start])
+        if side is None:
+            continue
+        bracketed = sentence[:a.start].rstrip().endswith("(") and sentence[b.end:].lstrip()[:1] == ")"
+        if side.group("and") and not bracketed:
+            continue  # "twelve studies and 13 …" is a list, not a comparison
+        if not _COMPARED_RE.search(sentence[:a.start]):
+            continue
+        hits = _strong_over_weak(_outermost(_attributes(sentence, 0, a.start, lexicon)))
+        first: dict[str, int] = {}
+        for h in sorted(hits, key=lambda h: h.position):
+            if "." in h.count and h.kind not in _STEP_KINDS:
+                first.setdefault(h.count, h.position)
+        families: dict[str, list[str]] = {}
+        for count in sorted(first, key=first.get):
+            families.setdefault(count.rpartition(".")[0], []).append(count)
+        pairs = [names for names in families.values() if len(names) == 2]
+        # the two names stand on either side of the comparison word
+        pairs = [p for p in pairs if _BETWEEN_NAMES_RE.search(sentence[first[p[0]]:first[p[1]]])]
+        if len(pairs) != 1:
+            continue
+        one, other = pairs[0]
+        hit_of = {h.count: h for h in hits}
+        for token, name in ((a, one), (b, other)):
+            out = [c for c in out if c.start != token.start]
+            out.append(_claim(sentence, token, name, token.end, hit_of[name]))
+    return out
