@@ -1811,6 +1811,9 @@ LIBRARIES = scenario_lexicon({
         ("libraries.max", 48, "libraries taking part: largest value in a study"),
         ("libraries.reported", 24, "studies reporting libraries taking part"),
         ("libraries.not_reported", 3, "studies not reporting libraries taking part"),
+        ("participants.total", 3900, "participants: sum over the studies that report it"),
+        ("participants.reported", 22, "studies reporting participants"),
+        ("participants.not_reported", 5, "studies not reporting participants"),
     ]),
 })
 
@@ -1827,3 +1830,15 @@ def test_two_counts_set_side_by_side_after_a_comparison_count_its_two_names_in_o
     was larger than theme (a), with 16 studies against 13", "American studies outnumbered British ones two to
     one (24 against 12)" (batches 32, 33 and 35, four reviews)."""
     assert claims(text, LIBRARIES) == expected
+
+
+def test_studies_that_left_unsaid_how_many_people_they_did_anything_to_count_the_participants_not_reported():
+    """"Four studies did not report how many people they followed", "All but six studies reported how many
+    people were followed", "All but 4 of the 134 studies reported the number of people followed" (batch 34;
+    batch 29 had *enrolled*): whatever the verb, unless another measure's words say which people."""
+    assert claims("Five studies did not report how many people they interviewed.", LIBRARIES) == [
+        (5, "participants.not_reported")]
+    assert claims("All but five studies reported how many people were surveyed.", LIBRARIES) == [
+        (5, "participants.not_reported")]
+    assert claims("All but 5 of the 27 studies reported the number of people trained.", LIBRARIES) == [
+        (5, "participants.not_reported"), (27, "included")]

@@ -3142,6 +3142,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _parallel_values_before(sentence, claims, lexicon)
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
     claims = _compared_pair(sentence, tokens, numbers, claims, lexicon)
+    claims = _people_left_unsaid(sentence, tokens, numbers, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -5628,4 +5629,48 @@ def _compared_pair(sentence: str, tokens: list[_Token], numbers: list[int], clai
         for token, name in ((a, one), (b, other)):
             out = [c for c in out if c.start != token.start]
             out.append(_claim(sentence, token, name, token.end, hit_of[name]))
+    return out
+
+
+# "how many people they followed", "the number of people followed": the people a study did something to
+_PEOPLE_OF_A_STUDY_RE = re.compile(r"\b(?:how many|the number of)\s+(?:people|persons|individuals)\s+"
+                                   r"(?:(?:they|it|were|was|had been)\s+)?(?:[a-z]+ed|taken|seen|drawn)\b", re.I)
+
+
+def _people_left_unsaid(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                        lexicon: Lexicon) -> list[Claim]:
+    """"Four studies did not report how many people they followed", "All but six studies reported how many
+    people were followed", "All but 4 of the 134 studies reported the number of people followed": a count of
+    studies that left unsaid (or, after *all but*, whose others said) how many people they enrolled, followed,
+    screened or surveyed — whatever the verb — counts the studies not reporting the participants (the measure a
+    study's size stands for)."""
+    if not lexicon.measures or not _PEOPLE_OF_A_STUDY_RE.search(sentence):
+        return claims
+    measure = _sample_measure(lexicon)
+    name = f"{measure}.not_reported"
+    if name not in lexicon.counts:
+        return claims
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i):
+            continue
+        if _noun_of(tokens, i, lexicon).category not in ("study", "implicit", "of"):
+            continue  # ("of": a part of a whole, "All but 4 of the 134 studies")
+        later = numbers[idx + 1:]
+        if later and re.fullmatch(r"\s+of\s+(?:the|these|all)\s+", sentence[token.end:tokens[later[0]].start], re.I):
+            later = later[1:]  # "All but 4 of the 134 studies reported …": the whole is no new item
+        stop = tokens[later[0]].start if later else len(sentence)
+        people = _PEOPLE_OF_A_STUDY_RE.search(sentence, token.end, stop)
+        if people is None or re.search(r"[;:]", sentence[token.end:people.start()]):
+            continue
+        between = sentence[token.end:people.start()]
+        left_out = _left_out(sentence, token.start)
+        if not (_UNSAID_RE.search(between) or left_out and _SAID_RE.search(between)):
+            continue
+        rest = re.split(r"[,;.]", sentence[people.start():stop])[0]
+        said = {_verb_root(w) for w in _norm(rest).split()}
+        if any(words & said for field, words in _unreported_words(lexicon).items() if field != name):
+            continue  # "how many people remained asymptomatic": another measure's words say which people
+        out = _instead(out, _claim(sentence, token, name, token.end, None))
     return out
