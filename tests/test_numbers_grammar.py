@@ -1842,3 +1842,13 @@ def test_studies_that_left_unsaid_how_many_people_they_did_anything_to_count_the
         (5, "participants.not_reported")]
     assert claims("All but 5 of the 27 studies reported the number of people trained.", LIBRARIES) == [
         (5, "participants.not_reported"), (27, "included")]
+
+
+def test_a_superlative_of_a_measure_in_any_study_is_its_smallest_or_largest_value():
+    """"The shortest lead time in any study was 1 hour and the longest 96 hours", "The most asymptomatic people
+    reported by any one study was 2,914" (batches 32 and 35): the measure named by its label's words in any
+    order, the other end after a gapped *and the largest*."""
+    assert claims("The fewest libraries taking part in any study was one and the largest 48.",
+                  LIBRARIES) == [(1, "libraries.min"), (48, "libraries.max")]
+    assert claims("The most libraries reported by any single study was 48.", LIBRARIES) == [(48, "libraries.max")]
+    assert claims("The longest course in any study was 12 weeks.", LIBRARIES) == []

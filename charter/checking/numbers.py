@@ -3143,6 +3143,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
     claims = _compared_pair(sentence, tokens, numbers, claims, lexicon)
     claims = _people_left_unsaid(sentence, tokens, numbers, claims, lexicon)
+    claims = _extreme_in_any_study(sentence, tokens, numbers, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
@@ -5673,4 +5674,43 @@ def _people_left_unsaid(sentence: str, tokens: list[_Token], numbers: list[int],
         if any(words & said for field, words in _unreported_words(lexicon).items() if field != name):
             continue  # "how many people remained asymptomatic": another measure's words say which people
         out = _instead(out, _claim(sentence, token, name, token.end, None))
+    return out
+
+
+# "The shortest lead time in any study was 1 hour and the longest 96 hours"
+_SUPERLATIVE_IN_ANY_RE = re.compile(
+    r"\b(?:the\s+)?(?P<most>shortest|smallest|lowest|fewest|longest|largest|highest|most|greatest)\s+"
+    r"(?P<what>(?:[\w-]+\s+){1,3}?)(?:in|of|reported by|reported in|recorded in|seen in)\s+any\s+(?:one\s+|single\s+)?"
+    r"(?:study|trial|paper)\s+(?:was|were|is|came to)\s+(?P<n>[\d,]+|[a-z-]+)\b"
+    r"(?:\s+[\w-]+)?(?:,?\s+and\s+the\s+(?P<other>shortest|smallest|lowest|fewest|longest|largest|highest|most|greatest)"
+    r"\s+(?P<n2>[\d,]+|[a-z-]+)\b)?", re.I)
+_LEAST_WORDS = ("shortest", "smallest", "lowest", "fewest")
+
+
+def _extreme_in_any_study(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                          lexicon: Lexicon) -> list[Claim]:
+    """"The shortest lead time in any study was 1 hour and the longest 96 hours", "The most asymptomatic people
+    reported by any one study was 2,914": a superlative before the words of one measure the review counts (its
+    label's words in any order) and *in any study* gives that measure's smallest or largest value, and a gapped
+    *and the longest N* the other."""
+    if " any " not in sentence or not lexicon.measures:
+        return claims
+    m = _SUPERLATIVE_IN_ANY_RE.search(sentence)
+    if m is None:
+        return claims
+    said = {_verb_root(w) for w in _norm(m.group("what")).split()}
+    measures = [name for name, units in lexicon.measures
+                if any(said <= {_verb_root(w) for w in _norm(unit).split()} for unit in units)]
+    if len(measures) != 1:
+        return claims
+    out = list(claims)
+    for word, group in (("most", "n"), ("other", "n2")):
+        if m.group(group) is None:
+            continue
+        stat = "min" if m.group(word if word == "other" else "most").lower() in _LEAST_WORDS else "max"
+        name = f"{measures[0]}.{stat}"
+        token = next((t for t in tokens if t.start == m.start(group) and t.kind == "num" and t.value is not None), None)
+        if token is None or name not in lexicon.counts:
+            continue
+        out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
     return out
