@@ -1777,3 +1777,77 @@ def test_parts_of_after_their_counts_one_after_another_never_stop_the_check():
         ])})
     assert claims("Twenty studies were of retired gardeners, 12 of all ages, 6 of working age.", gardens) == [
         (20, "gardeners.retired"), (12, "gardeners.all_ages"), (6, "gardeners.working_age")]
+
+
+# Batches 36-39's rules, shown on an invented review of urban beekeeping and colony health (hive types as a
+# choice field, apiaries and colonies as integer fields, two country groups by climate, designs of its own).
+HIVES = scenario_lexicon({
+    "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
+    "orientation": [
+        {"key": "apiary_survey", "label": "apiary survey"},
+        {"key": "field_trial", "label": "field trial"},
+        {"key": "pollen_analysis", "label": "pollen analysis"},
+    ],
+    "country_groups": {
+        "temperate": {"label": "Temperate zone", "members": ["France", "Germany", "Poland"]},
+        "tropical": {"label": "Tropics", "members": ["Brazil", "Ghana"]},
+    },
+    "study_fields": [
+        {"name": "hive_type", "label": "type of hive", "type": "choice", "choices": ["Langstroth", "top-bar", "Warré"]},
+        {"name": "colonies", "label": "colonies monitored", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 41, "included studies"),
+        ("orientation.apiary_survey", 19, "studies with a apiary survey design"),
+        ("orientation.field_trial", 14, "studies with a field trial design"),
+        ("orientation.pollen_analysis", 8, "studies with a pollen analysis design"),
+        ("countries", 5, "distinct countries of the included studies"),
+        ("country.france", 15, "studies from France"),
+        ("country.germany", 9, "studies from Germany"),
+        ("country.poland", 6, "studies from Poland"),
+        ("country.brazil", 7, "studies from Brazil"),
+        ("country.ghana", 4, "studies from Ghana"),
+        ("country_group.temperate", 30, "studies from Temperate zone"),
+        ("country_group.tropical", 11, "studies from Tropics"),
+        ("hive_type.langstroth", 22, "studies with type of hive: Langstroth"),
+        ("hive_type.top_bar", 10, "studies with type of hive: top-bar"),
+        ("hive_type.warre", 3, "studies with type of hive: Warré"),
+        ("hive_type.not_reported", 6, "studies not reporting type of hive"),
+        ("colonies.total", 5120, "colonies monitored: sum over the studies that report it"),
+        ("colonies.median", 48, "colonies monitored: median per study"),
+        ("colonies.min", 2, "colonies monitored: smallest value in a study"),
+        ("colonies.max", 900, "colonies monitored: largest value in a study"),
+        ("colonies.reported", 36, "studies reporting colonies monitored"),
+        ("colonies.not_reported", 5, "studies not reporting colonies monitored"),
+    ]),
+})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("France contributed nearly twice as many studies as Germany (15 vs 9).",
+     [(15, "country.france"), (9, "country.germany")]),
+    ("Apiary surveys were more common than field trials (19 vs 14).",
+     [(19, "orientation.apiary_survey"), (14, "orientation.field_trial")]),
+    ("The temperate zone supplied three times as many studies as the tropics (30 vs 11 studies).",
+     [(30, "country_group.temperate"), (11, "country_group.tropical")]),
+])
+def test_the_bracketed_counts_of_a_comparison_are_the_two_things_compared_in_order(text, expected):
+    """"The USA contributed twice as many studies as Norway (10 vs 4)", "twice as many quantitative as
+    qualitative studies (13 vs 6)", "more than twice as often as saw-scaled viper bites (31 vs 14 studies)"
+    (batches 36-39, all four, five reviews): the words that compare name no count; the bracketed pair does."""
+    assert claims(text, HIVES) == expected
+    # not two things of different kinds: a country against a design is no pair of the data's counts
+    assert claims("French studies were more often field trials than not (12 vs 3).", HIVES) == []
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("| Field trial | 14 | 34.1 |", [(14, "orientation.field_trial")]),
+    ("| Top-bar | 10 | 24.4 |", [(10, "hive_type.top_bar")]),
+    ("| Germany | 9 (22%) |", [(9, "country.germany")]),
+])
+def test_a_count_rows_share_as_a_bare_decimal_or_in_the_counts_cell_is_a_share(row, expected):
+    """"| Quantitative | 13 | 44.8 |", "| Tertiary hospital | 28 | 43.8 |", "| COH | 21 | 32.8 |" (batch 38, two
+    reviews), "| Fixed wireless | 9 (17%) |" (batch 37): the row is a label, its count and the count's share."""
+    assert claims(row, HIVES) == expected
+    # a row of study details is still no count row: a second integer, not a share
+    assert claims("| Germany | 9 | 120 |", HIVES) == []

@@ -3142,6 +3142,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _parallel_values_before(sentence, claims, lexicon)
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
+    claims = _compared_in_brackets(sentence, tokens, claims, lexicon, cited_parts)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -5249,6 +5250,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         blank_line = False
         heading = _table_heading(stripped, heading)
         read_as = _share_cells_marked(stripped, heading) if stripped.startswith("|") else stripped
+        read_as = _shares_in_count_rows(read_as) if stripped.startswith("|") else read_as
         if in_front:
             blank_line = True
             if n > 0 and stripped in ("---", "..."):
@@ -5575,3 +5577,69 @@ def annotate(paragraph: str, annotations: Iterable[tuple[str, str, str, str]]) -
                   (rf"(?=\W*{re.escape(after)}\b)" if after else "")
         paragraph = re.sub(pattern, lambda m: f"{m.group(1)}[{m.group(2)}]{{count={name}}}", paragraph)
     return paragraph
+
+
+# ------------------------------------------------------------------ batches 36-39's rules
+
+# "twice as many quantitative as qualitative studies (13 vs 6)", "more than twice as often as saw-scaled viper
+# bites (31 vs 14 studies)": a comparison of two named sets, their counts side by side in brackets, in order
+_COMPARED_PAIR_RE = re.compile(r"\(\s*(?P<a>\d[\d,]*)\s+(?:vs\.?|versus|against|to)\s+(?P<b>\d[\d,]*)"
+                               r"(?:\s+(?:studies|trials|papers|reviews|reports))?\s*\)", re.I)
+_COMPARISON_RE = re.compile(r"\b(?:twice|thrice|half|(?:two|three|four|five|\d+)\s+times|more|fewer|less)\b"
+                            r"(?:\s+than\s+twice)?(?:\s+as)?\s+(?:many|much|often|common|frequent(?:ly)?|likely|"
+                            r"studies|[\w-]+\s+(?:studies|than))\b", re.I)
+
+
+def _compared_in_brackets(sentence: str, tokens: list[_Token], claims: list[Claim], lexicon: Lexicon,
+                          cited_parts: Iterable[tuple[int, int]]) -> list[Claim]:
+    """"The USA contributed twice as many studies as Norway (10 vs 4)": the bracketed counts of a comparison
+    are, in order, the counts of the two things compared — the one named before its last *as* / *than* and
+    the one named after it — when both are values of one family (two countries, two designs, two values of
+    a field); the words that compare ("twice as many") say nothing of either count."""
+    pair = _COMPARED_PAIR_RE.search(sentence)
+    if pair is None or any(a <= pair.start() < b for a, b in cited_parts):
+        return claims
+    lead = sentence[:pair.start()]
+    comparison = _COMPARISON_RE.search(lead)
+    pivots = [m for m in re.finditer(r"\b(?:as|than)\b", lead, re.I)] if comparison else []
+    pivots = [m for m in pivots if m.start() > comparison.start()
+              and not re.match(r"\s+(?:many|much|often|common|frequent|likely|twice)\b", lead[m.end():], re.I)]
+    if not pivots:
+        return claims
+    pivot = pivots[-1]
+    first = [h for h in _strong_over_weak([h for h in _attributes(sentence, 0, pivot.start(), lexicon)
+                                           if h.kind in _LIST_KINDS])]
+    second = [h for h in _strong_over_weak([h for h in _attributes(sentence, pivot.end(), pair.start(), lexicon)
+                                            if h.kind in _LIST_KINDS])]
+    if not first or not second:
+        return claims
+    x = max(first, key=lambda h: (h.end, h.end - h.position))
+    y = min(second, key=lambda h: (h.position, -(h.end - h.position)))
+    if x.count == y.count or x.count.rpartition(".")[0] != y.count.rpartition(".")[0]:
+        return claims
+    out = list(claims)
+    for group, hit in (("a", x), ("b", y)):
+        token = next((t for t in tokens if t.start == pair.start(group) and t.kind == "num"), None)
+        if token is not None and token.value is not None and hit.count in lexicon.counts:
+            out = _instead(out, _claim(sentence, token, hit.count, token.end, hit))
+    return out
+
+
+# a two-cell count row with its share as a bare decimal ("| Quantitative | 13 | 44.8 |") or in brackets in the
+# count's own cell ("| Fixed wireless | 9 (17%) |")
+_DECIMAL_SHARE_ROW_RE = re.compile(r"(\|\s*[^|\d][^|]*\|\s*\d[\d,]*\s*\|\s*)(\d{1,3}\.\d{1,2})(\s*\|?\s*)")
+_BRACKETED_SHARE_ROW_RE = re.compile(r"(\|\s*[^|\d][^|]*\|\s*\d[\d,]*)(\s)(\(\s*\d{1,3}(?:\.\d+)?\s*%\s*\)\s*\|?\s*)")
+
+
+def _shares_in_count_rows(read_as: str) -> str:
+    """A share written without its sign after a row's count, "| Tertiary hospital | 28 | 43.8 |" (a decimal of
+    at most 100: a share, not a count), reads as "| 28 | 43.8% |"; a share in brackets in the count's own cell,
+    "| 9 (17%) |", as a cell of its own, "| 9|(17%) |". The label and the count keep their places (see
+    _share_cells_marked), so the row is read as the two-cell row "Label 28"."""
+    row = _DECIMAL_SHARE_ROW_RE.fullmatch(read_as)
+    if row and float(row.group(2)) <= 100:
+        return row.group(1) + row.group(2) + "%" + row.group(3)
+    row = _BRACKETED_SHARE_ROW_RE.fullmatch(read_as)
+    if row:
+        return row.group(1) + "|" + row.group(3)
+    return read_as
