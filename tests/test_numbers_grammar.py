@@ -1851,3 +1851,17 @@ def test_a_count_rows_share_as_a_bare_decimal_or_in_the_counts_cell_is_a_share(r
     assert claims(row, HIVES) == expected
     # a row of study details is still no count row: a second integer, not a share
     assert claims("| Germany | 9 | 120 |", HIVES) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Six studies, mostly field trials on rooftops, did not identify the type of hive.", [(6, "hive_type.not_reported")]),
+    ("With the exception of six studies, all named at least one type of hive.", [(6, "hive_type.not_reported")]),
+])
+def test_studies_that_gave_no_or_did_not_identify_what_a_field_records_count_its_not_reported(text, expected):
+    """"Fifteen studies gave no number of towns", "Thirteen studies, mostly econometric analyses of regional data,
+    gave no number of towns" (batch 37), "Eleven studies did not identify the species", "With the exception of
+    12 studies, all named at least one species" (batch 38): what was left unsaid, in other verbs."""
+    assert claims(text, HIVES) == expected
+    # a verb far from the count, with a subject of its own, is not its own
+    assert claims("France supplied 15 studies, and its teams did not identify the type of hive.", HIVES) == [
+        (15, "country.france")]

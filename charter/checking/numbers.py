@@ -3143,6 +3143,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _inside_one_study(sentence, tokens, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = _compared_in_brackets(sentence, tokens, claims, lexicon, cited_parts)
+    claims = _unsaid_in_other_verbs(sentence, tokens, numbers, claims, lexicon)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -5643,3 +5644,58 @@ def _shares_in_count_rows(read_as: str) -> str:
     if row:
         return row.group(1) + "|" + row.group(3)
     return read_as
+
+
+# "gave no number of towns", "did not identify the species", "reported no sample size": what studies left unsaid,
+# in verbs _UNSAID_RE does not hold; after an exception, "all named at least one species" says the others said it
+_UNSAID_OTHER_RE = re.compile(r"\b(?:gave|give|gives|provided|reported|stated|recorded)\s+no\b|"
+                              r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:identify|name|list|document|count|"
+                              r"specify|note)\b", re.I)
+_SAID_OTHER_RE = re.compile(r"\b(?:named|identified|listed|documented|counted|gave)\b", re.I)
+
+
+def _unsaid_in_other_verbs(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                           lexicon: Lexicon) -> list[Claim]:
+    """"Fifteen studies gave no number of towns", "Eleven studies did not identify the species", "With the
+    exception of 12 studies, all named at least one species": a count of studies whose clause (past an aside
+    between commas: "Thirteen studies, mostly econometric analyses, gave no …") says they left unsaid, in these
+    verbs, something that names one field the review counts as unreported (by its label's own words, as
+    _unreported_by_label_words reads them) counts that field's not_reported."""
+    unsaid_any = _UNSAID_OTHER_RE.search(sentence)
+    if not (unsaid_any or _SAID_OTHER_RE.search(sentence) and
+            re.search(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", sentence, re.I)):
+        return claims
+    fields = {n: w for n, w in _unreported_words(lexicon).items() if w}
+    if not fields:
+        return claims
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i):
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if after is not None and after.kind == "word" and _stem(after.text) in _NOUNS and \
+                _NOUNS[_stem(after.text)] != "study":
+            continue  # "did not name 12 records": a count of something else
+        stop = min([p for p in (sentence.find(c, token.end) for c in ";.") if p >= 0] +
+                   [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
+        clause = sentence[token.start:stop]
+        # "With the exception of 12 studies, all named at least one species": the others' clause runs on past a
+        # bounded number of their own
+        excepted = _left_out(sentence, token.start) and all(_hedged(tokens, j) for j in numbers[idx + 1:])
+        if excepted:
+            end = [p for p in (sentence.find(c, token.end) for c in ";.") if p >= 0]
+            clause = sentence[token.start:min(end) if end else len(sentence)]
+        unsaid = _UNSAID_OTHER_RE.search(clause)
+        if unsaid and not excepted:
+            # the verb is the count's own: at most an aside between commas, or a few words, stands between
+            between = clause[:unsaid.start()]
+            if not re.fullmatch(r"\S+(?:\s+\S+){0,2}\s*(?:,[^,;]*,\s*)?", between):
+                continue
+        elif not (excepted and _SAID_OTHER_RE.search(clause)):
+            continue
+        said = {_verb_root(w) for w in _norm(clause).split()}
+        named = [n for n, w in fields.items() if w & said]
+        if len(named) == 1 and not any(c.start == token.start and c.count.startswith("prisma.") for c in out):
+            out = _instead(out, _claim(sentence, token, named[0], token.end, None))
+    return out
