@@ -1865,3 +1865,37 @@ def test_studies_that_gave_no_or_did_not_identify_what_a_field_records_count_its
     # a verb far from the count, with a subject of its own, is not its own
     assert claims("France supplied 15 studies, and its teams did not identify the type of hive.", HIVES) == [
         (15, "country.france")]
+
+
+HIVE_THEMES = scenario_lexicon({
+    "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
+    "themes": [
+        {"key": "a", "label": "Forage in the city", "short": "forage", "subthemes": [
+            {"key": "gardens", "label": "Gardens and parks", "short": "gardens"},
+            {"key": "roadsides", "label": "Roadside verges", "short": "roadsides"}]},
+        {"key": "b", "label": "Colony losses", "short": "losses", "subthemes": []},
+    ],
+    "counts": _counts([
+        ("included", 41, "included studies"),
+        ("theme.a", 26, "studies in theme (a) Forage in the city"),
+        ("subtheme.a.gardens", 17, "studies in sub-theme Gardens and parks"),
+        ("subtheme.a.roadsides", 9, "studies in sub-theme Roadside verges"),
+        ("theme.b", 15, "studies in theme (b) Colony losses"),
+    ]),
+})
+
+
+def test_a_whole_owned_by_its_counts_the_one_theme_or_group_that_holds_every_part():
+    """"Of its 22 studies, ten dealt with availability … and twelve with dosing …", "Its 12 reviews split into
+    attrition and dropout (9) and human support and reminders (3)" (batches 36 and 38), "Of its 45 studies, 37 came
+    from the USA" (batch 38, the second example): *its* points to what the sentence before named; the parts say
+    which it is."""
+    assert claims("Of its 26 studies, 17 looked at gardens and parks and 9 at roadside verges.", HIVE_THEMES) == [
+        (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
+    assert claims("Its 26 studies split into gardens (17) and roadsides (9).", HIVE_THEMES) == [
+        (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
+    assert claims("Of its 30 studies, 15 came from France.", HIVES) == [
+        (30, "country_group.temperate"), (15, "country.france")]
+    # parts from two groups: no one count holds them
+    assert claims("Of its 30 studies, 15 came from France and 7 from Brazil.", HIVES) == [
+        (15, "country.france"), (7, "country.brazil")]

@@ -3144,6 +3144,7 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
     claims = _compared_in_brackets(sentence, tokens, claims, lexicon, cited_parts)
     claims = _unsaid_in_other_verbs(sentence, tokens, numbers, claims, lexicon)
+    claims = _possessed_whole(sentence, tokens, claims, lexicon, cited_parts)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -5698,4 +5699,32 @@ def _unsaid_in_other_verbs(sentence: str, tokens: list[_Token], numbers: list[in
         named = [n for n, w in fields.items() if w & said]
         if len(named) == 1 and not any(c.start == token.start and c.count.startswith("prisma.") for c in out):
             out = _instead(out, _claim(sentence, token, named[0], token.end, None))
+    return out
+
+
+def _possessed_whole(sentence: str, tokens: list[_Token], claims: list[Claim], lexicon: Lexicon,
+                     cited_parts: Iterable[tuple[int, int]]) -> list[Claim]:
+    """"Of its 22 studies, ten dealt with availability and twelve with dosing", "Its 12 reviews split into
+    attrition (9) and guidance (3)", "Of its 45 studies, 37 came from the USA": a whole owned by something an
+    earlier sentence named (*its*), whose parts in this sentence are all sub-themes of one theme or
+    countries of one group, counts that theme or group — the one count that holds every part."""
+    out = list(claims)
+    for k, token in enumerate(tokens):
+        if token.kind != "num" or token.value is None or k == 0 or tokens[k - 1].text.lower() != "its" \
+                or k + 1 >= len(tokens) or _NOUNS.get(_stem(tokens[k + 1].text)) != "study" or \
+                any(a <= token.start < b for a, b in cited_parts):
+            continue
+        parts = [c for c in out if c.start > token.end]
+        if not parts:
+            continue
+        groups = {country: group for _, country, group in lexicon.countries if group}
+        groups.update({f"country.{_count_slug(member)}": group for group, members in (lexicon.group_members or {}).items()
+                       for member in members})
+        owners = {f"theme.{c.count.split('.')[1]}" if c.count.startswith("subtheme.") else
+                  groups.get(c.count, "") if c.count.startswith("country.") else "" for c in parts}
+        if len(owners) != 1:
+            continue
+        owner = owners.pop()
+        if owner in lexicon.counts:
+            out = _instead(out, _claim(sentence, token, owner, tokens[k + 1].end, None))
     return out
