@@ -1781,7 +1781,7 @@ def test_parts_of_after_their_counts_one_after_another_never_stop_the_check():
 
 # Batches 36-39's rules, shown on an invented review of urban beekeeping and colony health (hive types as a
 # choice field, apiaries and colonies as integer fields, two country groups by climate, designs of its own).
-HIVES = scenario_lexicon({
+CITY_BEES = scenario_lexicon({
     "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
     "orientation": [
         {"key": "apiary_survey", "label": "apiary survey"},
@@ -1835,9 +1835,9 @@ def test_the_bracketed_counts_of_a_comparison_are_the_two_things_compared_in_ord
     """"The USA contributed twice as many studies as Norway (10 vs 4)", "twice as many quantitative as
     qualitative studies (13 vs 6)", "more than twice as often as saw-scaled viper bites (31 vs 14 studies)"
     (batches 36-39, all four, five reviews): the words that compare name no count; the bracketed pair does."""
-    assert claims(text, HIVES) == expected
+    assert claims(text, CITY_BEES) == expected
     # not two things of different kinds: a country against a design is no pair of the data's counts
-    assert claims("French studies were more often field trials than not (12 vs 3).", HIVES) == []
+    assert claims("French studies were more often field trials than not (12 vs 3).", CITY_BEES) == []
 
 
 @pytest.mark.parametrize("row, expected", [
@@ -1848,9 +1848,9 @@ def test_the_bracketed_counts_of_a_comparison_are_the_two_things_compared_in_ord
 def test_a_count_rows_share_as_a_bare_decimal_or_in_the_counts_cell_is_a_share(row, expected):
     """"| Quantitative | 13 | 44.8 |", "| Tertiary hospital | 28 | 43.8 |", "| COH | 21 | 32.8 |" (batch 38, two
     reviews), "| Fixed wireless | 9 (17%) |" (batch 37): the row is a label, its count and the count's share."""
-    assert claims(row, HIVES) == expected
+    assert claims(row, CITY_BEES) == expected
     # a row of study details is still no count row: a second integer, not a share
-    assert claims("| Germany | 9 | 120 |", HIVES) == []
+    assert claims("| Germany | 9 | 120 |", CITY_BEES) == []
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -1861,13 +1861,13 @@ def test_studies_that_gave_no_or_did_not_identify_what_a_field_records_count_its
     """"Fifteen studies gave no number of towns", "Thirteen studies, mostly econometric analyses of regional data,
     gave no number of towns" (batch 37), "Eleven studies did not identify the species", "With the exception of
     12 studies, all named at least one species" (batch 38): what was left unsaid, in other verbs."""
-    assert claims(text, HIVES) == expected
+    assert claims(text, CITY_BEES) == expected
     # a verb far from the count, with a subject of its own, is not its own
-    assert claims("France supplied 15 studies, and its teams did not identify the type of hive.", HIVES) == [
+    assert claims("France supplied 15 studies, and its teams did not identify the type of hive.", CITY_BEES) == [
         (15, "country.france")]
 
 
-HIVE_THEMES = scenario_lexicon({
+CITY_BEE_THEMES = scenario_lexicon({
     "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
     "themes": [
         {"key": "a", "label": "Forage in the city", "short": "forage", "subthemes": [
@@ -1890,12 +1890,12 @@ def test_a_whole_owned_by_its_counts_the_one_theme_or_group_that_holds_every_par
     attrition and dropout (9) and human support and reminders (3)" (batches 36 and 38), "Of its 45 studies, 37 came
     from the USA" (batch 38, the second example): *its* points to what the sentence before named; the parts say
     which it is."""
-    assert claims("Of its 26 studies, 17 looked at gardens and parks and 9 at roadside verges.", HIVE_THEMES) == [
+    assert claims("Of its 26 studies, 17 looked at gardens and parks and 9 at roadside verges.", CITY_BEE_THEMES) == [
         (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
-    assert claims("Its 26 studies split into gardens (17) and roadsides (9).", HIVE_THEMES) == [
+    assert claims("Its 26 studies split into gardens (17) and roadsides (9).", CITY_BEE_THEMES) == [
         (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
-    assert claims("Of its 30 studies, 15 came from France.", HIVES) == [
+    assert claims("Of its 30 studies, 15 came from France.", CITY_BEES) == [
         (30, "country_group.temperate"), (15, "country.france")]
     # parts from two groups: no one count holds them
-    assert claims("Of its 30 studies, 15 came from France and 7 from Brazil.", HIVES) == [
+    assert claims("Of its 30 studies, 15 came from France and 7 from Brazil.", CITY_BEES) == [
         (15, "country.france"), (7, "country.brazil")]
