@@ -1852,3 +1852,125 @@ def test_a_superlative_of_a_measure_in_any_study_is_its_smallest_or_largest_valu
                   LIBRARIES) == [(1, "libraries.min"), (48, "libraries.max")]
     assert claims("The most libraries reported by any single study was 48.", LIBRARIES) == [(48, "libraries.max")]
     assert claims("The longest course in any study was 12 weeks.", LIBRARIES) == []
+
+
+# Batches 36-39's rules, shown on an invented review of urban beekeeping and colony health (hive types as a
+# choice field, apiaries and colonies as integer fields, two country groups by climate, designs of its own).
+CITY_BEES = scenario_lexicon({
+    "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
+    "orientation": [
+        {"key": "apiary_survey", "label": "apiary survey"},
+        {"key": "field_trial", "label": "field trial"},
+        {"key": "pollen_analysis", "label": "pollen analysis"},
+    ],
+    "country_groups": {
+        "temperate": {"label": "Temperate zone", "members": ["France", "Germany", "Poland"]},
+        "tropical": {"label": "Tropics", "members": ["Brazil", "Ghana"]},
+    },
+    "study_fields": [
+        {"name": "hive_type", "label": "type of hive", "type": "choice", "choices": ["Langstroth", "top-bar", "Warré"]},
+        {"name": "colonies", "label": "colonies monitored", "type": "integer"},
+    ],
+    "counts": _counts([
+        ("included", 41, "included studies"),
+        ("orientation.apiary_survey", 19, "studies with a apiary survey design"),
+        ("orientation.field_trial", 14, "studies with a field trial design"),
+        ("orientation.pollen_analysis", 8, "studies with a pollen analysis design"),
+        ("countries", 5, "distinct countries of the included studies"),
+        ("country.france", 15, "studies from France"),
+        ("country.germany", 9, "studies from Germany"),
+        ("country.poland", 6, "studies from Poland"),
+        ("country.brazil", 7, "studies from Brazil"),
+        ("country.ghana", 4, "studies from Ghana"),
+        ("country_group.temperate", 30, "studies from Temperate zone"),
+        ("country_group.tropical", 11, "studies from Tropics"),
+        ("hive_type.langstroth", 22, "studies with type of hive: Langstroth"),
+        ("hive_type.top_bar", 10, "studies with type of hive: top-bar"),
+        ("hive_type.warre", 3, "studies with type of hive: Warré"),
+        ("hive_type.not_reported", 6, "studies not reporting type of hive"),
+        ("colonies.total", 5120, "colonies monitored: sum over the studies that report it"),
+        ("colonies.median", 48, "colonies monitored: median per study"),
+        ("colonies.min", 2, "colonies monitored: smallest value in a study"),
+        ("colonies.max", 900, "colonies monitored: largest value in a study"),
+        ("colonies.reported", 36, "studies reporting colonies monitored"),
+        ("colonies.not_reported", 5, "studies not reporting colonies monitored"),
+    ]),
+})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("France contributed nearly twice as many studies as Germany (15 vs 9).",
+     [(15, "country.france"), (9, "country.germany")]),
+    ("Apiary surveys were more common than field trials (19 vs 14).",
+     [(19, "orientation.apiary_survey"), (14, "orientation.field_trial")]),
+    ("The temperate zone supplied three times as many studies as the tropics (30 vs 11 studies).",
+     [(30, "country_group.temperate"), (11, "country_group.tropical")]),
+])
+def test_the_bracketed_counts_of_a_comparison_are_the_two_things_compared_in_order(text, expected):
+    """"The USA contributed twice as many studies as Norway (10 vs 4)", "twice as many quantitative as
+    qualitative studies (13 vs 6)", "more than twice as often as saw-scaled viper bites (31 vs 14 studies)"
+    (batches 36-39, all four, five reviews): the words that compare name no count; the bracketed pair does."""
+    assert claims(text, CITY_BEES) == expected
+    # not two things of different kinds: a country against a design is no pair of the data's counts
+    assert claims("French studies were more often field trials than not (12 vs 3).", CITY_BEES) == []
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("| Field trial | 14 | 34.1 |", [(14, "orientation.field_trial")]),
+    ("| Top-bar | 10 | 24.4 |", [(10, "hive_type.top_bar")]),
+    ("| Germany | 9 (22%) |", [(9, "country.germany")]),
+])
+def test_a_count_rows_share_as_a_bare_decimal_or_in_the_counts_cell_is_a_share(row, expected):
+    """"| Quantitative | 13 | 44.8 |", "| Tertiary hospital | 28 | 43.8 |", "| COH | 21 | 32.8 |" (batch 38, two
+    reviews), "| Fixed wireless | 9 (17%) |" (batch 37): the row is a label, its count and the count's share."""
+    assert claims(row, CITY_BEES) == expected
+    # a row of study details is still no count row: a second integer, not a share
+    assert claims("| Germany | 9 | 120 |", CITY_BEES) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Six studies, mostly field trials on rooftops, did not identify the type of hive.", [(6, "hive_type.not_reported")]),
+    ("With the exception of six studies, all named at least one type of hive.", [(6, "hive_type.not_reported")]),
+])
+def test_studies_that_gave_no_or_did_not_identify_what_a_field_records_count_its_not_reported(text, expected):
+    """"Fifteen studies gave no number of towns", "Thirteen studies, mostly econometric analyses of regional data,
+    gave no number of towns" (batch 37), "Eleven studies did not identify the species", "With the exception of
+    12 studies, all named at least one species" (batch 38): what was left unsaid, in other verbs."""
+    assert claims(text, CITY_BEES) == expected
+    # a verb far from the count, with a subject of its own, is not its own
+    assert claims("France supplied 15 studies, and its teams did not identify the type of hive.", CITY_BEES) == [
+        (15, "country.france")]
+
+
+CITY_BEE_THEMES = scenario_lexicon({
+    "title": "Bees in the city: a systematic review of urban beekeeping and colony health",
+    "themes": [
+        {"key": "a", "label": "Forage in the city", "short": "forage", "subthemes": [
+            {"key": "gardens", "label": "Gardens and parks", "short": "gardens"},
+            {"key": "roadsides", "label": "Roadside verges", "short": "roadsides"}]},
+        {"key": "b", "label": "Colony losses", "short": "losses", "subthemes": []},
+    ],
+    "counts": _counts([
+        ("included", 41, "included studies"),
+        ("theme.a", 26, "studies in theme (a) Forage in the city"),
+        ("subtheme.a.gardens", 17, "studies in sub-theme Gardens and parks"),
+        ("subtheme.a.roadsides", 9, "studies in sub-theme Roadside verges"),
+        ("theme.b", 15, "studies in theme (b) Colony losses"),
+    ]),
+})
+
+
+def test_a_whole_owned_by_its_counts_the_one_theme_or_group_that_holds_every_part():
+    """"Of its 22 studies, ten dealt with availability … and twelve with dosing …", "Its 12 reviews split into
+    attrition and dropout (9) and human support and reminders (3)" (batches 36 and 38), "Of its 45 studies, 37 came
+    from the USA" (batch 38, the second example): *its* points to what the sentence before named; the parts say
+    which it is."""
+    assert claims("Of its 26 studies, 17 looked at gardens and parks and 9 at roadside verges.", CITY_BEE_THEMES) == [
+        (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
+    assert claims("Its 26 studies split into gardens (17) and roadsides (9).", CITY_BEE_THEMES) == [
+        (26, "theme.a"), (17, "subtheme.a.gardens"), (9, "subtheme.a.roadsides")]
+    assert claims("Of its 30 studies, 15 came from France.", CITY_BEES) == [
+        (30, "country_group.temperate"), (15, "country.france")]
+    # parts from two groups: no one count holds them
+    assert claims("Of its 30 studies, 15 came from France and 7 from Brazil.", CITY_BEES) == [
+        (15, "country.france"), (7, "country.brazil")]

@@ -3145,6 +3145,9 @@ def find_claims(sentence: str, lexicon: Lexicon, cited: bool = False,
     claims = _people_left_unsaid(sentence, tokens, numbers, claims, lexicon)
     claims = _extreme_in_any_study(sentence, tokens, numbers, claims, lexicon)
     claims = _pooled_in_analysis(sentence, tokens, numbers, claims, lexicon)
+    claims = _compared_in_brackets(sentence, tokens, claims, lexicon, cited_parts)
+    claims = _unsaid_in_other_verbs(sentence, tokens, numbers, claims, lexicon)
+    claims = _possessed_whole(sentence, tokens, claims, lexicon, cited_parts)
     claims = [_with_prisma_totals(c, lexicon) for c in claims if not _last_of_enumeration(sentence, c)]
     return sorted(_files_or_review(sentence, tokens, numbers, claims, lexicon), key=lambda c: c.start)
 
@@ -5252,6 +5255,7 @@ def mask_markdown(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         blank_line = False
         heading = _table_heading(stripped, heading)
         read_as = _share_cells_marked(stripped, heading) if stripped.startswith("|") else stripped
+        read_as = _shares_in_count_rows(read_as) if stripped.startswith("|") else read_as
         if in_front:
             blank_line = True
             if n > 0 and stripped in ("---", "..."):
@@ -5713,4 +5717,153 @@ def _extreme_in_any_study(sentence: str, tokens: list[_Token], numbers: list[int
         if token is None or name not in lexicon.counts:
             continue
         out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
+    return out
+
+
+# ------------------------------------------------------------------ batches 36-39's rules
+
+# "twice as many quantitative as qualitative studies (13 vs 6)", "more than twice as often as saw-scaled viper
+# bites (31 vs 14 studies)": a comparison of two named sets, their counts side by side in brackets, in order
+_COMPARED_PAIR_RE = re.compile(r"\(\s*(?P<a>\d[\d,]*)\s+(?:vs\.?|versus|against|to)\s+(?P<b>\d[\d,]*)"
+                               r"(?:\s+(?:studies|trials|papers|reviews|reports))?\s*\)", re.I)
+_COMPARISON_RE = re.compile(r"\b(?:twice|thrice|half|(?:two|three|four|five|\d+)\s+times|more|fewer|less)\b"
+                            r"(?:\s+than\s+twice)?(?:\s+as)?\s+(?:many|much|often|common|frequent(?:ly)?|likely|"
+                            r"studies|[\w-]+\s+(?:studies|than))\b", re.I)
+
+
+def _compared_in_brackets(sentence: str, tokens: list[_Token], claims: list[Claim], lexicon: Lexicon,
+                          cited_parts: Iterable[tuple[int, int]]) -> list[Claim]:
+    """"The USA contributed twice as many studies as Norway (10 vs 4)": the bracketed counts of a comparison
+    are, in order, the counts of the two things compared — the one named before its last *as* / *than* and
+    the one named after it — when both are values of one family (two countries, two designs, two values of
+    a field); the words that compare ("twice as many") say nothing of either count."""
+    pair = _COMPARED_PAIR_RE.search(sentence)
+    if pair is None or any(a <= pair.start() < b for a, b in cited_parts):
+        return claims
+    lead = sentence[:pair.start()]
+    comparison = _COMPARISON_RE.search(lead)
+    pivots = [m for m in re.finditer(r"\b(?:as|than)\b", lead, re.I)] if comparison else []
+    pivots = [m for m in pivots if m.start() > comparison.start()
+              and not re.match(r"\s+(?:many|much|often|common|frequent|likely|twice)\b", lead[m.end():], re.I)]
+    if not pivots:
+        return claims
+    pivot = pivots[-1]
+    first = [h for h in _strong_over_weak([h for h in _attributes(sentence, 0, pivot.start(), lexicon)
+                                           if h.kind in _LIST_KINDS])]
+    second = [h for h in _strong_over_weak([h for h in _attributes(sentence, pivot.end(), pair.start(), lexicon)
+                                            if h.kind in _LIST_KINDS])]
+    if not first or not second:
+        return claims
+    x = max(first, key=lambda h: (h.end, h.end - h.position))
+    y = min(second, key=lambda h: (h.position, -(h.end - h.position)))
+    if x.count == y.count or x.count.rpartition(".")[0] != y.count.rpartition(".")[0]:
+        return claims
+    out = list(claims)
+    for group, hit in (("a", x), ("b", y)):
+        token = next((t for t in tokens if t.start == pair.start(group) and t.kind == "num"), None)
+        if token is not None and token.value is not None and hit.count in lexicon.counts:
+            out = _instead(out, _claim(sentence, token, hit.count, token.end, hit))
+    return out
+
+
+# a two-cell count row with its share as a bare decimal ("| Quantitative | 13 | 44.8 |") or in brackets in the
+# count's own cell ("| Fixed wireless | 9 (17%) |")
+_DECIMAL_SHARE_ROW_RE = re.compile(r"(\|\s*[^|\d][^|]*\|\s*\d[\d,]*\s*\|\s*)(\d{1,3}\.\d{1,2})(\s*\|?\s*)")
+_BRACKETED_SHARE_ROW_RE = re.compile(r"(\|\s*[^|\d][^|]*\|\s*\d[\d,]*)(\s)(\(\s*\d{1,3}(?:\.\d+)?\s*%\s*\)\s*\|?\s*)")
+
+
+def _shares_in_count_rows(read_as: str) -> str:
+    """A share written without its sign after a row's count, "| Tertiary hospital | 28 | 43.8 |" (a decimal of
+    at most 100: a share, not a count), reads as "| 28 | 43.8% |"; a share in brackets in the count's own cell,
+    "| 9 (17%) |", as a cell of its own, "| 9|(17%) |". The label and the count keep their places (see
+    _share_cells_marked), so the row is read as the two-cell row "Label 28"."""
+    row = _DECIMAL_SHARE_ROW_RE.fullmatch(read_as)
+    if row and float(row.group(2)) <= 100:
+        return row.group(1) + row.group(2) + "%" + row.group(3)
+    row = _BRACKETED_SHARE_ROW_RE.fullmatch(read_as)
+    if row:
+        return row.group(1) + "|" + row.group(3)
+    return read_as
+
+
+# "gave no number of towns", "did not identify the species", "reported no sample size": what studies left unsaid,
+# in verbs _UNSAID_RE does not hold; after an exception, "all named at least one species" says the others said it
+_UNSAID_OTHER_RE = re.compile(r"\b(?:gave|give|gives|provided|reported|stated|recorded)\s+no\b|"
+                              r"\b(?:did not|didn't|does not|do not|failed to)\s+(?:identify|name|list|document|count|"
+                              r"specify|note)\b", re.I)
+_SAID_OTHER_RE = re.compile(r"\b(?:named|identified|listed|documented|counted|gave)\b", re.I)
+
+
+def _unsaid_in_other_verbs(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                           lexicon: Lexicon) -> list[Claim]:
+    """"Fifteen studies gave no number of towns", "Eleven studies did not identify the species", "With the
+    exception of 12 studies, all named at least one species": a count of studies whose clause (past an aside
+    between commas: "Thirteen studies, mostly econometric analyses, gave no …") says they left unsaid, in these
+    verbs, something that names one field the review counts as unreported (by its label's own words, as
+    _unreported_by_label_words reads them) counts that field's not_reported."""
+    unsaid_any = _UNSAID_OTHER_RE.search(sentence)
+    if not (unsaid_any or _SAID_OTHER_RE.search(sentence) and
+            re.search(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", sentence, re.I)):
+        return claims
+    fields = {n: w for n, w in _unreported_words(lexicon).items() if w}
+    if not fields:
+        return claims
+    out = list(claims)
+    for idx, i in enumerate(numbers):
+        token = tokens[i]
+        if token.kind != "num" or token.value is None or _hedged(tokens, i):
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if after is not None and after.kind == "word" and _stem(after.text) in _NOUNS and \
+                _NOUNS[_stem(after.text)] != "study":
+            continue  # "did not name 12 records": a count of something else
+        stop = min([p for p in (sentence.find(c, token.end) for c in ";.") if p >= 0] +
+                   [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
+        clause = sentence[token.start:stop]
+        # "With the exception of 12 studies, all named at least one species": the others' clause runs on past a
+        # bounded number of their own
+        excepted = _left_out(sentence, token.start) and all(_hedged(tokens, j) for j in numbers[idx + 1:])
+        if excepted:
+            end = [p for p in (sentence.find(c, token.end) for c in ";.") if p >= 0]
+            clause = sentence[token.start:min(end) if end else len(sentence)]
+        unsaid = _UNSAID_OTHER_RE.search(clause)
+        if unsaid and not excepted:
+            # the verb is the count's own: at most an aside between commas, or a few words, stands between
+            between = clause[:unsaid.start()]
+            if not re.fullmatch(r"\S+(?:\s+\S+){0,2}\s*(?:,[^,;]*,\s*)?", between):
+                continue
+        elif not (excepted and _SAID_OTHER_RE.search(clause)):
+            continue
+        said = {_verb_root(w) for w in _norm(clause).split()}
+        named = [n for n, w in fields.items() if w & said]
+        if len(named) == 1 and not any(c.start == token.start and c.count.startswith("prisma.") for c in out):
+            out = _instead(out, _claim(sentence, token, named[0], token.end, None))
+    return out
+
+
+def _possessed_whole(sentence: str, tokens: list[_Token], claims: list[Claim], lexicon: Lexicon,
+                     cited_parts: Iterable[tuple[int, int]]) -> list[Claim]:
+    """"Of its 22 studies, ten dealt with availability and twelve with dosing", "Its 12 reviews split into
+    attrition (9) and guidance (3)", "Of its 45 studies, 37 came from the USA": a whole owned by something an
+    earlier sentence named (*its*), whose parts in this sentence are all sub-themes of one theme or
+    countries of one group, counts that theme or group — the one count that holds every part."""
+    out = list(claims)
+    for k, token in enumerate(tokens):
+        if token.kind != "num" or token.value is None or k == 0 or tokens[k - 1].text.lower() != "its" \
+                or k + 1 >= len(tokens) or _NOUNS.get(_stem(tokens[k + 1].text)) != "study" or \
+                any(a <= token.start < b for a, b in cited_parts):
+            continue
+        parts = [c for c in out if c.start > token.end]
+        if not parts:
+            continue
+        groups = {country: group for _, country, group in lexicon.countries if group}
+        groups.update({f"country.{_count_slug(member)}": group for group, members in (lexicon.group_members or {}).items()
+                       for member in members})
+        owners = {f"theme.{c.count.split('.')[1]}" if c.count.startswith("subtheme.") else
+                  groups.get(c.count, "") if c.count.startswith("country.") else "" for c in parts}
+        if len(owners) != 1:
+            continue
+        owner = owners.pop()
+        if owner in lexicon.counts:
+            out = _instead(out, _claim(sentence, token, owner, tokens[k + 1].end, None))
     return out
