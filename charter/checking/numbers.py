@@ -19,6 +19,7 @@ them out are named.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -26,6 +27,7 @@ from typing import Iterable, Mapping
 
 from charter import limits
 from charter.document.counts import Count, slug as _count_slug
+from charter.document.english_numbers import TENS, UNITS
 from charter.checking.country_names import country_words as _country_words, region_adjectives as _region_adjectives
 from charter.model import Location, Problem
 from charter.sources.wellformed import comment_spans
@@ -33,10 +35,7 @@ from charter.wording import counted
 
 # ------------------------------------------------------------------ vocabulary
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_UNITS, _TENS = UNITS, TENS  # "zero" … "nineteen", "twenty" … "ninety" -> their values
 
 # Nouns a count of the review counts, by what they count.
 _NOUNS = {
@@ -3583,7 +3582,28 @@ def _own_words(words: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     return {name: frozenset(w for w in own if held[w] == 1) for name, own in words.items()}
 
 
+# What is read off the review's data once per review, not once per sentence: the lexicon is frozen (and
+# holds dicts, so it cannot be a cache key itself); entries go when the lexicon does.
+_ONCE_PER_REVIEW: dict[int, dict[str, object]] = {}
+
+
+def _once_per_review(lexicon: Lexicon, name: str, compute):
+    per_review = _ONCE_PER_REVIEW.get(id(lexicon))
+    if per_review is None:
+        per_review = _ONCE_PER_REVIEW[id(lexicon)] = {}
+        weakref.finalize(lexicon, _ONCE_PER_REVIEW.pop, id(lexicon), None)
+    if name not in per_review:
+        per_review[name] = compute(lexicon)
+    return per_review[name]
+
+
 def _reason_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """Each full-text exclusion reason the review keeps, by the words of its wording that no other reason
+    has (read once per review: _reason_words_of)."""
+    return _once_per_review(lexicon, "reason_words", _reason_words_of)
+
+
+def _reason_words_of(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     """Each full-text exclusion reason the review keeps, by the words of its wording that no other reason
     has ("Women not studied or results not given by sex" -> women, studi, result, sex); nouns the check
     counts (*report*, *study*) say nothing of which reason."""
@@ -3695,6 +3715,12 @@ _SAID_RE = re.compile(r"\b(?:stated|reported|said|described|specified|recorded|g
 
 
 def _unreported_words(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """Each field the review counts as left unreported, by the words of its label that no other such field
+    has (read once per review: _unreported_words_of)."""
+    return _once_per_review(lexicon, "unreported_words", _unreported_words_of)
+
+
+def _unreported_words_of(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     """Each field the review counts as left unreported, by the words of its label (as its count's meaning
     words it, and a measure's nouns) that no other such field has — not participles or words like *type*:
     "type of meal provision" -> provision, meal; "how exposure to smoke was assessed" -> exposure, smoke."""
@@ -3851,7 +3877,6 @@ def _mixing_item(sentence: str, tokens: list[_Token], numbers: list[int], idx: i
     studies combined …"); None when they say no such thing."""
     token = tokens[numbers[idx]]
     prev_end = tokens[numbers[idx - 1]].end if idx > 0 else 0
-    next_start = tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)
     if re.match(r"\s+both\s*(?:[.,;)]|$)", sentence[token.end:]) and idx > 0:
         return "both"
     bracket = re.search(r"\(\s*(?:[nk]\s*=\s*)?$", sentence[prev_end:token.start], re.I)

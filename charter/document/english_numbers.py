@@ -21,6 +21,9 @@ _LOW = ("twenty", "nineteen", "eighteen", "seventeen", "sixteen", "fifteen", "fo
 # num2words' "cards" for English below a trillion, largest first
 _CARDS = ((10 ** 9, "billion"), (10 ** 6, "million"), (1000, "thousand"), (100, "hundred"),
           *zip(range(90, 20, -10), _TENS), *zip(range(20, -1, -1), _LOW))
+# the words below a hundred and their values, for reading numbers written in words (the number check)
+UNITS = {word: value for value, word in _CARDS if value < 20}  # zero … nineteen
+TENS = {word: value for value, word in _CARDS if 20 <= value < 100}  # twenty … ninety
 
 
 def english_words(value: int) -> str:
