@@ -3737,20 +3737,21 @@ def _unreported_words_of(lexicon: Lexicon) -> dict[str, frozenset[str]]:
     return _own_words(words)
 
 
-def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
-                               lexicon: Lexicon) -> list[Claim]:
-    """"The type of provision was unclear in nine studies", "three did not say how exposure was assessed",
-    "Seven studies did not report the number of monitoring stations", "All but eight studies stated whether
-    training was offered": a count of studies whose clause says they left something unsaid (or, after *all
-    but*, that the others said it) and names, in any words, one field the review counts as unreported, counts
-    that field's not_reported."""
-    if not (_UNSAID_RE.search(sentence) or _SAID_RE.search(sentence) and
-            re.search(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", sentence, re.I)):
-        return claims
+_EXCEPTION_RE = re.compile(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", re.I)
+
+
+def _unsaid_candidates(sentence: str, tokens: list[_Token], numbers: list[int], lexicon: Lexicon,
+                       unsaid_re: re.Pattern, said_re: re.Pattern) -> tuple[dict[str, frozenset[str]], list[int]]:
+    """What the readings of fields left unsaid share: the review's unreported fields by their own words, and
+    the places (in ``numbers``) of the plain counts of a sentence that says studies left something unsaid
+    (``unsaid_re``) or, after an exception, that the others said it (``said_re``); none otherwise. A count
+    with a noun of another kind ("did not report 12 records") is left out."""
+    if not (unsaid_re.search(sentence) or said_re.search(sentence) and _EXCEPTION_RE.search(sentence)):
+        return {}, []
     fields = {n: w for n, w in _unreported_words(lexicon).items() if w}
     if not fields:
-        return claims
-    out = list(claims)
+        return {}, []
+    counted = []
     for idx, i in enumerate(numbers):
         token = tokens[i]
         if token.kind != "num" or token.value is None or _hedged(tokens, i):
@@ -3758,7 +3759,23 @@ def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: lis
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         if after is not None and after.kind == "word" and _stem(after.text) in _NOUNS and \
                 _NOUNS[_stem(after.text)] != "study":
-            continue  # "did not report 12 records": a count of something else
+            continue
+        counted.append(idx)
+    return fields, counted
+
+
+def _unreported_by_label_words(sentence: str, tokens: list[_Token], numbers: list[int], claims: list[Claim],
+                               lexicon: Lexicon) -> list[Claim]:
+    """"The type of provision was unclear in nine studies", "three did not say how exposure was assessed",
+    "Seven studies did not report the number of monitoring stations", "All but eight studies stated whether
+    training was offered": a count of studies whose clause says they left something unsaid (or, after *all
+    but*, that the others said it) and names, in any words, one field the review counts as unreported, counts
+    that field's not_reported."""
+    fields, counted = _unsaid_candidates(sentence, tokens, numbers, lexicon, _UNSAID_RE, _SAID_RE)
+    out = list(claims)
+    for idx in counted:
+        i = numbers[idx]
+        token = tokens[i]
         left = max([sentence.rfind(c, 0, token.start) for c in ",;:"] +
                    [tokens[numbers[idx - 1]].end if idx > 0 else -1])
         right = min([p for p in (sentence.find(c, token.end) for c in ",;.") if p >= 0] +
@@ -5826,22 +5843,11 @@ def _unsaid_in_other_verbs(sentence: str, tokens: list[_Token], numbers: list[in
     between commas: "Thirteen studies, mostly econometric analyses, gave no …") says they left unsaid, in these
     verbs, something that names one field the review counts as unreported (by its label's own words, as
     _unreported_by_label_words reads them) counts that field's not_reported."""
-    unsaid_any = _UNSAID_OTHER_RE.search(sentence)
-    if not (unsaid_any or _SAID_OTHER_RE.search(sentence) and
-            re.search(r"\ball but\b|\bexcept\b|\bapart from\b|\bwith the exception of\b", sentence, re.I)):
-        return claims
-    fields = {n: w for n, w in _unreported_words(lexicon).items() if w}
-    if not fields:
-        return claims
+    fields, counted = _unsaid_candidates(sentence, tokens, numbers, lexicon, _UNSAID_OTHER_RE, _SAID_OTHER_RE)
     out = list(claims)
-    for idx, i in enumerate(numbers):
+    for idx in counted:
+        i = numbers[idx]
         token = tokens[i]
-        if token.kind != "num" or token.value is None or _hedged(tokens, i):
-            continue
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if after is not None and after.kind == "word" and _stem(after.text) in _NOUNS and \
-                _NOUNS[_stem(after.text)] != "study":
-            continue  # "did not name 12 records": a count of something else
         stop = min([p for p in (sentence.find(c, token.end) for c in ";.") if p >= 0] +
                    [tokens[numbers[idx + 1]].start if idx + 1 < len(numbers) else len(sentence)])
         clause = sentence[token.start:stop]
