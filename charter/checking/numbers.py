@@ -5674,8 +5674,7 @@ def _compared_pair(sentence: str, tokens: list[_Token], numbers: list[int], clai
         one, other = pairs[0]
         hit_of = {h.count: h for h in hits}
         for token, name in ((a, one), (b, other)):
-            out = [c for c in out if c.start != token.start]
-            out.append(_claim(sentence, token, name, token.end, hit_of[name]))
+            out = _instead(out, _claim(sentence, token, name, token.end, hit_of[name]))
     return out
 
 
@@ -5758,7 +5757,7 @@ def _extreme_in_any_study(sentence: str, tokens: list[_Token], numbers: list[int
         token = next((t for t in tokens if t.start == m.start(group) and t.kind == "num" and t.value is not None), None)
         if token is None or name not in lexicon.counts:
             continue
-        out = [c for c in out if c.start != token.start] + [_claim(sentence, token, name, token.end, None)]
+        out = _instead(out, _claim(sentence, token, name, token.end, None))
     return out
 
 
